@@ -1,0 +1,208 @@
+/**
+ * The contract between the app and the agent: the only module the app imports
+ * from the agent (as `@homeagent/agent/contract`). Everything else between
+ * the two passes over HTTP.
+ *
+ * Every route but `GET /healthz` requires `Authorization: Bearer <serviceKey>`.
+ * Routes that act for a signed-in person also carry `X-User-Id: <userId>`;
+ * the agent trusts it only because the service key proved the caller is the app.
+ *
+ * Errors always have the shape of `ApiError` with a 4xx/5xx status.
+ */
+import { Type, type Static } from 'typebox';
+
+export const SERVICE_KEY_HEADER = 'authorization';
+export const USER_ID_HEADER = 'x-user-id';
+
+/** Limits shared by the app's forms and the agent's validation. */
+export const LIMITS = {
+  usernameMin: 3,
+  usernameMax: 32,
+  /** lower-case letters, digits, dot, dash, underscore */
+  usernamePattern: '^[a-z0-9._-]+$',
+  displayNameMax: 64,
+  passwordMin: 10,
+  passwordMax: 200,
+  inviteCodeMax: 64,
+  messageMax: 16_000,
+  titleMax: 120,
+} as const;
+
+export const ApiError = Type.Object({
+  statusCode: Type.Integer(),
+  /** stable machine code, e.g. `invite_used`, `validation`, `not_found` */
+  code: Type.String(),
+  /** a sentence a person understands */
+  message: Type.String(),
+  requestId: Type.Optional(Type.String()),
+});
+export type ApiError = Static<typeof ApiError>;
+
+export const Role = Type.Union([Type.Literal('admin'), Type.Literal('member')]);
+export type Role = Static<typeof Role>;
+
+export const User = Type.Object({
+  id: Type.String(),
+  username: Type.String(),
+  displayName: Type.String(),
+  role: Role,
+  createdAt: Type.String({ description: 'ISO 8601' }),
+});
+export type User = Static<typeof User>;
+
+export const Session = Type.Object({
+  id: Type.String(),
+  userId: Type.String(),
+  createdAt: Type.String(),
+  expiresAt: Type.String(),
+});
+export type Session = Static<typeof Session>;
+
+export const MessageState = Type.Union([
+  Type.Literal('complete'),
+  Type.Literal('streaming'),
+  Type.Literal('stopped'),
+  Type.Literal('error'),
+]);
+export type MessageState = Static<typeof MessageState>;
+
+export const Usage = Type.Object({
+  inputTokens: Type.Integer(),
+  outputTokens: Type.Integer(),
+  /** USD, from the model's configured prices; 0 when no price is known */
+  costUsd: Type.Number(),
+});
+export type Usage = Static<typeof Usage>;
+
+export const Message = Type.Object({
+  id: Type.String(),
+  conversationId: Type.String(),
+  role: Type.Union([Type.Literal('user'), Type.Literal('assistant')]),
+  /** raw text (Markdown for assistant replies); never HTML-escaped here */
+  text: Type.String(),
+  state: MessageState,
+  createdAt: Type.String(),
+  /** for a streaming assistant message: id of the last hub update contained in `text` */
+  lastEventId: Type.Optional(Type.String()),
+  model: Type.Optional(Type.String()),
+  usage: Type.Optional(Usage),
+  /** for state `error`: a sentence a person understands */
+  error: Type.Optional(Type.String()),
+});
+export type Message = Static<typeof Message>;
+
+export const Conversation = Type.Object({
+  id: Type.String(),
+  userId: Type.String(),
+  title: Type.String(),
+  createdAt: Type.String(),
+  updatedAt: Type.String(),
+});
+export type Conversation = Static<typeof Conversation>;
+
+// ---- requests and responses, route by route ----
+
+/** POST /v1/users → 201 RegisterResponse; 400 validation / invite_invalid / invite_used / invite_expired; 409 username_taken */
+export const RegisterRequest = Type.Object({
+  inviteCode: Type.String({ minLength: 1, maxLength: LIMITS.inviteCodeMax }),
+  username: Type.String({ minLength: LIMITS.usernameMin, maxLength: LIMITS.usernameMax, pattern: LIMITS.usernamePattern }),
+  displayName: Type.String({ minLength: 1, maxLength: LIMITS.displayNameMax }),
+  password: Type.String({ minLength: LIMITS.passwordMin, maxLength: LIMITS.passwordMax }),
+});
+export type RegisterRequest = Static<typeof RegisterRequest>;
+export const RegisterResponse = Type.Object({ user: User });
+export type RegisterResponse = Static<typeof RegisterResponse>;
+
+/** POST /v1/sessions → 201 SessionResponse; 401 bad_credentials */
+export const SignInRequest = Type.Object({
+  username: Type.String({ minLength: 1, maxLength: LIMITS.usernameMax }),
+  password: Type.String({ minLength: 1, maxLength: LIMITS.passwordMax }),
+});
+export type SignInRequest = Static<typeof SignInRequest>;
+/** also the answer of GET /v1/sessions/:sessionId (404 when unknown, revoked or expired) */
+export const SessionResponse = Type.Object({ session: Session, user: User });
+export type SessionResponse = Static<typeof SessionResponse>;
+// DELETE /v1/sessions/:sessionId → 204 (also when already gone)
+
+/** POST /v1/invites (admin only, X-User-Id) → 201 */
+export const CreateInviteRequest = Type.Object({
+  role: Type.Optional(Role),
+  /** hours until the invite expires; default 168 (7 days) */
+  ttlHours: Type.Optional(Type.Integer({ minimum: 1, maximum: 24 * 90 })),
+});
+export type CreateInviteRequest = Static<typeof CreateInviteRequest>;
+export const InviteResponse = Type.Object({
+  code: Type.String(),
+  role: Role,
+  expiresAt: Type.String(),
+});
+export type InviteResponse = Static<typeof InviteResponse>;
+
+/** GET /v1/conversations (X-User-Id) → 200, newest first */
+export const ConversationListResponse = Type.Object({ conversations: Type.Array(Conversation) });
+export type ConversationListResponse = Static<typeof ConversationListResponse>;
+
+/** POST /v1/conversations (X-User-Id) → 201 */
+export const CreateConversationRequest = Type.Object({
+  title: Type.Optional(Type.String({ maxLength: LIMITS.titleMax })),
+});
+export type CreateConversationRequest = Static<typeof CreateConversationRequest>;
+export const ConversationResponse = Type.Object({ conversation: Conversation });
+export type ConversationResponse = Static<typeof ConversationResponse>;
+
+/** GET /v1/conversations/:conversationId (X-User-Id) → 200; 404 not_found (also for another user's conversation) */
+export const ConversationDetailResponse = Type.Object({
+  conversation: Conversation,
+  /** oldest first */
+  messages: Type.Array(Message),
+});
+export type ConversationDetailResponse = Static<typeof ConversationDetailResponse>;
+
+/**
+ * POST /v1/conversations/:conversationId/messages (X-User-Id) → 202 at once;
+ * 404 not_found; 409 reply_in_progress; 402 budget_exceeded; 400 validation.
+ */
+export const SendMessageRequest = Type.Object({
+  text: Type.String({ minLength: 1, maxLength: LIMITS.messageMax }),
+});
+export type SendMessageRequest = Static<typeof SendMessageRequest>;
+export const SendMessageResponse = Type.Object({
+  userMessage: Message,
+  assistantMessage: Message,
+  /** the hub topic the reply streams on */
+  topic: Type.String(),
+});
+export type SendMessageResponse = Static<typeof SendMessageResponse>;
+
+/** GET /v1/conversations/:conversationId/messages/:messageId (X-User-Id) → 200; 404 */
+export const MessageResponse = Type.Object({ message: Message });
+export type MessageResponse = Static<typeof MessageResponse>;
+
+/** POST /v1/conversations/:conversationId/messages/:messageId/stop (X-User-Id) → 200 MessageResponse (state `stopped`, partial text kept); 404; 409 not_streaming */
+
+// ---- the hub ----
+
+/** The private topic a conversation's replies stream on. */
+export function conversationTopic(publicUrl: string, userId: string, conversationId: string): string {
+  return `${publicUrl.replace(/\/+$/, '')}/users/${encodeURIComponent(userId)}/conversations/${encodeURIComponent(conversationId)}`;
+}
+
+/** The subscribe selector that grants a person all of their own topics (and nobody else's). */
+export function userTopicSelector(publicUrl: string, userId: string): string {
+  return `${publicUrl.replace(/\/+$/, '')}/users/${encodeURIComponent(userId)}/{+rest}`;
+}
+
+/**
+ * Events the agent publishes on a conversation topic (all private, all with an id):
+ * - unnamed (SSE `message`): `data` is the next piece of reply text, HTML-escaped, to append.
+ * - `done`: `data` is JSON `DoneEvent`; the stream for that message is over.
+ * Every update id is `<messageId>:<sequence>` with a zero-padded sequence.
+ */
+export const DoneEvent = Type.Object({
+  messageId: Type.String(),
+  state: MessageState,
+  usage: Type.Optional(Usage),
+  error: Type.Optional(Type.String()),
+});
+export type DoneEvent = Static<typeof DoneEvent>;
+export const DONE_EVENT = 'done';
