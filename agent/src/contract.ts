@@ -194,9 +194,15 @@ export function userTopicSelector(publicUrl: string, userId: string): string {
 
 /**
  * Events the agent publishes on a conversation topic (all private, all with an id):
+ * - `start`: published before the 202 answer, id `<messageId>:000000`, `data` JSON `{ messageId }`.
+ *   A new assistant message's `lastEventId` is this id, so a subscriber that connects with
+ *   `lastEventID=<that id>` gets every later piece from the hub's history: nothing published
+ *   between the 202 and the browser's subscription is lost.
  * - unnamed (SSE `message`): `data` is the next piece of reply text, HTML-escaped, to append.
  * - `done`: `data` is JSON `DoneEvent`; the stream for that message is over.
- * Every update id is `<messageId>:<sequence>` with a zero-padded sequence.
+ * Every update id is `<messageId>:<sequence>` with a six-digit zero-padded sequence.
+ * Only one reply streams per conversation at a time (409 `reply_in_progress`), so the
+ * events after a message's own id on its conversation topic all belong to that message.
  */
 export const DoneEvent = Type.Object({
   messageId: Type.String(),
@@ -206,3 +212,9 @@ export const DoneEvent = Type.Object({
 });
 export type DoneEvent = Static<typeof DoneEvent>;
 export const DONE_EVENT = 'done';
+export const START_EVENT = 'start';
+
+/** The id of the n-th update of a message's stream (0 = the `start` event). */
+export function updateId(messageId: string, sequence: number): string {
+  return `${messageId}:${String(sequence).padStart(6, '0')}`;
+}
