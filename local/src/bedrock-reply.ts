@@ -1,0 +1,88 @@
+/**
+ * The emulator's answer, as a pure function of the request, so a test can
+ * compute exactly what the model "said" and check what the caller sent it.
+ */
+
+/** A Converse content block; the emulator reads only `text`. */
+export interface ConverseContentBlock {
+  text?: string;
+  [other: string]: unknown;
+}
+
+export interface ConverseMessage {
+  role: string;
+  content: ConverseContentBlock[];
+}
+
+export interface ConverseRequest {
+  messages: ConverseMessage[];
+  system?: ConverseContentBlock[];
+}
+
+/** Markers that, in the last user message, make the emulator misbehave on purpose. */
+export const EMULATOR_MARKERS = {
+  throttle: '[[emulator:throttle]]',
+  internal: '[[emulator:internal]]',
+  modelStreamError: '[[emulator:model-stream-error]]',
+  unavailable: '[[emulator:unavailable]]',
+  validation: '[[emulator:validation]]',
+  slow: '[[emulator:slow]]',
+} as const;
+
+function textOf(blocks: ConverseContentBlock[] | undefined): string {
+  if (!Array.isArray(blocks)) return '';
+  return blocks
+    .map((block) => (typeof block?.text === 'string' ? block.text : ''))
+    .filter((text) => text.length > 0)
+    .join('\n');
+}
+
+/** The text of the last message with role `user` ('' when there is none). */
+export function lastUserText(request: ConverseRequest): string {
+  for (let i = request.messages.length - 1; i >= 0; i--) {
+    const message = request.messages[i];
+    if (message?.role === 'user') return textOf(message.content);
+  }
+  return '';
+}
+
+/** The full reply text the emulator streams for this request (Markdown). */
+export function emulatorReply(request: ConverseRequest): string {
+  const said = lastUserText(request).trim();
+  const count = request.messages.length;
+  const systemGiven = textOf(request.system).trim().length > 0;
+  const words = said.length === 0 ? 0 : said.split(/\s+/).length;
+  const quote = said.length === 0 ? '> (nothing)' : said.split(/\r?\n/).map((line) => `> ${line}`).join('\n');
+  return [
+    'You said:',
+    '',
+    quote,
+    '',
+    `This conversation has **${count} ${count === 1 ? 'message' : 'messages'}** so far, and ${
+      systemGiven ? 'a system prompt was given' : 'no system prompt was given'
+    }.`,
+    '',
+    'A few things about this reply:',
+    '',
+    `- your message has ${words} ${words === 1 ? 'word' : 'words'};`,
+    '- it comes from the local Bedrock emulator, not from Claude;',
+    '- it streams in small pieces, one word at a time.',
+    '',
+    'Thank you for testing **HomeAgent** with the emulator.',
+  ].join('\n');
+}
+
+/**
+ * Splits a reply into the pieces it streams in: each word with the
+ * whitespace before it, so joining the pieces gives back the text exactly.
+ */
+export function replyTokens(text: string): string[] {
+  return text.match(/\s*\S+|\s+$/g) ?? [];
+}
+
+/** A stable stand-in for Bedrock's input token count: about four characters per token. */
+export function inputTokenCount(request: ConverseRequest): number {
+  let chars = textOf(request.system).length;
+  for (const message of request.messages) chars += textOf(message.content).length;
+  return Math.max(1, Math.ceil(chars / 4));
+}
