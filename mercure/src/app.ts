@@ -1,0 +1,66 @@
+import type { FastifyError, FastifyInstance, FastifyServerOptions } from 'fastify';
+import type { HubConfig } from './config.js';
+import { Hub } from './hub.js';
+import { cors } from './plugins/cors.js';
+import healthRoutes from './routes/healthz.js';
+import mercureRoutes from './routes/well-known-mercure/index.js';
+import subscriptionRoutes from './routes/well-known-mercure/subscriptions.js';
+
+declare module 'fastify' {
+  interface FastifyInstance {
+    config: HubConfig;
+    hub: Hub;
+  }
+}
+
+export interface AppOptions {
+  config: HubConfig;
+}
+
+/** The hub as a Fastify plugin: server.ts and the tests build the same thing. */
+export default async function app(fastify: FastifyInstance, { config }: AppOptions): Promise<void> {
+  const hub = new Hub({
+    historySize: config.historySize,
+    heartbeatMs: config.heartbeatMs,
+    writeTimeoutMs: config.writeTimeoutMs,
+    subscriptions: config.subscriptions,
+  });
+  fastify.decorate('config', config);
+  fastify.decorate('hub', hub);
+  // Open streams would keep server.close() waiting forever: end them first.
+  fastify.addHook('preClose', async () => hub.close());
+
+  fastify.setErrorHandler((error: FastifyError, request, reply) => {
+    const status = error.statusCode !== undefined && error.statusCode >= 400 && error.statusCode < 600 ? error.statusCode : 500;
+    if (status >= 500) request.log.error({ err: error }, 'request failed');
+    else request.log.info({ code: error.code, msg: error.message }, 'request refused');
+    if (status === 401) reply.header('www-authenticate', 'Bearer realm="mercure"');
+    const message = status >= 500 ? `Internal error (request ${request.id}).` : error.message;
+    return reply.code(status).type('text/plain; charset=utf-8').send(message);
+  });
+
+  cors(fastify, config.corsOrigins);
+  await fastify.register(healthRoutes);
+  await fastify.register(mercureRoutes, { prefix: '/.well-known/mercure' });
+  await fastify.register(subscriptionRoutes, { prefix: '/.well-known/mercure' });
+}
+
+/** Fastify's own options: JSON logs that never show a token. */
+export function serverOptions(config: Pick<HubConfig, 'logLevel'>): FastifyServerOptions {
+  return {
+    logger: {
+      level: config.logLevel,
+      redact: { paths: ['req.headers.authorization', 'req.headers.cookie', 'res.headers["set-cookie"]'], censor: '[redacted]' },
+      serializers: {
+        // Subscribers may pass their JWT as `?authorization=`; keep it out of the logs.
+        req: (req: { method: string; url: string; ip?: string; id?: string }) => ({
+          method: req.method,
+          url: req.url.replace(/([?&]authorization=)[^&]*/gi, '$1[redacted]'),
+          remoteAddress: req.ip,
+        }),
+      },
+    },
+    forceCloseConnections: 'idle',
+    return503OnClosing: true,
+  };
+}
