@@ -1,0 +1,83 @@
+/**
+ * The app as a plugin: server.ts registers it on a listening Fastify
+ * instance, tests build it without listening. Options carry the validated
+ * config, so nothing below reads the environment.
+ */
+import cookie from '@fastify/cookie';
+import formbody from '@fastify/formbody';
+import type { FastifyInstance, FastifyPluginAsync, FastifyServerOptions } from 'fastify';
+import fp from 'fastify-plugin';
+import type { AppConfig } from './config.js';
+import agentClient from './plugins/app/agent-client.js';
+import csrf from './plugins/app/csrf.js';
+import errorHandler from './plugins/app/error-handler.js';
+import session from './plugins/app/session.js';
+import helmet from './plugins/external/helmet.js';
+import staticFiles from './plugins/external/static.js';
+import accountRoutes from './routes/account.js';
+import conversationRoutes from './routes/conversations.js';
+import healthRoutes from './routes/health.js';
+
+declare module 'fastify' {
+  interface FastifyInstance {
+    config: AppConfig;
+  }
+}
+
+export interface AppOptions {
+  config: AppConfig;
+}
+
+/** Forms are small; a message is at most 16 000 characters (64 KB of UTF-8 at worst). */
+export const BODY_LIMIT = 128 * 1024;
+
+/** Options for the Fastify instance the app runs on (server.ts and tests share them). */
+export function serverOptions(config: AppConfig): FastifyServerOptions {
+  return {
+    bodyLimit: BODY_LIMIT,
+    trustProxy: true,
+    logger: {
+      level: config.logLevel,
+      redact: {
+        paths: [
+          'req.headers.authorization',
+          'req.headers.cookie',
+          'res.headers["set-cookie"]',
+          'headers.authorization',
+          'headers.cookie',
+        ],
+        censor: '[redacted]',
+      },
+    },
+    // Ids and request logs stay readable across the edge/app/agent hops.
+    requestIdHeader: 'x-request-id',
+    ajv: { customOptions: { coerceTypes: false, removeAdditional: false } },
+  };
+}
+
+const configPlugin = fp<AppOptions>(
+  async (app, { config }) => {
+    app.decorate('config', config);
+  },
+  { name: 'config' },
+);
+
+const app: FastifyPluginAsync<AppOptions> = async (fastify: FastifyInstance, options) => {
+  await fastify.register(configPlugin, options);
+  await fastify.register(errorHandler);
+  await fastify.register(helmet);
+  await fastify.register(cookie);
+  // Browsers post forms; the app takes nothing else (no JSON API here).
+  fastify.removeContentTypeParser(['application/json', 'text/plain']);
+  await fastify.register(formbody, { bodyLimit: BODY_LIMIT });
+  await fastify.register(agentClient);
+  await fastify.register(session);
+  await fastify.register(csrf);
+  await fastify.register(staticFiles);
+
+  await fastify.register(healthRoutes);
+  await fastify.register(accountRoutes);
+  await fastify.register(conversationRoutes);
+};
+
+export default fp(app, { name: 'homeagent-app' });

@@ -1,0 +1,215 @@
+/**
+ * The app's only way to the agent: JSON over HTTP with the service key, as
+ * `@homeagent/agent/contract` describes. Errors come back as two classes the
+ * error handler knows how to show: `AgentRequestError` (the agent refused
+ * with a 4xx and a sentence for the person) and `AgentUnavailableError`
+ * (the agent is down, timed out or failed).
+ */
+import fp from 'fastify-plugin';
+import {
+  SERVICE_KEY_HEADER,
+  USER_ID_HEADER,
+  type ApiError,
+  type ConversationDetailResponse,
+  type ConversationListResponse,
+  type ConversationResponse,
+  type CreateConversationRequest,
+  type MessageResponse,
+  type RegisterRequest,
+  type RegisterResponse,
+  type SendMessageResponse,
+  type SessionResponse,
+  type SignInRequest,
+} from '@homeagent/agent/contract';
+
+/** The agent answered with a 4xx: its message is meant for the person. */
+export class AgentRequestError extends Error {
+  constructor(
+    readonly statusCode: number,
+    readonly code: string,
+    message: string,
+    options?: { cause?: unknown },
+  ) {
+    super(message, options);
+    this.name = 'AgentRequestError';
+  }
+}
+
+/** The agent could not be reached, timed out, or failed with a 5xx. */
+export class AgentUnavailableError extends Error {
+  readonly code = 'agent_unavailable';
+  readonly statusCode = 503;
+  constructor(message: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.name = 'AgentUnavailableError';
+  }
+}
+
+export interface AgentClientOptions {
+  baseUrl: string;
+  serviceKey: string;
+  /** per request; the agent answers everything at once (sending is 202 + background work) */
+  timeoutMs?: number;
+}
+
+interface CallOptions {
+  userId?: string;
+  body?: unknown;
+  /** statuses that are an answer rather than an error (e.g. 404 for a gone session) */
+  accept?: number[];
+}
+
+function isApiError(value: unknown): value is ApiError {
+  return (
+    typeof value === 'object' &&
+    value !== null &&
+    typeof (value as ApiError).message === 'string' &&
+    typeof (value as ApiError).code === 'string'
+  );
+}
+
+export class AgentClient {
+  readonly #baseUrl: string;
+  readonly #serviceKey: string;
+  readonly #timeoutMs: number;
+
+  constructor(options: AgentClientOptions) {
+    this.#baseUrl = options.baseUrl.replace(/\/+$/, '');
+    this.#serviceKey = options.serviceKey;
+    this.#timeoutMs = options.timeoutMs ?? 15_000;
+  }
+
+  async #call<T>(method: string, path: string, options: CallOptions = {}): Promise<{ status: number; body: T }> {
+    const headers: Record<string, string> = {
+      [SERVICE_KEY_HEADER]: `Bearer ${this.#serviceKey}`,
+      accept: 'application/json',
+    };
+    if (options.userId !== undefined) headers[USER_ID_HEADER] = options.userId;
+    if (options.body !== undefined) headers['content-type'] = 'application/json';
+
+    let response: Response;
+    try {
+      response = await fetch(`${this.#baseUrl}${path}`, {
+        method,
+        headers,
+        body: options.body === undefined ? undefined : JSON.stringify(options.body),
+        signal: AbortSignal.timeout(this.#timeoutMs),
+      });
+    } catch (cause) {
+      throw new AgentUnavailableError('The chat service is not reachable right now. Please try again in a moment.', { cause });
+    }
+
+    const text = await response.text().catch(() => '');
+    let body: unknown = undefined;
+    if (text) {
+      try {
+        body = JSON.parse(text);
+      } catch (cause) {
+        if (response.ok) throw new AgentUnavailableError('The chat service sent an answer the app could not read.', { cause });
+      }
+    }
+
+    if (response.ok || options.accept?.includes(response.status)) return { status: response.status, body: body as T };
+
+    if (response.status >= 400 && response.status < 500 && isApiError(body)) {
+      throw new AgentRequestError(response.status, body.code, body.message);
+    }
+    if (response.status >= 400 && response.status < 500) {
+      throw new AgentRequestError(response.status, 'agent_refused', 'The chat service refused this request.');
+    }
+    throw new AgentUnavailableError(`The chat service failed (HTTP ${response.status}). Please try again in a moment.`, {
+      cause: body,
+    });
+  }
+
+  async health(): Promise<boolean> {
+    try {
+      const { status } = await this.#call('GET', '/healthz');
+      return status === 200;
+    } catch {
+      return false;
+    }
+  }
+
+  async register(request: RegisterRequest): Promise<RegisterResponse> {
+    return (await this.#call<RegisterResponse>('POST', '/v1/users', { body: request })).body;
+  }
+
+  async signIn(request: SignInRequest): Promise<SessionResponse> {
+    return (await this.#call<SessionResponse>('POST', '/v1/sessions', { body: request })).body;
+  }
+
+  /** The session and its person, or `undefined` when it is unknown, revoked or expired. */
+  async getSession(sessionId: string): Promise<SessionResponse | undefined> {
+    const { status, body } = await this.#call<SessionResponse>('GET', `/v1/sessions/${encodeURIComponent(sessionId)}`, {
+      accept: [404],
+    });
+    return status === 404 ? undefined : body;
+  }
+
+  async deleteSession(sessionId: string): Promise<void> {
+    await this.#call('DELETE', `/v1/sessions/${encodeURIComponent(sessionId)}`, { accept: [404] });
+  }
+
+  async listConversations(userId: string): Promise<ConversationListResponse> {
+    return (await this.#call<ConversationListResponse>('GET', '/v1/conversations', { userId })).body;
+  }
+
+  async createConversation(userId: string, request: CreateConversationRequest): Promise<ConversationResponse> {
+    return (await this.#call<ConversationResponse>('POST', '/v1/conversations', { userId, body: request })).body;
+  }
+
+  async getConversation(userId: string, conversationId: string): Promise<ConversationDetailResponse> {
+    return (
+      await this.#call<ConversationDetailResponse>('GET', `/v1/conversations/${encodeURIComponent(conversationId)}`, {
+        userId,
+      })
+    ).body;
+  }
+
+  async sendMessage(userId: string, conversationId: string, text: string): Promise<SendMessageResponse> {
+    return (
+      await this.#call<SendMessageResponse>('POST', `/v1/conversations/${encodeURIComponent(conversationId)}/messages`, {
+        userId,
+        body: { text },
+      })
+    ).body;
+  }
+
+  async getMessage(userId: string, conversationId: string, messageId: string): Promise<MessageResponse> {
+    return (
+      await this.#call<MessageResponse>(
+        'GET',
+        `/v1/conversations/${encodeURIComponent(conversationId)}/messages/${encodeURIComponent(messageId)}`,
+        { userId },
+      )
+    ).body;
+  }
+
+  async stopMessage(userId: string, conversationId: string, messageId: string): Promise<MessageResponse> {
+    return (
+      await this.#call<MessageResponse>(
+        'POST',
+        `/v1/conversations/${encodeURIComponent(conversationId)}/messages/${encodeURIComponent(messageId)}/stop`,
+        { userId, body: {} },
+      )
+    ).body;
+  }
+}
+
+declare module 'fastify' {
+  interface FastifyInstance {
+    agent: AgentClient;
+  }
+}
+
+/** Decorates the app with `agent`, the client of the agent's HTTP API. */
+export default fp(
+  async (app) => {
+    app.decorate(
+      'agent',
+      new AgentClient({ baseUrl: app.config.agentUrl, serviceKey: app.config.agentServiceKey }),
+    );
+  },
+  { name: 'agent-client', dependencies: ['config'] },
+);

@@ -1,0 +1,111 @@
+/**
+ * Who is signed in. The `session` cookie is a jose HS256 JWT naming the
+ * agent's session row; every request that needs a person asks the agent
+ * whether that row still stands, so sign-out and revocation take effect at
+ * once. The `mercureAuthorization` cookie lets the browser subscribe to the
+ * person's own hub topics and nothing else.
+ */
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import fp from 'fastify-plugin';
+import { SignJWT, jwtVerify } from 'jose';
+import { userTopicSelector, type SessionResponse } from '@homeagent/agent/contract';
+
+export const SESSION_COOKIE = 'session';
+export const MERCURE_COOKIE = 'mercureAuthorization';
+export const MERCURE_COOKIE_PATH = '/.well-known/mercure';
+
+declare module 'fastify' {
+  interface FastifyRequest {
+    /** the signed-in person and session, or `undefined`; asks the agent once per request */
+    currentSession(): Promise<SessionResponse | undefined>;
+  }
+  interface FastifyReply {
+    startSession(session: SessionResponse): Promise<void>;
+    endSession(): void;
+  }
+  interface FastifyInstance {
+    /** preHandler: pages for signed-in people only */
+    requireSession(request: FastifyRequest, reply: FastifyReply): Promise<void>;
+  }
+}
+
+/** Thrown by `requireSession`; the error handler turns it into a redirect to the sign-in page. */
+export class SignInRequiredError extends Error {
+  readonly code = 'sign_in_required';
+  readonly statusCode = 401;
+  constructor(options?: { cause?: unknown }) {
+    super('Please sign in to continue.', options);
+    this.name = 'SignInRequiredError';
+  }
+}
+
+const pending = new WeakMap<FastifyRequest, Promise<SessionResponse | undefined>>();
+
+export default fp(
+  async (app) => {
+    const { config, agent } = app;
+    const sessionKey = new TextEncoder().encode(config.sessionSecret);
+    const mercureKey = new TextEncoder().encode(config.mercureSubscriberJwtKey);
+    const audience = config.publicUrl;
+
+    async function load(request: FastifyRequest): Promise<SessionResponse | undefined> {
+      const token = request.cookies[SESSION_COOKIE];
+      if (!token) return undefined;
+      let sessionId: string;
+      try {
+        const { payload } = await jwtVerify(token, sessionKey, { algorithms: ['HS256'], audience });
+        if (typeof payload.sid !== 'string' || payload.sid === '') return undefined;
+        sessionId = payload.sid;
+      } catch {
+        // Forged, expired or signed with an older secret: simply not signed in.
+        return undefined;
+      }
+      // AgentUnavailableError propagates: "agent down" is a 503, not "signed out".
+      return agent.getSession(sessionId);
+    }
+
+    app.decorateRequest('currentSession', function (this: FastifyRequest) {
+      let promise = pending.get(this);
+      if (!promise) {
+        promise = load(this);
+        pending.set(this, promise);
+      }
+      return promise;
+    });
+
+    const cookieBase = { httpOnly: true, secure: config.secureCookies } as const;
+
+    app.decorateReply('startSession', async function (this: FastifyReply, signedIn: SessionResponse) {
+      const expires = new Date(signedIn.session.expiresAt);
+      const expSeconds = Math.floor(expires.getTime() / 1000);
+      const sessionJwt = await new SignJWT({ sid: signedIn.session.id })
+        .setProtectedHeader({ alg: 'HS256' })
+        .setSubject(signedIn.user.id)
+        .setAudience(audience)
+        .setIssuedAt()
+        .setExpirationTime(expSeconds)
+        .sign(sessionKey);
+      const mercureJwt = await new SignJWT({ mercure: { subscribe: [userTopicSelector(config.publicUrl, signedIn.user.id)] } })
+        .setProtectedHeader({ alg: 'HS256' })
+        .setSubject(signedIn.user.id)
+        .setExpirationTime(expSeconds)
+        .sign(mercureKey);
+      this.setCookie(SESSION_COOKIE, sessionJwt, { ...cookieBase, sameSite: 'lax', path: '/', expires });
+      this.setCookie(MERCURE_COOKIE, mercureJwt, { ...cookieBase, sameSite: 'strict', path: MERCURE_COOKIE_PATH, expires });
+    });
+
+    app.decorateReply('endSession', function (this: FastifyReply) {
+      this.clearCookie(SESSION_COOKIE, { ...cookieBase, sameSite: 'lax', path: '/' });
+      this.clearCookie(MERCURE_COOKIE, { ...cookieBase, sameSite: 'strict', path: MERCURE_COOKIE_PATH });
+    });
+
+    app.decorate('requireSession', async function (request: FastifyRequest, reply: FastifyReply) {
+      const signedIn = await request.currentSession();
+      if (signedIn) return;
+      // A stale cookie would otherwise be re-checked with the agent on every request.
+      if (request.cookies[SESSION_COOKIE]) reply.endSession();
+      throw new SignInRequiredError();
+    });
+  },
+  { name: 'session', dependencies: ['config', 'agent-client', '@fastify/cookie'] },
+);

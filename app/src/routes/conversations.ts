@@ -1,0 +1,127 @@
+/**
+ * The chat pages: the list, one conversation, sending a message, the
+ * rendered state of one message, and stopping a reply. All need a session.
+ */
+import type { FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify';
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
+import { conversationTopic, type SessionResponse } from '@homeagent/agent/contract';
+import { AgentRequestError } from '../plugins/app/agent-client.js';
+import { isHtmxRequest, wantsPartial } from '../plugins/app/error-handler.js';
+import { MERCURE_COOKIE } from '../plugins/app/session.js';
+import { TokenOnlyForm } from '../schemas/account.js';
+import { ConversationParams, MessageParams, SendMessageForm } from '../schemas/conversation.js';
+import { composer, conversationListPage, conversationPage, conversationPath } from '../views/conversation-pages.js';
+import { html, type Html } from '../views/html.js';
+import { layout } from '../views/layout.js';
+import { messageBubble } from '../views/message-bubble.js';
+
+const conversationRoutes: FastifyPluginAsync = async (fastify) => {
+  const app = fastify.withTypeProvider<TypeBoxTypeProvider>();
+  app.addHook('preHandler', app.requireSession);
+
+  async function signedIn(request: FastifyRequest): Promise<SessionResponse> {
+    // requireSession ran first, so this is the memoized answer.
+    return (await request.currentSession())!;
+  }
+
+  function sendHtml(reply: FastifyReply, markup: Html, status = 200) {
+    return reply.code(status).type('text/html; charset=utf-8').send(markup.value);
+  }
+
+  async function sendPage(request: FastifyRequest, reply: FastifyReply, title: string, body: Html, pageClass?: string) {
+    if (wantsPartial(request)) return sendHtml(reply, body);
+    const current = await signedIn(request);
+    // Re-issue the hub cookie if it went missing (e.g. cleared by hand): the
+    // page cannot stream without it and the session still stands.
+    if (!request.cookies[MERCURE_COOKIE]) await reply.startSession(current);
+    return sendHtml(reply, layout({ title, body, user: current.user, csrfToken: await reply.csrfToken(), pageClass }));
+  }
+
+  app.get('/', async (request, reply) => {
+    const { user } = await signedIn(request);
+    const { conversations } = await app.agent.listConversations(user.id);
+    return sendPage(request, reply, 'Your chats', conversationListPage(conversations, await reply.csrfToken()));
+  });
+
+  app.post('/c', { schema: { body: TokenOnlyForm } }, async (request, reply) => {
+    const { user } = await signedIn(request);
+    const { conversation } = await app.agent.createConversation(user.id, {});
+    const location = conversationPath(conversation.id);
+    if (isHtmxRequest(request)) return reply.code(204).header('hx-location', location).send();
+    return reply.redirect(location, 303);
+  });
+
+  app.get('/c/:conversationId', { schema: { params: ConversationParams } }, async (request, reply) => {
+    const { user } = await signedIn(request);
+    const [detail, list] = await Promise.all([
+      app.agent.getConversation(user.id, request.params.conversationId),
+      app.agent.listConversations(user.id),
+    ]);
+    const body = conversationPage({
+      detail,
+      conversations: list.conversations,
+      topic: conversationTopic(app.config.publicUrl, user.id, detail.conversation.id),
+      csrfToken: await reply.csrfToken(),
+    });
+    return sendPage(request, reply, detail.conversation.title || 'New chat', body, 'page-chat');
+  });
+
+  app.post(
+    '/c/:conversationId/messages',
+    { schema: { params: ConversationParams, body: SendMessageForm } },
+    async (request, reply) => {
+      const { user } = await signedIn(request);
+      const { conversationId } = request.params;
+      const csrfToken = await reply.csrfToken();
+      const text = request.body.text;
+      if (text.trim() === '') {
+        return sendHtml(reply, html`<p class="error">Write a message before sending.</p>`, 400);
+      }
+      const sent = await app.agent.sendMessage(user.id, conversationId, text);
+      if (!isHtmxRequest(request)) return reply.redirect(conversationPath(conversationId), 303);
+
+      const context = { topic: sent.topic, csrfToken };
+      // Both bubbles go to the end of the list; the form comes back empty
+      // (an <hx-partial>), which also clears any earlier error beside it.
+      return sendHtml(
+        reply,
+        html`${messageBubble(sent.userMessage, context)}
+${messageBubble(sent.assistantMessage, context)}
+<hx-partial hx-target="#composer" hx-swap="outerHTML">${composer({ conversationId, csrfToken, autofocus: true })}</hx-partial>`,
+      );
+    },
+  );
+
+  app.get('/c/:conversationId/m/:messageId', { schema: { params: MessageParams } }, async (request, reply) => {
+    const { user } = await signedIn(request);
+    const { conversationId, messageId } = request.params;
+    const { message } = await app.agent.getMessage(user.id, conversationId, messageId);
+    const topic = conversationTopic(app.config.publicUrl, user.id, conversationId);
+    const bubble = messageBubble(message, { topic, csrfToken: await reply.csrfToken() });
+    if (isHtmxRequest(request)) return sendHtml(reply, bubble);
+    // Someone opened the message's address directly: show it in its conversation.
+    return reply.redirect(`${conversationPath(conversationId)}#message-${encodeURIComponent(messageId)}`, 303);
+  });
+
+  app.post(
+    '/c/:conversationId/m/:messageId/stop',
+    { schema: { params: MessageParams, body: TokenOnlyForm } },
+    async (request, reply) => {
+      const { user } = await signedIn(request);
+      const { conversationId, messageId } = request.params;
+      let message;
+      try {
+        ({ message } = await app.agent.stopMessage(user.id, conversationId, messageId));
+      } catch (error) {
+        // The reply finished between the click and the request: show it as it is.
+        if (!(error instanceof AgentRequestError) || error.code !== 'not_streaming') throw error;
+        ({ message } = await app.agent.getMessage(user.id, conversationId, messageId));
+      }
+      if (!isHtmxRequest(request)) return reply.redirect(conversationPath(conversationId), 303);
+      const topic = conversationTopic(app.config.publicUrl, user.id, conversationId);
+      return sendHtml(reply, messageBubble(message, { topic, csrfToken: await reply.csrfToken() }));
+    },
+  );
+};
+
+export default conversationRoutes;

@@ -1,0 +1,31 @@
+/**
+ * Bodies of the account forms. The schemas only bound the shape and size;
+ * the field rules (LIMITS from the contract) are checked in the route so the
+ * form can come back with a message beside each field and the values kept.
+ */
+import { Type, type Static } from 'typebox';
+
+/** Far above any real value; stops a huge body before any work is done. */
+const FIELD_CAP = 1_000;
+
+const field = Type.Optional(Type.String({ maxLength: FIELD_CAP }));
+
+export const RegisterForm = Type.Object({
+  _csrf: field,
+  inviteCode: field,
+  username: field,
+  displayName: field,
+  password: field,
+});
+export type RegisterForm = Static<typeof RegisterForm>;
+
+export const SignInForm = Type.Object({
+  _csrf: field,
+  username: field,
+  password: field,
+});
+export type SignInForm = Static<typeof SignInForm>;
+
+/** Forms that carry nothing but their CSRF token (sign out, new chat, stop). */
+export const TokenOnlyForm = Type.Object({ _csrf: field });
+export type TokenOnlyForm = Static<typeof TokenOnlyForm>;

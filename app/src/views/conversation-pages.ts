@@ -1,0 +1,107 @@
+/**
+ * The conversation list and the conversation page. The message form posts
+ * with htmx and gets back both new bubbles (appended to the list) plus a
+ * fresh, empty form as an `<hx-partial>`; errors go next to the form.
+ * Without JavaScript the same form posts normally and is redirected back.
+ */
+import { LIMITS, type Conversation, type ConversationDetailResponse } from '@homeagent/agent/contract';
+import { html, type Html } from './html.js';
+import { csrfField } from './layout.js';
+import { messageBubble } from './message-bubble.js';
+
+export function conversationPath(conversationId: string): string {
+  return `/c/${encodeURIComponent(conversationId)}`;
+}
+
+const dateFormat = new Intl.DateTimeFormat('en', { dateStyle: 'medium', timeStyle: 'short', timeZone: 'UTC' });
+
+function when(iso: string): Html {
+  const date = new Date(iso);
+  if (Number.isNaN(date.getTime())) return html``;
+  return html`<time datetime="${date.toISOString()}">${dateFormat.format(date)}</time>`;
+}
+
+function newChatForm(csrfToken: string): Html {
+  return html`<form method="post" action="/c" class="new-chat">
+  ${csrfField(csrfToken)}
+  <button type="submit" class="button-primary">New chat</button>
+</form>`;
+}
+
+function conversationLinks(conversations: Conversation[], currentId?: string): Html {
+  if (conversations.length === 0) return html`<p class="empty">No chats yet.</p>`;
+  return html`<ul class="conversation-list">
+  ${conversations.map(
+    (c) => html`<li><a href="${conversationPath(c.id)}" ${c.id === currentId ? html`aria-current="page"` : ''}>
+      <span class="conversation-title">${c.title || 'New chat'}</span>${when(c.updatedAt)}</a></li>`,
+  )}
+</ul>`;
+}
+
+/** Conversations newest first (the agent already sorts; sorting again keeps the promise here). */
+function newestFirst(conversations: Conversation[]): Conversation[] {
+  return [...conversations].sort((a, b) => (a.updatedAt < b.updatedAt ? 1 : a.updatedAt > b.updatedAt ? -1 : 0));
+}
+
+export function conversationListPage(conversations: Conversation[], csrfToken: string): Html {
+  return html`<main class="narrow">
+  <div class="list-head">
+    <h1>Your chats</h1>
+    ${newChatForm(csrfToken)}
+  </div>
+  ${conversationLinks(newestFirst(conversations))}
+</main>`;
+}
+
+export interface ComposerOptions {
+  conversationId: string;
+  csrfToken: string;
+  text?: string;
+  error?: string;
+  autofocus?: boolean;
+}
+
+export function composer({ conversationId, csrfToken, text, error, autofocus }: ComposerOptions): Html {
+  const action = `${conversationPath(conversationId)}/messages`;
+  return html`<form id="composer" class="composer" method="post" action="${action}"
+    hx-post="${action}" hx-target="#messages" hx-swap="beforeend show:bottom"
+    hx-status:4xx="target:#composer-error swap:innerHTML" hx-status:5xx="target:#composer-error swap:innerHTML"
+    hx-disable="find button">
+  ${csrfField(csrfToken)}
+  <div id="composer-error" class="composer-error" role="alert">${error ? html`<p class="error">${error}</p>` : ''}</div>
+  <label for="message" class="visually-hidden">Message</label>
+  <div class="composer-row">
+    <textarea id="message" name="text" rows="2" required maxlength="${LIMITS.messageMax}"
+      placeholder="Message Claude… (Enter sends, Shift+Enter for a new line)" ${autofocus ? html`autofocus` : ''}>${text ?? ''}</textarea>
+    <button type="submit" class="button-primary">Send</button>
+  </div>
+</form>`;
+}
+
+export interface ConversationPageOptions {
+  detail: ConversationDetailResponse;
+  conversations: Conversation[];
+  topic: string;
+  csrfToken: string;
+}
+
+export function conversationPage({ detail, conversations, topic, csrfToken }: ConversationPageOptions): Html {
+  const { conversation, messages } = detail;
+  return html`<div class="chat-layout">
+  <nav class="sidebar" aria-label="Chats">
+    ${newChatForm(csrfToken)}
+    ${conversationLinks(newestFirst(conversations), conversation.id)}
+  </nav>
+  <main class="chat">
+    <div class="chat-head">
+      <a href="/" class="back">← All chats</a>
+      <h1>${conversation.title || 'New chat'}</h1>
+    </div>
+    <section id="messages" class="messages" aria-label="Messages">
+      ${messages.length === 0 ? html`<p class="empty hint-start">Say hello: Claude answers right here.</p>` : ''}
+      ${messages.map((m) => messageBubble(m, { topic, csrfToken }))}
+    </section>
+    ${composer({ conversationId: conversation.id, csrfToken, autofocus: true })}
+  </main>
+</div>`;
+}

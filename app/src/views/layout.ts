@@ -1,0 +1,53 @@
+/**
+ * The full page around every view. htmx and its SSE extension come from
+ * our own origin (CSP `script-src 'self'`); htmx's injected indicator style
+ * is switched off by the config meta tag because our stylesheet has it.
+ */
+import type { User } from '@homeagent/agent/contract';
+import { html, type Html } from './html.js';
+import { CSRF_FIELD } from '../plugins/app/csrf.js';
+
+export interface LayoutOptions {
+  title: string;
+  body: Html;
+  /** the signed-in person: shows their name and the Sign out button */
+  user?: User;
+  csrfToken?: string;
+  /** a class on <body> so pages can pick their layout */
+  pageClass?: string;
+}
+
+export function csrfField(token: string): Html {
+  return html`<input type="hidden" name="${CSRF_FIELD}" value="${token}">`;
+}
+
+export function layout({ title, body, user, csrfToken, pageClass }: LayoutOptions): Html {
+  return html`<!doctype html>
+<html lang="en">
+<head>
+<meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<meta name="htmx-config" content='{"includeIndicatorCSS":false}'>
+<title>${title} · HomeAgent</title>
+<link rel="stylesheet" href="/static/app.css">
+<script src="/vendor/htmx/htmx.min.js" defer></script>
+<script src="/vendor/htmx/ext/hx-sse.js" defer></script>
+<script src="/static/app.js" defer></script>
+</head>
+<body class="${pageClass ?? ''}">
+<header class="topbar">
+  <a class="brand" href="/">HomeAgent</a>
+  ${user && csrfToken
+    ? html`<div class="account">
+    <span class="who" title="${user.username}">${user.displayName}</span>
+    <form method="post" action="/sign-out" class="sign-out">
+      ${csrfField(csrfToken)}
+      <button type="submit" class="button-quiet">Sign out</button>
+    </form>
+  </div>`
+    : ''}
+</header>
+${body}
+</body>
+</html>`;
+}
