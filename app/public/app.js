@@ -1,0 +1,51 @@
+// HomeAgent's only script of its own (served from 'self'; the CSP allows no
+// inline script). Three small touches that htmx attributes cannot express
+// without eval: Enter sends, whitespace-only stream pieces are kept, and the
+// page follows a growing reply while you are at the bottom.
+(() => {
+  'use strict';
+
+  // Enter sends the message; Shift+Enter (or an IME composition) inserts a new line.
+  document.addEventListener('keydown', (event) => {
+    const field = event.target;
+    if (!(field instanceof HTMLTextAreaElement) || field.id !== 'message') return;
+    if (event.key !== 'Enter' || event.shiftKey || event.isComposing || event.altKey || event.ctrlKey || event.metaKey) return;
+    event.preventDefault();
+    if (field.value.trim() === '') return;
+    field.form?.requestSubmit();
+  });
+
+  // htmx never swaps an SSE message whose HTML is only whitespace (a lone
+  // space or newline between words); append those pieces as text ourselves.
+  document.addEventListener('htmx:sse:before:message', (event) => {
+    const detail = event.detail;
+    const message = detail?.message;
+    if (!message || message.event || message.data === '' || message.data.trim() !== '') return;
+    event.target.append(document.createTextNode(message.data));
+    detail.cancelled = true;
+  });
+
+  function nearBottom() {
+    const root = document.scrollingElement || document.documentElement;
+    return root.scrollHeight - root.scrollTop - root.clientHeight < 120;
+  }
+
+  let follow = true;
+  document.addEventListener('scroll', () => { follow = nearBottom(); }, { passive: true });
+  document.addEventListener('htmx:after:swap', () => {
+    if (!follow) return;
+    const root = document.scrollingElement || document.documentElement;
+    root.scrollTop = root.scrollHeight;
+  });
+  document.addEventListener('htmx:sse:after:message', () => {
+    if (!follow) return;
+    const root = document.scrollingElement || document.documentElement;
+    root.scrollTop = root.scrollHeight;
+  });
+
+  // A conversation page opens at its latest message.
+  if (document.getElementById('messages')) {
+    const root = document.scrollingElement || document.documentElement;
+    root.scrollTop = root.scrollHeight;
+  }
+})();
