@@ -1,0 +1,113 @@
+/**
+ * The agent as a Fastify plugin. `server.ts` registers it in the process;
+ * tests register it in an app they build without listening.
+ */
+import fp from 'fastify-plugin';
+import { randomUUID } from 'node:crypto';
+import type { FastifyInstance, FastifyServerOptions } from 'fastify';
+import { TypeBoxValidatorCompiler } from '@fastify/type-provider-typebox';
+import type { Config } from './config.js';
+import dynamodb from './plugins/external/dynamodb.js';
+import errorHandler from './plugins/app/error-handler.js';
+import metrics from './plugins/app/metrics.js';
+import serviceKeyAuth from './plugins/app/service-key-auth.js';
+import usersRepository from './plugins/app/users-repository.js';
+import invitesRepository from './plugins/app/invites-repository.js';
+import sessionsRepository from './plugins/app/sessions-repository.js';
+import conversationsRepository from './plugins/app/conversations-repository.js';
+import messagesRepository from './plugins/app/messages-repository.js';
+import usageRepository from './plugins/app/usage-repository.js';
+import settingsRepository from './plugins/app/settings-repository.js';
+import currentUser from './plugins/app/current-user.js';
+import bedrockClient from './plugins/app/bedrock-client.js';
+import hubPublisher from './plugins/app/hub-publisher.js';
+import streamRunner from './plugins/app/stream-runner.js';
+import firstAdminInvite from './plugins/app/first-admin-invite.js';
+import health from './routes/health.js';
+import users from './routes/v1/users/index.js';
+import sessions from './routes/v1/sessions/index.js';
+import invites from './routes/v1/invites/index.js';
+import conversations from './routes/v1/conversations/index.js';
+
+declare module 'fastify' {
+  interface FastifyInstance {
+    config: Config;
+  }
+}
+
+/**
+ * The logger settings: secrets never reach the logs. `inviteCode` is redacted
+ * wherever it is nested (request bodies, errors) but not at the top level,
+ * where only the deliberate "first admin invite" line puts it.
+ */
+export const REDACT_PATHS = [
+  'req.headers.authorization',
+  'req.headers.cookie',
+  'req.headers["set-cookie"]',
+  'headers.authorization',
+  'headers.cookie',
+  'password',
+  'passwordHash',
+  'serviceKey',
+  'mercurePublisherJwtKey',
+  '*.password',
+  '*.passwordHash',
+  '*.serviceKey',
+  '*.mercurePublisherJwtKey',
+  '*.authorization',
+  '*.cookie',
+  '*.inviteCode',
+  '*.*.inviteCode',
+  '*.*.password',
+];
+
+/** Fastify options shared by the process and the tests. */
+export const appOptions: FastifyServerOptions = {
+  genReqId: () => randomUUID(),
+  // A reply's text can be 16 000 characters of multi-byte text; nothing needs more.
+  bodyLimit: 256 * 1024,
+};
+
+export interface AppOptions {
+  config: Config;
+  /** create and log the first admin invite on an empty installation (default true) */
+  firstAdminInvite?: boolean;
+}
+
+async function agent(app: FastifyInstance, opts: AppOptions) {
+  // TypeBox's compiler does not coerce types: a number where a string belongs is refused, not converted.
+  app.setValidatorCompiler(TypeBoxValidatorCompiler);
+
+  await app.register(
+    fp(
+      async (scope) => {
+        scope.decorate('config', opts.config);
+      },
+      { name: 'config' },
+    ),
+  );
+  await app.register(metrics);
+  await app.register(errorHandler);
+  await app.register(serviceKeyAuth);
+  await app.register(dynamodb);
+  await app.register(usersRepository);
+  await app.register(invitesRepository);
+  await app.register(sessionsRepository);
+  await app.register(conversationsRepository);
+  await app.register(messagesRepository);
+  await app.register(usageRepository);
+  await app.register(settingsRepository);
+  await app.register(currentUser);
+  await app.register(bedrockClient);
+  await app.register(hubPublisher);
+  await app.register(streamRunner);
+  if (opts.firstAdminInvite !== false) await app.register(firstAdminInvite);
+
+  await app.register(health);
+  await app.register(users, { prefix: '/v1/users' });
+  await app.register(sessions, { prefix: '/v1/sessions' });
+  await app.register(invites, { prefix: '/v1/invites' });
+  await app.register(conversations, { prefix: '/v1/conversations' });
+}
+
+export default fp(agent, { name: 'agent' });

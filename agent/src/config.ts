@@ -1,0 +1,169 @@
+/**
+ * The agent's configuration: read from the environment once, at boot, and
+ * validated against one schema. Everything else reads this typed object,
+ * never `process.env`. Variables are listed in docs/runtime.md.
+ */
+import { Type, type Static } from 'typebox';
+import { Value } from 'typebox/value';
+import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
+
+export const DEFAULT_SYSTEM_PROMPT =
+  'You are a helpful, friendly assistant for a family or a small team. ' +
+  'Answer clearly and concisely, and use Markdown when it helps.';
+
+const EnvSchema = Type.Object({
+  HOST: Type.String({ minLength: 1, default: '127.0.0.1' }),
+  PORT: Type.Integer({ minimum: 0, maximum: 65535, default: 8000 }),
+  LOG_LEVEL: Type.Union(
+    ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'].map((l) => Type.Literal(l)),
+    { default: 'info' },
+  ),
+  PUBLIC_URL: Type.String({ pattern: '^https?://[^\\s/]+(/[^\\s]*)?$' }),
+  AWS_REGION: Type.String({ minLength: 1, default: 'us-east-1' }),
+  TABLE_NAME: Type.String({ pattern: '^[a-zA-Z0-9_.-]{3,255}$', default: 'homeagent' }),
+  AGENT_SECRET_ID: Type.Optional(Type.String({ minLength: 1 })),
+  AGENT_SERVICE_KEY: Type.Optional(Type.String({ minLength: 32 })),
+  MERCURE_PUBLISHER_JWT_KEY: Type.Optional(Type.String({ minLength: 1 })),
+  MERCURE_PUBLISH_URL: Type.String({ pattern: '^https?://', default: 'http://127.0.0.1:3701/.well-known/mercure' }),
+  BEDROCK_MODEL_ID: Type.String({ minLength: 1, default: 'us.anthropic.claude-sonnet-4-5-20250929-v1:0' }),
+  SYSTEM_PROMPT: Type.String({ minLength: 1, default: DEFAULT_SYSTEM_PROMPT }),
+  STREAM_COALESCE_MS: Type.Integer({ minimum: 0, maximum: 5_000, default: 40 }),
+  STREAM_CHECKPOINT_MS: Type.Integer({ minimum: 100, maximum: 600_000, default: 3_000 }),
+  CONTEXT_MESSAGES: Type.Integer({ minimum: 1, maximum: 500, default: 50 }),
+  MONTHLY_BUDGET_USD: Type.Number({ minimum: 0, maximum: 1_000_000, default: 20 }),
+});
+type Env = Static<typeof EnvSchema>;
+
+/** Human wording for a schema rule, so the one-line refusal reads well. */
+const EXPECTATIONS: Record<string, string> = {
+  PORT: 'a port number between 0 and 65535',
+  PUBLIC_URL: 'an absolute http(s) URL such as https://chat.example.com',
+  TABLE_NAME: 'a DynamoDB table name (3-255 letters, digits, _ . -)',
+  AGENT_SERVICE_KEY: 'at least 32 characters',
+  MERCURE_PUBLISH_URL: 'an absolute http(s) URL',
+  STREAM_COALESCE_MS: 'a whole number of milliseconds between 0 and 5000',
+  STREAM_CHECKPOINT_MS: 'a whole number of milliseconds between 100 and 600000',
+  CONTEXT_MESSAGES: 'a whole number between 1 and 500',
+  MONTHLY_BUDGET_USD: 'a number of US dollars between 0 and 1000000',
+  LOG_LEVEL: 'one of fatal, error, warn, info, debug, trace, silent',
+};
+
+export interface Config {
+  host: string;
+  port: number;
+  logLevel: string;
+  publicUrl: string;
+  awsRegion: string;
+  tableName: string;
+  serviceKey: string;
+  mercurePublisherJwtKey: string;
+  mercurePublishUrl: string;
+  bedrockModelId: string;
+  systemPrompt: string;
+  streamCoalesceMs: number;
+  streamCheckpointMs: number;
+  contextMessages: number;
+  monthlyBudgetUsd: number;
+  /** where the secrets came from, for the boot log (never the values) */
+  secretsSource: 'environment' | 'secrets-manager';
+}
+
+export class ConfigError extends Error {
+  readonly code = 'config_invalid';
+  /** the variable at fault, when there is one */
+  readonly variable: string | undefined;
+
+  constructor(message: string, variable?: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.name = 'ConfigError';
+    this.variable = variable;
+  }
+}
+
+function parseEnv(env: Record<string, string | undefined>): Env {
+  const raw: Record<string, unknown> = {};
+  for (const key of Object.keys(EnvSchema.properties)) {
+    const value = env[key];
+    // An empty variable means "not set", as it does for most tools.
+    if (value !== undefined && value !== '') raw[key] = value;
+  }
+  const value = Value.Default(EnvSchema, Value.Convert(EnvSchema, raw)) as Record<string, unknown>;
+  const errors = Value.Errors(EnvSchema, value);
+  if (errors.length === 0) return value as Env;
+  const first = errors[0]!;
+  const params = first.params as { requiredProperties?: string[] };
+  if (first.keyword === 'required' && params.requiredProperties?.length) {
+    const name = params.requiredProperties[0]!;
+    throw new ConfigError(`${name} is required (${EXPECTATIONS[name] ?? 'see docs/runtime.md'})`, name);
+  }
+  const name = first.instancePath.replace(/^\//, '').split('/')[0] ?? '';
+  throw new ConfigError(`${name} must be ${EXPECTATIONS[name] ?? first.message}`, name);
+}
+
+interface AgentSecret {
+  serviceKey: string;
+  mercurePublisherJwtKey: string;
+}
+
+async function readSecret(secretId: string, region: string): Promise<AgentSecret> {
+  const client = new SecretsManagerClient({ region });
+  let text: string | undefined;
+  try {
+    const out = await client.send(new GetSecretValueCommand({ SecretId: secretId }));
+    text = out.SecretString;
+  } catch (error) {
+    const name = (error as { name?: string }).name ?? 'Error';
+    throw new ConfigError(`AGENT_SECRET_ID could not be read from Secrets Manager (${name})`, 'AGENT_SECRET_ID', { cause: error });
+  } finally {
+    client.destroy();
+  }
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(text ?? '');
+  } catch (error) {
+    throw new ConfigError('AGENT_SECRET_ID must name a secret whose value is a JSON object', 'AGENT_SECRET_ID', { cause: error });
+  }
+  const secret = parsed as Partial<AgentSecret> | null;
+  if (typeof secret?.serviceKey !== 'string' || secret.serviceKey.length < 32) {
+    throw new ConfigError('AGENT_SECRET_ID secret must have a "serviceKey" of at least 32 characters', 'AGENT_SECRET_ID');
+  }
+  if (typeof secret.mercurePublisherJwtKey !== 'string' || secret.mercurePublisherJwtKey.length === 0) {
+    throw new ConfigError('AGENT_SECRET_ID secret must have a non-empty "mercurePublisherJwtKey"', 'AGENT_SECRET_ID');
+  }
+  return { serviceKey: secret.serviceKey, mercurePublisherJwtKey: secret.mercurePublisherJwtKey };
+}
+
+/** Reads and validates the configuration; throws `ConfigError` with one clear line. */
+export async function loadConfig(env: Record<string, string | undefined> = process.env): Promise<Config> {
+  const e = parseEnv(env);
+  let secret: AgentSecret;
+  if (e.AGENT_SECRET_ID) {
+    secret = await readSecret(e.AGENT_SECRET_ID, e.AWS_REGION);
+  } else {
+    if (!e.AGENT_SERVICE_KEY) {
+      throw new ConfigError('AGENT_SERVICE_KEY is required unless AGENT_SECRET_ID is set (at least 32 characters)', 'AGENT_SERVICE_KEY');
+    }
+    if (!e.MERCURE_PUBLISHER_JWT_KEY) {
+      throw new ConfigError('MERCURE_PUBLISHER_JWT_KEY is required unless AGENT_SECRET_ID is set', 'MERCURE_PUBLISHER_JWT_KEY');
+    }
+    secret = { serviceKey: e.AGENT_SERVICE_KEY, mercurePublisherJwtKey: e.MERCURE_PUBLISHER_JWT_KEY };
+  }
+  return {
+    host: e.HOST,
+    port: e.PORT,
+    logLevel: e.LOG_LEVEL,
+    publicUrl: e.PUBLIC_URL.replace(/\/+$/, ''),
+    awsRegion: e.AWS_REGION,
+    tableName: e.TABLE_NAME,
+    serviceKey: secret.serviceKey,
+    mercurePublisherJwtKey: secret.mercurePublisherJwtKey,
+    mercurePublishUrl: e.MERCURE_PUBLISH_URL,
+    bedrockModelId: e.BEDROCK_MODEL_ID,
+    systemPrompt: e.SYSTEM_PROMPT,
+    streamCoalesceMs: e.STREAM_COALESCE_MS,
+    streamCheckpointMs: e.STREAM_CHECKPOINT_MS,
+    contextMessages: e.CONTEXT_MESSAGES,
+    monthlyBudgetUsd: e.MONTHLY_BUDGET_USD,
+    secretsSource: e.AGENT_SECRET_ID ? 'secrets-manager' : 'environment',
+  };
+}

@@ -1,0 +1,43 @@
+import fp from 'fastify-plugin';
+import type { FastifyRequest } from 'fastify';
+import { USER_ID_HEADER } from '../../contract.js';
+import { HttpError, forbidden } from '../../http-error.js';
+import type { UserRecord } from './users-repository.js';
+
+declare module 'fastify' {
+  interface FastifyRequest {
+    /** the person the app acts for (`X-User-Id`), loaded by `loadUser` */
+    user: UserRecord;
+  }
+  interface FastifyInstance {
+    loadUser: (request: FastifyRequest) => Promise<void>;
+    requireAdmin: (request: FastifyRequest) => Promise<void>;
+  }
+}
+
+/**
+ * Routes that act for a person name them in `X-User-Id`. The service key has
+ * already proved the caller is the app; this only checks that the person
+ * still exists, so a deleted account cannot keep chatting with an old session.
+ */
+export default fp(
+  async (app) => {
+    app.decorateRequest('user', null as unknown as UserRecord);
+
+    app.decorate('loadUser', async (request: FastifyRequest) => {
+      const id = request.headers[USER_ID_HEADER];
+      if (typeof id !== 'string' || id === '') {
+        throw new HttpError(400, 'validation', 'The header "x-user-id" is required.');
+      }
+      const user = await app.users.get(id);
+      if (!user) throw new HttpError(401, 'unknown_user', 'The person this request is for has no account (any more). Sign in again.');
+      request.user = user;
+    });
+
+    app.decorate('requireAdmin', async (request: FastifyRequest) => {
+      await app.loadUser(request);
+      if (request.user.role !== 'admin') throw forbidden('admin_only', 'Only an admin can do this.');
+    });
+  },
+  { name: 'current-user', dependencies: ['users-repository'] },
+);

@@ -1,0 +1,88 @@
+import fp from 'fastify-plugin';
+import type { FastifyBaseLogger } from 'fastify';
+import { SignJWT } from 'jose';
+
+export interface HubUpdate {
+  topic: string;
+  data: string;
+  id: string;
+  /** SSE event name; unnamed (`message`) when absent */
+  type?: string;
+}
+
+export class HubPublishError extends Error {
+  readonly code = 'hub_publish_failed';
+  constructor(message: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.name = 'HubPublishError';
+  }
+}
+
+const TOKEN_LIFETIME_S = 3_600;
+// Renew a little before expiry so a token never lapses between signing and the hub's check.
+const TOKEN_RENEW_BEFORE_S = 300;
+const PUBLISH_TIMEOUT_MS = 10_000;
+
+/**
+ * Publishes private updates to the Mercure hub as a form POST with a
+ * publisher JWT. Failures are logged and reported as `false`, never thrown:
+ * a hub hiccup must not lose a reply (the text is stored regardless and the
+ * page reads it on reload).
+ */
+export class HubPublisher {
+  private token: { value: string; expiresAt: number } | undefined;
+  private readonly key: Uint8Array;
+
+  constructor(
+    private readonly publishUrl: string,
+    jwtKey: string,
+    private readonly log: FastifyBaseLogger,
+  ) {
+    this.key = new TextEncoder().encode(jwtKey);
+  }
+
+  private async bearer(): Promise<string> {
+    const now = Math.floor(Date.now() / 1000);
+    if (this.token && this.token.expiresAt - TOKEN_RENEW_BEFORE_S > now) return this.token.value;
+    const expiresAt = now + TOKEN_LIFETIME_S;
+    const value = await new SignJWT({ mercure: { publish: ['*'] } })
+      .setProtectedHeader({ alg: 'HS256', typ: 'JWT' })
+      .setIssuedAt(now)
+      .setExpirationTime(expiresAt)
+      .sign(this.key);
+    this.token = { value, expiresAt };
+    return value;
+  }
+
+  async publish(update: HubUpdate): Promise<boolean> {
+    const form = new URLSearchParams({ topic: update.topic, data: update.data, id: update.id, private: 'on' });
+    if (update.type) form.set('type', update.type);
+    try {
+      const response = await fetch(this.publishUrl, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${await this.bearer()}`, 'content-type': 'application/x-www-form-urlencoded' },
+        body: form,
+        signal: AbortSignal.timeout(PUBLISH_TIMEOUT_MS),
+      });
+      const body = await response.text();
+      if (!response.ok) throw new HubPublishError(`hub answered ${response.status}: ${body.slice(0, 200)}`);
+      return true;
+    } catch (error) {
+      this.log.warn({ err: error, updateId: update.id, type: update.type ?? 'message' }, 'publishing to the hub failed');
+      return false;
+    }
+  }
+}
+
+declare module 'fastify' {
+  interface FastifyInstance {
+    hub: HubPublisher;
+  }
+}
+
+export default fp(
+  async (app) => {
+    app.decorate('hub', new HubPublisher(app.config.mercurePublishUrl, app.config.mercurePublisherJwtKey, app.log));
+  },
+  { name: 'hub-publisher', dependencies: ['config'] },
+);

@@ -1,0 +1,181 @@
+import fp from 'fastify-plugin';
+import { DeleteCommand, GetCommand, PutCommand, QueryCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import type { Message, MessageState, Usage } from '../../contract.js';
+import { isConditionFailed } from '../external/dynamodb.js';
+
+export interface MessageRecord extends Message {
+  userId: string;
+  /** when the streaming text was last saved; a crashed reply is recognised by its age */
+  checkpointAt?: string;
+  /** the budget reserved for this reply (micro-dollars) and the month it was reserved in */
+  reservedMicroUsd?: number;
+  usageMonth?: string;
+}
+
+const messageKey = (conversationId: string, id: string) => ({ pk: `CONV#${conversationId}`, sk: `MSG#${id}` });
+
+export function toMessage(record: MessageRecord): Message {
+  const message: Message = {
+    id: record.id,
+    conversationId: record.conversationId,
+    role: record.role,
+    text: record.text,
+    state: record.state,
+    createdAt: record.createdAt,
+  };
+  if (record.lastEventId !== undefined) message.lastEventId = record.lastEventId;
+  if (record.model !== undefined) message.model = record.model;
+  if (record.usage !== undefined) message.usage = record.usage;
+  if (record.error !== undefined) message.error = record.error;
+  return message;
+}
+
+export interface FinishInput {
+  text: string;
+  state: Exclude<MessageState, 'streaming'>;
+  lastEventId?: string;
+  usage?: Usage;
+  error?: string;
+}
+
+export class MessagesRepository {
+  constructor(
+    private readonly doc: DynamoDBDocumentClient,
+    private readonly table: string,
+  ) {}
+
+  async create(record: MessageRecord): Promise<void> {
+    await this.doc.send(
+      new PutCommand({
+        TableName: this.table,
+        Item: { ...messageKey(record.conversationId, record.id), ...record },
+        ConditionExpression: 'attribute_not_exists(pk)',
+      }),
+    );
+  }
+
+  /** Only to undo a `create` whose companion write failed. */
+  async delete(conversationId: string, id: string): Promise<void> {
+    await this.doc.send(new DeleteCommand({ TableName: this.table, Key: messageKey(conversationId, id) }));
+  }
+
+  async get(conversationId: string, id: string): Promise<MessageRecord | undefined> {
+    const out = await this.doc.send(new GetCommand({ TableName: this.table, Key: messageKey(conversationId, id), ConsistentRead: true }));
+    if (!out.Item) return undefined;
+    const { pk: _pk, sk: _sk, ...record } = out.Item;
+    return record as MessageRecord;
+  }
+
+  /** Every message of a conversation, oldest first. */
+  async listAll(conversationId: string): Promise<MessageRecord[]> {
+    const records: MessageRecord[] = [];
+    let start: Record<string, unknown> | undefined;
+    do {
+      const out = await this.doc.send(
+        new QueryCommand({
+          TableName: this.table,
+          KeyConditionExpression: 'pk = :pk AND begins_with(sk, :msg)',
+          ExpressionAttributeValues: { ':pk': `CONV#${conversationId}`, ':msg': 'MSG#' },
+          ConsistentRead: true,
+          ExclusiveStartKey: start,
+        }),
+      );
+      for (const item of out.Items ?? []) {
+        const { pk: _pk, sk: _sk, ...record } = item;
+        records.push(record as MessageRecord);
+      }
+      start = out.LastEvaluatedKey;
+    } while (start);
+    return records;
+  }
+
+  /** The newest `limit` messages, oldest first. */
+  async listRecent(conversationId: string, limit: number): Promise<MessageRecord[]> {
+    const out = await this.doc.send(
+      new QueryCommand({
+        TableName: this.table,
+        KeyConditionExpression: 'pk = :pk AND begins_with(sk, :msg)',
+        ExpressionAttributeValues: { ':pk': `CONV#${conversationId}`, ':msg': 'MSG#' },
+        ConsistentRead: true,
+        ScanIndexForward: false,
+        Limit: limit,
+      }),
+    );
+    return (out.Items ?? []).map(({ pk: _pk, sk: _sk, ...record }) => record as MessageRecord).reverse();
+  }
+
+  /** Saves partial text while streaming; false when the message is no longer streaming. */
+  async checkpoint(conversationId: string, id: string, text: string, lastEventId: string): Promise<boolean> {
+    try {
+      await this.doc.send(
+        new UpdateCommand({
+          TableName: this.table,
+          Key: messageKey(conversationId, id),
+          UpdateExpression: 'SET #text = :t, lastEventId = :e, checkpointAt = :at',
+          ConditionExpression: '#state = :streaming',
+          ExpressionAttributeNames: { '#text': 'text', '#state': 'state' },
+          ExpressionAttributeValues: { ':t': text, ':e': lastEventId, ':at': new Date().toISOString(), ':streaming': 'streaming' },
+        }),
+      );
+      return true;
+    } catch (error) {
+      if (isConditionFailed(error)) return false;
+      throw error;
+    }
+  }
+
+  /**
+   * Moves a streaming message to its final state. Conditional on it still
+   * streaming, so exactly one of the runner, a stop and a crash recovery wins.
+   */
+  async finish(conversationId: string, id: string, input: FinishInput): Promise<MessageRecord | undefined> {
+    const names: Record<string, string> = { '#text': 'text', '#state': 'state' };
+    const values: Record<string, unknown> = { ':t': input.text, ':s': input.state, ':streaming': 'streaming', ':at': new Date().toISOString() };
+    const sets = ['#text = :t', '#state = :s', 'checkpointAt = :at'];
+    if (input.lastEventId !== undefined) {
+      sets.push('lastEventId = :e');
+      values[':e'] = input.lastEventId;
+    }
+    if (input.usage !== undefined) {
+      sets.push('#usage = :u');
+      names['#usage'] = 'usage';
+      values[':u'] = input.usage;
+    }
+    if (input.error !== undefined) {
+      sets.push('#error = :err');
+      names['#error'] = 'error';
+      values[':err'] = input.error;
+    }
+    try {
+      const out = await this.doc.send(
+        new UpdateCommand({
+          TableName: this.table,
+          Key: messageKey(conversationId, id),
+          UpdateExpression: `SET ${sets.join(', ')}`,
+          ConditionExpression: '#state = :streaming',
+          ExpressionAttributeNames: names,
+          ExpressionAttributeValues: values,
+          ReturnValues: 'ALL_NEW',
+        }),
+      );
+      const { pk: _pk, sk: _sk, ...record } = out.Attributes ?? {};
+      return record as MessageRecord;
+    } catch (error) {
+      if (isConditionFailed(error)) return undefined;
+      throw error;
+    }
+  }
+}
+
+declare module 'fastify' {
+  interface FastifyInstance {
+    messages: MessagesRepository;
+  }
+}
+
+export default fp(
+  async (app) => {
+    app.decorate('messages', new MessagesRepository(app.dynamo, app.config.tableName));
+  },
+  { name: 'messages-repository', dependencies: ['dynamodb'] },
+);

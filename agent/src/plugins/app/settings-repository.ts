@@ -1,0 +1,75 @@
+import fp from 'fastify-plugin';
+import { GetCommand, PutCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+
+/** Prices in US dollars per million tokens. */
+export interface ModelPrice {
+  modelId: string;
+  inputUsdPerMTok: number;
+  outputUsdPerMTok: number;
+}
+
+export interface Settings {
+  defaultModel: string;
+  systemPrompt: string;
+  /** the models people may use, with their prices */
+  models: ModelPrice[];
+}
+
+/**
+ * Bedrock on-demand list prices (us-east-1, cross-region inference profiles),
+ * used until an admin stores their own table.
+ */
+export const DEFAULT_MODEL_PRICES: ModelPrice[] = [
+  { modelId: 'us.anthropic.claude-sonnet-4-5-20250929-v1:0', inputUsdPerMTok: 3, outputUsdPerMTok: 15 },
+  { modelId: 'us.anthropic.claude-haiku-4-5-20251001-v1:0', inputUsdPerMTok: 1, outputUsdPerMTok: 5 },
+  { modelId: 'us.anthropic.claude-opus-4-1-20250805-v1:0', inputUsdPerMTok: 15, outputUsdPerMTok: 75 },
+  { modelId: 'us.anthropic.claude-sonnet-4-20250514-v1:0', inputUsdPerMTok: 3, outputUsdPerMTok: 15 },
+  { modelId: 'us.anthropic.claude-3-5-haiku-20241022-v1:0', inputUsdPerMTok: 0.8, outputUsdPerMTok: 4 },
+];
+
+const settingsKey = { pk: 'SETTINGS', sk: 'GLOBAL' };
+
+export class SettingsRepository {
+  constructor(
+    private readonly doc: DynamoDBDocumentClient,
+    private readonly table: string,
+    private readonly defaults: Settings,
+  ) {}
+
+  /** Stored settings over the defaults from the configuration. */
+  async get(): Promise<Settings> {
+    const out = await this.doc.send(new GetCommand({ TableName: this.table, Key: settingsKey, ConsistentRead: true }));
+    const item = (out.Item ?? {}) as Partial<Settings>;
+    return {
+      defaultModel: item.defaultModel ?? this.defaults.defaultModel,
+      systemPrompt: item.systemPrompt ?? this.defaults.systemPrompt,
+      models: item.models ?? this.defaults.models,
+    };
+  }
+
+  async put(settings: Settings): Promise<void> {
+    await this.doc.send(new PutCommand({ TableName: this.table, Item: { ...settingsKey, ...settings } }));
+  }
+
+  static priceOf(settings: Settings, modelId: string): ModelPrice | undefined {
+    return settings.models.find((m) => m.modelId === modelId);
+  }
+}
+
+declare module 'fastify' {
+  interface FastifyInstance {
+    settings: SettingsRepository;
+  }
+}
+
+export default fp(
+  async (app) => {
+    const { bedrockModelId, systemPrompt } = app.config;
+    const models = DEFAULT_MODEL_PRICES.some((m) => m.modelId === bedrockModelId)
+      ? DEFAULT_MODEL_PRICES
+      : // A configured model without a known price still belongs on the allowlist; it costs 0 until priced.
+        [...DEFAULT_MODEL_PRICES, { modelId: bedrockModelId, inputUsdPerMTok: 0, outputUsdPerMTok: 0 }];
+    app.decorate('settings', new SettingsRepository(app.dynamo, app.config.tableName, { defaultModel: bedrockModelId, systemPrompt, models }));
+  },
+  { name: 'settings-repository', dependencies: ['dynamodb'] },
+);

@@ -1,0 +1,133 @@
+import fp from 'fastify-plugin';
+import { GetCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { isConditionFailed } from '../external/dynamodb.js';
+
+/**
+ * Money is counted in integer micro-dollars so sums stay exact.
+ * `committedMicroUsd` = spent + still reserved; the budget check is a
+ * condition on it, which is why it is one attribute and not a sum.
+ */
+export interface MonthlyUsage {
+  month: string;
+  committedMicroUsd: number;
+  spentMicroUsd: number;
+  inputTokens: number;
+  outputTokens: number;
+  requests: number;
+}
+
+export const toMicroUsd = (usd: number) => Math.round(usd * 1_000_000);
+export const fromMicroUsd = (micro: number) => micro / 1_000_000;
+
+/** `yyyy-mm` in UTC */
+export const monthOf = (date = new Date()) => date.toISOString().slice(0, 7);
+/** `yyyy-mm-dd` in UTC */
+export const dayOf = (date = new Date()) => date.toISOString().slice(0, 10);
+
+const usageKey = (userId: string, month: string) => ({ pk: `USER#${userId}`, sk: `USAGE#${month}` });
+const spendKey = (day: string) => ({ pk: 'SPEND', sk: `DAY#${day}` });
+
+export class UsageRepository {
+  constructor(
+    private readonly doc: DynamoDBDocumentClient,
+    private readonly table: string,
+  ) {}
+
+  async get(userId: string, month: string): Promise<MonthlyUsage> {
+    const out = await this.doc.send(new GetCommand({ TableName: this.table, Key: usageKey(userId, month), ConsistentRead: true }));
+    const item = out.Item ?? {};
+    return {
+      month,
+      committedMicroUsd: Number(item.committedMicroUsd ?? 0),
+      spentMicroUsd: Number(item.spentMicroUsd ?? 0),
+      inputTokens: Number(item.inputTokens ?? 0),
+      outputTokens: Number(item.outputTokens ?? 0),
+      requests: Number(item.requests ?? 0),
+    };
+  }
+
+  /**
+   * Reserves `microUsd` of the month's budget; false when that would go over.
+   * A single conditional update, so two replies at once cannot both squeeze in.
+   */
+  async reserve(userId: string, month: string, microUsd: number, budgetMicroUsd: number): Promise<boolean> {
+    const max = budgetMicroUsd - microUsd;
+    if (max < 0) return false;
+    try {
+      await this.doc.send(
+        new UpdateCommand({
+          TableName: this.table,
+          Key: usageKey(userId, month),
+          UpdateExpression: 'ADD committedMicroUsd :r, requests :one',
+          ConditionExpression: 'attribute_not_exists(committedMicroUsd) OR committedMicroUsd <= :max',
+          ExpressionAttributeValues: { ':r': microUsd, ':one': 1, ':max': max },
+        }),
+      );
+      return true;
+    } catch (error) {
+      if (isConditionFailed(error)) return false;
+      throw error;
+    }
+  }
+
+  async release(userId: string, month: string, reservedMicroUsd: number): Promise<void> {
+    if (reservedMicroUsd === 0) return;
+    await this.doc.send(
+      new UpdateCommand({
+        TableName: this.table,
+        Key: usageKey(userId, month),
+        UpdateExpression: 'ADD committedMicroUsd :r',
+        ExpressionAttributeValues: { ':r': -reservedMicroUsd },
+      }),
+    );
+  }
+
+  /** Replaces the reservation by the real cost and counts the tokens. */
+  async settle(
+    userId: string,
+    month: string,
+    reservedMicroUsd: number,
+    actual: { microUsd: number; inputTokens: number; outputTokens: number },
+  ): Promise<void> {
+    await this.doc.send(
+      new UpdateCommand({
+        TableName: this.table,
+        Key: usageKey(userId, month),
+        UpdateExpression: 'ADD committedMicroUsd :d, spentMicroUsd :c, inputTokens :i, outputTokens :o',
+        ExpressionAttributeValues: {
+          ':d': actual.microUsd - reservedMicroUsd,
+          ':c': actual.microUsd,
+          ':i': actual.inputTokens,
+          ':o': actual.outputTokens,
+        },
+      }),
+    );
+  }
+
+  /** Adds to the installation's spend of the day and returns the day's total (micro-dollars). */
+  async addDailySpend(day: string, microUsd: number): Promise<number> {
+    const out = await this.doc.send(
+      new UpdateCommand({
+        TableName: this.table,
+        Key: spendKey(day),
+        UpdateExpression: 'ADD spentMicroUsd :c',
+        ExpressionAttributeValues: { ':c': microUsd },
+        ReturnValues: 'UPDATED_NEW',
+      }),
+    );
+    return Number(out.Attributes?.spentMicroUsd ?? microUsd);
+  }
+}
+
+declare module 'fastify' {
+  interface FastifyInstance {
+    usage: UsageRepository;
+  }
+}
+
+export default fp(
+  async (app) => {
+    app.decorate('usage', new UsageRepository(app.dynamo, app.config.tableName));
+  },
+  { name: 'usage-repository', dependencies: ['dynamodb'] },
+);

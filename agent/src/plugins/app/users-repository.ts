@@ -1,0 +1,99 @@
+import fp from 'fastify-plugin';
+import { DeleteCommand, GetCommand, PutCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import type { Role, User } from '../../contract.js';
+import { isConditionFailed } from '../external/dynamodb.js';
+
+export interface UserRecord extends User {
+  passwordHash: string;
+  /** per-person override of MONTHLY_BUDGET_USD */
+  monthlyBudgetUsd?: number;
+}
+
+const userKey = (id: string) => ({ pk: `USER#${id}`, sk: 'PROFILE' });
+const usernameKey = (username: string) => ({ pk: `USERNAME#${username}`, sk: 'USERNAME' });
+
+export function toUser(record: UserRecord): User {
+  return {
+    id: record.id,
+    username: record.username,
+    displayName: record.displayName,
+    role: record.role as Role,
+    createdAt: record.createdAt,
+  };
+}
+
+export class UsersRepository {
+  constructor(
+    private readonly doc: DynamoDBDocumentClient,
+    private readonly table: string,
+  ) {}
+
+  async get(id: string): Promise<UserRecord | undefined> {
+    const out = await this.doc.send(new GetCommand({ TableName: this.table, Key: userKey(id), ConsistentRead: true }));
+    if (!out.Item) return undefined;
+    const { pk: _pk, sk: _sk, ...record } = out.Item;
+    return record as UserRecord;
+  }
+
+  async getByUsername(username: string): Promise<UserRecord | undefined> {
+    const out = await this.doc.send(new GetCommand({ TableName: this.table, Key: usernameKey(username), ConsistentRead: true }));
+    const userId = out.Item?.userId as string | undefined;
+    return userId ? this.get(userId) : undefined;
+  }
+
+  /** Reserves a username for a user id; false when someone has it already. */
+  async claimUsername(username: string, userId: string): Promise<boolean> {
+    try {
+      await this.doc.send(
+        new PutCommand({
+          TableName: this.table,
+          Item: { ...usernameKey(username), userId, claimedAt: new Date().toISOString() },
+          ConditionExpression: 'attribute_not_exists(pk)',
+        }),
+      );
+      return true;
+    } catch (error) {
+      if (isConditionFailed(error)) return false;
+      throw error;
+    }
+  }
+
+  /** Undoes `claimUsername`, only if the claim is still ours. */
+  async releaseUsername(username: string, userId: string): Promise<void> {
+    try {
+      await this.doc.send(
+        new DeleteCommand({
+          TableName: this.table,
+          Key: usernameKey(username),
+          ConditionExpression: 'userId = :u',
+          ExpressionAttributeValues: { ':u': userId },
+        }),
+      );
+    } catch (error) {
+      if (!isConditionFailed(error)) throw error;
+    }
+  }
+
+  async create(record: UserRecord): Promise<void> {
+    await this.doc.send(
+      new PutCommand({
+        TableName: this.table,
+        Item: { ...userKey(record.id), ...record },
+        ConditionExpression: 'attribute_not_exists(pk)',
+      }),
+    );
+  }
+}
+
+declare module 'fastify' {
+  interface FastifyInstance {
+    users: UsersRepository;
+  }
+}
+
+export default fp(
+  async (app) => {
+    app.decorate('users', new UsersRepository(app.dynamo, app.config.tableName));
+  },
+  { name: 'users-repository', dependencies: ['dynamodb'] },
+);

@@ -1,0 +1,59 @@
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import { ApiError, MessageResponse, SendMessageRequest, SendMessageResponse } from '../../../contract.js';
+import { badRequest, conflict, notFound } from '../../../http-error.js';
+import { toMessage } from '../../../plugins/app/messages-repository.js';
+import { UserHeaders } from '../../../schemas/headers.js';
+import { ConversationParams, MessageParams } from '../../../schemas/params.js';
+
+/** Under /v1/conversations/:conversationId/messages; the parent has loaded `request.user`. */
+const routes: FastifyPluginAsyncTypebox = async (app) => {
+  app.post(
+    '/',
+    { schema: { headers: UserHeaders, params: ConversationParams, body: SendMessageRequest, response: { 202: SendMessageResponse, '4xx': ApiError } } },
+    async (request, reply) => {
+      const requestedAt = Date.now();
+      const text = request.body.text;
+      if (text.trim() === '') throw badRequest('validation', '"text" must not be blank.');
+      const conversation = await app.conversations.get(request.user.id, request.params.conversationId);
+      if (!conversation) throw notFound('That conversation does not exist.');
+      const { userMessage, assistant, topic } = await app.streamRunner.send(request.user, conversation, text, requestedAt);
+      return reply.code(202).send({ userMessage: toMessage(userMessage), assistantMessage: toMessage(assistant), topic });
+    },
+  );
+
+  app.get(
+    '/:messageId',
+    { schema: { headers: UserHeaders, params: MessageParams, response: { 200: MessageResponse, '4xx': ApiError } } },
+    async (request) => {
+      const { conversationId, messageId } = request.params;
+      // The conversation lookup is by the person's own key: this is the ownership check.
+      const conversation = await app.conversations.get(request.user.id, conversationId);
+      const message = conversation ? await app.messages.get(conversationId, messageId) : undefined;
+      if (!message) throw notFound('That message does not exist.');
+      return { message: toMessage(await app.streamRunner.recoverIfStale(message)) };
+    },
+  );
+
+  app.post(
+    '/:messageId/stop',
+    { schema: { headers: UserHeaders, params: MessageParams, response: { 200: MessageResponse, '4xx': ApiError } } },
+    async (request) => {
+      const { conversationId, messageId } = request.params;
+      const conversation = await app.conversations.get(request.user.id, conversationId);
+      const message = conversation ? await app.messages.get(conversationId, messageId) : undefined;
+      if (!message) throw notFound('That message does not exist.');
+      if (message.state !== 'streaming') {
+        throw conflict('not_streaming', 'That reply has already finished, so there is nothing to stop.');
+      }
+      if (!(await app.streamRunner.stop(messageId))) {
+        // Streaming in the table but not running here: a crashed process left it.
+        await app.streamRunner.settleOrphan(message, 'stopped');
+      }
+      const stored = await app.messages.get(conversationId, messageId);
+      if (stored?.state === 'streaming') throw conflict('not_streaming', 'That reply could not be stopped; try again.');
+      return { message: toMessage(stored!) };
+    },
+  );
+};
+
+export default routes;

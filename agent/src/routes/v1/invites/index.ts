@@ -1,0 +1,24 @@
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import { ApiError, CreateInviteRequest, InviteResponse } from '../../../contract.js';
+import { UserHeaders } from '../../../schemas/headers.js';
+
+const routes: FastifyPluginAsyncTypebox = async (app) => {
+  app.post(
+    '/',
+    {
+      schema: { headers: UserHeaders, body: CreateInviteRequest, response: { 201: InviteResponse, '4xx': ApiError } },
+      preHandler: app.requireAdmin,
+    },
+    async (request, reply) => {
+      const invite = await app.invites.create({
+        role: request.body.role ?? 'member',
+        ttlHours: request.body.ttlHours,
+        createdBy: request.user.id,
+      });
+      request.log.info({ role: invite.role, expiresAt: invite.expiresAt }, 'invite created');
+      return reply.code(201).send({ code: invite.code, role: invite.role, expiresAt: invite.expiresAt });
+    },
+  );
+};
+
+export default routes;

@@ -1,0 +1,61 @@
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import { ApiError, RegisterRequest, RegisterResponse } from '../../../contract.js';
+import { HttpError, badRequest, conflict } from '../../../http-error.js';
+import { newId } from '../../../id-generator.js';
+import { hashPassword } from '../../../password-hash.js';
+import { InvitesRepository, type InviteStatus } from '../../../plugins/app/invites-repository.js';
+import { toUser, type UserRecord } from '../../../plugins/app/users-repository.js';
+
+const INVITE_REFUSALS: Record<Exclude<InviteStatus, 'usable'>, HttpError> = {
+  unknown: badRequest('invite_invalid', 'That invite code is not valid. Check it, or ask an admin for a new one.'),
+  used: badRequest('invite_used', 'That invite code has already been used. Ask an admin for a new one.'),
+  expired: badRequest('invite_expired', 'That invite code has expired. Ask an admin for a new one.'),
+};
+
+const routes: FastifyPluginAsyncTypebox = async (app) => {
+  /**
+   * Register with an invite. No transactions, so the writes are ordered to be
+   * undoable: claim the username, consume the invite (or release the claim),
+   * write the user (or undo both).
+   */
+  app.post(
+    '/',
+    { schema: { body: RegisterRequest, response: { 201: RegisterResponse, '4xx': ApiError } } },
+    async (request, reply) => {
+      const { inviteCode, username, displayName, password } = request.body;
+      const invite = await app.invites.get(inviteCode);
+      const status = InvitesRepository.status(invite);
+      if (status !== 'usable') throw INVITE_REFUSALS[status];
+
+      const passwordHash = await hashPassword(password);
+      const userId = newId();
+      if (!(await app.users.claimUsername(username, userId))) {
+        throw conflict('username_taken', `The username "${username}" is taken. Please choose another one.`);
+      }
+      if (!(await app.invites.consume(inviteCode, userId))) {
+        await app.users.releaseUsername(username, userId);
+        const now = InvitesRepository.status(await app.invites.get(inviteCode));
+        throw INVITE_REFUSALS[now === 'usable' ? 'used' : now];
+      }
+      const record: UserRecord = {
+        id: userId,
+        username,
+        displayName: displayName.trim() || username,
+        role: invite!.role,
+        createdAt: new Date().toISOString(),
+        passwordHash,
+      };
+      try {
+        await app.users.create(record);
+      } catch (error) {
+        await app.invites.unconsume(inviteCode, userId).catch((e: unknown) => request.log.error({ err: e }, 'could not give the invite back'));
+        await app.users.releaseUsername(username, userId).catch((e: unknown) => request.log.error({ err: e }, 'could not release the username'));
+        throw error;
+      }
+      request.log.info({ userId, role: record.role }, 'account created');
+      return reply.code(201).send({ user: toUser(record) });
+    },
+  );
+};
+
+export default routes;
