@@ -1,0 +1,209 @@
+/**
+ * The app on its own, with nothing behind it: headers, static files,
+ * redirects without a session, CSRF refusals, and an unreachable agent.
+ * (Everything that needs the agent lives in the stack tests.)
+ */
+import { createServer } from 'node:net';
+import t from 'tap';
+import { FORM_TYPE, buildApp, cookieHeader, cookieJar, csrfTokenOf, formBody, testConfig } from './app-builder.js';
+
+/** A port that was free a moment ago and has nothing listening now: "the agent is down". */
+async function closedPort(): Promise<number> {
+  const server = createServer();
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const { port } = server.address() as { port: number };
+  await new Promise<void>((resolve) => server.close(() => resolve()));
+  return port;
+}
+
+const ORIGIN = 'http://chat.test';
+
+t.test('app on its own', async (t) => {
+  const agentPort = await closedPort();
+  const app = await buildApp(testConfig({ AGENT_URL: `http://127.0.0.1:${agentPort}` }));
+  t.teardown(() => app.close());
+
+  t.test('healthz answers ok', async (t) => {
+    const res = await app.inject('/healthz');
+    t.equal(res.statusCode, 200);
+    t.same(res.json(), { status: 'ok' });
+  });
+
+  t.test('every page carries the strict CSP and friends', async (t) => {
+    const res = await app.inject('/sign-in');
+    t.equal(res.statusCode, 200);
+    const csp = String(res.headers['content-security-policy']);
+    for (const directive of [
+      "default-src 'self'",
+      "script-src 'self'",
+      "style-src 'self'",
+      "connect-src 'self'",
+      "img-src 'self' data:",
+      "frame-ancestors 'none'",
+      "base-uri 'none'",
+      "form-action 'self'",
+      "object-src 'none'",
+    ]) {
+      t.ok(csp.includes(directive), `CSP has ${directive}`);
+    }
+    t.notMatch(csp, /unsafe-inline|unsafe-eval/);
+    t.equal(res.headers['x-content-type-options'], 'nosniff');
+    t.notMatch(res.body, /<script>|<style>| style="| hx-on/, 'no inline script or style in the page');
+  });
+
+  t.test('htmx and its SSE extension are served from our origin, nothing else from the package', async (t) => {
+    const htmx = await app.inject('/vendor/htmx/htmx.min.js');
+    t.equal(htmx.statusCode, 200);
+    t.match(htmx.headers['content-type'], /javascript/);
+    t.match(htmx.body, /4\.0\.1/);
+    const sse = await app.inject('/vendor/htmx/ext/hx-sse.js');
+    t.equal(sse.statusCode, 200);
+    t.match(sse.body, /registerExtension\('sse'/);
+    t.equal((await app.inject('/vendor/htmx/htmx.js')).statusCode, 404);
+    t.equal((await app.inject('/vendor/htmx/../package.json')).statusCode, 404);
+    t.equal((await app.inject('/static/app.css')).statusCode, 200);
+    t.equal((await app.inject('/static/app.js')).statusCode, 200);
+  });
+
+  t.test('pages without a session redirect to sign-in', async (t) => {
+    for (const url of ['/', '/c/abc123', '/c/abc123/m/def456']) {
+      const res = await app.inject(url);
+      t.equal(res.statusCode, 303, url);
+      t.equal(res.headers.location, '/sign-in', url);
+    }
+  });
+
+  t.test('a forged session cookie is no session', async (t) => {
+    const res = await app.inject({ url: '/', headers: { cookie: 'session=eyJhbGciOiJIUzI1NiJ9.eyJzaWQiOiJ4In0.bad' } });
+    t.equal(res.statusCode, 303);
+    t.equal(res.headers.location, '/sign-in');
+  });
+
+  t.test('htmx requests without a session are sent to sign-in with HX-Redirect', async (t) => {
+    const res = await app.inject({
+      url: '/c/abc123/m/def456',
+      headers: { 'hx-request': 'true', 'hx-request-type': 'partial' },
+    });
+    t.equal(res.statusCode, 401);
+    t.equal(res.headers['hx-redirect'], '/sign-in');
+    t.match(res.body, /Please sign in/);
+  });
+
+  t.test('the sign-in page has the labelled fields and the button', async (t) => {
+    const res = await app.inject('/sign-in');
+    t.match(res.body, /<label for="username">Username<\/label>/);
+    t.match(res.body, /<label for="password">Password<\/label>/);
+    t.match(res.body, /<button type="submit" class="button-primary">Sign in<\/button>/);
+    t.match(String(res.headers['set-cookie']), /csrf=.*HttpOnly.*SameSite=Lax/);
+  });
+
+  t.test('the register page has the labelled fields and the button', async (t) => {
+    const res = await app.inject('/register');
+    for (const label of ['Invite code', 'Username', 'Display name', 'Password']) {
+      t.match(res.body, new RegExp(`<label for="[a-z-]+">${label}</label>`), label);
+    }
+    t.match(res.body, />Create account<\/button>/);
+  });
+
+  t.test('POST without a CSRF token is refused with 403', async (t) => {
+    const page = await app.inject('/sign-in');
+    const jar = cookieJar(page.headers['set-cookie']);
+    const res = await app.inject({
+      method: 'POST',
+      url: '/sign-in',
+      headers: { ...FORM_TYPE, cookie: cookieHeader(jar), origin: ORIGIN },
+      payload: formBody({ username: 'someone', password: 'whatever-long' }),
+    });
+    t.equal(res.statusCode, 403);
+    t.match(res.body, /security token/);
+  });
+
+  t.test('POST with a wrong CSRF token is refused with 403', async (t) => {
+    const page = await app.inject('/sign-in');
+    const jar = cookieJar(page.headers['set-cookie']);
+    const res = await app.inject({
+      method: 'POST',
+      url: '/sign-in',
+      headers: { ...FORM_TYPE, cookie: cookieHeader(jar), origin: ORIGIN },
+      payload: formBody({ _csrf: 'not-the-token', username: 'someone', password: 'whatever-long' }),
+    });
+    t.equal(res.statusCode, 403);
+  });
+
+  t.test("a token from someone else's csrf cookie is refused", async (t) => {
+    const mine = await app.inject('/sign-in');
+    const theirs = await app.inject('/sign-in');
+    const res = await app.inject({
+      method: 'POST',
+      url: '/sign-in',
+      headers: { ...FORM_TYPE, cookie: cookieHeader(cookieJar(mine.headers['set-cookie'])), origin: ORIGIN },
+      payload: formBody({ _csrf: csrfTokenOf(theirs.body), username: 'someone', password: 'whatever-long' }),
+    });
+    t.equal(res.statusCode, 403);
+  });
+
+  t.test('a POST from another origin is refused with 403 even with a good token', async (t) => {
+    const page = await app.inject('/sign-in');
+    const jar = cookieJar(page.headers['set-cookie']);
+    for (const headers of [{ origin: 'https://evil.example' }, { origin: 'null' }, { referer: 'https://evil.example/x' }]) {
+      const res = await app.inject({
+        method: 'POST',
+        url: '/sign-in',
+        headers: { ...FORM_TYPE, cookie: cookieHeader(jar), ...headers },
+        payload: formBody({ _csrf: csrfTokenOf(page.body), username: 'someone', password: 'whatever-long' }),
+      });
+      t.equal(res.statusCode, 403, JSON.stringify(headers));
+      t.match(res.body, /another site/);
+    }
+  });
+
+  t.test('a JSON body is refused with 415, not parsed', async (t) => {
+    const page = await app.inject('/sign-in');
+    const jar = cookieJar(page.headers['set-cookie']);
+    const res = await app.inject({
+      method: 'POST',
+      url: '/sign-in',
+      headers: { cookie: cookieHeader(jar), origin: ORIGIN, 'content-type': 'application/json', 'x-csrf-token': csrfTokenOf(page.body) },
+      payload: JSON.stringify({ username: 'someone', password: 'whatever-long' }),
+    });
+    t.equal(res.statusCode, 415);
+  });
+
+  t.test('form errors are shown next to the form without asking the agent', async (t) => {
+    const page = await app.inject('/register');
+    const jar = cookieJar(page.headers['set-cookie']);
+    const res = await app.inject({
+      method: 'POST',
+      url: '/register',
+      headers: { ...FORM_TYPE, cookie: cookieHeader(jar), origin: ORIGIN },
+      payload: formBody({ _csrf: csrfTokenOf(page.body), inviteCode: 'abc', username: 'No Spaces!', displayName: 'Ann <b>', password: 'short' }),
+    });
+    t.equal(res.statusCode, 400);
+    t.match(res.body, /Username may only contain lower-case letters/);
+    t.match(res.body, /Password is too short: use at least 10 characters/);
+    t.match(res.body, /value="No Spaces!"/, 'typed username kept');
+    t.match(res.body, /value="Ann &lt;b&gt;"/, 'typed display name kept, escaped');
+    t.match(res.body, /value="abc"/, 'typed invite code kept');
+    t.notMatch(res.body, /value="short"/, 'password not echoed');
+  });
+
+  t.test('the agent being down is a 503 page, not a crash', async (t) => {
+    const page = await app.inject('/sign-in');
+    const jar = cookieJar(page.headers['set-cookie']);
+    const res = await app.inject({
+      method: 'POST',
+      url: '/sign-in',
+      headers: { ...FORM_TYPE, cookie: cookieHeader(jar), origin: ORIGIN },
+      payload: formBody({ _csrf: csrfTokenOf(page.body), username: 'someone', password: 'whatever-long' }),
+    });
+    t.equal(res.statusCode, 503);
+    t.match(res.body, /not reachable right now/);
+    t.match(res.body, /reference /, 'the request id is shown for 5xx');
+  });
+
+  t.test('unknown addresses are a 404 page', async (t) => {
+    const res = await app.inject('/nope');
+    t.equal(res.statusCode, 404);
+    t.match(res.body, /There is no page at this address/);
+  });
+});
