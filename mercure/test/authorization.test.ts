@@ -1,0 +1,75 @@
+import { createSecretKey } from 'node:crypto';
+import t from 'tap';
+import { SignJWT } from 'jose';
+import { authorize, AuthorizationError, verifyToken, type JwtKey } from '../src/authorization.js';
+import { loadConfig } from '../src/config.js';
+import { hs256, rsaKeys, SUBSCRIBER_KEY } from './helper.js';
+
+const hsKey: JwtKey = { alg: 'HS256', key: createSecretKey(Buffer.from(SUBSCRIBER_KEY)) };
+const codeOf = async (p: Promise<unknown>) => {
+  try {
+    await p;
+    return 'ok';
+  } catch (error) {
+    if (error instanceof AuthorizationError) return error.code;
+    throw error;
+  }
+};
+
+t.test('HS256: reads the mercure claim and the expiry', async (t) => {
+  const token = await hs256({ mercure: { subscribe: ['a', 'b'], publish: ['*'], payload: { user: 1 } } }, SUBSCRIBER_KEY, '1h');
+  const claims = await verifyToken(token, hsKey);
+  t.same(claims.subscribe, ['a', 'b']);
+  t.same(claims.publish, ['*']);
+  t.same(claims.payload, { user: 1 });
+  t.ok(claims.expiresAt! > Date.now() && claims.expiresAt! <= Date.now() + 3_600_000);
+  const bare = await verifyToken(await hs256({}, SUBSCRIBER_KEY), hsKey);
+  t.same(bare, {}, 'no mercure claim: no rights, no expiry');
+  const wrongTypes = await verifyToken(await hs256({ mercure: { subscribe: 'a', publish: [1] } }, SUBSCRIBER_KEY), hsKey);
+  t.same(wrongTypes, {}, 'malformed selectors grant nothing');
+});
+
+t.test('HS256: wrong key, expired, garbage and alg confusion are refused', async (t) => {
+  t.equal(await codeOf(verifyToken(await hs256({}, 'another-key-that-is-long-enough-000000'), hsKey)), 'token_invalid');
+  const expired = await new SignJWT({}).setProtectedHeader({ alg: 'HS256' }).setExpirationTime(Math.floor(Date.now() / 1000) - 60).sign(new TextEncoder().encode(SUBSCRIBER_KEY));
+  t.equal(await codeOf(verifyToken(expired, hsKey)), 'token_expired');
+  t.equal(await codeOf(verifyToken('not.a.jwt', hsKey)), 'token_invalid');
+  const unsigned = `${Buffer.from('{"alg":"none"}').toString('base64url')}.${Buffer.from('{"mercure":{"publish":["*"]}}').toString('base64url')}.`;
+  t.equal(await codeOf(verifyToken(unsigned, hsKey)), 'token_invalid', 'alg none');
+});
+
+t.test('RS256 with a PEM public key, as the official hub takes it', async (t) => {
+  const { publicPem, privateKey } = rsaKeys();
+  const config = loadConfig({
+    MERCURE_PUBLISHER_JWT_KEY: publicPem.replace(/\n/g, '\\n'),
+    MERCURE_PUBLISHER_JWT_ALG: 'RS256',
+    MERCURE_SUBSCRIBER_JWT_KEY: SUBSCRIBER_KEY,
+  });
+  const token = await new SignJWT({ mercure: { publish: ['*'] } }).setProtectedHeader({ alg: 'RS256' }).sign(privateKey);
+  t.same((await verifyToken(token, config.publisherKey)).publish, ['*']);
+  const hsToken = await hs256({ mercure: { publish: ['*'] } }, publicPem);
+  t.equal(await codeOf(verifyToken(hsToken, config.publisherKey)), 'token_invalid', 'an HS256 token signed with the public key is refused');
+});
+
+t.test('authorize(): header, then query, then cookie; none means anonymous', async (t) => {
+  const a = await hs256({ mercure: { subscribe: ['from-header'] } }, SUBSCRIBER_KEY);
+  const q = await hs256({ mercure: { subscribe: ['from-query'] } }, SUBSCRIBER_KEY);
+  const c = await hs256({ mercure: { subscribe: ['from-cookie'] } }, SUBSCRIBER_KEY);
+  t.same((await authorize({ method: 'GET', authorization: `Bearer ${a}`, query: q, cookie: c }, hsKey, []))?.subscribe, ['from-header']);
+  t.same((await authorize({ method: 'GET', query: q, cookie: c }, hsKey, []))?.subscribe, ['from-query']);
+  t.same((await authorize({ method: 'GET', cookie: c }, hsKey, []))?.subscribe, ['from-cookie']);
+  t.equal(await authorize({ method: 'GET' }, hsKey, []), undefined);
+  t.equal(await codeOf(authorize({ method: 'GET', authorization: `Basic ${a}` }, hsKey, [])), 'header_malformed');
+  t.equal(await codeOf(authorize({ method: 'GET', authorization: `Bearer x`, cookie: c }, hsKey, [])), 'token_invalid', 'a bad header is not rescued by a good cookie');
+});
+
+t.test('authorize(): a cookie publishes only from an allowed origin (CSRF)', async (t) => {
+  const c = await hs256({ mercure: { publish: ['*'] } }, SUBSCRIBER_KEY);
+  const origins = ['https://chat.example.com'];
+  t.equal(await codeOf(authorize({ method: 'POST', cookie: c }, hsKey, origins)), 'origin_missing');
+  t.equal(await codeOf(authorize({ method: 'POST', cookie: c, origin: 'https://evil.example' }, hsKey, origins)), 'origin_not_allowed');
+  t.equal(await codeOf(authorize({ method: 'POST', cookie: c, origin: 'https://chat.example.com' }, hsKey, origins)), 'ok');
+  t.equal(await codeOf(authorize({ method: 'POST', cookie: c, referer: 'https://chat.example.com/page?x=1' }, hsKey, origins)), 'ok', 'Referer is used without Origin');
+  t.equal(await codeOf(authorize({ method: 'POST', cookie: c, origin: 'https://chat.example.com' }, hsKey, [])), 'origin_not_allowed', 'no publish origins: cookies never publish');
+  t.equal(await codeOf(authorize({ method: 'POST', cookie: c, origin: 'https://any.example' }, hsKey, ['*'])), 'ok');
+});
