@@ -1,0 +1,38 @@
+/**
+ * `npm run synth` / `npm run synth:hcl`: reads and validates the config,
+ * builds the one stack and writes it to terraform/cdktf.out/stacks/homeagent/
+ * (HCL: terraform/cdktf.out.hcl/stacks/homeagent/), where plain `terraform`
+ * runs. A bad input stops here with one line naming it.
+ */
+import { dirname, join, relative, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { loadConfig } from './config.js';
+import { readStateBackend } from './state-backend.js';
+import { synthesize } from './synthesis.js';
+
+const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
+
+function main(argv: string[]): void {
+  const hcl = argv.includes('--hcl');
+  const unknown = argv.filter((a) => a !== '--hcl');
+  if (unknown.length > 0) throw new UsageError(`unknown argument ${unknown[0]} (usage: node dist/main.js [--hcl])`);
+  const config = loadConfig({ file: process.env.HOMEAGENT_CONFIG ?? join(root, 'homeagent.config.json') });
+  const backend = readStateBackend(join(root, 'backend.json'));
+  if (backend.kind === 'local') process.stderr.write(`warning: ${backend.warning}\n`);
+  // JSON and HCL go to different folders: terraform would load both and see every resource twice.
+  const outdir = join(root, hcl ? 'cdktf.out.hcl' : 'cdktf.out');
+  const result = synthesize({ config, backend, outdir, hcl });
+  process.stdout.write(`wrote ${relative(process.cwd(), result.file)}\nnext: cd ${relative(process.cwd(), result.stackDir)} && terraform init && terraform plan\n`);
+}
+
+class UsageError extends Error {
+  readonly code = 'usage';
+}
+
+try {
+  main(process.argv.slice(2));
+} catch (err) {
+  // One line, no stack trace: the message names the input to fix.
+  process.stderr.write(`error: ${(err as Error).message}\n`);
+  process.exitCode = 1;
+}
