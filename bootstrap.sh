@@ -82,7 +82,8 @@ check_tools() {
   [[ "$version" == aws-cli/2.* ]] || die "AWS CLI v2 is required, found: ${version%% *}"
   if [[ "$LOCK" == s3 ]] && command -v terraform >/dev/null 2>&1; then
     local tf
-    tf="$(terraform version 2>/dev/null | head -n1)"
+    tf="$(terraform version 2>/dev/null || true)"
+    tf="${tf%%$'\n'*}"
     if [[ "$tf" =~ v1\.([0-9]+)\. ]] && ((BASH_REMATCH[1] < 10)); then
       die "$tf cannot lock state in S3 (needs >= 1.10): upgrade it or pass --lock dynamodb"
     fi
@@ -93,7 +94,7 @@ check_tools() {
 # for the operator to notice the wrong profile before anything is created.
 identify_account() {
   local out
-  if ! out="$(aws sts get-caller-identity --query '[Account,Arn]' --output text 2>&1)"; then
+  if ! out="$(aws sts get-caller-identity --region "$REGION" --query '[Account,Arn]' --output text 2>&1)"; then
     die "AWS credentials do not work (aws sts get-caller-identity): $(tail -n1 <<<"$out")"
   fi
   read -r ACCOUNT CALLER_ARN <<<"$out"
@@ -104,6 +105,8 @@ identify_account() {
 }
 
 s3() { aws s3api "$@" --bucket "$BUCKET" --expected-bucket-owner "$ACCOUNT" --region "$REGION"; }
+# Mutating calls spell out `aws …` in full so --dry-run shows the real command.
+s3_args() { S3_ARGS=(--bucket "$BUCKET" --expected-bucket-owner "$ACCOUNT" --region "$REGION"); }
 
 # Stops on anything but "exists" or "not found": a 403 means the name is
 # taken by another account, or these credentials may not read it.
@@ -141,13 +144,14 @@ ensure_bucket() {
     mutate aws s3api create-bucket --bucket "$BUCKET" --region "$REGION" --object-ownership BucketOwnerEnforced "${location[@]}"
     CREATED=1
   fi
+  s3_args
   local arn="arn:${PARTITION}:s3:::${BUCKET}"
   local policy='{"Version":"2012-10-17","Statement":[{"Sid":"DenyInsecureTransport","Effect":"Deny","Principal":"*","Action":"s3:*","Resource":["'"$arn"'","'"$arn"'/*"],"Condition":{"Bool":{"aws:SecureTransport":"false"}}}]}'
-  ensure "ownership enforced" has_owner_enforced -- s3 put-bucket-ownership-controls --ownership-controls 'Rules=[{ObjectOwnership=BucketOwnerEnforced}]'
-  ensure "public access blocked" has_public_block -- s3 put-public-access-block --public-access-block-configuration BlockPublicAcls=true,IgnorePublicAcls=true,BlockPublicPolicy=true,RestrictPublicBuckets=true
-  ensure "versioning enabled" has_versioning -- s3 put-bucket-versioning --versioning-configuration Status=Enabled
-  ensure "default encryption" has_encryption -- s3 put-bucket-encryption --server-side-encryption-configuration '{"Rules":[{"ApplyServerSideEncryptionByDefault":{"SSEAlgorithm":"AES256"},"BucketKeyEnabled":true}]}'
-  ensure "TLS-only bucket policy" has_tls_policy -- s3 put-bucket-policy --policy "$policy"
+  ensure "ownership enforced" has_owner_enforced -- aws s3api put-bucket-ownership-controls --ownership-controls 'Rules=[{ObjectOwnership=BucketOwnerEnforced}]' "${S3_ARGS[@]}"
+  ensure "public access blocked" has_public_block -- aws s3api put-public-access-block --public-access-block-configuration BlockPublicAcls=true,IgnorePublicAcls=true,BlockPublicPolicy=true,RestrictPublicBuckets=true "${S3_ARGS[@]}"
+  ensure "versioning enabled" has_versioning -- aws s3api put-bucket-versioning --versioning-configuration Status=Enabled "${S3_ARGS[@]}"
+  ensure "default encryption" has_encryption -- aws s3api put-bucket-encryption --server-side-encryption-configuration '{"Rules":[{"ApplyServerSideEncryptionByDefault":{"SSEAlgorithm":"AES256"},"BucketKeyEnabled":true}]}' "${S3_ARGS[@]}"
+  ensure "TLS-only bucket policy" has_tls_policy -- aws s3api put-bucket-policy --policy "$policy" "${S3_ARGS[@]}"
 }
 
 ddb() { aws dynamodb "$@" --table-name "$TABLE" --region "$REGION"; }
@@ -160,15 +164,16 @@ ensure_lock_table() {
   if out="$(ddb describe-table --query Table.TableStatus --output text 2>&1)"; then
     log "  found: table ${TABLE} already exists (${out})"
   elif [[ "$out" == *ResourceNotFoundException* ]]; then
-    mutate ddb create-table --attribute-definitions AttributeName=LockID,AttributeType=S \
-      --key-schema AttributeName=LockID,KeyType=HASH --billing-mode PAY_PER_REQUEST --deletion-protection-enabled
-    mutate ddb wait table-exists
+    mutate aws dynamodb create-table --table-name "$TABLE" --region "$REGION" \
+      --attribute-definitions AttributeName=LockID,AttributeType=S --key-schema AttributeName=LockID,KeyType=HASH \
+      --billing-mode PAY_PER_REQUEST --deletion-protection-enabled
+    mutate aws dynamodb wait table-exists --table-name "$TABLE" --region "$REGION"
     CREATED=1
   else
     die "cannot use table ${TABLE}: $(tail -n1 <<<"$out")"
   fi
-  ensure "point-in-time recovery" has_pitr -- ddb update-continuous-backups \
-    --point-in-time-recovery-specification PointInTimeRecoveryEnabled=true
+  ensure "point-in-time recovery" has_pitr -- aws dynamodb update-continuous-backups --table-name "$TABLE" \
+    --region "$REGION" --point-in-time-recovery-specification PointInTimeRecoveryEnabled=true
 }
 
 write_backend() {

@@ -116,7 +116,10 @@ read_settings() {
     *) die "cpu architecture must be X86_64 or ARM64, not '$ARCH'" ;;
   esac
   REGISTRY="${REPO[agent]%%/*}"
-  log "    region ${REGION}, cluster ${CLUSTER}, service ${SERVICE}, ${PLATFORM}"
+  local account
+  account="$(aws sts get-caller-identity --region "$REGION" --query Account --output text 2>&1)" ||
+    die "AWS credentials do not work (aws sts get-caller-identity): $(tail -n1 <<<"$account")"
+  log "    account ${account}, region ${REGION}, cluster ${CLUSTER}, service ${SERVICE}, ${PLATFORM}"
 }
 
 choose_tag() {
