@@ -1,4 +1,5 @@
 import type { FastifyError, FastifyInstance, FastifyServerOptions } from 'fastify';
+import fp from 'fastify-plugin';
 import type { HubConfig } from './config.js';
 import { Hub } from './hub.js';
 import { cors } from './plugins/cors.js';
@@ -18,7 +19,7 @@ export interface AppOptions {
 }
 
 /** The hub as a Fastify plugin: server.ts and the tests build the same thing. */
-export default async function app(fastify: FastifyInstance, { config }: AppOptions): Promise<void> {
+async function app(fastify: FastifyInstance, { config }: AppOptions): Promise<void> {
   const hub = new Hub({
     historySize: config.historySize,
     heartbeatMs: config.heartbeatMs,
@@ -44,6 +45,9 @@ export default async function app(fastify: FastifyInstance, { config }: AppOptio
   await fastify.register(mercureRoutes, { prefix: '/.well-known/mercure' });
   await fastify.register(subscriptionRoutes, { prefix: '/.well-known/mercure' });
 }
+
+/** Not encapsulated, so the process (and tests) can reach `fastify.hub`. */
+export default fp(app, { name: 'homeagent-mercure', fastify: '5.x' });
 
 /** Fastify's own options: JSON logs that never show a token. */
 export function serverOptions(config: Pick<HubConfig, 'logLevel'>): FastifyServerOptions {

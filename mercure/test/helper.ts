@@ -79,6 +79,8 @@ export class SseClient {
   comments = 0;
   raw = '';
   ended = false;
+  /** the response ended with its proper terminator (a clean close, not a reset) */
+  completed = false;
   #buffer = '';
   #pending: SseEvent | undefined;
   #data: string[] = [];
@@ -99,7 +101,10 @@ export class SseClient {
       this.ended = true;
       this.#wake();
     };
-    response.on('end', done);
+    response.on('end', () => {
+      this.completed = true;
+      done();
+    });
     response.on('close', done);
     response.on('error', done);
   }

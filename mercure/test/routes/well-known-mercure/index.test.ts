@@ -1,0 +1,231 @@
+import type { ServerResponse } from 'node:http';
+import t from 'tap';
+import { SignJWT } from 'jose';
+import { DEFAULT_MAX_BUFFERED_BYTES } from '../../../src/hub.js';
+import { buildHub, hs256, publish, publisherToken, PUBLISHER_KEY, SseClient, SUBSCRIBER_KEY, subscriberToken } from '../../helper.js';
+
+t.setTimeout(120_000);
+const TOPIC = 'https://chat.example.com/users/u1/conversations/c1';
+const USER_SELECTOR = 'https://chat.example.com/users/u1/{+rest}';
+
+const hub = async (t: { teardown(fn: () => unknown): void }, env: Record<string, string> = {}) => {
+  const built = await buildHub(env);
+  t.teardown(() => built.fastify.close());
+  return built;
+};
+const open = async (t: { teardown(fn: () => unknown): void }, ...args: Parameters<typeof SseClient.open>) => {
+  const client = await SseClient.open(...args);
+  t.teardown(() => client.close());
+  return client;
+};
+
+t.test('publish answers 200 text/plain with the update id, generated when absent', async (t) => {
+  const { url } = await hub(t);
+  const token = await publisherToken();
+  const res = await publish(url, { topic: TOPIC, data: 'x', id: 'custom-id' }, token);
+  t.equal(res.status, 200);
+  t.match(res.headers.get('content-type'), /^text\/plain/);
+  t.equal(await res.text(), 'custom-id');
+  const generated = await publish(url, { topic: TOPIC }, token);
+  t.match(await generated.text(), /^urn:uuid:[0-9a-f-]{36}$/);
+});
+
+t.test('publish refusals: 400, 403, 401 with WWW-Authenticate, 415', async (t) => {
+  const { url } = await hub(t);
+  const token = await publisherToken();
+  const expect = async (res: Response, status: number, message: RegExp, label: string) => {
+    t.equal(res.status, status, label);
+    t.match(await res.text(), message, label);
+    if (status === 401) t.match(res.headers.get('www-authenticate'), /^Bearer realm="mercure"/, `${label}: WWW-Authenticate`);
+  };
+  await expect(await publish(url, { topic: [] }, token), 400, /"topic"/, 'missing topic');
+  await expect(await publish(url, { topic: TOPIC, id: 'a\nevent: forged' }, token), 400, /"id".*CR, LF or NUL/, 'LF in id');
+  await expect(await publish(url, { topic: TOPIC, id: 'a\rb' }, token), 400, /"id"/, 'CR in id');
+  await expect(await publish(url, { topic: TOPIC, type: 'a\0b' }, token), 400, /"type"/, 'NUL in type');
+  await expect(await publish(url, { topic: TOPIC, retry: 'soon' }, token), 400, /"retry"/, 'retry not an integer');
+  await expect(await publish(url, { topic: Array.from({ length: 1_001 }, (_, i) => `t${i}`) }, token), 400, /at most 1000 topics/, '1,001 topics');
+  await expect(await publish(url, { topic: 'https://chat.example.com/.well-known/mercure/subscriptions/x' }, token), 403, /reserved/, 'reserved topic');
+  await expect(await publish(url, { topic: TOPIC }), 401, /publisher JWT/, 'no token');
+  await expect(await publish(url, { topic: TOPIC }, 'garbage'), 401, /invalid/, 'garbage token');
+  await expect(await publish(url, { topic: TOPIC }, await hs256({ mercure: { publish: ['*'] } }, SUBSCRIBER_KEY)), 401, /invalid/, 'signed with the subscriber key');
+  await expect(await publish(url, { topic: TOPIC }, await hs256({ mercure: { subscribe: ['*'] } }, PUBLISHER_KEY)), 401, /mercure\.publish/, 'no publish claim');
+  await expect(await publish(url, { topic: [TOPIC, 'https://chat.example.com/users/u2/x'] }, await publisherToken([USER_SELECTOR])), 401, /every topic/, 'one topic not allowed');
+  const json = await fetch(`${url}/.well-known/mercure`, { method: 'POST', headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' }, body: '{"topic":"a"}' });
+  t.equal(json.status, 415, 'JSON body');
+  t.ok((await publish(url, { topic: [TOPIC] }, await publisherToken([USER_SELECTOR]))).ok, 'a template grant covers its topics');
+});
+
+t.test('publish with a cookie only from an allowed origin', async (t) => {
+  const { url } = await hub(t, { MERCURE_PUBLISH_ORIGINS: 'https://chat.example.com' });
+  const cookie = `mercureAuthorization=${await publisherToken()}`;
+  t.equal((await publish(url, { topic: TOPIC }, undefined, { cookie, origin: 'https://chat.example.com' })).status, 200);
+  const evil = await publish(url, { topic: TOPIC }, undefined, { cookie, origin: 'https://evil.example' });
+  t.equal(evil.status, 401);
+  t.match(await evil.text(), /origin https:\/\/evil\.example may not publish/);
+  t.equal((await publish(url, { topic: TOPIC }, undefined, { cookie })).status, 401, 'no origin at all');
+});
+
+t.test('subscribe refusals: 400 without topic, 401 without/with a bad/expired token', async (t) => {
+  const { url } = await hub(t);
+  const noTopic = await fetch(`${url}/.well-known/mercure`, { headers: { authorization: `Bearer ${await subscriberToken(['*'])}` } });
+  t.equal(noTopic.status, 400);
+  t.match(await noTopic.text(), /"topic"/);
+  const anonymous = await fetch(`${url}/.well-known/mercure?topic=a`);
+  t.equal(anonymous.status, 401);
+  t.match(anonymous.headers.get('www-authenticate'), /Bearer/);
+  t.equal((await fetch(`${url}/.well-known/mercure?topic=a`, { headers: { authorization: 'Bearer nope' } })).status, 401);
+  const expired = await new SignJWT({ mercure: { subscribe: ['*'] } }).setProtectedHeader({ alg: 'HS256' }).setExpirationTime(Math.floor(Date.now() / 1000) - 5).sign(new TextEncoder().encode(SUBSCRIBER_KEY));
+  const res = await fetch(`${url}/.well-known/mercure?topic=a`, { headers: { cookie: `mercureAuthorization=${expired}` } });
+  t.equal(res.status, 401);
+  t.match(await res.text(), /expired/);
+});
+
+t.test('SSE headers, an immediate comment, then events in Mercure framing', async (t) => {
+  const { url } = await hub(t, { MERCURE_ANONYMOUS: '1' });
+  const client = await open(t, url, ['raw-topic']);
+  t.equal(client.response.statusCode, 200);
+  const h = client.response.headers;
+  t.equal(h['content-type'], 'text/event-stream');
+  t.equal(h['cache-control'], 'private, no-cache, no-store, must-revalidate, max-age=0');
+  t.equal(h['x-accel-buffering'], 'no');
+  t.equal(h['last-event-id'], 'earliest');
+  t.equal(h['access-control-allow-origin'], undefined, 'no CORS unless configured');
+  await client.until((c) => c.comments >= 1, 'the first comment');
+  t.equal(client.events.length, 0);
+  await publish(url, { topic: 'raw-topic', data: 'line 1\nline 2\n\nline 4', id: 'e1', type: 'greeting', retry: '2500' }, await publisherToken());
+  await client.until((c) => c.events.length === 1, 'one event');
+  t.same(client.events[0], { id: 'e1', event: 'greeting', retry: '2500', data: 'line 1\nline 2\n\nline 4' });
+  t.match(client.raw, /^:\nevent: greeting\nretry: 2500\nid: e1\ndata: line 1\ndata: line 2\ndata: \ndata: line 4\n\n$/);
+});
+
+t.test('the token may come from the header, the query or the (configurable) cookie; private updates need rights', async (t) => {
+  const { url } = await hub(t, { MERCURE_COOKIE_NAME: 'hubAuth', MERCURE_ANONYMOUS: '1' });
+  const own = await subscriberToken([USER_SELECTOR]);
+  const other = await subscriberToken(['https://chat.example.com/users/u2/{+rest}']);
+  const viaHeader = await open(t, url, [TOPIC], { headers: { authorization: `Bearer ${own}` } });
+  const viaQuery = await open(t, url, [TOPIC], { query: { authorization: own } });
+  const viaCookie = await open(t, url, [TOPIC], { headers: { cookie: `theme=dark; hubAuth=${own}` } });
+  const wrongCookieName = await open(t, url, [TOPIC], { headers: { cookie: `mercureAuthorization=${own}` } });
+  const otherUser = await open(t, url, [TOPIC], { headers: { authorization: `Bearer ${other}` } });
+  const anonymous = await open(t, url, [TOPIC]);
+  const pub = await publisherToken();
+  await publish(url, { topic: TOPIC, id: 'private-1', private: true }, pub);
+  await publish(url, { topic: TOPIC, id: 'public-1' }, pub);
+  for (const c of [viaHeader, viaQuery, viaCookie]) await c.until((c) => c.events.length === 2, 'both events');
+  for (const c of [wrongCookieName, otherUser, anonymous]) await c.until((c) => c.events.length === 1, 'the public event');
+  for (const c of [viaHeader, viaQuery, viaCookie]) t.same(c.events.map((e) => e.id), ['private-1', 'public-1']);
+  for (const c of [wrongCookieName, otherUser, anonymous]) t.same(c.events.map((e) => e.id), ['public-1']);
+});
+
+t.test('reconnection with Last-Event-ID: no gap, no duplicate; header wins over query', async (t) => {
+  const { url } = await hub(t);
+  const token = await subscriberToken([USER_SELECTOR]);
+  const headers = { authorization: `Bearer ${token}` };
+  const pub = await publisherToken();
+  const first = await open(t, url, [TOPIC], { headers });
+  for (let i = 1; i <= 3; i++) await publish(url, { topic: TOPIC, id: `m:${i}`, data: `piece ${i}`, private: true }, pub);
+  await first.until((c) => c.events.length === 3, 'three events');
+  first.close();
+  await first.untilEnded();
+  for (let i = 4; i <= 6; i++) await publish(url, { topic: TOPIC, id: `m:${i}`, data: `piece ${i}`, private: true }, pub);
+  const second = await open(t, url, [TOPIC], { headers: { ...headers, 'last-event-id': 'm:3' }, query: { lastEventID: 'm:1' } });
+  t.equal(second.response.headers['last-event-id'], 'm:3');
+  await second.until((c) => c.events.length === 3, 'the missed events');
+  await publish(url, { topic: TOPIC, id: 'm:7', data: 'piece 7', private: true }, pub);
+  await second.until((c) => c.events.length === 4, 'the live event');
+  const all = [...first.events, ...second.events].map((e) => e.id);
+  t.same(all, ['m:1', 'm:2', 'm:3', 'm:4', 'm:5', 'm:6', 'm:7']);
+  const byQuery = await open(t, url, [TOPIC], { headers, query: { lastEventID: 'm:5' } });
+  t.equal(byQuery.response.headers['last-event-id'], 'm:5');
+  await byQuery.until((c) => c.events.length === 2, 'm:6 and m:7');
+  t.same(byQuery.events.map((e) => e.id), ['m:6', 'm:7']);
+  const earliest = await open(t, url, [TOPIC], { headers, query: { lastEventID: 'earliest' } });
+  await earliest.until((c) => c.events.length === 7, 'all seven');
+  const latest = await open(t, url, [TOPIC], { headers });
+  t.equal(latest.response.headers['last-event-id'], 'm:7', 'a new subscriber learns where it starts');
+});
+
+t.test('the stream is closed when the token expires', async (t) => {
+  const { url } = await hub(t);
+  const token = await new SignJWT({ mercure: { subscribe: ['*'] } })
+    .setProtectedHeader({ alg: 'HS256' })
+    .setExpirationTime(Math.floor(Date.now() / 1000) + 2)
+    .sign(new TextEncoder().encode(SUBSCRIBER_KEY));
+  const client = await open(t, url, ['a'], { headers: { authorization: `Bearer ${token}` } });
+  t.equal(client.response.statusCode, 200);
+  await client.untilEnded(15_000);
+  t.ok(client.completed, 'ended cleanly, so the client reconnects with a fresh token');
+  const again = await fetch(`${url}/.well-known/mercure?topic=a`, { headers: { authorization: `Bearer ${token}` } });
+  t.equal(again.status, 401, 'and cannot come back with the expired one');
+});
+
+t.test('heartbeats keep an idle stream alive; the write timeout ends it', async (t) => {
+  const { url } = await hub(t, { MERCURE_ANONYMOUS: '1', MERCURE_HEARTBEAT: '100ms', MERCURE_WRITE_TIMEOUT: '1500ms' });
+  const client = await open(t, url, ['a']);
+  await client.until((c) => c.comments >= 4, 'heartbeats');
+  t.equal(client.events.length, 0);
+  await client.untilEnded(15_000);
+  t.ok(client.completed, 'ended cleanly after its lifetime');
+});
+
+t.test('CORS only when configured, never * with credentials', async (t) => {
+  const { url } = await hub(t, { MERCURE_ANONYMOUS: '1', MERCURE_CORS_ORIGINS: 'https://chat.example.com' });
+  const allowed = await open(t, url, ['a'], { headers: { origin: 'https://chat.example.com' } });
+  t.equal(allowed.response.headers['access-control-allow-origin'], 'https://chat.example.com');
+  t.equal(allowed.response.headers['access-control-allow-credentials'], 'true');
+  t.equal(allowed.response.headers['content-type'], 'text/event-stream');
+  const other = await open(t, url, ['a'], { headers: { origin: 'https://evil.example' } });
+  t.equal(other.response.headers['access-control-allow-origin'], undefined);
+  const preflight = await fetch(`${url}/.well-known/mercure`, {
+    method: 'OPTIONS',
+    headers: { origin: 'https://chat.example.com', 'access-control-request-method': 'GET', 'access-control-request-headers': 'last-event-id' },
+  });
+  t.equal(preflight.status, 204);
+  t.match(preflight.headers.get('access-control-allow-headers'), /Last-Event-ID/);
+  t.equal(preflight.headers.get('access-control-allow-origin'), 'https://chat.example.com');
+  const star = await hub(t, { MERCURE_ANONYMOUS: '1', MERCURE_CORS_ORIGINS: '*' });
+  const any = await open(t, star.url, ['a'], { headers: { origin: 'https://anywhere.example' } });
+  t.equal(any.response.headers['access-control-allow-origin'], 'https://anywhere.example', 'the origin is echoed, not *');
+});
+
+t.test('a subscriber that stops reading is dropped once its buffer is full; memory stays bounded', async (t) => {
+  const responses: ServerResponse[] = [];
+  const built = await buildHub({ MERCURE_ANONYMOUS: '1', MERCURE_HISTORY_SIZE: '4' }, (f) => {
+    f.server.on('request', (_req, res: ServerResponse) => responses.push(res));
+  });
+  t.teardown(() => built.fastify.close());
+  const { url, fastify } = built;
+  const stalled = await open(t, url, ['flood']);
+  stalled.response.pause();
+  const healthy = await open(t, url, ['flood']);
+  await stalled.until(() => responses.length >= 2, 'two subscriptions');
+  const [stalledRes] = responses;
+  t.equal(fastify.hub.subscriberCount, 2);
+  const pub = await publisherToken();
+  const data = 'x'.repeat(64 * 1024);
+  const published = 600; // ~39 MB: far beyond what the kernel's socket buffers absorb
+  let maxBuffered = 0;
+  for (let i = 0; i < published && fastify.hub.subscriberCount === 2; i++) {
+    const res = await publish(url, { topic: 'flood', id: `f${i}`, data }, pub);
+    t.equal(res.status, 200, `publish ${i}`, { diagnostic: res.status !== 200 });
+    maxBuffered = Math.max(maxBuffered, stalledRes!.writableLength);
+  }
+  t.equal(fastify.hub.subscriberCount, 1, 'the stalled subscriber was dropped');
+  t.ok(stalledRes!.destroyed, 'its connection was closed');
+  t.ok(maxBuffered <= DEFAULT_MAX_BUFFERED_BYTES + 80 * 1024, `user-space buffer stayed bounded (max ${maxBuffered} bytes)`);
+  await publish(url, { topic: 'flood', id: 'last', data: 'end' }, pub);
+  await healthy.until((c) => c.events.at(-1)?.id === 'last', 'the healthy subscriber to get everything', 60_000);
+  const ids = healthy.events.map((e) => e.id);
+  t.equal(new Set(ids).size, ids.length, 'no duplicates for the healthy one');
+  t.equal(ids.length, ids.indexOf('last') + 1);
+});
+
+t.test('graceful shutdown ends open streams cleanly and close() resolves', async (t) => {
+  const built = await buildHub({ MERCURE_ANONYMOUS: '1' });
+  const client = await open(t, built.url, ['a']);
+  await client.until((c) => c.comments >= 1, 'open');
+  await built.fastify.close();
+  await client.untilEnded();
+  t.ok(client.completed, 'the response ended with its terminator, not a reset');
+  await t.rejects(fetch(`${built.url}/healthz`), 'no longer listening');
+});
