@@ -97,7 +97,7 @@ export function conversationPage({ detail, conversations, topic, csrfToken }: Co
       <a href="/" class="back">← All chats</a>
       <h1>${conversation.title || 'New chat'}</h1>
     </div>
-    <section id="messages" class="messages" aria-label="Messages">
+    <section id="messages" class="messages" aria-label="Conversation">
       ${messages.length === 0 ? html`<p class="empty hint-start">Say hello: Claude answers right here.</p>` : ''}
       ${messages.map((m) => messageBubble(m, { topic, csrfToken }))}
     </section>

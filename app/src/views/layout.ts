@@ -29,6 +29,7 @@ export function layout({ title, body, user, csrfToken, pageClass }: LayoutOption
 <meta name="viewport" content="width=device-width, initial-scale=1">
 <meta name="htmx-config" content='{"includeIndicatorCSS":false}'>
 <title>${title} · HomeAgent</title>
+<link rel="icon" href="/static/favicon.svg" type="image/svg+xml">
 <link rel="stylesheet" href="/static/app.css">
 <script src="/vendor/htmx/htmx.min.js" defer></script>
 <script src="/vendor/htmx/ext/hx-sse.js" defer></script>
