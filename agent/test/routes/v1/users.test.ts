@@ -1,0 +1,113 @@
+import t from 'tap';
+import { UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { buildAgent, PASSWORD, startStandIns } from '../../helper.js';
+
+t.setTimeout(180_000);
+
+const standIns = await startStandIns(t);
+const agent = await buildAgent(t, standIns);
+
+const register = (body: Record<string, unknown>) => agent.call('POST', '/v1/users', { body });
+
+t.test('an invite makes an account, once', async (t) => {
+  const invite = await agent.app.invites.create({ role: 'member' });
+  const first = await register({ inviteCode: invite.code, username: 'ada', displayName: 'Ada Lovelace', password: PASSWORD });
+  t.equal(first.statusCode, 201);
+  const { user } = first.json();
+  t.match(user, { id: /^[0-9a-z]+$/, username: 'ada', displayName: 'Ada Lovelace', role: 'member', createdAt: String });
+  t.notOk('passwordHash' in user, 'the hash is never answered');
+
+  const stored = await agent.app.users.get(user.id);
+  t.match(stored?.passwordHash, /^scrypt\$15\$8\$1\$/);
+  t.notOk(stored?.passwordHash.includes(PASSWORD));
+
+  const again = await register({ inviteCode: invite.code, username: 'ada2', displayName: 'Ada again', password: PASSWORD });
+  t.equal(again.statusCode, 400);
+  t.match(again.json(), { code: 'invite_used', message: /already been used/ });
+  t.equal(await agent.app.users.getByUsername('ada2'), undefined, 'no account for the second try');
+});
+
+t.test('the invite role carries over to the account', async (t) => {
+  const invite = await agent.app.invites.create({ role: 'admin' });
+  const response = await register({ inviteCode: invite.code, username: 'grace', displayName: 'Grace', password: PASSWORD });
+  t.equal(response.json().user.role, 'admin');
+});
+
+t.test('unknown and expired invites are refused', async (t) => {
+  const unknown = await register({ inviteCode: 'no-such-invite', username: 'nobody', displayName: 'N', password: PASSWORD });
+  t.equal(unknown.statusCode, 400);
+  t.match(unknown.json(), { code: 'invite_invalid', message: /not valid/ });
+
+  const invite = await agent.app.invites.create({ role: 'member' });
+  // Expired but not yet swept, as DynamoDB (and dynalite, which never sweeps) leaves it.
+  await agent.app.dynamo.send(
+    new UpdateCommand({
+      TableName: standIns.dynamo.tableName,
+      Key: { pk: `INVITE#${invite.code}`, sk: 'INVITE' },
+      UpdateExpression: 'SET #ttl = :past',
+      ExpressionAttributeNames: { '#ttl': 'ttl' },
+      ExpressionAttributeValues: { ':past': Math.floor(Date.now() / 1000) - 60 },
+    }),
+  );
+  const expired = await register({ inviteCode: invite.code, username: 'late', displayName: 'Late', password: PASSWORD });
+  t.equal(expired.statusCode, 400);
+  t.match(expired.json(), { code: 'invite_expired', message: /expired/ });
+  t.equal(await agent.app.users.getByUsername('late'), undefined);
+});
+
+t.test('a taken username is a 409 and does not use up the invite', async (t) => {
+  const invite = await agent.app.invites.create({ role: 'member' });
+  const taken = await register({ inviteCode: invite.code, username: 'ada', displayName: 'Other Ada', password: PASSWORD });
+  t.equal(taken.statusCode, 409);
+  t.match(taken.json(), { code: 'username_taken', message: /"ada" is taken/ });
+  const stillUsable = await register({ inviteCode: invite.code, username: 'ada-b', displayName: 'Ada B', password: PASSWORD });
+  t.equal(stillUsable.statusCode, 201, 'the invite still works');
+});
+
+t.test('the same invite used twice at once makes exactly one account', async (t) => {
+  for (let round = 0; round < 3; round++) {
+    const invite = await agent.app.invites.create({ role: 'member' });
+    const names = [`racer-a${round}`, `racer-b${round}`, `racer-c${round}`];
+    const responses = await Promise.all(names.map((username) => register({ inviteCode: invite.code, username, displayName: username, password: PASSWORD })));
+    const statuses = responses.map((r) => r.statusCode).sort();
+    t.same(statuses, [201, 400, 400], `round ${round}: one account, two refusals`);
+    for (const r of responses.filter((r) => r.statusCode === 400)) t.equal(r.json().code, 'invite_used');
+    const accounts = await Promise.all(names.map((n) => agent.app.users.getByUsername(n)));
+    t.equal(accounts.filter(Boolean).length, 1, 'exactly one account exists');
+    // The losers' usernames were released, so they can register with another invite.
+    const loser = names.find((_, i) => responses[i]!.statusCode === 400)!;
+    const fresh = await agent.app.invites.create({ role: 'member' });
+    const retry = await register({ inviteCode: fresh.code, username: loser, displayName: loser, password: PASSWORD });
+    t.equal(retry.statusCode, 201, `${loser} is free again`);
+  }
+});
+
+t.test('bad input is a 400 that names the field', async (t) => {
+  const invite = await agent.app.invites.create({ role: 'member' });
+  const good = { inviteCode: invite.code, username: 'valid-name', displayName: 'Valid', password: PASSWORD };
+  const cases: Array<[string, unknown, RegExp]> = [
+    ['missing username', { ...good, username: undefined }, /"username" is required/],
+    ['missing password', { ...good, password: undefined }, /"password" is required/],
+    ['short username', { ...good, username: 'ab' }, /"username" must be at least 3 characters/],
+    ['upper-case username', { ...good, username: 'Valid' }, /"username" may only contain lower-case letters/],
+    ['long username', { ...good, username: 'a'.repeat(33) }, /"username" must be at most 32 characters/],
+    ['short password', { ...good, password: 'short' }, /"password" must be at least 10 characters/],
+    ['long password', { ...good, password: 'p'.repeat(201) }, /"password" must be at most 200 characters/],
+    ['number as username', { ...good, username: 12345 }, /"username" must be a string/],
+    ['empty display name', { ...good, displayName: '' }, /"displayName" must not be empty/],
+    ['oversized invite code', { ...good, inviteCode: 'x'.repeat(65) }, /"inviteCode" must be at most 64 characters/],
+    ['an array body', [good], /request body must be an object/],
+  ];
+  for (const [name, body, message] of cases) {
+    const response = await register(body as Record<string, unknown>);
+    t.equal(response.statusCode, 400, name);
+    t.match(response.json(), { statusCode: 400, code: 'validation', message }, name);
+  }
+  const empty = await agent.call('POST', '/v1/users');
+  t.equal(empty.statusCode, 400, 'no body at all');
+  t.equal(InviteStillUnused(await agent.app.invites.get(invite.code)), true, 'refused requests did not touch the invite');
+});
+
+function InviteStillUnused(invite: { usedAt?: string } | undefined): boolean {
+  return invite !== undefined && invite.usedAt === undefined;
+}
