@@ -34,7 +34,7 @@ async function app(fastify: FastifyInstance, { config }: AppOptions): Promise<vo
   fastify.setErrorHandler((error: FastifyError, request, reply) => {
     const status = error.statusCode !== undefined && error.statusCode >= 400 && error.statusCode < 600 ? error.statusCode : 500;
     if (status >= 500) request.log.error({ err: error }, 'request failed');
-    else request.log.info({ code: error.code, msg: error.message }, 'request refused');
+    else request.log.info({ code: error.code, reason: error.message }, 'request refused');
     if (status === 401) reply.header('www-authenticate', 'Bearer realm="mercure"');
     const message = status >= 500 ? `Internal error (request ${request.id}).` : error.message;
     return reply.code(status).type('text/plain; charset=utf-8').send(message);

@@ -33,8 +33,16 @@ async function main(): Promise<void> {
   process.once('SIGINT', () => shutdown('SIGINT'));
   process.once('SIGTERM', () => shutdown('SIGTERM'));
 
+  // Fastify logs one line per address it listens on; the first is the one
+  // the runtime contract names: {"msg":"listening","url":…}.
+  let first = true;
+  const listenTextResolver = ((url: string) => {
+    const entry = { msg: first ? 'listening' : 'also listening', url };
+    first = false;
+    return entry;
+  }) as unknown as (address: string) => string;
   try {
-    await fastify.listen({ host: config.host, port: config.port, listenTextResolver: () => '' });
+    await fastify.listen({ host: config.host, port: config.port, listenTextResolver });
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code;
     const reason = code === 'EADDRINUSE' ? `port ${config.port} on ${config.host} is already in use` : String(error);
@@ -42,9 +50,6 @@ async function main(): Promise<void> {
     process.stderr.write(`mercure: ${reason}\n`);
     process.exit(1);
   }
-  const address = fastify.server.address();
-  const port = typeof address === 'object' && address !== null ? address.port : config.port;
-  fastify.log.info({ url: `http://${config.host}:${port}` }, 'listening');
 }
 
 await main();
