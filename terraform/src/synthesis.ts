@@ -5,6 +5,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { App } from 'cdktf';
+import { StackSynthesizer } from 'cdktf/lib/synthesize/synthesizer.js';
 import type { HomeAgentConfig } from './config.js';
 import { HomeAgentStack, STACK_NAME } from './homeagent-stack.js';
 import type { StateBackend } from './state-backend.js';
@@ -26,7 +27,9 @@ export interface SynthResult {
 
 export function synthesize(opts: SynthOptions): SynthResult {
   const app = new App({ outdir: opts.outdir, hclOutput: opts.hcl ?? false, skipValidation: false });
-  new HomeAgentStack(app, { config: opts.config, backend: opts.backend });
+  const stack = new HomeAgentStack(app, { config: opts.config, backend: opts.backend });
+  // cdktf 0.21 reads the HCL switch for stacks from SYNTH_HCL_OUTPUT only, not from the App.
+  if (opts.hcl) stack.synthesizer = new StackSynthesizer(stack, false, true);
   app.synth();
   const stackDir = join(opts.outdir, 'stacks', STACK_NAME);
   return { stackDir, file: join(stackDir, opts.hcl ? 'cdk.tf' : 'cdk.tf.json') };

@@ -38,6 +38,10 @@ export interface WafOutputs {
   readonly webAclArn: string;
 }
 
+// `statement` is untyped in the provider bindings (too deeply nested to
+// generate), so cdktf passes it through as is: its keys are written in
+// Terraform's snake_case here, unlike the typed fields around it.
+
 const visibility = (metricName: string) => ({ cloudwatchMetricsEnabled: true, metricName, sampledRequestsEnabled: true });
 
 function managedGroup(name: string, priority: number, countRules: readonly string[] = []): Wafv2WebAclRule {
@@ -46,10 +50,10 @@ function managedGroup(name: string, priority: number, countRules: readonly strin
     priority,
     overrideAction: { none: {} },
     statement: {
-      managedRuleGroupStatement: {
-        vendorName: 'AWS',
+      managed_rule_group_statement: {
+        vendor_name: 'AWS',
         name,
-        ruleActionOverride: countRules.map((rule) => ({ name: rule, actionToUse: { count: {} } })),
+        ...(countRules.length > 0 ? { rule_action_override: countRules.map((rule) => ({ name: rule, action_to_use: { count: {} } })) } : {}),
       },
     },
     visibilityConfig: visibility(name),
@@ -62,22 +66,22 @@ export class Waf extends Construct implements WafOutputs {
   constructor(scope: Construct, id: string, props: WafProps) {
     super(scope, id);
     const prefixes = props.largeBodyPathPrefixes ?? ['/conversations/'];
-    const labelled = { orStatement: { statement: CHAT_BODY_LABELS.map((key) => ({ labelMatchStatement: { scope: 'LABEL', key } })) } };
+    const labelled = { or_statement: { statement: CHAT_BODY_LABELS.map((key) => ({ label_match_statement: { scope: 'LABEL', key } })) } };
     // Blocked = labelled AND NOT (POST AND chat path), written as two flat rules
     // (labelled AND NOT POST; labelled AND NOT chat path) to stay within WAF's nesting limits.
-    const isPost = { byteMatchStatement: { fieldToMatch: { method: {} }, positionalConstraint: 'EXACTLY', searchString: 'POST', textTransformation: [{ priority: 0, type: 'NONE' }] } };
+    const isPost = { byte_match_statement: { field_to_match: { method: {} }, positional_constraint: 'EXACTLY', search_string: 'POST', text_transformation: [{ priority: 0, type: 'NONE' }] } };
     const isChatPath = {
-      regexMatchStatement: {
-        fieldToMatch: { uriPath: {} },
-        regexString: `^(?:${prefixes.map(escapeRegex).join('|')})`,
-        textTransformation: [{ priority: 0, type: 'NONE' }],
+      regex_match_statement: {
+        field_to_match: { uri_path: {} },
+        regex_string: `^(?:${prefixes.map(escapeRegex).join('|')})`,
+        text_transformation: [{ priority: 0, type: 'NONE' }],
       },
     };
     const blockLabelledUnless = (name: string, priority: number, allowed: object): Wafv2WebAclRule => ({
       name,
       priority,
       action: { block: {} },
-      statement: { andStatement: { statement: [labelled, { notStatement: { statement: [allowed] } }] } },
+      statement: { and_statement: { statement: [labelled, { not_statement: { statement: [allowed] } }] } },
       visibilityConfig: visibility(name),
     });
     const rules: Wafv2WebAclRule[] = [
@@ -86,7 +90,7 @@ export class Waf extends Construct implements WafOutputs {
         name: 'rate-limit-per-ip',
         priority: 20,
         action: { block: {} },
-        statement: { rateBasedStatement: { limit: props.rateLimit ?? 2000, aggregateKeyType: 'IP', evaluationWindowSec: 300 } },
+        statement: { rate_based_statement: { limit: props.rateLimit ?? 2000, aggregate_key_type: 'IP', evaluation_window_sec: 300 } },
         visibilityConfig: visibility('rate-limit-per-ip'),
       },
       managedGroup('AWSManagedRulesKnownBadInputsRuleSet', 30),
