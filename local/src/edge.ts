@@ -1,0 +1,232 @@
+/**
+ * The ALB stand-in: one public HTTP/1.1 port that routes
+ * `/.well-known/mercure*` to the hub and everything else to the app, adds the
+ * headers an ALB adds, and streams both ways without buffering, so
+ * server-sent events arrive piece by piece just as they do behind the ALB.
+ */
+import http from 'node:http';
+import { randomBytes, randomUUID } from 'node:crypto';
+import type { AddressInfo } from 'node:net';
+import { pino, type Logger } from 'pino';
+
+/** The ALB rule's path pattern `/.well-known/mercure*`, as a prefix. */
+export const HUB_PATH_PREFIX = '/.well-known/mercure';
+
+export interface EdgeOptions {
+  /** default 0.0.0.0 */
+  host?: string;
+  /** default 0 (a free port) */
+  port?: number;
+  /** origin of the app, e.g. http://127.0.0.1:8080 */
+  appUrl: string;
+  /** origin of the hub, e.g. http://127.0.0.1:3701 */
+  hubUrl: string;
+  logger?: Logger;
+}
+
+export interface Edge {
+  /** e.g. http://localhost:3000 — what a person opens */
+  url: string;
+  port: number;
+  close(): Promise<void>;
+}
+
+export class EdgeError extends Error {
+  readonly code: string;
+  constructor(code: string, message: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.name = 'EdgeError';
+    this.code = code;
+  }
+}
+
+// Headers that describe one connection, not the message: a proxy must not forward them.
+const HOP_BY_HOP = new Set([
+  'connection',
+  'keep-alive',
+  'proxy-authenticate',
+  'proxy-authorization',
+  'proxy-connection',
+  'te',
+  'trailer',
+  'transfer-encoding',
+  'upgrade',
+]);
+
+// Headers the edge sets itself; a client's own values are replaced (X-Forwarded-For is extended).
+const EDGE_SET_HEADERS = new Set([
+  'x-forwarded-for',
+  'x-forwarded-proto',
+  'x-forwarded-host',
+  'x-forwarded-port',
+  'x-request-id',
+  'x-amzn-trace-id',
+]);
+
+function connectionTokens(value: string | string[] | undefined): Set<string> {
+  const joined = Array.isArray(value) ? value.join(',') : (value ?? '');
+  return new Set(joined.split(',').map((token) => token.trim().toLowerCase()).filter(Boolean));
+}
+
+/** Keeps raw header pairs (so repeated headers such as Set-Cookie stay separate) minus hop-by-hop ones. */
+function endToEndRawHeaders(raw: string[], connection: string | string[] | undefined, drop: ReadonlySet<string> = new Set()): string[] {
+  const named = connectionTokens(connection);
+  const out: string[] = [];
+  for (let i = 0; i + 1 < raw.length; i += 2) {
+    const name = raw[i] ?? '';
+    const lower = name.toLowerCase();
+    if (HOP_BY_HOP.has(lower) || named.has(lower) || drop.has(lower)) continue;
+    out.push(name, raw[i + 1] ?? '');
+  }
+  return out;
+}
+
+function clientAddress(req: http.IncomingMessage): string {
+  const address = req.socket.remoteAddress ?? '';
+  return address.startsWith('::ffff:') ? address.slice(7) : address;
+}
+
+/** An X-Amzn-Trace-Id root like the ALB's: version, epoch seconds in hex, 96 random bits. */
+function traceId(): string {
+  return `Root=1-${Math.floor(Date.now() / 1000).toString(16)}-${randomBytes(12).toString('hex')}`;
+}
+
+function errorPage(status: number, title: string, detail: string): string {
+  return `<!doctype html>
+<html lang="en"><head><meta charset="utf-8"><title>${status} ${title}</title></head>
+<body><h1>${status} ${title}</h1><p>${detail}</p></body></html>
+`;
+}
+
+function parseOrigin(name: string, value: string): URL {
+  let url: URL;
+  try {
+    url = new URL(value);
+  } catch (cause) {
+    throw new EdgeError('bad_upstream', `${name} must be an http:// URL, got "${value}"`, { cause });
+  }
+  if (url.protocol !== 'http:') throw new EdgeError('bad_upstream', `${name} must be an http:// URL, got "${value}"`);
+  return url;
+}
+
+/** Starts the edge; resolves once it listens. */
+export async function startEdge(opts: EdgeOptions): Promise<Edge> {
+  const app = parseOrigin('appUrl', opts.appUrl);
+  const hub = parseOrigin('hubUrl', opts.hubUrl);
+  const log = opts.logger ?? pino({ level: 'silent' });
+  const agent = new http.Agent({ keepAlive: true });
+  const host = opts.host ?? '0.0.0.0';
+  const requestedPort = opts.port ?? 0;
+
+  const server = http.createServer({ noDelay: true }, (req, res) => {
+    const started = Date.now();
+    const path = req.url ?? '/';
+    const pathname = path.split('?')[0] ?? '/';
+    const toHub = pathname.startsWith(HUB_PATH_PREFIX);
+    const upstream = toHub ? hub : app;
+    const upstreamName = toHub ? 'hub' : 'app';
+    const requestId = typeof req.headers['x-request-id'] === 'string' && /^[\w.-]{1,128}$/.test(req.headers['x-request-id'])
+      ? req.headers['x-request-id']
+      : randomUUID();
+    const forwardedFor = [req.headers['x-forwarded-for'], clientAddress(req)].filter(Boolean).join(', ');
+
+    const headers = endToEndRawHeaders(req.rawHeaders, req.headers.connection, EDGE_SET_HEADERS);
+    headers.push(
+      'X-Forwarded-For', forwardedFor,
+      'X-Forwarded-Proto', 'http',
+      'X-Forwarded-Host', req.headers.host ?? `${host}:${requestedPort}`,
+      'X-Forwarded-Port', String(req.socket.localPort ?? requestedPort),
+      'X-Request-Id', requestId,
+      'X-Amzn-Trace-Id', traceId(),
+    );
+
+    const upstreamReq = http.request({
+      agent,
+      protocol: upstream.protocol,
+      hostname: upstream.hostname,
+      port: upstream.port,
+      method: req.method,
+      path,
+      headers,
+    });
+
+    let finished = false;
+    const accessLog = (status: number, extra: Record<string, unknown> = {}) => {
+      log.info({ requestId, method: req.method, path: pathname, upstream: upstreamName, status, ms: Date.now() - started, ...extra }, 'edge request');
+    };
+
+    upstreamReq.on('response', (upstreamRes) => {
+      res.writeHead(upstreamRes.statusCode ?? 502, upstreamRes.statusMessage, endToEndRawHeaders(upstreamRes.rawHeaders, upstreamRes.headers.connection));
+      // Send the status line and headers now: an event stream may not write a body for a while.
+      res.flushHeaders();
+      upstreamRes.pipe(res);
+      upstreamRes.on('end', () => {
+        finished = true;
+        accessLog(upstreamRes.statusCode ?? 0);
+      });
+      upstreamRes.on('error', () => res.destroy());
+    });
+
+    upstreamReq.on('error', (err: NodeJS.ErrnoException) => {
+      if (res.headersSent) {
+        // Mid-body: all we can do is cut the client off too, as an ALB does.
+        res.destroy();
+        return;
+      }
+      if (res.destroyed || res.writableEnded) return;
+      accessLog(502, { error: err.code ?? err.message });
+      const body = errorPage(502, 'Bad Gateway', `The ${upstreamName} is not answering (${err.code ?? 'error'}). Is it running?`);
+      res.writeHead(502, { 'content-type': 'text/html; charset=utf-8', 'content-length': Buffer.byteLength(body), 'x-request-id': requestId });
+      res.end(body);
+    });
+
+    // A client that goes away must not leave the upstream working for nobody.
+    res.on('close', () => {
+      if (!finished && !res.writableFinished) {
+        if (!upstreamReq.destroyed) accessLog(499, { aborted: true });
+        upstreamReq.destroy();
+      }
+    });
+    req.on('error', () => upstreamReq.destroy());
+    req.pipe(upstreamReq);
+  });
+  server.on('clientError', (err, socket) => {
+    if (socket.writable) socket.end('HTTP/1.1 400 Bad Request\r\nConnection: close\r\nContent-Length: 0\r\n\r\n');
+    else socket.destroy(err);
+  });
+
+  await new Promise<void>((resolve, reject) => {
+    const onError = (err: NodeJS.ErrnoException) => {
+      agent.destroy();
+      reject(
+        err.code === 'EADDRINUSE'
+          ? new EdgeError('port_in_use', `port ${requestedPort} (edge) is already in use`, { cause: err })
+          : new EdgeError('listen_failed', `the edge could not listen on ${host}:${requestedPort}: ${err.message}`, { cause: err }),
+      );
+    };
+    server.once('error', onError);
+    server.listen(requestedPort, host, () => {
+      server.off('error', onError);
+      resolve();
+    });
+  });
+  const { port } = server.address() as AddressInfo;
+  const shownHost = host === '0.0.0.0' || host === '::' ? 'localhost' : host.includes(':') ? `[${host}]` : host;
+  const url = `http://${shownHost}:${port}`;
+  log.info({ url, app: app.origin, hub: hub.origin }, 'edge listening');
+
+  let closing: Promise<void> | undefined;
+  return {
+    url,
+    port,
+    close() {
+      closing ??= new Promise<void>((resolve) => {
+        server.close(() => resolve());
+        // Event streams never end on their own; cut them so close() returns.
+        server.closeAllConnections();
+        agent.destroy();
+      });
+      return closing;
+    },
+  };
+}
