@@ -1,0 +1,207 @@
+/**
+ * The proof of the first slice (issue 2): the whole local stack on free
+ * ports, a real headless Chromium, and a person who registers with the
+ * first admin invite, opens a chat, sends a message and watches the reply
+ * stream in. The DOM is observed over time in the page itself (a
+ * MutationObserver), so "it streamed" is seen, not inferred.
+ */
+import { mkdir, mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import t from 'tap';
+import { chromium, type Browser, type Page } from 'playwright-core';
+import { startStack } from '@homeagent/local/stack';
+import { emulatorReply } from '@homeagent/local/bedrock-emulator';
+import { renderMarkdown } from '../../src/markdown-renderer.js';
+
+const ARTIFACTS = fileURLToPath(new URL('../../../artifacts/', import.meta.url));
+const CHROMIUM_ARGS = [
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-quic',
+  '--no-first-run',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+];
+/** Slow enough that a reply visibly streams in many steps. */
+const TOKENS_PER_SECOND = 20;
+/** A reply slow enough to reload in the middle of (the emulator's `[[emulator:slow]]` marker: 5 tokens/s). */
+const SLOW_MARKER = '[[emulator:slow]]';
+
+/** What the emulator answers to the first message of a conversation (the agent always sends a system prompt). */
+function expectedReply(text: string): string {
+  return emulatorReply({ messages: [{ role: 'user', content: [{ text }] }], system: [{ text: 'system prompt' }] });
+}
+
+interface StreamRecord {
+  /** every distinct text of the streaming bubble, in order */
+  texts: string[];
+  /** true once the finished (rendered) bubble replaced the streaming one */
+  done: boolean;
+  /** how many distinct texts were seen before `done` */
+  textsBeforeDone: number;
+}
+
+/** Starts recording the streaming assistant bubble's text inside the page. */
+async function recordStream(page: Page): Promise<void> {
+  await page.evaluate(() => {
+    const record = { texts: [] as string[], done: false, textsBeforeDone: 0 };
+    (window as unknown as { __stream: typeof record }).__stream = record;
+    const list = document.getElementById('messages')!;
+    const look = () => {
+      if (record.done) return;
+      const stream = list.querySelector('.bubble-assistant[data-state="streaming"] .stream');
+      if (stream) {
+        const text = stream.textContent ?? '';
+        if (record.texts.at(-1) !== text) record.texts.push(text);
+      }
+      const last = [...list.querySelectorAll('.bubble-assistant')].at(-1);
+      if (last && last.getAttribute('data-state') !== 'streaming' && record.texts.length > 0) {
+        record.done = true;
+        record.textsBeforeDone = record.texts.length;
+      }
+    };
+    new MutationObserver(look).observe(list, { subtree: true, childList: true, characterData: true });
+    look();
+  });
+}
+
+async function streamRecord(page: Page): Promise<StreamRecord> {
+  return page.evaluate(() => (window as unknown as { __stream: StreamRecord }).__stream);
+}
+
+/** The text a person reads in a rendered Markdown string, measured by the browser itself. */
+async function renderedText(page: Page, markdown: string): Promise<string> {
+  const markup = renderMarkdown(markdown).value;
+  return page.evaluate((m) => {
+    const template = document.createElement('template');
+    template.innerHTML = m;
+    return template.content.textContent ?? '';
+  }, markup);
+}
+
+async function lastAssistantText(page: Page): Promise<string> {
+  return page.locator('#messages .bubble-assistant').last().locator('.bubble-text').evaluate((el) => el.textContent ?? '');
+}
+
+t.setTimeout(300_000);
+
+const dataDir = await mkdtemp(join(tmpdir(), 'homeagent-browser-'));
+const stack = await startStack({ dataDir, tokensPerSecond: TOKENS_PER_SECOND, logLevel: 'warn' });
+t.teardown(async () => {
+  await stack.stop();
+  await rm(dataDir, { recursive: true, force: true });
+});
+
+const browser: Browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: CHROMIUM_ARGS });
+t.teardown(() => browser.close());
+const context = await browser.newContext({ viewport: { width: 1100, height: 820 } });
+const page = await context.newPage();
+
+/** Console errors include CSP violations: there must be none. */
+const pageErrors: string[] = [];
+page.on('console', (message) => {
+  if (message.type() === 'error') pageErrors.push(message.text());
+});
+page.on('pageerror', (error) => pageErrors.push(error.message));
+
+t.test('a person registers with the first admin invite and is signed in', async (t) => {
+  t.ok(stack.adminInvite, 'the stack printed an admin invite');
+  await page.goto(`${stack.url}/`);
+  t.match(new URL(page.url()).pathname, '/sign-in', 'no session: sent to sign in');
+
+  await page.goto(`${stack.url}/register`);
+  await page.getByLabel('Invite code').fill(stack.adminInvite);
+  await page.getByLabel('Username').fill('ann');
+  await page.getByLabel('Display name').fill('Ann Example');
+  await page.getByLabel('Password').fill('correct horse battery staple');
+  await page.getByRole('button', { name: 'Create account' }).click();
+  await page.waitForURL(`${stack.url}/`);
+  await t.resolves(page.getByRole('button', { name: 'Sign out' }).waitFor(), 'signed in');
+
+  // Sign out and in again, as a returning person would.
+  await page.getByRole('button', { name: 'Sign out' }).click();
+  await page.waitForURL(`${stack.url}/sign-in`);
+  await page.getByLabel('Username').fill('ann');
+  await page.getByLabel('Password').fill('correct horse battery staple');
+  await page.getByRole('button', { name: 'Sign in' }).click();
+  await page.waitForURL(`${stack.url}/`);
+  t.equal(await page.locator('.who').textContent(), 'Ann Example');
+});
+
+t.test('a reply streams into the page in steps, then shows as rendered Markdown', async (t) => {
+  await page.getByRole('button', { name: 'New chat' }).click();
+  await page.waitForURL(/\/c\/[a-z0-9]+$/);
+
+  const text = 'Hello Claude! Please say something **bold**, and <script>alert("no")</script> stays text.';
+  const expected = expectedReply(text);
+  await recordStream(page);
+  await page.getByLabel('Message').fill(text);
+  await page.getByRole('button', { name: 'Send' }).click();
+
+  await page.locator('#messages .bubble-user').last().waitFor();
+  t.equal(await page.locator('#messages .bubble-user .bubble-text').last().textContent(), text, 'my message is shown as I typed it');
+
+  await page.waitForFunction(() => (window as unknown as { __stream: StreamRecord }).__stream.done, undefined, { timeout: 120_000 });
+  const record = await streamRecord(page);
+  const growing = record.texts.slice(0, record.textsBeforeDone).filter((s) => s.length > 0);
+  t.ok(growing.length >= 3, `the reply grew in at least three steps before done (saw ${growing.length})`);
+  for (let i = 1; i < growing.length; i++) {
+    if (growing[i]!.length <= growing[i - 1]!.length) t.fail(`step ${i} did not grow`);
+  }
+  const notPrefix = growing.filter((s) => !expected.startsWith(s));
+  t.same(notPrefix, [], 'every streamed state is a prefix of what the emulator sent: nothing lost, nothing doubled');
+
+  await page.locator('#messages .bubble-assistant[data-state="complete"]').last().waitFor();
+  t.equal(await lastAssistantText(page), await renderedText(page, expected), 'the final text is what the emulator sent');
+  t.equal(await page.locator('#messages .bubble-assistant script').count(), 0, 'no script element came from the reply');
+  t.equal(await page.getByRole('button', { name: 'Stop' }).count(), 0, 'Stop is gone once the reply is done');
+  t.equal(await page.getByLabel('Message').inputValue(), '', 'the message field is empty again');
+
+  await mkdir(ARTIFACTS, { recursive: true });
+  await page.screenshot({ path: join(ARTIFACTS, 'chat.png'), fullPage: false });
+});
+
+t.test('a reload while the reply streams shows the text so far and goes on, with no loss or doubling', async (t) => {
+  await page.getByRole('button', { name: 'New chat' }).click();
+  await page.waitForURL(/\/c\/[a-z0-9]+$/);
+  const chatUrl = page.url();
+
+  const text = `Tell me a long story please ${SLOW_MARKER}`;
+  const expected = expectedReply(text);
+  await page.getByLabel('Message').fill(text);
+  await page.getByRole('button', { name: 'Send' }).click();
+
+  // Wait for a good part of the reply, past at least one checkpoint.
+  await page.waitForFunction(
+    () => (document.querySelector('.bubble-assistant[data-state="streaming"] .stream')?.textContent ?? '').includes('so far'),
+    undefined,
+    { timeout: 60_000 },
+  );
+  await page.reload();
+  t.equal(page.url(), chatUrl);
+
+  const streaming = page.locator('#messages .bubble-assistant[data-state="streaming"]');
+  t.equal(await streaming.count(), 1, 'after the reload the reply is still streaming');
+  const checkpoint = await streaming.locator('.stream').evaluate((el) => el.textContent ?? '');
+  t.ok(expected.startsWith(checkpoint), 'the page renders the checkpointed text, a prefix of the reply');
+  t.ok(checkpoint.length > 0, 'the checkpoint holds text already');
+  t.ok(await page.getByRole('button', { name: 'Stop' }).isVisible(), 'Stop is offered while it streams');
+
+  await recordStream(page);
+  await page.waitForFunction(() => (window as unknown as { __stream: StreamRecord }).__stream.done, undefined, { timeout: 120_000 });
+  const record = await streamRecord(page);
+  const states = record.texts.slice(0, record.textsBeforeDone);
+  t.ok(states.length >= 2, `the reply kept growing after the reload (saw ${states.length} states)`);
+  t.same(states.filter((s) => !expected.startsWith(s)), [], 'every state after the reload is a prefix of the reply');
+  t.equal(states.at(-1), expected, 'the stream ended with exactly the whole reply');
+
+  await page.locator('#messages .bubble-assistant[data-state="complete"]').last().waitFor();
+  t.equal(await lastAssistantText(page), await renderedText(page, expected), 'the final text is what the emulator sent');
+});
+
+t.test('the page raised no errors (a CSP violation would be one)', async (t) => {
+  t.same(pageErrors, []);
+});
