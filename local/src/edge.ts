@@ -17,10 +17,10 @@ export interface EdgeOptions {
   host?: string;
   /** default 0 (a free port) */
   port?: number;
-  /** origin of the app, e.g. http://127.0.0.1:8080 */
-  appUrl: string;
+  /** origin of the app, e.g. http://127.0.0.1:8080; until set (here or by `setUpstreams`) the edge answers 503 */
+  appUrl?: string;
   /** origin of the hub, e.g. http://127.0.0.1:3701 */
-  hubUrl: string;
+  hubUrl?: string;
   logger?: Logger;
 }
 
@@ -28,6 +28,8 @@ export interface Edge {
   /** e.g. http://localhost:3000 — what a person opens */
   url: string;
   port: number;
+  /** Points the edge at the app and the hub (the launcher holds the public port before they run). */
+  setUpstreams(upstreams: { appUrl: string; hubUrl: string }): void;
   close(): Promise<void>;
 }
 
@@ -111,8 +113,16 @@ function parseOrigin(name: string, value: string): URL {
 
 /** Starts the edge; resolves once it listens. */
 export async function startEdge(opts: EdgeOptions): Promise<Edge> {
-  const app = parseOrigin('appUrl', opts.appUrl);
-  const hub = parseOrigin('hubUrl', opts.hubUrl);
+  let upstreams: { app: URL; hub: URL } | undefined;
+  const setUpstreams = ({ appUrl, hubUrl }: { appUrl: string; hubUrl: string }): void => {
+    upstreams = { app: parseOrigin('appUrl', appUrl), hub: parseOrigin('hubUrl', hubUrl) };
+  };
+  if (opts.appUrl !== undefined || opts.hubUrl !== undefined) {
+    if (opts.appUrl === undefined || opts.hubUrl === undefined) {
+      throw new EdgeError('bad_upstream', 'appUrl and hubUrl must be given together');
+    }
+    setUpstreams({ appUrl: opts.appUrl, hubUrl: opts.hubUrl });
+  }
   const log = opts.logger ?? pino({ level: 'silent' });
   const agent = new http.Agent({ keepAlive: true });
   const host = opts.host ?? '0.0.0.0';
@@ -123,7 +133,14 @@ export async function startEdge(opts: EdgeOptions): Promise<Edge> {
     const path = req.url ?? '/';
     const pathname = path.split('?')[0] ?? '/';
     const toHub = pathname.startsWith(HUB_PATH_PREFIX);
-    const upstream = toHub ? hub : app;
+    if (!upstreams) {
+      const body = errorPage(503, 'Service Unavailable', 'HomeAgent is still starting. Try again in a moment.');
+      res.writeHead(503, { 'content-type': 'text/html; charset=utf-8', 'content-length': Buffer.byteLength(body), 'retry-after': '1' });
+      res.end(body);
+      req.resume();
+      return;
+    }
+    const upstream = toHub ? upstreams.hub : upstreams.app;
     const upstreamName = toHub ? 'hub' : 'app';
     const requestId = typeof req.headers['x-request-id'] === 'string' && /^[\w.-]{1,128}$/.test(req.headers['x-request-id'])
       ? req.headers['x-request-id']
@@ -213,12 +230,16 @@ export async function startEdge(opts: EdgeOptions): Promise<Edge> {
   const { port } = server.address() as AddressInfo;
   const shownHost = host === '0.0.0.0' || host === '::' ? 'localhost' : host.includes(':') ? `[${host}]` : host;
   const url = `http://${shownHost}:${port}`;
-  log.info({ url, app: app.origin, hub: hub.origin }, 'edge listening');
+  log.info({ url, app: upstreams?.app.origin, hub: upstreams?.hub.origin }, 'edge listening');
 
   let closing: Promise<void> | undefined;
   return {
     url,
     port,
+    setUpstreams(next) {
+      setUpstreams(next);
+      log.info({ app: upstreams?.app.origin, hub: upstreams?.hub.origin }, 'edge routes set');
+    },
     close() {
       closing ??= new Promise<void>((resolve) => {
         server.close(() => resolve());

@@ -223,3 +223,16 @@ t.test('close() returns while an event stream is open', async (t) => {
   const err = await fetch(`${edge.url}/`).catch((e: unknown) => e);
   t.ok(err instanceof Error, 'no longer listening');
 });
+
+t.test('before its upstreams are set the edge answers 503, then routes', async (t) => {
+  const app = await upstream(t, 'app');
+  const hub = await upstream(t, 'hub');
+  const edge = await startEdge({ host: '127.0.0.1' });
+  t.teardown(() => edge.close());
+  const early = await fetch(`${edge.url}/`);
+  t.equal(early.status, 503);
+  t.match(await early.text(), /still starting/);
+  edge.setUpstreams({ appUrl: app.url, hubUrl: hub.url });
+  t.equal((await getJson(`${edge.url}/x`)).body.name, 'app');
+  t.equal((await getJson(`${edge.url}/.well-known/mercure`)).body.name, 'hub');
+});
