@@ -1,4 +1,5 @@
 import t from 'tap';
+import { ConfigError } from '../src/config.js';
 import { startHub } from '../src/testing.js';
 import { hs256, PUBLISHER_KEY, SseClient, SUBSCRIBER_KEY } from './helper.js';
 
@@ -24,7 +25,12 @@ t.test('startHub runs the hub on a free port and closes it', async (t) => {
 });
 
 t.test('startHub refuses bad options with the variable they map to', async (t) => {
-  await t.rejects(startHub({ publisherJwtKey: 'short', subscriberJwtKey: SUBSCRIBER_KEY }), { variable: 'MERCURE_PUBLISHER_JWT_KEY' });
+  const error = await startHub({ publisherJwtKey: 'short', subscriberJwtKey: SUBSCRIBER_KEY }).then(
+    () => undefined,
+    (e: unknown) => e,
+  );
+  t.ok(error instanceof ConfigError);
+  t.equal((error as ConfigError).variable, 'MERCURE_PUBLISHER_JWT_KEY');
 });
 
 t.test('anonymous subscribers only when asked', async (t) => {
