@@ -300,13 +300,7 @@ export class StreamRunner {
         }
       }
     } catch (error) {
-      const reason: unknown = controller.signal.aborted ? controller.signal.reason : undefined;
-      if (reason === STOP) {
-        state = 'stopped';
-      } else if (reason === SHUTDOWN) {
-        state = 'error';
-        errorText = SHUTDOWN_MESSAGE;
-      } else {
+      if (!controller.signal.aborted) {
         state = 'error';
         errorText = describeBedrockError(error);
         const throttled = (error as { name?: string }).name === 'ThrottlingException';
@@ -317,6 +311,15 @@ export class StreamRunner {
       clearInterval(checkpointTimer);
       flush();
       await publishing;
+    }
+    // An abort can end the event stream quietly as well as with an error: the reason decides.
+    if (controller.signal.aborted) {
+      if (controller.signal.reason === STOP) {
+        state = 'stopped';
+      } else {
+        state = 'error';
+        errorText = SHUTDOWN_MESSAGE;
+      }
     }
 
     // Without Bedrock's own count (a stopped or failed stream), bill an estimate of what was used.
@@ -342,6 +345,7 @@ export class StreamRunner {
     await this.app.conversations.unlock(user.id, conversation.id, messageId).catch((e: unknown) => log.error({ err: e }, 'could not release the conversation lock'));
     const done: DoneEvent = { messageId, state, usage: finalUsage, ...(errorText ? { error: errorText } : {}) };
     await this.app.hub.publish({ topic, id: updateId(messageId, sequence + 1), type: DONE_EVENT, data: JSON.stringify(done) });
+    log.info({ state, pieces: sequence, inputTokens: finalUsage.inputTokens, outputTokens: finalUsage.outputTokens, costUsd }, 'reply finished');
   }
 
   private async settle(reply: Reply, usage: Usage, log: FastifyBaseLogger): Promise<void> {
