@@ -2,11 +2,11 @@
  * Synthesizes the stack into a folder: `<outdir>/stacks/homeagent/cdk.tf.json`
  * (or `cdk.tf` for HCL). Used by main.ts, the cost script and the tests.
  */
-import { readFileSync } from 'node:fs';
+import { readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { App } from 'cdktf';
-import { StackSynthesizer } from 'cdktf/lib/synthesize/synthesizer.js';
 import type { HomeAgentConfig } from './config.js';
+import { renderHcl } from './hcl-renderer.js';
 import { HomeAgentStack, STACK_NAME } from './homeagent-stack.js';
 import type { StateBackend } from './state-backend.js';
 
@@ -26,13 +26,18 @@ export interface SynthResult {
 }
 
 export function synthesize(opts: SynthOptions): SynthResult {
-  const app = new App({ outdir: opts.outdir, hclOutput: opts.hcl ?? false, skipValidation: false });
-  const stack = new HomeAgentStack(app, { config: opts.config, backend: opts.backend });
-  // cdktf 0.21 reads the HCL switch for stacks from SYNTH_HCL_OUTPUT only, not from the App.
-  if (opts.hcl) stack.synthesizer = new StackSynthesizer(stack, false, true);
+  const app = new App({ outdir: opts.outdir, skipValidation: false });
+  new HomeAgentStack(app, { config: opts.config, backend: opts.backend });
   app.synth();
   const stackDir = join(opts.outdir, 'stacks', STACK_NAME);
-  return { stackDir, file: join(stackDir, opts.hcl ? 'cdk.tf' : 'cdk.tf.json') };
+  const jsonFile = join(stackDir, 'cdk.tf.json');
+  if (!opts.hcl) return { stackDir, file: jsonFile };
+  // cdktf's own HCL output leaves quotes in strings unescaped; see hcl-renderer.ts.
+  const hclFile = join(stackDir, 'cdk.tf');
+  writeFileSync(hclFile, renderHcl(readSynthesized(jsonFile)));
+  // Terraform would load both files and see every resource twice.
+  rmSync(jsonFile);
+  return { stackDir, file: hclFile };
 }
 
 /** The synthesized Terraform JSON, parsed. */
