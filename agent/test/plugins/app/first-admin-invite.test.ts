@@ -1,0 +1,40 @@
+import t from 'tap';
+import { buildAgent, startStandIns } from '../../helper.js';
+
+t.setTimeout(120_000);
+
+t.test('two agents starting together on an empty table make one admin invite', async (t) => {
+  const standIns = await startStandIns(t);
+  const [one, two] = await Promise.all([
+    buildAgent(t, standIns, {}, { firstAdminInvite: true }),
+    buildAgent(t, standIns, {}, { firstAdminInvite: true }),
+  ]);
+  const lines = [...one.logs.raw, ...two.logs.raw].filter((l) => l.includes('first admin invite'));
+  t.equal(lines.length, 1, 'logged exactly once');
+  const line = JSON.parse(lines[0]!);
+  t.equal(line.msg, 'first admin invite');
+  t.match(line.inviteCode, /^[A-Za-z0-9_-]{20,}$/, 'the code is in the line, not redacted');
+
+  const invite = await one.app.invites.get(line.inviteCode);
+  t.match(invite, { role: 'admin', code: line.inviteCode });
+  const hours = (Date.parse(invite!.expiresAt) - Date.now()) / 3_600_000;
+  t.ok(hours > 167 && hours <= 168, 'it expires in 7 days');
+
+  const register = await one.call('POST', '/v1/users', {
+    body: { inviteCode: line.inviteCode, username: 'boss', displayName: 'The Boss', password: 'a long enough password' },
+  });
+  t.equal(register.statusCode, 201);
+  t.equal(register.json().user.role, 'admin');
+
+  // A later start finds the marker and makes nothing.
+  const three = await buildAgent(t, standIns, {}, { firstAdminInvite: true });
+  t.notOk(three.logs.raw.some((l) => l.includes('first admin invite')), 'a second start logs no invite');
+});
+
+t.test('the invite code is redacted anywhere else in the logs', async (t) => {
+  const standIns = await startStandIns(t);
+  const agent = await buildAgent(t, standIns);
+  agent.app.log.info({ body: { inviteCode: 'secret-code-1' }, req: { body: { inviteCode: 'secret-code-2' } } }, 'nested');
+  t.notOk(agent.logs.raw.some((l) => l.includes('secret-code')), 'nested invite codes are censored');
+  t.ok(agent.logs.raw.some((l) => l.includes('"msg":"nested"')));
+});
