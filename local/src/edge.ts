@@ -169,7 +169,8 @@ export async function startEdge(opts: EdgeOptions): Promise<Edge> {
 
     let finished = false;
     const accessLog = (status: number, extra: Record<string, unknown> = {}) => {
-      log.info({ requestId, method: req.method, path: pathname, upstream: upstreamName, status, ms: Date.now() - started, ...extra }, 'edge request');
+      // The app logs every request itself; the edge's own line matters mostly when something is wrong.
+      (status >= 500 ? log.warn.bind(log) : log.debug.bind(log))({ requestId, method: req.method, path: pathname, upstream: upstreamName, status, ms: Date.now() - started, ...extra }, 'edge request');
     };
 
     upstreamReq.on('response', (upstreamRes) => {
