@@ -98,7 +98,7 @@ export interface HomeAgentConfig {
   };
   /** Extra tags on every resource. */
   tags: Record<string, string>;
-  /** The lean switch: NAT instance, ARM64, no Container Insights. Applied before validation. */
+  /** The lean switch: NAT instance, ARM64, no Container Insights, 0.25 vCPU. Changes defaults only; explicit inputs win. */
   lean: boolean;
 }
 
@@ -143,6 +143,8 @@ export const LEAN_SETTINGS = {
   natMode: 'instance',
   cpuArchitecture: 'ARM64',
   containerInsights: false,
+  // A family's chat is I/O-bound; memory stays at 1 GB for the three Node processes.
+  taskCpu: 256,
 } as const satisfies Partial<HomeAgentConfig>;
 
 /** Fargate's valid CPU → memory (MiB) combinations up to 4 vCPU. */
@@ -308,7 +310,7 @@ export function parseConfig(raw: unknown, where = 'homeagent.config.json'): Home
   const imageTags = { agent: imageTag('agent'), app: imageTag('app'), mercure: imageTag('mercure') };
 
   const cpuArchitecture = r.string('cpuArchitecture', { default: d.cpuArchitecture, pattern: /^(X86_64|ARM64)$/, hint: 'X86_64 or ARM64' }) as CpuArchitecture;
-  const taskCpu = r.number('taskCpu', { default: DEFAULTS.taskCpu, min: 256, max: 4096 });
+  const taskCpu = r.number('taskCpu', { default: d.taskCpu, min: 256, max: 4096 });
   if (!FARGATE_SIZES[taskCpu]) throw new ConfigError(`${where}: "taskCpu" must be one of ${Object.keys(FARGATE_SIZES).join(', ')}`);
   const taskMemory = r.number('taskMemory', { default: DEFAULTS.taskMemory, min: 512, max: 30720 });
   if (!FARGATE_SIZES[taskCpu]!.includes(taskMemory)) {

@@ -67,8 +67,7 @@ export class Waf extends Construct implements WafOutputs {
     super(scope, id);
     const prefixes = props.largeBodyPathPrefixes ?? ['/conversations/'];
     const labelled = { or_statement: { statement: CHAT_BODY_LABELS.map((key) => ({ label_match_statement: { scope: 'LABEL', key } })) } };
-    // Blocked = labelled AND NOT (POST AND chat path), written as two flat rules
-    // (labelled AND NOT POST; labelled AND NOT chat path) to stay within WAF's nesting limits.
+    // Blocked = labelled AND NOT (POST to a chat path): one rule, since WAF bills per rule.
     const isPost = { byte_match_statement: { field_to_match: { method: {} }, positional_constraint: 'EXACTLY', search_string: 'POST', text_transformation: [{ priority: 0, type: 'NONE' }] } };
     const isChatPath = {
       regex_match_statement: {
@@ -95,8 +94,7 @@ export class Waf extends Construct implements WafOutputs {
       },
       managedGroup('AWSManagedRulesKnownBadInputsRuleSet', 30),
       managedGroup('AWSManagedRulesCommonRuleSet', 40, CHAT_BODY_RULES),
-      blockLabelledUnless('chat-body-rules-non-post', 50, isPost),
-      blockLabelledUnless('chat-body-rules-outside-chat-paths', 51, isChatPath),
+      blockLabelledUnless('chat-body-rules-outside-chat-posts', 50, { and_statement: { statement: [isPost, isChatPath] } }),
     ];
     const acl = new Wafv2WebAcl(this, 'web-acl', {
       name: props.namePrefix,

@@ -1,0 +1,57 @@
+/**
+ * `npm run cost`: the fixed monthly cost of the stack as configured, and of
+ * the same stack with the lean switch, per resource and in total, from the
+ * dated price table in cost/price-table.ts.
+ *
+ *   node dist/cost.js [--config <file>]
+ */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { loadConfig, parseConfig, type HomeAgentConfig } from './config.js';
+import { estimateMonthlyCost, formatCostEstimate } from './cost/cost-estimate.js';
+import { PRICE_TABLE_DATE, PRICE_TABLE_REGION } from './cost/price-table.js';
+import { readSynthesized, synthesize } from './synthesis.js';
+
+const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
+
+/** Synthesizes a config into a throw-away folder and estimates it. */
+export function estimateConfig(config: HomeAgentConfig) {
+  const outdir = mkdtempSync(join(tmpdir(), 'homeagent-cost-'));
+  try {
+    const { file } = synthesize({ config, backend: { kind: 'local', warning: '' }, outdir });
+    return estimateMonthlyCost(readSynthesized(file));
+  } finally {
+    rmSync(outdir, { recursive: true, force: true });
+  }
+}
+
+function main(argv: string[]): void {
+  let file = process.env.HOMEAGENT_CONFIG ?? join(root, 'homeagent.config.json');
+  for (let i = 0; i < argv.length; i++) {
+    if (argv[i] === '--config' && argv[i + 1]) file = argv[++i]!;
+    else throw new Error(`unknown argument ${argv[i]} (usage: node dist/cost.js [--config <file>])`);
+  }
+  const config = loadConfig({ file });
+  const { lean: _lean, natMode: _nat, cpuArchitecture: _arch, containerInsights: _ci, taskCpu: _cpu, ...rest } = config;
+  // The lean variant: the same inputs with only the lean switch on (its defaults apply).
+  const leanConfig = parseConfig({ ...rest, lean: true, existingVpc: config.existingVpc }, 'lean variant');
+  const out = [
+    `Prices: ${PRICE_TABLE_REGION} list prices of ${PRICE_TABLE_DATE}${config.region === PRICE_TABLE_REGION ? '' : ` (your region ${config.region} may differ by 10–20 %)`}; Bedrock tokens not included.`,
+    '',
+    formatCostEstimate(estimateConfig(config), `As configured (${config.lean ? 'lean' : 'default'}):`),
+    '',
+    formatCostEstimate(estimateConfig(leanConfig), 'With "lean": true (NAT instance, ARM64, no Container Insights, 0.25 vCPU):'),
+  ];
+  process.stdout.write(`${out.join('\n')}\n`);
+}
+
+if (process.argv[1] && resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
+  try {
+    main(process.argv.slice(2));
+  } catch (err) {
+    process.stderr.write(`error: ${(err as Error).message}\n`);
+    process.exitCode = 1;
+  }
+}
