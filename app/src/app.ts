@@ -51,6 +51,9 @@ export function serverOptions(config: AppConfig): FastifyServerOptions {
     },
     // Ids and request logs stay readable across the edge/app/agent hops.
     requestIdHeader: 'x-request-id',
+    // Longer than any id the schemas accept, so a too-long id gets the
+    // schema's clear 400 instead of the router's bare 404.
+    routerOptions: { maxParamLength: 500 },
     ajv: { customOptions: { coerceTypes: false, removeAdditional: false } },
   };
 }

@@ -1,0 +1,157 @@
+/**
+ * Register, sign in and sign out against the real system (agent, dynalite,
+ * hub, edge) started by `startStack`.
+ */
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import t from 'tap';
+import { SignJWT, decodeJwt } from 'jose';
+import { startStack } from '@homeagent/local/stack';
+import { HttpVisitor } from '../http-visitor.js';
+
+t.setTimeout(180_000);
+
+const dataDir = await mkdtemp(join(tmpdir(), 'homeagent-account-'));
+const stack = await startStack({ dataDir, logLevel: 'warn' });
+t.teardown(async () => {
+  await stack.stop();
+  await rm(dataDir, { recursive: true, force: true });
+});
+
+const PASSWORD = 'correct horse battery staple';
+
+t.test('registering with the admin invite signs the person in with the right cookies', async (t) => {
+  const ann = new HttpVisitor(stack.url);
+  const res = await ann.register(stack.adminInvite, 'ann', PASSWORD);
+  t.equal(res.status, 303);
+  t.equal(res.headers.get('location'), '/');
+
+  const cookies = res.headers.getSetCookie();
+  const session = cookies.find((c) => c.startsWith('session='));
+  const mercure = cookies.find((c) => c.startsWith('mercureAuthorization='));
+  t.ok(session, 'session cookie set');
+  t.ok(mercure, 'hub cookie set');
+  t.match(session!, /; HttpOnly/i);
+  t.match(session!, /; SameSite=Lax/i);
+  t.match(session!, /; Path=\//);
+  t.match(session!, /; Expires=/i, 'expires with the session');
+  t.match(mercure!, /; Path=\/\.well-known\/mercure/);
+  t.match(mercure!, /; HttpOnly/i);
+  t.match(mercure!, /; SameSite=Strict/i);
+  if (stack.url.startsWith('http:')) t.notMatch(session!, /; Secure/i, 'no Secure flag on plain http');
+
+  const claims = decodeJwt(ann.jar.mercureAuthorization!) as { mercure?: { subscribe?: string[] }; exp?: number };
+  t.equal(claims.mercure?.subscribe?.length, 1, 'one subscribe selector');
+  t.match(claims.mercure!.subscribe![0]!, new RegExp(`^${stack.url.replace(/[.]/g, '\\.')}/users/[^/]+/\\{\\+rest\\}$`), "the person's own topics only");
+  t.ok(claims.exp, 'the hub cookie expires');
+
+  const home = await ann.get('/');
+  t.equal(home.status, 200);
+  t.match(home.body, /ann Example/);
+  t.match(home.body, />Sign out</);
+  t.match(home.body, />New chat</);
+});
+
+t.test('a used invite code is refused with a clear message, values kept', async (t) => {
+  const bob = new HttpVisitor(stack.url);
+  await bob.get('/register');
+  const res = await bob.post('/register', { inviteCode: stack.adminInvite, username: 'bob', displayName: 'Bob B', password: PASSWORD });
+  t.equal(res.status, 400);
+  t.match(res.body, /This invite code has already been used\. Ask for a new one\./);
+  t.match(res.body, /value="bob"/);
+  t.match(res.body, /value="Bob B"/);
+  t.notMatch(res.body, new RegExp(PASSWORD));
+  t.notOk(bob.jar.session, 'not signed in');
+});
+
+t.test('an unknown invite code is refused with a clear message', async (t) => {
+  const eve = new HttpVisitor(stack.url);
+  await eve.get('/register');
+  const res = await eve.post('/register', { inviteCode: 'no-such-invite', username: 'eve', displayName: 'Eve', password: PASSWORD });
+  t.equal(res.status, 400);
+  t.match(res.body, /This invite code is not valid/);
+});
+
+t.test('bad input on the register form: 4xx with a clear message, never 5xx', async (t) => {
+  const visitor = new HttpVisitor(stack.url);
+  await visitor.get('/register');
+  const cases: Array<[string, Record<string, string | string[]>, RegExp]> = [
+    ['everything missing', {}, /Enter the invite code[\s\S]*Choose a username[\s\S]*Enter the name others will see[\s\S]*Choose a password/],
+    ['password too short', { inviteCode: 'x', username: 'carl', displayName: 'C', password: 'short' }, /Password is too short/],
+    ['username with capitals', { inviteCode: 'x', username: 'Carl', displayName: 'C', password: PASSWORD }, /Username may only contain/],
+    ['username too long', { inviteCode: 'x', username: 'c'.repeat(33), displayName: 'C', password: PASSWORD }, /Username must be 3 to 32 characters/],
+    ['display name too long', { inviteCode: 'x', username: 'carl', displayName: 'C'.repeat(65), password: PASSWORD }, /Display name must be at most 64/],
+    ['oversized field', { inviteCode: 'x'.repeat(5000), username: 'carl', displayName: 'C', password: PASSWORD }, /Invite code is too long/],
+    ['a field sent twice (wrong type)', { inviteCode: ['a', 'b'], username: 'carl', displayName: 'C', password: PASSWORD }, /Invite code must be a single text value/],
+  ];
+  for (const [name, fields, message] of cases) {
+    const res = await visitor.post('/register', fields);
+    t.equal(res.status, 400, name);
+    t.match(res.body, message, name);
+  }
+});
+
+t.test('sign in: wrong password and bad input are refused clearly', async (t) => {
+  const visitor = new HttpVisitor(stack.url);
+  await visitor.get('/sign-in');
+  const wrong = await visitor.post('/sign-in', { username: 'ann', password: 'not the password' });
+  t.equal(wrong.status, 401);
+  t.match(wrong.body, /That username and password do not match/);
+  t.match(wrong.body, /value="ann"/);
+
+  const missing = await visitor.post('/sign-in', {});
+  t.equal(missing.status, 400);
+  t.match(missing.body, /Enter your username[\s\S]*Enter your password/);
+
+  const twice = await visitor.post('/sign-in', { username: ['ann', 'bob'], password: PASSWORD });
+  t.equal(twice.status, 400);
+  t.match(twice.body, /Username must be a single text value/);
+
+  const huge = await visitor.post('/sign-in', { username: 'ann', password: 'p'.repeat(200_000) });
+  t.equal(huge.status, 413);
+});
+
+t.test('sign out revokes the session: the old cookie no longer opens pages', async (t) => {
+  const ann = new HttpVisitor(stack.url);
+  await ann.get('/sign-in');
+  const signedIn = await ann.post('/sign-in', { username: 'ann', password: PASSWORD });
+  t.equal(signedIn.status, 303);
+  const oldSession = ann.jar.session!;
+  t.ok(oldSession);
+
+  await ann.get('/');
+  const out = await ann.post('/sign-out', {});
+  t.equal(out.status, 303);
+  t.equal(out.headers.get('location'), '/sign-in');
+  t.notOk(ann.jar.session, 'session cookie cleared');
+  t.notOk(ann.jar.mercureAuthorization, 'hub cookie cleared');
+
+  // Someone who kept a copy of the cookie gets nowhere.
+  const replay = await fetch(`${stack.url}/`, { redirect: 'manual', headers: { cookie: `session=${oldSession}` } });
+  t.equal(replay.status, 303);
+  t.equal(replay.headers.get('location'), '/sign-in');
+});
+
+t.test('sign out without the CSRF token is refused', async (t) => {
+  const ann = new HttpVisitor(stack.url);
+  await ann.get('/sign-in');
+  await ann.post('/sign-in', { username: 'ann', password: PASSWORD });
+  await ann.get('/');
+  const res = await ann.post('/sign-out', { _csrf: '' });
+  t.equal(res.status, 403);
+  t.equal((await ann.get('/')).status, 200, 'still signed in');
+});
+
+t.test('a session token signed with another secret is no session', async (t) => {
+  const ann = new HttpVisitor(stack.url);
+  await ann.get('/sign-in');
+  await ann.post('/sign-in', { username: 'ann', password: PASSWORD });
+  const payload = decodeJwt(ann.jar.session!);
+  const forged = await new SignJWT(payload)
+    .setProtectedHeader({ alg: 'HS256' })
+    .sign(new TextEncoder().encode('an attacker secret that is long enough'));
+  const res = await fetch(`${stack.url}/`, { redirect: 'manual', headers: { cookie: `session=${forged}` } });
+  t.equal(res.status, 303);
+  t.equal(res.headers.get('location'), '/sign-in');
+});

@@ -1,0 +1,207 @@
+/**
+ * The chat routes against the real system started by `startStack`:
+ * sending, the bubbles htmx gets back, the final rendering, and bad input.
+ */
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import t from 'tap';
+import { startStack } from '@homeagent/local/stack';
+import { HttpVisitor } from '../http-visitor.js';
+
+t.setTimeout(180_000);
+
+const dataDir = await mkdtemp(join(tmpdir(), 'homeagent-conversations-'));
+const stack = await startStack({ dataDir, logLevel: 'warn' });
+t.teardown(async () => {
+  await stack.stop();
+  await rm(dataDir, { recursive: true, force: true });
+});
+
+const ann = new HttpVisitor(stack.url);
+const registered = await ann.register(stack.adminInvite, 'ann');
+if (registered.status !== 303) throw new Error(`registration failed: ${registered.status} ${registered.body}`);
+
+async function newConversation(): Promise<string> {
+  await ann.get('/');
+  const res = await ann.post('/c', {});
+  const location = res.headers.get('location') ?? '';
+  const match = /^\/c\/([a-z0-9]+)$/.exec(location);
+  if (res.status !== 303 || !match) throw new Error(`new chat failed: ${res.status} ${location}`);
+  return match[1]!;
+}
+
+/** The assistant message id in the bubbles htmx got back. */
+function assistantIdOf(bubbles: string): string {
+  const match = /class="bubble bubble-assistant streaming" id="message-([a-z0-9]+)"/.exec(bubbles);
+  if (!match) throw new Error(`no streaming assistant bubble in: ${bubbles}`);
+  return match[1]!;
+}
+
+/** Waits until the agent has finished the reply (a condition, polled), and returns its rendered bubble. */
+async function finishedBubble(conversationId: string, messageId: string): Promise<string> {
+  const deadline = Date.now() + 60_000;
+  for (;;) {
+    const res = await ann.getPartial(`/c/${conversationId}/m/${messageId}`);
+    if (res.status !== 200) throw new Error(`message fetch failed: ${res.status}`);
+    if (!/data-state="streaming"/.test(res.body)) return res.body;
+    if (Date.now() > deadline) throw new Error('the reply did not finish');
+    await new Promise((resolve) => setTimeout(resolve, 200));
+  }
+}
+
+t.test('new chat redirects to the conversation page, which has the message form', async (t) => {
+  const id = await newConversation();
+  const page = await ann.get(`/c/${id}`);
+  t.equal(page.status, 200);
+  t.match(page.body, /<label for="message" class="visually-hidden">Message<\/label>/);
+  t.match(page.body, /<textarea id="message" name="text"/);
+  t.match(page.body, />Send<\/button>/);
+  t.match(page.body, new RegExp(`hx-post="/c/${id}/messages"`));
+
+  const list = await ann.get('/');
+  t.match(list.body, new RegExp(`href="/c/${id}"`), 'the list links to it');
+});
+
+t.test('the conversation list is newest first', async (t) => {
+  const older = await newConversation();
+  const newer = await newConversation();
+  const list = await ann.get('/');
+  const olderAt = list.body.indexOf(`href="/c/${older}"`);
+  const newerAt = list.body.indexOf(`href="/c/${newer}"`);
+  t.ok(newerAt > 0 && olderAt > 0);
+  t.ok(newerAt < olderAt, 'the newer conversation comes first');
+});
+
+t.test('sending answers both bubbles; the reply subscribes same-origin from its start id', async (t) => {
+  const id = await newConversation();
+  await ann.get(`/c/${id}`);
+  const res = await ann.postPartial(`/c/${id}/messages`, { text: 'Hi <b>there</b>' });
+  t.equal(res.status, 200);
+  t.match(res.body, /class="bubble bubble-user"[\s\S]*Hi &lt;b&gt;there&lt;\/b&gt;/, 'my message, escaped');
+  const messageId = assistantIdOf(res.body);
+  const connect = /hx-sse:connect="([^"]+)"/.exec(res.body)?.[1]?.replace(/&amp;/g, '&');
+  t.ok(connect, 'the assistant bubble subscribes');
+  const url = new URL(connect!, stack.url);
+  t.equal(url.origin, stack.url, 'same origin');
+  t.equal(url.pathname, '/.well-known/mercure');
+  t.match(url.searchParams.get('topic'), new RegExp(`/users/[^/]+/conversations/${id}$`));
+  t.equal(url.searchParams.get('lastEventID'), `${messageId}:000000`, 'from the start event');
+  t.match(res.body, /hx-swap="beforeend"/);
+  t.match(res.body, /hx-sse:close="done"/);
+  t.match(res.body, new RegExp(`hx-get="/c/${id}/m/${messageId}" hx-trigger="done"`));
+  t.match(res.body, />Stop<\/button>/);
+  t.match(res.body, /<hx-partial hx-target="#composer" hx-swap="outerHTML">/, 'a fresh form comes back');
+
+  const final = await finishedBubble(id, messageId);
+  t.match(final, /data-state="complete"/);
+  t.notMatch(final, />Stop</);
+});
+
+t.test('Markdown in a reply is rendered and raw HTML in it is shown as text', async (t) => {
+  const id = await newConversation();
+  await ann.get(`/c/${id}`);
+  const res = await ann.postPartial(`/c/${id}/messages`, { text: 'Say <script>alert("x")</script> and [bad](javascript:alert(1))' });
+  const final = await finishedBubble(id, assistantIdOf(res.body));
+  t.match(final, /class="bubble-text markdown"/);
+  t.match(final, /<blockquote>/, 'the quote is rendered as Markdown');
+  t.match(final, /&lt;script&gt;alert\(&quot;x&quot;\)&lt;\/script&gt;/, 'the script tag is text');
+  t.notMatch(final, /<script/i);
+  t.notMatch(final, /href="javascript:/i);
+
+  // A full page load shows the same, finished.
+  const page = await ann.get(`/c/${id}`);
+  t.notMatch(page.body.replace(/<script src="\/[^"]+" defer><\/script>/g, ''), /<script/i, 'no script tags but our own three');
+});
+
+t.test('a second message while a reply streams is refused next to the form', async (t) => {
+  const id = await newConversation();
+  await ann.get(`/c/${id}`);
+  const first = await ann.postPartial(`/c/${id}/messages`, { text: 'A slow one please [[emulator:slow]]' });
+  t.equal(first.status, 200);
+  const second = await ann.postPartial(`/c/${id}/messages`, { text: 'And another' });
+  t.equal(second.status, 409);
+  t.match(second.body, /still answering/);
+  t.match(second.body, /^<p class="error" role="alert">/, 'an HTML fragment for htmx to swap');
+
+  // Once some text is saved (a checkpoint), stop it: the partial reply is kept and shown as stopped.
+  const messageId = assistantIdOf(first.body);
+  const deadline = Date.now() + 30_000;
+  for (;;) {
+    const now = await ann.getPartial(`/c/${id}/m/${messageId}`);
+    if (/class="bubble-text plain stream"[^>]*>[^<]+</.test(now.body)) break;
+    if (Date.now() > deadline) throw new Error('no checkpoint text appeared');
+    await new Promise((resolve) => setTimeout(resolve, 200));
+  }
+  const stopped = await ann.postPartial(`/c/${id}/m/${messageId}/stop`, {});
+  t.equal(stopped.status, 200);
+  t.match(stopped.body, /data-state="stopped"/);
+  t.match(stopped.body, /Stopped before the end/);
+  t.match(stopped.body, /You said:/, 'the partial text is kept');
+  t.notMatch(stopped.body, />Stop</, 'no Stop button on a stopped reply');
+});
+
+t.test('bad input on the message form: 4xx with a clear message, never 5xx', async (t) => {
+  const id = await newConversation();
+  await ann.get(`/c/${id}`);
+  const cases: Array<[string, Record<string, string | string[]>, number, RegExp]> = [
+    ['missing text', {}, 400, /Message is missing/],
+    ['empty text', { text: '' }, 400, /Message must not be empty/],
+    ['only spaces', { text: '   \n ' }, 400, /Write a message before sending/],
+    ['oversized text', { text: 'x'.repeat(16_001) }, 400, /Message is too long \(at most 16000 characters\)/],
+    ['text sent twice', { text: ['a', 'b'] }, 400, /Message must be a single text value/],
+  ];
+  for (const [name, fields, status, message] of cases) {
+    const res = await ann.postPartial(`/c/${id}/messages`, fields);
+    t.equal(res.status, status, name);
+    t.match(res.body, message, name);
+  }
+});
+
+t.test('unknown and malformed conversation and message ids: 4xx with a clear message', async (t) => {
+  const id = await newConversation();
+  await ann.get(`/c/${id}`);
+  const unknownPage = await ann.get('/c/0000000000000000000000000');
+  t.equal(unknownPage.status, 404);
+  t.notMatch(unknownPage.body, /Something went wrong/);
+
+  const malformed = await ann.get('/c/not%20an%20id!');
+  t.equal(malformed.status, 400);
+  t.match(malformed.body, /The conversation id has characters that are not allowed/);
+
+  const unknownSend = await ann.postPartial('/c/0000000000000000000000000/messages', { text: 'hello?' });
+  t.equal(unknownSend.status, 404);
+
+  const unknownMessage = await ann.getPartial(`/c/${id}/m/0000000000000000000000000`);
+  t.equal(unknownMessage.status, 404);
+
+  const unknownStop = await ann.postPartial(`/c/${id}/m/0000000000000000000000000/stop`, {});
+  t.equal(unknownStop.status, 404);
+
+  const tooLong = await ann.get(`/c/${'a'.repeat(101)}`);
+  t.equal(tooLong.status, 400);
+  t.match(tooLong.body, /The conversation id is too long/);
+});
+
+t.test('CSRF: a message POST without or with a wrong token is refused with 403', async (t) => {
+  const id = await newConversation();
+  await ann.get(`/c/${id}`);
+  t.equal((await ann.postPartial(`/c/${id}/messages`, { _csrf: '', text: 'hi' })).status, 403);
+  t.equal((await ann.postPartial(`/c/${id}/messages`, { _csrf: 'wrong', text: 'hi' })).status, 403);
+  const otherOrigin = await ann.post(`/c/${id}/messages`, { text: 'hi' }, { origin: 'https://evil.example' });
+  t.equal(otherOrigin.status, 403);
+  // An anonymous visitor's token does not work for a signed-in session.
+  const anonymous = new HttpVisitor(stack.url);
+  await anonymous.get('/sign-in');
+  t.equal((await ann.postPartial(`/c/${id}/messages`, { _csrf: anonymous.token, text: 'hi' })).status, 403);
+});
+
+t.test('without JavaScript the message form still works (303 back to the conversation)', async (t) => {
+  const id = await newConversation();
+  await ann.get(`/c/${id}`);
+  const res = await ann.post(`/c/${id}/messages`, { text: 'plain form' });
+  t.equal(res.status, 303);
+  t.equal(res.headers.get('location'), `/c/${id}`);
+  const page = await ann.get(`/c/${id}`);
+  t.match(page.body, /plain form/);
+});
