@@ -21,6 +21,12 @@ t.test('an admin makes invites that work once', async (t) => {
   t.equal(register.json().user.role, 'member');
 });
 
+t.test('a request without a body takes the defaults', async (t) => {
+  const response = await agent.call('POST', '/v1/invites', { userId: admin.id });
+  t.equal(response.statusCode, 201);
+  t.equal(response.json().role, 'member');
+});
+
 t.test('role and lifetime can be chosen', async (t) => {
   const response = await agent.call('POST', '/v1/invites', { userId: admin.id, body: { role: 'admin', ttlHours: 2 } });
   t.equal(response.statusCode, 201);
@@ -48,6 +54,7 @@ t.test('bad input is a 400 naming the field', async (t) => {
     ['too many hours', { ttlHours: 10_000 }, /"ttlHours" must be at most 2160/],
     ['hours as text', { ttlHours: '5' }, /"ttlHours" must be an integer/],
     ['fractional hours', { ttlHours: 1.5 }, /"ttlHours" must be an integer/],
+    ['a list as the body', ['admin'], /request body must be an object/],
   ];
   for (const [name, body, message] of cases) {
     const response = await agent.call('POST', '/v1/invites', { userId: admin.id, body });

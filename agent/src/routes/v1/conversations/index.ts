@@ -11,6 +11,7 @@ import { toConversation } from '../../../plugins/app/conversations-repository.js
 import { toMessage } from '../../../plugins/app/messages-repository.js';
 import { UserHeaders } from '../../../schemas/headers.js';
 import { ConversationParams } from '../../../schemas/params.js';
+import { emptyBodyAsObject } from '../../../schemas/optional-body.js';
 import messages from './messages.js';
 
 const routes: FastifyPluginAsyncTypebox = async (app) => {
@@ -24,7 +25,10 @@ const routes: FastifyPluginAsyncTypebox = async (app) => {
 
   app.post(
     '/',
-    { schema: { headers: UserHeaders, body: CreateConversationRequest, response: { 201: ConversationResponse, '4xx': ApiError } } },
+    {
+      schema: { headers: UserHeaders, body: CreateConversationRequest, response: { 201: ConversationResponse, '4xx': ApiError } },
+      preValidation: emptyBodyAsObject,
+    },
     async (request, reply) => {
       const conversation = await app.conversations.create(request.user.id, request.body.title);
       return reply.code(201).send({ conversation: toConversation(conversation) });

@@ -1,12 +1,14 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { ApiError, CreateInviteRequest, InviteResponse } from '../../../contract.js';
 import { UserHeaders } from '../../../schemas/headers.js';
+import { emptyBodyAsObject } from '../../../schemas/optional-body.js';
 
 const routes: FastifyPluginAsyncTypebox = async (app) => {
   app.post(
     '/',
     {
       schema: { headers: UserHeaders, body: CreateInviteRequest, response: { 201: InviteResponse, '4xx': ApiError } },
+      preValidation: emptyBodyAsObject,
       preHandler: app.requireAdmin,
     },
     async (request, reply) => {

@@ -20,6 +20,10 @@ t.test('create, list newest first, read', async (t) => {
   const second = await agent.call('POST', '/v1/conversations', { userId: alice.id, body: { title: '  Holiday plans ' } });
   t.equal(second.json().conversation.title, 'Holiday plans');
 
+  const bodiless = await agent.call('POST', '/v1/conversations', { userId: bob.id });
+  t.equal(bodiless.statusCode, 201, 'no body means the default title');
+  t.equal(bodiless.json().conversation.title, 'New conversation');
+
   const list = (await agent.call('GET', '/v1/conversations', { userId: alice.id })).json().conversations;
   t.same(list.map((c: { id: string }) => c.id), [second.json().conversation.id, first.json().conversation.id]);
 
@@ -27,7 +31,11 @@ t.test('create, list newest first, read', async (t) => {
   t.equal(detail.statusCode, 200);
   t.same(detail.json(), { conversation: first.json().conversation, messages: [] });
 
-  t.same((await agent.call('GET', '/v1/conversations', { userId: bob.id })).json(), { conversations: [] }, "Bob sees none of Alice's");
+  t.same(
+    (await agent.call('GET', '/v1/conversations', { userId: bob.id })).json().conversations.map((c: { id: string }) => c.id),
+    [bodiless.json().conversation.id],
+    "Bob sees only his own",
+  );
   const bobReads = await agent.call('GET', `/v1/conversations/${first.json().conversation.id}`, { userId: bob.id });
   t.equal(bobReads.statusCode, 404);
 });
