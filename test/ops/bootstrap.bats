@@ -43,7 +43,7 @@ json_field() { node -e 'const j = JSON.parse(require("fs").readFileSync(process.
   [ "$(json_field "$state" publicAccessBlock)" = '{"BlockPublicAcls":true,"IgnorePublicAcls":true,"BlockPublicPolicy":true,"RestrictPublicBuckets":true}' ]
   [[ "$(json_field "$state" policy)" == *'aws:SecureTransport'* ]]
   [[ "$(json_field "$state" policy)" == *"arn:aws:s3:::${BUCKET}/*"* ]]
-  ! grep -q '^aws dynamodb' "$STUB_LOG"
+  refute_called '^aws dynamodb'
 }
 
 @test "prints the account before touching anything" {
@@ -67,6 +67,7 @@ json_field() { node -e 'const j = JSON.parse(require("fs").readFileSync(process.
   [ "$(json_field "$BACKEND" use_lockfile)" = true ]
   [ -z "$(json_field "$BACKEND" dynamodb_table)" ]
   [ "$output" = "$(cat "$BACKEND")" ]
+  # shellcheck disable=SC2154 # run --separate-stderr sets it
   [[ "$stderr" == *"use_lockfile"* ]]
 }
 

@@ -56,7 +56,7 @@ registered_diff() {
   deploy
   [ "$status" -eq 0 ]
   grep -qxF "docker login --username AWS --password-stdin ${REGISTRY}" "$STUB_LOG"
-  ! grep -q "$STUB_ECR_PASSWORD" "$STUB_LOG"
+  refute_called "$STUB_ECR_PASSWORD"
   [[ "$output" != *"$STUB_ECR_PASSWORD"* ]]
   [ "$(line_of '^docker login')" -lt "$(line_of '^docker push')" ]
 }
@@ -146,7 +146,7 @@ containerDefinitions[2].image = \"${REGISTRY}/homeagent-mercure:${SHA}\""
   remove_tool docker
   deploy --skip-build --tag v-old
   [ "$status" -eq 0 ]
-  ! grep -q '^docker' "$STUB_LOG"
+  refute_called '^docker'
   [[ "$(registered_diff 8)" == *"homeagent-mercure:v-old\"" ]]
 }
 
@@ -154,7 +154,7 @@ containerDefinitions[2].image = \"${REGISTRY}/homeagent-mercure:${SHA}\""
   deploy --skip-build --tag never-pushed
   [ "$status" -ne 0 ]
   [[ "$output" == *"error: image ${REGISTRY}/homeagent-agent:never-pushed is not in ECR"* ]]
-  ! grep -q 'register-task-definition' "$STUB_LOG"
+  refute_called 'register-task-definition'
 }
 
 @test "flags replace the Terraform outputs, and X86_64 builds for linux/amd64" {
@@ -163,7 +163,7 @@ containerDefinitions[2].image = \"${REGISTRY}/homeagent-mercure:${SHA}\""
     --repo-agent "${REGISTRY}/homeagent-agent" --repo-app "${REGISTRY}/homeagent-app" --repo-mercure "${REGISTRY}/homeagent-mercure"
   [ "$status" -eq 0 ]
   [ "$(grep -c '^docker buildx build --platform linux/amd64 ' "$STUB_LOG")" -eq 3 ]
-  ! grep -q '^terraform' "$STUB_LOG"
+  refute_called '^terraform'
 }
 
 @test "missing Terraform outputs name the flag to pass" {
@@ -178,15 +178,15 @@ containerDefinitions[2].image = \"${REGISTRY}/homeagent-mercure:${SHA}\""
   deploy --service nosuch
   [ "$status" -ne 0 ]
   [[ "$output" == *"error: service nosuch was not found in cluster homeagent"* ]]
-  ! grep -q 'register-task-definition' "$STUB_LOG"
+  refute_called 'register-task-definition'
 }
 
 @test "a failed image build stops the deploy before anything is pushed" {
   STUB_DOCKER_BUILD_FAIL=app deploy
   [ "$status" -ne 0 ]
   [[ "$output" == *"error: building the app image failed"* ]]
-  ! grep -q '^docker push' "$STUB_LOG"
-  ! grep -q 'register-task-definition' "$STUB_LOG"
+  refute_called '^docker push'
+  refute_called 'register-task-definition'
 }
 
 @test "missing tools give one clear line and a non-zero exit" {

@@ -30,3 +30,13 @@ remove_tool() { rm -f "${STUB_BIN}/$1" "${SYS_BIN}/$1"; }
 mutating_calls() {
   grep -E '^(aws .*(create-|put-|update-|register-|delete-| wait )|docker (login|buildx|push))' "$STUB_LOG" || true
 }
+
+# Fails the test when a recorded call matches the pattern (a bare `! grep`
+# would not: bats ignores `!` except on a test's last line).
+refute_called() {
+  if grep -qE -- "$1" "$STUB_LOG"; then
+    echo "unexpected call matching /$1/:" >&2
+    grep -E -- "$1" "$STUB_LOG" >&2
+    return 1
+  fi
+}

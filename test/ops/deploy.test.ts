@@ -1,0 +1,14 @@
+/**
+ * deploy.sh, through its bats suite (deploy.bats) against the stub aws, docker,
+ * git and terraform in stubs/: each bats case is one assertion here.
+ */
+import t from 'tap';
+import { runBats } from './bats-report.js';
+
+t.setTimeout(600_000);
+
+const report = await runBats('test/ops/deploy.bats');
+t.ok(report.planned > 0, 'bats announced its cases', { stderr: report.stderr });
+t.equal(report.cases.length, report.planned, 'every announced case ran');
+for (const c of report.cases) t.ok(c.ok, c.name, { bats: c.diagnostic });
+t.equal(report.exitCode, 0, 'bats exits 0', { stderr: report.stderr });
