@@ -1,19 +1,11 @@
 import type { OutgoingHttpHeaders } from 'node:http';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { authorize, AuthorizationError, type MercureClaims } from '../../authorization.js';
-import type { SubscriberStream } from '../../subscriber.js';
 import { TransportClosedError } from '../../transport.js';
 import { Update, UpdateValidationError } from '../../update.js';
 import { HttpError, unauthorized } from './http-error.js';
 import { credentialsOf, queryOf } from './request-credentials.js';
-
-const SSE_HEADERS = {
-  'content-type': 'text/event-stream',
-  'cache-control': 'private, no-cache, no-store, must-revalidate, max-age=0',
-  // nginx and similar proxies would otherwise buffer the stream
-  'x-accel-buffering': 'no',
-  connection: 'keep-alive',
-} as const;
+import { sseResponse } from './sse-response.js';
 
 async function claimsOf(fastify: FastifyInstance, request: FastifyRequest, query: URLSearchParams, publish: boolean): Promise<MercureClaims | undefined> {
   const { config } = fastify;
@@ -91,23 +83,10 @@ async function subscribe(fastify: FastifyInstance, request: FastifyRequest, repl
   const header = request.headers['last-event-id'];
   const lastEventId = (Array.isArray(header) ? header[0] : header) ?? query.get('lastEventID') ?? query.get('Last-Event-ID') ?? undefined;
 
-  // From here on we write SSE ourselves, straight to the socket's response.
+  // From here on we write SSE ourselves, straight to the socket (see sse-response.ts).
   reply.hijack();
-  const res = reply.raw;
-  const preset = reply.getHeaders() as OutgoingHttpHeaders;
-  const stream: SubscriberStream = {
-    open(id) {
-      res.writeHead(200, { ...preset, ...SSE_HEADERS, 'last-event-id': id });
-      // A first comment, flushed at once, so EventSource fires `open` without waiting for an event.
-      res.write(':\n');
-    },
-    write: (chunk) => res.write(chunk),
-    get writableLength() {
-      return res.writableLength;
-    },
-    end: () => res.end(),
-    destroy: () => res.destroy(),
-  };
+  const socket = request.raw.socket;
+  const stream = sseResponse(socket, request.raw.httpVersion, reply.getHeaders() as OutgoingHttpHeaders);
   const subscriber = hub.createSubscriber({
     topics,
     allowedPrivateTopics: claims?.subscribe,
@@ -116,12 +95,12 @@ async function subscribe(fastify: FastifyInstance, request: FastifyRequest, repl
     expiresAt: claims?.expiresAt,
     stream,
   });
-  res.on('close', () => subscriber.close('client'));
+  socket.on('close', () => subscriber.close('client'));
   try {
     await hub.subscribe(subscriber);
   } catch (error) {
     request.log.warn({ err: error }, 'subscription refused');
-    if (!res.headersSent) res.writeHead(503, { 'content-type': 'text/plain; charset=utf-8' }).end('The hub is shutting down.');
-    else res.end();
+    if (stream.opened) socket.destroy();
+    else socket.end('HTTP/1.1 503 Service Unavailable\r\ncontent-type: text/plain; charset=utf-8\r\nconnection: close\r\ncontent-length: 25\r\n\r\nThe hub is shutting down.');
   }
 }
