@@ -17,10 +17,10 @@ function main(argv: string[]): void {
   const unknown = argv.filter((a) => a !== '--hcl');
   if (unknown.length > 0) throw new UsageError(`unknown argument ${unknown[0]} (usage: node dist/main.js [--hcl])`);
   const config = loadConfig({ file: process.env.HOMEAGENT_CONFIG ?? join(root, 'homeagent.config.json') });
-  const backend = readStateBackend(join(root, 'backend.json'));
+  const backend = readStateBackend(process.env.HOMEAGENT_BACKEND_FILE ?? join(root, 'backend.json'));
   if (backend.kind === 'local') process.stderr.write(`warning: ${backend.warning}\n`);
   // JSON and HCL go to different folders: terraform would load both and see every resource twice.
-  const outdir = join(root, hcl ? 'cdktf.out.hcl' : 'cdktf.out');
+  const outdir = process.env.HOMEAGENT_OUTDIR ?? join(root, hcl ? 'cdktf.out.hcl' : 'cdktf.out');
   const result = synthesize({ config, backend, outdir, hcl });
   process.stdout.write(`wrote ${relative(process.cwd(), result.file)}\nnext: cd ${relative(process.cwd(), result.stackDir)} && terraform init && terraform plan\n`);
 }
