@@ -366,3 +366,23 @@ t.test('a hub that is down does not lose the reply', async (t) => {
   t.equal(stored.text, emulatorReply(requestOf(['is anyone listening?'])));
   t.ok(offline.logs.lines.some((l) => l.msg === 'publishing to the hub failed' && l.level === 40), 'the failure is logged');
 });
+
+t.test('closing the agent ends a running reply as interrupted, with its text kept', async (t) => {
+  const closing = await buildAgent(t, standIns);
+  const erin = await registerUser(closing, 'member');
+  const conversationId = await newConversation(closing, erin);
+  const live = await listen(erin, conversationId);
+  const id = (await send(closing, erin, conversationId, `slowly please ${EMULATOR_MARKERS.slow}`)).json().assistantMessage.id as string;
+  await live.waitFor((e) => e.type === 'message' && e.id?.startsWith(`${id}:`) === true);
+  await closing.app.close();
+
+  const done = JSON.parse((await live.waitFor(isDone(id))).data);
+  t.match(done, { state: 'error', error: /service restarted/ });
+  const stored = await getMessage(agent, erin, conversationId, id);
+  t.equal(stored.state, 'error');
+  t.ok(stored.text.length > 0, 'the text so far is kept');
+  t.equal(piecesOf(live.events, id).map((e) => e.data).join(''), escaped(stored.text));
+  const next = await send(agent, erin, conversationId, 'still there?');
+  t.equal(next.statusCode, 202, 'the lock was released');
+  await live.waitFor(isDone(next.json().assistantMessage.id));
+});
