@@ -1,5 +1,6 @@
 import type { FastifyError, FastifyInstance, FastifyServerOptions } from 'fastify';
 import fp from 'fastify-plugin';
+import { TokenVerifier } from './authorization.js';
 import type { HubConfig } from './config.js';
 import { Hub } from './hub.js';
 import { cors } from './plugins/cors.js';
@@ -11,6 +12,7 @@ declare module 'fastify' {
   interface FastifyInstance {
     config: HubConfig;
     hub: Hub;
+    verifiers: { publisher: TokenVerifier; subscriber: TokenVerifier };
   }
 }
 
@@ -28,6 +30,7 @@ async function app(fastify: FastifyInstance, { config }: AppOptions): Promise<vo
   });
   fastify.decorate('config', config);
   fastify.decorate('hub', hub);
+  fastify.decorate('verifiers', { publisher: new TokenVerifier(config.publisherKey), subscriber: new TokenVerifier(config.subscriberKey) });
   // Open streams would keep server.close() waiting forever: end them first.
   fastify.addHook('preClose', async () => hub.close());
 

@@ -82,20 +82,49 @@ function originOf(credentials: Credentials): string | undefined {
  * publish) it only counts when the request comes from an allowed origin: this
  * is the hub's CSRF protection.
  */
-export async function authorize(credentials: Credentials, key: JwtKey, publishOrigins: readonly string[]): Promise<MercureClaims | undefined> {
+/**
+ * Remembers tokens already verified with one key. The agent sends the same
+ * publisher JWT with every publish and a person's tabs share one cookie, so
+ * this spares a signature check per request. Expiry is re-checked on every use.
+ */
+export class TokenVerifier {
+  readonly key: JwtKey;
+  readonly #verified = new Map<string, MercureClaims>();
+  readonly #maxEntries: number;
+
+  constructor(key: JwtKey, maxEntries = 1_000) {
+    this.key = key;
+    this.#maxEntries = maxEntries;
+  }
+
+  async verify(token: string): Promise<MercureClaims> {
+    const cached = this.#verified.get(token);
+    if (cached !== undefined) {
+      if (cached.expiresAt === undefined || cached.expiresAt > Date.now()) return cached;
+      this.#verified.delete(token);
+      throw new AuthorizationError('token_expired', 'The token has expired.');
+    }
+    const claims = await verifyToken(token, this.key);
+    if (this.#verified.size >= this.#maxEntries) this.#verified.delete(this.#verified.keys().next().value!);
+    this.#verified.set(token, claims);
+    return claims;
+  }
+}
+
+export async function authorize(credentials: Credentials, verifier: TokenVerifier, publishOrigins: readonly string[]): Promise<MercureClaims | undefined> {
   if (credentials.authorization !== undefined) {
     const match = /^Bearer (\S+)$/.exec(credentials.authorization);
     if (!match) throw new AuthorizationError('header_malformed', 'The Authorization header must be "Bearer <token>".');
-    return verifyToken(match[1]!, key);
+    return verifier.verify(match[1]!);
   }
-  if (credentials.query !== undefined) return verifyToken(credentials.query, key);
+  if (credentials.query !== undefined) return verifier.verify(credentials.query);
   if (credentials.cookie === undefined) return undefined;
   const method = credentials.method.toUpperCase();
-  if (method === 'GET' || method === 'HEAD') return verifyToken(credentials.cookie, key);
+  if (method === 'GET' || method === 'HEAD') return verifier.verify(credentials.cookie);
   const origin = originOf(credentials);
   if (origin === undefined) throw new AuthorizationError('origin_missing', 'A cookie-authenticated publish needs an Origin or Referer header.');
   if (!publishOrigins.includes('*') && !publishOrigins.includes(origin)) {
     throw new AuthorizationError('origin_not_allowed', `The origin ${origin} may not publish with a cookie.`);
   }
-  return verifyToken(credentials.cookie, key);
+  return verifier.verify(credentials.cookie);
 }

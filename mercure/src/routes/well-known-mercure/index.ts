@@ -12,7 +12,7 @@ async function claimsOf(fastify: FastifyInstance, request: FastifyRequest, query
   try {
     return await authorize(
       credentialsOf(request, query, config.cookieName),
-      publish ? config.publisherKey : config.subscriberKey,
+      publish ? fastify.verifiers.publisher : fastify.verifiers.subscriber,
       config.publishOrigins,
     );
   } catch (error) {

@@ -25,7 +25,7 @@ export default async function subscriptionRoutes(fastify: FastifyInstance): Prom
     if (!config.subscriptions) throw new HttpError(404, 'not_found', 'The subscription API is disabled (MERCURE_SUBSCRIPTIONS=0).');
     let claims;
     try {
-      claims = await authorize(credentialsOf(request, queryOf(request), config.cookieName), config.subscriberKey, config.publishOrigins);
+      claims = await authorize(credentialsOf(request, queryOf(request), config.cookieName), fastify.verifiers.subscriber, config.publishOrigins);
     } catch (error) {
       if (error instanceof AuthorizationError) throw unauthorized(error.message, error);
       throw error;
