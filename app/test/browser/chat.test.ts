@@ -94,6 +94,8 @@ t.teardown(async () => {
   await stack.stop();
   await rm(dataDir, { recursive: true, force: true });
 });
+if (!stack.adminInvite) throw new Error('the stack made no first admin invite on an empty data folder');
+const adminInvite: string = stack.adminInvite;
 
 const browser: Browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: CHROMIUM_ARGS });
 t.teardown(() => browser.close());
@@ -113,7 +115,7 @@ t.test('a person registers with the first admin invite and is signed in', async 
   t.match(new URL(page.url()).pathname, '/sign-in', 'no session: sent to sign in');
 
   await page.goto(`${stack.url}/register`);
-  await page.getByLabel('Invite code').fill(stack.adminInvite);
+  await page.getByLabel('Invite code').fill(adminInvite);
   await page.getByLabel('Username').fill('ann');
   await page.getByLabel('Display name').fill('Ann Example');
   await page.getByLabel('Password').fill('correct horse battery staple');

@@ -18,12 +18,14 @@ t.teardown(async () => {
   await stack.stop();
   await rm(dataDir, { recursive: true, force: true });
 });
+if (!stack.adminInvite) throw new Error('the stack made no first admin invite on an empty data folder');
+const adminInvite: string = stack.adminInvite;
 
 const PASSWORD = 'correct horse battery staple';
 
 t.test('registering with the admin invite signs the person in with the right cookies', async (t) => {
   const ann = new HttpVisitor(stack.url);
-  const res = await ann.register(stack.adminInvite, 'ann', PASSWORD);
+  const res = await ann.register(adminInvite, 'ann', PASSWORD);
   t.equal(res.status, 303);
   t.equal(res.headers.get('location'), '/');
 
@@ -56,7 +58,7 @@ t.test('registering with the admin invite signs the person in with the right coo
 t.test('a used invite code is refused with a clear message, values kept', async (t) => {
   const bob = new HttpVisitor(stack.url);
   await bob.get('/register');
-  const res = await bob.post('/register', { inviteCode: stack.adminInvite, username: 'bob', displayName: 'Bob B', password: PASSWORD });
+  const res = await bob.post('/register', { inviteCode: adminInvite, username: 'bob', displayName: 'Bob B', password: PASSWORD });
   t.equal(res.status, 400);
   t.match(res.body, /This invite code has already been used\. Ask for a new one\./);
   t.match(res.body, /value="bob"/);

@@ -17,9 +17,11 @@ t.teardown(async () => {
   await stack.stop();
   await rm(dataDir, { recursive: true, force: true });
 });
+if (!stack.adminInvite) throw new Error('the stack made no first admin invite on an empty data folder');
+const adminInvite: string = stack.adminInvite;
 
 const ann = new HttpVisitor(stack.url);
-const registered = await ann.register(stack.adminInvite, 'ann');
+const registered = await ann.register(adminInvite, 'ann');
 if (registered.status !== 303) throw new Error(`registration failed: ${registered.status} ${registered.body}`);
 
 async function newConversation(): Promise<string> {
