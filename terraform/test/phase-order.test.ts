@@ -1,0 +1,41 @@
+import t from 'tap';
+import { synthesizeStack } from './synthesized-stack.js';
+import { phaseViolations } from './phase-references.js';
+
+/** The phases of ../shared/design/ARCHITECTURE.md; iam needs only phase 1 and feeds phase 3. */
+const PHASES: Record<string, number> = {
+  network: 1, dynamodb: 1, ecr: 1, observability: 1, secrets: 1,
+  security: 2, iam: 2,
+  ecs: 3, dns: 3,
+  alb: 4,
+  'ecs-service': 5, waf: 5,
+  alarms: 6,
+};
+
+t.test('no module references a later phase (default, lean, existing VPC)', async (t) => {
+  const variants = {
+    default: {},
+    lean: { lean: true },
+    'existing VPC': { existingVpc: { vpcId: 'vpc-0123456789abcdef0', publicSubnetIds: ['subnet-0123456789abcdef0', 'subnet-0123456789abcdef1'], privateSubnetIds: ['subnet-0123456789abcdef2', 'subnet-0123456789abcdef3'] } },
+  };
+  for (const [label, overrides] of Object.entries(variants)) {
+    const { violations, checked, unknownModules } = phaseViolations(synthesizeStack(overrides).doc, PHASES);
+    t.same(unknownModules, [], `${label}: every module has a phase`);
+    t.ok(checked > 50, `${label}: ${checked} cross-resource references checked`);
+    t.same(violations.map((v) => `${v.from} (${v.fromModule}) → ${v.to} (${v.toModule})`), [], `${label}: no reference to a later phase`);
+  }
+});
+
+t.test('the check catches a module that reaches forward', async (t) => {
+  // A phase-1 log group that takes its name from the phase-4 ALB, and a phase-3 record that waits for phase-5 WAF.
+  const doc = {
+    resource: {
+      aws_lb: { alb_load_balancer: { '//': { metadata: { path: 'homeagent/alb/load-balancer' } }, name: 'x' } },
+      aws_wafv2_web_acl: { waf_web_acl: { '//': { metadata: { path: 'homeagent/waf/web-acl' } }, name: 'x' } },
+      aws_cloudwatch_log_group: { observability_x: { '//': { metadata: { path: 'homeagent/observability/x' } }, name: '${aws_lb.alb_load_balancer.name}-logs' } },
+      aws_route53_record: { dns_x: { '//': { metadata: { path: 'homeagent/dns/x' } }, depends_on: ['aws_wafv2_web_acl.waf_web_acl'] } },
+    },
+  };
+  const { violations } = phaseViolations(doc, PHASES);
+  t.same(violations.map((v) => `${v.fromModule}→${v.toModule}`).sort(), ['dns→waf', 'observability→alb']);
+});
