@@ -166,14 +166,19 @@ check_images_exist() {
   done
 }
 
-# Copies the running revision and changes only the images; the read-only
-# fields that describe-task-definition adds are dropped so AWS accepts it.
+# Copies the newest revision of the service's family (so settings Terraform
+# registered since the last deploy go out too) and changes only the images;
+# the read-only fields describe-task-definition adds are dropped.
 register_task_definition() {
   CURRENT_TD="$(aws ecs describe-services --region "$REGION" --cluster "$CLUSTER" --services "$SERVICE" \
     --query 'services[0].taskDefinition' --output text)" || die "cannot describe service ${SERVICE} in cluster ${CLUSTER}"
   [[ "$CURRENT_TD" == arn:* ]] || die "service ${SERVICE} was not found in cluster ${CLUSTER}"
+  local family="${CURRENT_TD##*:task-definition/}"
+  family="${family%:*}"
   WORK="$(mktemp -d)"
-  aws ecs describe-task-definition --region "$REGION" --task-definition "$CURRENT_TD" --include TAGS --output json >"${WORK}/current.json"
+  aws ecs describe-task-definition --region "$REGION" --task-definition "$family" --include TAGS --output json >"${WORK}/current.json" ||
+    die "cannot describe task definition family ${family}"
+  log "    service runs ${CURRENT_TD##*/}; copying $(jq -r '.taskDefinition.taskDefinitionArn | sub(".*/"; "")' "${WORK}/current.json"), the newest of its family"
   jq -e '[.taskDefinition.containerDefinitions[].name] | contains(["agent","app","mercure"])' "${WORK}/current.json" >/dev/null ||
     die "task definition ${CURRENT_TD} lacks a container named agent, app or mercure"
   jq --arg agent "${REPO[agent]}:${TAG}" --arg app "${REPO[app]}:${TAG}" --arg mercure "${REPO[mercure]}:${TAG}" '

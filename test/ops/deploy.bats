@@ -208,3 +208,22 @@ containerDefinitions[2].image = \"${REGISTRY}/homeagent-mercure:${SHA}\""
   [[ "$output" == *"error: AWS credentials do not work (aws sts get-caller-identity): An error occurred (InvalidClientTokenId)"* ]]
   [ -z "$(mutating_calls)" ]
 }
+
+@test "a revision Terraform registered after the running one is the base, so its settings go out too" {
+  node -e '
+    const fs = require("fs");
+    const { taskDefinition: td, tags } = JSON.parse(fs.readFileSync(process.argv[1], "utf8"));
+    for (const k of ["taskDefinitionArn", "revision", "status", "requiresAttributes", "compatibilities", "registeredAt", "registeredBy"]) delete td[k];
+    td.containerDefinitions[1].environment.push({ name: "LOG_LEVEL", value: "debug" });
+    fs.writeFileSync(process.argv[2], JSON.stringify({ ...td, tags }));
+  ' "${REPO_ROOT}/test/ops/stubs/fixtures/task-definition.json" "${BATS_TEST_TMPDIR}/terraform-revision.json"
+  aws ecs register-task-definition --region eu-west-1 --cli-input-json "file://${BATS_TEST_TMPDIR}/terraform-revision.json" >/dev/null
+  aws ecs describe-task-definition --region eu-west-1 --task-definition homeagent:8 --include TAGS >"${BATS_TEST_TMPDIR}/revision-8.json"
+  deploy
+  [ "$status" -eq 0 ]
+  [[ "$output" == *"service runs homeagent:7; copying homeagent:8, the newest of its family"* ]]
+  diff="$(node "${REPO_ROOT}/test/ops/stubs/task-definition-diff.mjs" "${BATS_TEST_TMPDIR}/revision-8.json" "${STUB_STATE}/registered/9.json")"
+  [ "$(grep -c '\.image = ' <<<"$diff")" -eq 3 ]
+  [ "$(wc -l <<<"$diff")" -eq 3 ]
+  grep -q '"LOG_LEVEL"' "${STUB_STATE}/registered/9.json"
+}

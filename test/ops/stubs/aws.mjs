@@ -255,7 +255,9 @@ const ecs = {
   'describe-task-definition': () => {
     const s = ecsState()
     const wanted = need('task-definition')
-    const found = s.revisions[wanted] ?? Object.values(s.revisions).find(r => `${r.taskDefinition.family}:${r.taskDefinition.revision}` === wanted)
+    // An ARN or family:revision names one revision; a bare family means its newest ACTIVE one.
+    const found = s.revisions[wanted] ?? Object.values(s.revisions).find(r => `${r.taskDefinition.family}:${r.taskDefinition.revision}` === wanted) ??
+      Object.values(s.revisions).filter(r => r.taskDefinition.family === wanted).sort((a, b) => b.taskDefinition.revision - a.taskDefinition.revision)[0]
     if (!found) awsError('ClientException', 'DescribeTaskDefinition', 'Unable to describe task definition.')
     answer(opts.include === 'TAGS' ? found : { taskDefinition: found.taskDefinition })
   },
