@@ -1,37 +1,71 @@
 import fp from 'fastify-plugin';
-import { DeleteCommand, GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
+import type { FastifyInstance } from 'fastify';
+import { GetCommand, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { isConditionFailed } from '../external/dynamodb.js';
+import { InvitesRepository, type InviteRecord } from './invites-repository.js';
 
 const MARKER_KEY = { pk: 'SETUP', sk: 'FIRST_ADMIN_INVITE' };
 
 /**
+ * The setup marker names the current first admin invite. Writing it is a
+ * conditional put (absent, or still naming the invite we replace), so when
+ * two agents start together only one marker write wins; the loser deletes
+ * the invite it made and logs nothing.
+ */
+async function claimMarker(app: FastifyInstance, invite: InviteRecord, replacing?: string): Promise<boolean> {
+  try {
+    await app.dynamo.send(
+      new PutCommand({
+        TableName: app.config.tableName,
+        Item: { ...MARKER_KEY, inviteCode: invite.code, createdAt: invite.createdAt },
+        ConditionExpression: replacing ? 'inviteCode = :old' : 'attribute_not_exists(pk)',
+        ...(replacing ? { ExpressionAttributeValues: { ':old': replacing } } : {}),
+      }),
+    );
+    return true;
+  } catch (error) {
+    await app.invites.delete(invite.code);
+    if (isConditionFailed(error)) return false;
+    throw error;
+  }
+}
+
+/**
+ * Called when an admin account is made: from then on setup is done for good,
+ * even after DynamoDB's TTL has swept the used invite away.
+ */
+export async function recordAdminCreated(app: FastifyInstance): Promise<void> {
+  await app.dynamo.send(
+    new UpdateCommand({
+      TableName: app.config.tableName,
+      Key: MARKER_KEY,
+      UpdateExpression: 'SET adminCreatedAt = if_not_exists(adminCreatedAt, :now)',
+      ExpressionAttributeValues: { ':now': new Date().toISOString() },
+    }),
+  );
+}
+
+/**
  * On the first start of an empty installation, makes one admin invite and
- * logs it once. The invite is written first and the setup marker second, by a
- * conditional put: when two agents start together both write an invite but
- * only one marker wins; the loser deletes its invite and logs nothing.
+ * logs it once. If that invite expired unused, nobody could ever become
+ * admin, so the next start makes a new one (and logs that one, once).
  */
 export default fp(
   async (app) => {
     app.addHook('onReady', async () => {
       const marker = await app.dynamo.send(new GetCommand({ TableName: app.config.tableName, Key: MARKER_KEY, ConsistentRead: true }));
-      if (marker.Item) return;
-      const invite = await app.invites.create({ role: 'admin' });
-      try {
-        await app.dynamo.send(
-          new PutCommand({
-            TableName: app.config.tableName,
-            Item: { ...MARKER_KEY, inviteCode: invite.code, createdAt: invite.createdAt },
-            ConditionExpression: 'attribute_not_exists(pk)',
-          }),
-        );
-      } catch (error) {
-        await app.dynamo.send(new DeleteCommand({ TableName: app.config.tableName, Key: { pk: `INVITE#${invite.code}`, sk: 'INVITE' } }));
-        if (isConditionFailed(error)) return;
-        throw error;
+      const previous = marker.Item?.inviteCode as string | undefined;
+      if (marker.Item) {
+        if (marker.Item.adminCreatedAt) return;
+        const status = InvitesRepository.status(previous ? await app.invites.get(previous) : undefined);
+        // Usable or used: it was logged already. Expired (or swept by TTL) unused: nobody can become admin.
+        if (status === 'usable' || status === 'used') return;
       }
+      const invite = await app.invites.create({ role: 'admin' });
+      if (!(await claimMarker(app, invite, previous))) return;
       // The one log line that carries a secret on purpose: the operator needs it to
       // create the first account. The logger's redact paths leave this field alone.
-      app.log.info({ inviteCode: invite.code, expiresAt: invite.expiresAt }, 'first admin invite');
+      app.log.info({ inviteCode: invite.code, expiresAt: invite.expiresAt, ...(previous ? { replacesExpired: true } : {}) }, 'first admin invite');
     });
   },
   { name: 'first-admin-invite', dependencies: ['dynamodb', 'invites-repository'] },

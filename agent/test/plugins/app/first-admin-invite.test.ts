@@ -1,4 +1,5 @@
 import t from 'tap';
+import { DeleteCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { buildAgent, startStandIns } from '../../helper.js';
 
 t.setTimeout(120_000);
@@ -26,9 +27,38 @@ t.test('two agents starting together on an empty table make one admin invite', a
   t.equal(register.statusCode, 201);
   t.equal(register.json().user.role, 'admin');
 
-  // A later start finds the marker and makes nothing.
+  // A later start finds the marker and makes nothing, even once TTL has swept the used invite.
+  await one.app.dynamo.send(new DeleteCommand({ TableName: standIns.dynamo.tableName, Key: { pk: `INVITE#${line.inviteCode}`, sk: 'INVITE' } }));
   const three = await buildAgent(t, standIns, {}, { firstAdminInvite: true });
   t.notOk(three.logs.raw.some((l) => l.includes('first admin invite')), 'a second start logs no invite');
+});
+
+t.test('a first admin invite that expired unused is replaced once', async (t) => {
+  const standIns = await startStandIns(t);
+  const one = await buildAgent(t, standIns, {}, { firstAdminInvite: true });
+  const first = one.logs.lines.find((l) => l.msg === 'first admin invite')!;
+  const again = await buildAgent(t, standIns, {}, { firstAdminInvite: true });
+  t.notOk(again.logs.lines.some((l) => l.msg === 'first admin invite'), 'an unexpired invite is not replaced');
+
+  await one.app.dynamo.send(
+    new UpdateCommand({
+      TableName: standIns.dynamo.tableName,
+      Key: { pk: `INVITE#${first.inviteCode as string}`, sk: 'INVITE' },
+      UpdateExpression: 'SET #ttl = :past',
+      ExpressionAttributeNames: { '#ttl': 'ttl' },
+      ExpressionAttributeValues: { ':past': Math.floor(Date.now() / 1000) - 1 },
+    }),
+  );
+  const [two, three] = await Promise.all([
+    buildAgent(t, standIns, {}, { firstAdminInvite: true }),
+    buildAgent(t, standIns, {}, { firstAdminInvite: true }),
+  ]);
+  const replacements = [...two.logs.lines, ...three.logs.lines].filter((l) => l.msg === 'first admin invite');
+  t.equal(replacements.length, 1, 'one replacement, even with two agents starting');
+  t.not(replacements[0]!.inviteCode, first.inviteCode);
+  t.equal(replacements[0]!.replacesExpired, true);
+  const invite = await two.app.invites.get(replacements[0]!.inviteCode as string);
+  t.equal(invite?.role, 'admin');
 });
 
 t.test('the invite code is redacted anywhere else in the logs', async (t) => {

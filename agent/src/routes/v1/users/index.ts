@@ -3,6 +3,7 @@ import { ApiError, RegisterRequest, RegisterResponse } from '../../../contract.j
 import { HttpError, badRequest, conflict } from '../../../http-error.js';
 import { newId } from '../../../id-generator.js';
 import { hashPassword } from '../../../password-hash.js';
+import { recordAdminCreated } from '../../../plugins/app/first-admin-invite.js';
 import { InvitesRepository, type InviteStatus } from '../../../plugins/app/invites-repository.js';
 import { toUser, type UserRecord } from '../../../plugins/app/users-repository.js';
 
@@ -51,6 +52,9 @@ const routes: FastifyPluginAsyncTypebox = async (app) => {
         await app.invites.unconsume(inviteCode, userId).catch((e: unknown) => request.log.error({ err: e }, 'could not give the invite back'));
         await app.users.releaseUsername(username, userId).catch((e: unknown) => request.log.error({ err: e }, 'could not release the username'));
         throw error;
+      }
+      if (record.role === 'admin') {
+        await recordAdminCreated(app).catch((e: unknown) => request.log.error({ err: e }, 'could not record that an admin exists'));
       }
       request.log.info({ userId, role: record.role }, 'account created');
       return reply.code(201).send({ user: toUser(record) });
