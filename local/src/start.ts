@@ -71,7 +71,7 @@ async function main(): Promise<void> {
 
   // Pretty for a person at a terminal; JSON lines for anything else (CI, a log collector, tests).
   const logs: Writable = process.stdout.isTTY
-    ? PinoPretty({ colorize: true, translateTime: 'SYS:HH:MM:ss', ignore: 'pid,hostname,service', messageFormat: '{service}: {msg}' })
+    ? PinoPretty({ colorize: true, singleLine: true, translateTime: 'SYS:HH:MM:ss', ignore: 'pid,hostname,service', messageFormat: '{service}: {msg}' })
     : process.stdout;
 
   let stack: Stack | undefined;

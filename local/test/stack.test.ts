@@ -99,6 +99,11 @@ t.test('a second start reuses the data: same secrets, no second invite', async (
   t.equal(await readFile(join(dataDir, 'secrets.json'), 'utf8'), firstSecrets);
   const health = await fetch(`http://127.0.0.1:${stack.ports.edge}/healthz`);
   t.equal(health.status, 200);
+
+  // A service that dies while the stack runs is reported, so `npm start` can stop and say so.
+  process.kill(stack.pids.agent, 'SIGKILL');
+  const exit = await stack.unexpectedExit;
+  t.same(exit, { service: 'agent', code: null, signal: 'SIGKILL' });
 });
 
 t.test('a taken edge port is named, and nothing is left running', async (t) => {
