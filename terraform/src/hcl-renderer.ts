@@ -27,6 +27,8 @@ export class HclRenderError extends Error {
 type Json = string | number | boolean | null | Json[] | { [key: string]: Json };
 
 const IDENTIFIER = /^[A-Za-z_][A-Za-z0-9_-]*$/;
+/** Object keys stay bare only when nobody could misread them (no dashes). */
+const PLAIN_KEY = /^[A-Za-z_][A-Za-z0-9_]*$/;
 
 function isObject(v: unknown): v is Record<string, Json> {
   return typeof v === 'object' && v !== null && !Array.isArray(v);
@@ -105,7 +107,12 @@ export function renderString(s: string): string {
 }
 
 function renderKey(key: string): string {
-  return IDENTIFIER.test(key) ? key : JSON.stringify(key);
+  return PLAIN_KEY.test(key) ? key : JSON.stringify(key);
+}
+
+function argumentName(key: string): string {
+  if (!IDENTIFIER.test(key)) throw new HclRenderError(`"${key}" cannot be an argument name`);
+  return key;
 }
 
 function renderExpression(value: Json, indent: string): string {
@@ -145,7 +152,7 @@ function renderBody(body: Record<string, Json>, indent: string): string {
     } else if (Array.isArray(value) && value.length > 0 && value.every(isObject) && !MAP_ARGUMENTS.has(key)) {
       for (const item of value) blocks.push(renderBlock(key, [], item as Record<string, Json>, indent));
     } else {
-      args.push(`${indent}${renderKey(key)} = ${renderExpression(value, indent)}`);
+      args.push(`${indent}${argumentName(key)} = ${renderExpression(value, indent)}`);
     }
   }
   return [...args, ...blocks].join('\n');
