@@ -9,6 +9,9 @@ export interface UserRecord extends User {
   monthlyBudgetUsd?: number;
 }
 
+/** Registration takes well under a second; a claim this old without its account was abandoned. */
+const ABANDONED_CLAIM_MS = 10 * 60_000;
+
 const userKey = (id: string) => ({ pk: `USER#${id}`, sk: 'PROFILE' });
 const usernameKey = (username: string) => ({ pk: `USERNAME#${username}`, sk: 'USERNAME' });
 
@@ -41,14 +44,30 @@ export class UsersRepository {
     return userId ? this.get(userId) : undefined;
   }
 
-  /** Reserves a username for a user id; false when someone has it already. */
-  async claimUsername(username: string, userId: string): Promise<boolean> {
+  /**
+   * Reserves a username for a user id; false when someone has it already.
+   * A claim whose account was never written (the process died in between)
+   * is taken over once it is old enough that no registration can still be running.
+   */
+  async claimUsername(username: string, userId: string, now = Date.now()): Promise<boolean> {
+    const item = { ...usernameKey(username), userId, claimedAt: new Date(now).toISOString() };
+    try {
+      await this.doc.send(new PutCommand({ TableName: this.table, Item: item, ConditionExpression: 'attribute_not_exists(pk)' }));
+      return true;
+    } catch (error) {
+      if (!isConditionFailed(error)) throw error;
+    }
+    const claim = await this.doc.send(new GetCommand({ TableName: this.table, Key: usernameKey(username), ConsistentRead: true }));
+    const holder = claim.Item?.userId as string | undefined;
+    const claimedAt = Date.parse(String(claim.Item?.claimedAt ?? ''));
+    if (!holder || !(now - claimedAt > ABANDONED_CLAIM_MS) || (await this.get(holder))) return false;
     try {
       await this.doc.send(
         new PutCommand({
           TableName: this.table,
-          Item: { ...usernameKey(username), userId, claimedAt: new Date().toISOString() },
-          ConditionExpression: 'attribute_not_exists(pk)',
+          Item: item,
+          ConditionExpression: 'userId = :old',
+          ExpressionAttributeValues: { ':old': holder },
         }),
       );
       return true;

@@ -1,5 +1,5 @@
 import t from 'tap';
-import { UpdateCommand } from '@aws-sdk/lib-dynamodb';
+import { PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { buildAgent, PASSWORD, startStandIns } from '../../helper.js';
 
 t.setTimeout(180_000);
@@ -111,3 +111,27 @@ t.test('bad input is a 400 that names the field', async (t) => {
 function InviteStillUnused(invite: { usedAt?: string } | undefined): boolean {
   return invite !== undefined && invite.usedAt === undefined;
 }
+
+t.test('a username claim left by a crash is taken over once it is old, never while fresh', async (t) => {
+  const put = (claimedAt: string, userId = 'neverwritten') =>
+    agent.app.dynamo.send(
+      new PutCommand({
+        TableName: standIns.dynamo.tableName,
+        Item: { pk: 'USERNAME#orphan', sk: 'USERNAME', userId, claimedAt },
+      }),
+    );
+  await put(new Date().toISOString());
+  const fresh = await agent.app.invites.create({ role: 'member' });
+  const refused = await register({ inviteCode: fresh.code, username: 'orphan', displayName: 'O', password: PASSWORD });
+  t.equal(refused.statusCode, 409, 'a fresh claim may be a registration in progress');
+
+  await put(new Date(Date.now() - 60 * 60_000).toISOString());
+  const taken = await register({ inviteCode: fresh.code, username: 'orphan', displayName: 'O', password: PASSWORD });
+  t.equal(taken.statusCode, 201, 'an hour-old claim without an account is free');
+
+  await put(new Date(Date.now() - 60 * 60_000).toISOString(), taken.json().user.id);
+  const other = await agent.app.invites.create({ role: 'member' });
+  const real = await register({ inviteCode: other.code, username: 'orphan', displayName: 'O2', password: PASSWORD });
+  t.equal(real.statusCode, 409, 'an old claim whose account exists is never taken over');
+  t.equal((await agent.app.users.getByUsername('orphan'))?.id, taken.json().user.id);
+});
