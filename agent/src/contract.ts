@@ -7,7 +7,16 @@
  * Routes that act for a signed-in person also carry `X-User-Id: <userId>`;
  * the agent trusts it only because the service key proved the caller is the app.
  *
- * Errors always have the shape of `ApiError` with a 4xx/5xx status.
+ * Errors always have the shape of `ApiError` with a 4xx/5xx status. Besides the
+ * codes listed route by route, any route can answer:
+ * - 400 `validation` (the message names the field), `bad_request` (unreadable JSON);
+ *   413 `payload_too_large`; 415 `unsupported_media_type`;
+ * - 401 `unauthorized` (missing or wrong service key);
+ * - 401 `unknown_user` (`X-User-Id` names no account: treat the person as signed out);
+ * - 403 `admin_only` (an admin route for a member);
+ * - 404 `not_found`; 500 `internal` (generic message + `requestId`).
+ * Routes whose body fields are all optional (create conversation, create invite)
+ * also accept no body at all.
  */
 import { Type, type Static } from 'typebox';
 
