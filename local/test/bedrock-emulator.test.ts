@@ -1,4 +1,4 @@
-import t from 'tap';
+import t, { type Test } from 'tap';
 import { Writable } from 'node:stream';
 import { once, EventEmitter } from 'node:events';
 import { pino } from 'pino';
@@ -50,7 +50,7 @@ function capturedLogger() {
   return { logger, lines, waitFor };
 }
 
-async function setup(t: Tap.Test, opts: Parameters<typeof startBedrockEmulator>[0] = {}) {
+async function setup(t: Test, opts: Parameters<typeof startBedrockEmulator>[0] = {}) {
   const emulator = await startBedrockEmulator({ tokensPerSecond: 1000, firstTokenDelayMs: 0, ...opts });
   const client = new BedrockRuntimeClient({
     region: 'us-east-1',
@@ -84,9 +84,6 @@ async function collect(stream: AsyncIterable<ConverseStreamOutput> | undefined) 
   return { events, text, error };
 }
 
-declare namespace Tap {
-  type Test = Parameters<Parameters<typeof t.test>[1]>[0];
-}
 
 t.test('emulatorReply quotes the last user message, counts messages and notes the system prompt', async (t) => {
   const one = emulatorReply({ messages: [{ role: 'user', content: [{ text: 'Hello there' }] }] });

@@ -1,10 +1,10 @@
-import t from 'tap';
+import t, { type Test } from 'tap';
 import http from 'node:http';
 import { once, EventEmitter } from 'node:events';
 import type { AddressInfo } from 'node:net';
 import { startEdge } from '../src/edge.js';
 
-type TapTest = Parameters<Parameters<typeof t.test>[1]>[0];
+type TapTest = Test;
 
 /**
  * A small upstream standing in for the app or the hub: it reports what it
