@@ -35,7 +35,6 @@ export const BODY_LIMIT = 128 * 1024;
 export function serverOptions(config: AppConfig): FastifyServerOptions {
   return {
     bodyLimit: BODY_LIMIT,
-    trustProxy: true,
     logger: {
       level: config.logLevel,
       redact: {

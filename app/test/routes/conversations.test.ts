@@ -143,6 +143,16 @@ t.test('a second message while a reply streams is refused next to the form', asy
   t.notMatch(stopped.body, />Stop</, 'no Stop button on a stopped reply');
 });
 
+t.test('a failed reply shows what went wrong', async (t) => {
+  const id = await newConversation();
+  await ann.get(`/c/${id}`);
+  const res = await ann.postPartial(`/c/${id}/messages`, { text: 'Please fail [[emulator:internal]]' });
+  t.equal(res.status, 200);
+  const final = await finishedBubble(id, assistantIdOf(res.body));
+  t.match(final, /data-state="error"/);
+  t.match(final, /<p class="bubble-note bubble-error" role="alert">[^<]+<\/p>/, 'a sentence about the failure');
+});
+
 t.test('bad input on the message form: 4xx with a clear message, never 5xx', async (t) => {
   const id = await newConversation();
   await ann.get(`/c/${id}`);
