@@ -322,7 +322,7 @@ export async function startBedrockEmulator(opts: BedrockEmulatorOptions = {}): P
       'content-type': 'application/vnd.amazon.eventstream',
       'x-amzn-requestid': requestId,
     });
-    log.info({ requestId, modelId, messages: request.messages.length, tokens: limit, failure: failure?.exceptionType }, 'emulator streaming a reply');
+    log.info({ requestId, modelId, messages: request.messages.length, tokens: limit, tokensPerSecond: pace, failure: failure?.exceptionType }, 'emulator streaming a reply');
     const abandoned = (sentTokens: number): void => {
       log.info({ requestId, sentTokens }, 'emulator reply aborted by the client');
     };

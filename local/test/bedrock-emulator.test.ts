@@ -7,6 +7,7 @@ import {
   ConverseStreamCommand,
   InternalServerException,
   ModelStreamErrorException,
+  ServiceUnavailableException,
   ThrottlingException,
   ValidationException,
   type ConverseStreamCommandInput,
@@ -14,6 +15,7 @@ import {
 } from '@aws-sdk/client-bedrock-runtime';
 import {
   EmulatorConfigError,
+  SLOW_TOKENS_PER_SECOND,
   TOKENS_BEFORE_FAILURE,
   emulatorReply,
   inputTokenCount,
@@ -164,6 +166,7 @@ const midStreamFailures = [
   { marker: '[[emulator:throttle]]', type: ThrottlingException, name: 'ThrottlingException' },
   { marker: '[[emulator:internal]]', type: InternalServerException, name: 'InternalServerException' },
   { marker: '[[emulator:model-stream-error]]', type: ModelStreamErrorException, name: 'ModelStreamErrorException' },
+  { marker: '[[emulator:unavailable]]', type: ServiceUnavailableException, name: 'ServiceUnavailableException' },
 ] as const;
 
 for (const failure of midStreamFailures) {
@@ -286,4 +289,15 @@ t.test('close() ends open client sessions', async (t) => {
   await emulator.close();
   const err = await client.send(new ConverseStreamCommand(ask('hi again'))).catch((e: unknown) => e);
   t.ok(err instanceof Error, 'the emulator no longer answers');
+});
+
+t.test('[[emulator:slow]] streams the same reply at 5 tokens per second', async (t) => {
+  const { logger, lines } = capturedLogger();
+  const { client } = await setup(t, { tokensPerSecond: 1000, logger });
+  const question = 'take your time [[emulator:slow]]';
+  const res = await client.send(new ConverseStreamCommand(ask(question, { inferenceConfig: { maxTokens: 4 } })));
+  const { text, error } = await collect(res.stream);
+  t.equal(error, undefined);
+  t.equal(text, replyTokens(emulatorReply({ messages: [{ role: 'user', content: [{ text: question }] }] })).slice(0, 4).join(''));
+  t.equal(lines.find((l) => l.msg === 'emulator streaming a reply')?.tokensPerSecond, SLOW_TOKENS_PER_SECOND);
 });
