@@ -167,8 +167,8 @@ check_images_exist() {
 }
 
 # Copies the newest revision of the service's family (so settings Terraform
-# registered since the last deploy go out too) and changes only the images;
-# the read-only fields describe-task-definition adds are dropped.
+# registered since the last deploy go out too) with only the images changed,
+# by scripts/next-task-definition.jq.
 register_task_definition() {
   CURRENT_TD="$(aws ecs describe-services --region "$REGION" --cluster "$CLUSTER" --services "$SERVICE" \
     --query 'services[0].taskDefinition' --output text)" || die "cannot describe service ${SERVICE} in cluster ${CLUSTER}"
@@ -179,15 +179,9 @@ register_task_definition() {
   aws ecs describe-task-definition --region "$REGION" --task-definition "$family" --include TAGS --output json >"${WORK}/current.json" ||
     die "cannot describe task definition family ${family}"
   log "    service runs ${CURRENT_TD##*/}; copying $(jq -r '.taskDefinition.taskDefinitionArn | sub(".*/"; "")' "${WORK}/current.json"), the newest of its family"
-  jq -e '[.taskDefinition.containerDefinitions[].name] | contains(["agent","app","mercure"])' "${WORK}/current.json" >/dev/null ||
-    die "task definition ${CURRENT_TD} lacks a container named agent, app or mercure"
-  jq --arg agent "${REPO[agent]}:${TAG}" --arg app "${REPO[app]}:${TAG}" --arg mercure "${REPO[mercure]}:${TAG}" '
-    (.tags // []) as $tags
-    | .taskDefinition
-    | del(.taskDefinitionArn, .revision, .status, .requiresAttributes, .compatibilities,
-          .registeredAt, .registeredBy, .deregisteredAt)
-    | .containerDefinitions |= map(.image = ({agent: $agent, app: $app, mercure: $mercure}[.name] // .image))
-    | if ($tags | length) > 0 then .tags = $tags else . end' "${WORK}/current.json" >"${WORK}/next.json"
+  jq --arg agent "${REPO[agent]}:${TAG}" --arg app "${REPO[app]}:${TAG}" --arg mercure "${REPO[mercure]}:${TAG}" \
+    -f "${ROOT_DIR}/scripts/next-task-definition.jq" "${WORK}/current.json" >"${WORK}/next.json" ||
+    die "cannot derive the next revision from ${family}"
   jq -r '.taskDefinition.containerDefinitions[] | "    \(.name): \(.image)"' "${WORK}/current.json" >&2
   log "    becomes ${TAG} for agent, app and mercure"
   if ((DRY_RUN)); then

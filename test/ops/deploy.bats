@@ -227,3 +227,19 @@ containerDefinitions[2].image = \"${REGISTRY}/homeagent-mercure:${SHA}\""
   [ "$(wc -l <<<"$diff")" -eq 3 ]
   grep -q '"LOG_LEVEL"' "${STUB_STATE}/registered/9.json"
 }
+
+@test "a task definition without the three containers is refused before anything is registered" {
+  node -e '
+    const fs = require("fs");
+    const { taskDefinition: td } = JSON.parse(fs.readFileSync(process.argv[1], "utf8"));
+    for (const k of ["taskDefinitionArn", "revision", "status", "requiresAttributes", "compatibilities", "registeredAt", "registeredBy"]) delete td[k];
+    td.containerDefinitions = td.containerDefinitions.filter((c) => c.name !== "mercure");
+    fs.writeFileSync(process.argv[2], JSON.stringify(td));
+  ' "${REPO_ROOT}/test/ops/stubs/fixtures/task-definition.json" "${BATS_TEST_TMPDIR}/no-hub.json"
+  aws ecs register-task-definition --region eu-west-1 --cli-input-json "file://${BATS_TEST_TMPDIR}/no-hub.json" >/dev/null
+  : >"$STUB_LOG"
+  deploy --dry-run
+  [ "$status" -ne 0 ]
+  [[ "$output" == *"homeagent:8 lacks a container named agent, app or mercure"* ]]
+  [[ "$output" == *"error: cannot derive the next revision from homeagent"* ]]
+}
