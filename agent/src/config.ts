@@ -29,6 +29,7 @@ const EnvSchema = Type.Object({
   SYSTEM_PROMPT: Type.String({ minLength: 1, default: DEFAULT_SYSTEM_PROMPT }),
   STREAM_COALESCE_MS: Type.Integer({ minimum: 0, maximum: 5_000, default: 40 }),
   STREAM_CHECKPOINT_MS: Type.Integer({ minimum: 100, maximum: 600_000, default: 3_000 }),
+  STREAM_IDLE_TIMEOUT_MS: Type.Integer({ minimum: 50, maximum: 3_600_000, default: 120_000 }),
   CONTEXT_MESSAGES: Type.Integer({ minimum: 1, maximum: 500, default: 50 }),
   MONTHLY_BUDGET_USD: Type.Number({ minimum: 0, maximum: 1_000_000, default: 20 }),
 });
@@ -43,6 +44,7 @@ const EXPECTATIONS: Record<string, string> = {
   MERCURE_PUBLISH_URL: 'an absolute http(s) URL',
   STREAM_COALESCE_MS: 'a whole number of milliseconds between 0 and 5000',
   STREAM_CHECKPOINT_MS: 'a whole number of milliseconds between 100 and 600000',
+  STREAM_IDLE_TIMEOUT_MS: 'a whole number of milliseconds between 50 and 3600000',
   CONTEXT_MESSAGES: 'a whole number between 1 and 500',
   MONTHLY_BUDGET_USD: 'a number of US dollars between 0 and 1000000',
   LOG_LEVEL: 'one of fatal, error, warn, info, debug, trace, silent',
@@ -62,6 +64,8 @@ export interface Config {
   systemPrompt: string;
   streamCoalesceMs: number;
   streamCheckpointMs: number;
+  /** a stream with no event from Bedrock for this long is given up */
+  streamIdleTimeoutMs: number;
   contextMessages: number;
   monthlyBudgetUsd: number;
   /** where the secrets came from, for the boot log (never the values) */
@@ -162,6 +166,7 @@ export async function loadConfig(env: Record<string, string | undefined> = proce
     systemPrompt: e.SYSTEM_PROMPT,
     streamCoalesceMs: e.STREAM_COALESCE_MS,
     streamCheckpointMs: e.STREAM_CHECKPOINT_MS,
+    streamIdleTimeoutMs: e.STREAM_IDLE_TIMEOUT_MS,
     contextMessages: e.CONTEXT_MESSAGES,
     monthlyBudgetUsd: e.MONTHLY_BUDGET_USD,
     secretsSource: e.AGENT_SECRET_ID ? 'secrets-manager' : 'environment',

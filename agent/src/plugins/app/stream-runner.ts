@@ -45,6 +45,8 @@ const LAST_SEQUENCE = 999_999;
 /** Why a stream was aborted. */
 const STOP = 'stop';
 const SHUTDOWN = 'shutdown';
+const IDLE = 'idle';
+const IDLE_MESSAGE = 'Claude stopped answering before the reply was finished. Please try again.';
 
 /** A sentence a person understands for each Bedrock failure. */
 export function describeBedrockError(error: unknown): string {
@@ -271,6 +273,15 @@ export class StreamRunner {
         });
     }, this.config.streamCheckpointMs);
 
+    // Neither the SDK nor HTTP/2 gives up on a stream that goes quiet; without this a hung
+    // stream would hold the conversation's lock for as long as the process lives.
+    let idleTimer: NodeJS.Timeout | undefined;
+    const stillAlive = () => {
+      if (idleTimer) clearTimeout(idleTimer);
+      idleTimer = setTimeout(() => controller.abort(IDLE), this.config.streamIdleTimeoutMs);
+    };
+    stillAlive();
+
     let usage: { inputTokens: number; outputTokens: number } | undefined;
     let state: Exclude<MessageState, 'streaming'> = 'complete';
     let errorText: string | undefined;
@@ -286,6 +297,7 @@ export class StreamRunner {
       );
       let first = true;
       for await (const event of response.stream ?? []) {
+        stillAlive();
         const text = event.contentBlockDelta?.delta?.text;
         if (text) {
           if (first) {
@@ -308,6 +320,7 @@ export class StreamRunner {
         log.warn({ err: error }, 'Bedrock stream failed');
       }
     } finally {
+      clearTimeout(idleTimer);
       clearInterval(checkpointTimer);
       flush();
       await publishing;
@@ -316,6 +329,11 @@ export class StreamRunner {
     if (controller.signal.aborted) {
       if (controller.signal.reason === STOP) {
         state = 'stopped';
+      } else if (controller.signal.reason === IDLE) {
+        state = 'error';
+        errorText = IDLE_MESSAGE;
+        this.app.metrics.put('AgentErrors', 1);
+        log.warn({ idleMs: this.config.streamIdleTimeoutMs }, 'Bedrock stream went quiet; given up');
       } else {
         state = 'error';
         errorText = SHUTDOWN_MESSAGE;

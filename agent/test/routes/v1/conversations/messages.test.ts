@@ -386,3 +386,19 @@ t.test('closing the agent ends a running reply as interrupted, with its text kep
   t.equal(next.statusCode, 202, 'the lock was released');
   await live.waitFor(isDone(next.json().assistantMessage.id));
 });
+
+t.test('a stream that goes quiet is given up with a clear message', async (t) => {
+  // The slow marker spaces tokens 200 ms apart, longer than this idle limit.
+  const impatient = await buildAgent(t, standIns, { STREAM_IDLE_TIMEOUT_MS: '100' });
+  const fay = await registerUser(impatient, 'member');
+  const conversationId = await newConversation(impatient, fay);
+  const live = await listen(fay, conversationId);
+  const id = (await send(impatient, fay, conversationId, `take your time ${EMULATOR_MARKERS.slow}`)).json().assistantMessage.id as string;
+  const done = JSON.parse((await live.waitFor(isDone(id))).data);
+  t.match(done, { state: 'error', error: /stopped answering before the reply was finished/ });
+  const stored = await getMessage(impatient, fay, conversationId, id);
+  t.equal(stored.state, 'error');
+  const next = await send(impatient, fay, conversationId, 'hello?');
+  t.equal(next.statusCode, 202, 'the conversation is free again');
+  await live.waitFor(isDone(next.json().assistantMessage.id));
+});
