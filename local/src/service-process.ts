@@ -21,6 +21,16 @@ export interface ServiceProcessOptions {
   onLog(entry: LogEntry): void;
 }
 
+/**
+ * Preloaded into every child: when the launcher dies without stopping it
+ * (SIGKILL, a crash), the child is re-parented, notices, and stops itself
+ * gracefully, so no orphan keeps holding a port. A data: URL, so it works
+ * the same whether the launcher runs from src/ (tests) or dist/.
+ */
+const PARENT_WATCH = `data:text/javascript,${encodeURIComponent(
+  'const launcher = process.ppid; const watch = setInterval(() => { if (process.ppid !== launcher) { clearInterval(watch); process.kill(process.pid, "SIGTERM"); } }, 500); watch.unref();',
+)}`;
+
 const KEEP_LINES = 40;
 const KEEP_ENTRIES = 200;
 const PINO_ERROR = 50;
@@ -38,7 +48,7 @@ export class ServiceProcess {
 
   constructor(opts: ServiceProcessOptions) {
     this.name = opts.name;
-    this.child = spawn(process.execPath, [opts.entry], {
+    this.child = spawn(process.execPath, ['--import', PARENT_WATCH, opts.entry], {
       cwd: opts.cwd,
       env: opts.env,
       stdio: ['ignore', 'pipe', 'pipe'],

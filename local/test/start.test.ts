@@ -138,3 +138,16 @@ t.test('start prints the URL and the first invite; Ctrl-C stops every child; a s
   t.equal((await second.exited).code, 0, 'exits cleanly on SIGTERM');
   t.same(secondPids.filter(alive), []);
 });
+
+t.test('children stop by themselves when the launcher is killed outright', async (t) => {
+  const run = runStart(t, { HOMEAGENT_DATA_DIR: join(t.testdir(), 'data') });
+  await run.until(/Stop: Ctrl-C\n/);
+  const pids = run.childPids();
+  t.equal(pids.length, 3);
+  run.child.kill('SIGKILL');
+  await run.exited;
+  // Condition wait: each orphan notices it was re-parented and shuts down.
+  const deadline = Date.now() + 60_000;
+  while (pids.some(alive) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 100));
+  t.same(pids.filter(alive), [], 'no orphan left holding a port');
+});
