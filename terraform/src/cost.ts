@@ -5,7 +5,7 @@
  *
  *   node dist/cost.js [--config <file>]
  */
-import { mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -32,6 +32,11 @@ function main(argv: string[]): void {
   for (let i = 0; i < argv.length; i++) {
     if (argv[i] === '--config' && argv[i + 1]) file = argv[++i]!;
     else throw new Error(`unknown argument ${argv[i]} (usage: node dist/cost.js [--config <file>])`);
+  }
+  // Prices do not depend on names, so a fresh checkout can estimate from the example.
+  if (!process.env.HOMEAGENT_CONFIG && !existsSync(file)) {
+    file = join(root, 'homeagent.config.example.json');
+    process.stderr.write('note: no homeagent.config.json; estimating homeagent.config.example.json\n');
   }
   const config = loadConfig({ file });
   const { lean: _lean, natMode: _nat, cpuArchitecture: _arch, containerInsights: _ci, taskCpu: _cpu, ...rest } = config;
