@@ -35,32 +35,6 @@ declare module 'fastify' {
   }
 }
 
-/**
- * The logger settings: secrets never reach the logs. `inviteCode` is redacted
- * wherever it is nested (request bodies, errors) but not at the top level,
- * where only the deliberate "first admin invite" line puts it.
- */
-export const REDACT_PATHS = [
-  'req.headers.authorization',
-  'req.headers.cookie',
-  'req.headers["set-cookie"]',
-  'headers.authorization',
-  'headers.cookie',
-  'password',
-  'passwordHash',
-  'serviceKey',
-  'mercurePublisherJwtKey',
-  '*.password',
-  '*.passwordHash',
-  '*.serviceKey',
-  '*.mercurePublisherJwtKey',
-  '*.authorization',
-  '*.cookie',
-  '*.inviteCode',
-  '*.*.inviteCode',
-  '*.*.password',
-];
-
 /** Fastify options shared by the process and the tests. */
 export const appOptions: FastifyServerOptions = {
   genReqId: () => randomUUID(),

@@ -3,8 +3,9 @@
  * Binds 127.0.0.1 by default: only the app, in the same task, talks to it.
  */
 import Fastify from 'fastify';
-import agent, { REDACT_PATHS, appOptions } from './app.js';
+import agent, { appOptions } from './app.js';
 import { ConfigError, loadConfig } from './config.js';
+import { loggerOptions } from './logger-options.js';
 
 async function main(): Promise<void> {
   let config;
@@ -20,7 +21,7 @@ async function main(): Promise<void> {
 
   const app = Fastify({
     ...appOptions,
-    logger: { level: config.logLevel, redact: { paths: REDACT_PATHS, censor: '[redacted]' } },
+    logger: loggerOptions(config.logLevel),
   });
   await app.register(agent, { config });
 

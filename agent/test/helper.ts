@@ -9,7 +9,8 @@ import { SignJWT } from 'jose';
 import { startDynamo, type LocalDynamo } from '@homeagent/local/dynamodb';
 import { startBedrockEmulator, type BedrockEmulator } from '@homeagent/local/bedrock-emulator';
 import { startHub, type RunningHub } from '@homeagent/mercure/testing';
-import agent, { REDACT_PATHS, appOptions } from '../src/app.js';
+import agent, { appOptions } from '../src/app.js';
+import { loggerOptions } from '../src/logger-options.js';
 import { loadConfig } from '../src/config.js';
 import { userTopicSelector, type User } from '../src/contract.js';
 
@@ -112,7 +113,7 @@ export async function buildAgent(
     ...env,
   });
   const logs = new LogCapture();
-  const app = Fastify({ ...appOptions, logger: { level: 'info', stream: logs, redact: { paths: REDACT_PATHS, censor: '[redacted]' } } });
+  const app = Fastify({ ...appOptions, logger: loggerOptions('info', logs) });
   await app.register(agent, { config, firstAdminInvite: opts.firstAdminInvite ?? false });
   await app.ready();
   t.teardown(() => app.close());

@@ -30,6 +30,8 @@ t.test('sign in, read the session, sign out', async (t) => {
   t.match(gone.json(), { code: 'not_found', message: /Sign in again/ });
   const twice = await agent.call('DELETE', `/v1/sessions/${session.id}`);
   t.equal(twice.statusCode, 204, 'signing out twice is fine');
+  t.notOk(agent.logs.raw.some((line) => line.includes(session.id)), 'the session id is never logged in full');
+  t.ok(agent.logs.lines.some((l) => (l.req as { url?: string } | undefined)?.url === `/v1/sessions/${session.id.slice(0, 6)}…`), 'only its start is');
 });
 
 t.test('the username is matched without regard to case or spaces', async (t) => {

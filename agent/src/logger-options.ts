@@ -1,0 +1,55 @@
+/**
+ * Logger settings shared by the process and the tests: secrets never reach
+ * the logs.
+ */
+import type { FastifyRequest, FastifyServerOptions } from 'fastify';
+
+/**
+ * `inviteCode` is redacted wherever it is nested (request bodies, errors) but
+ * not at the top level, where only the deliberate "first admin invite" line puts it.
+ */
+export const REDACT_PATHS = [
+  'req.headers.authorization',
+  'req.headers.cookie',
+  'req.headers["set-cookie"]',
+  'headers.authorization',
+  'headers.cookie',
+  'password',
+  'passwordHash',
+  'serviceKey',
+  'mercurePublisherJwtKey',
+  '*.password',
+  '*.passwordHash',
+  '*.serviceKey',
+  '*.mercurePublisherJwtKey',
+  '*.authorization',
+  '*.cookie',
+  '*.inviteCode',
+  '*.*.inviteCode',
+  '*.*.password',
+];
+
+/** A session id in a URL is as good as a session: only its first characters are logged. */
+export function maskUrl(url: string): string {
+  return url.replace(/(\/v1\/sessions\/)([A-Za-z0-9_-]{6})[A-Za-z0-9_%-]*/, '$1$2…');
+}
+
+export function loggerOptions(level: string, stream?: NodeJS.WritableStream): NonNullable<FastifyServerOptions['logger']> {
+  return {
+    level,
+    redact: { paths: REDACT_PATHS, censor: '[redacted]' },
+    serializers: {
+      req: (request: FastifyRequest | Record<string, unknown>) =>
+        // Only Fastify's own request objects are reshaped; anything else logged as `req` passes as it is (redaction still applies).
+        typeof request.url === 'string' && typeof request.method === 'string'
+          ? {
+              method: request.method,
+              url: maskUrl(request.url),
+              host: (request as FastifyRequest).host,
+              remoteAddress: (request as FastifyRequest).ip,
+            }
+          : request,
+    },
+    ...(stream ? { stream } : {}),
+  } as NonNullable<FastifyServerOptions['logger']>;
+}
