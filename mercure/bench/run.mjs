@@ -7,6 +7,7 @@
 //   - publish throughput to a topic with 1 and with 1,000 subscribers.
 // Bounded in time: every phase has a deadline, and the whole run stops after --max-seconds.
 import { fork, spawn } from 'node:child_process';
+import net from 'node:net';
 import { once } from 'node:events';
 import { readFileSync } from 'node:fs';
 import os from 'node:os';
@@ -43,10 +44,16 @@ function topicOf(i) {
 }
 
 const children = [];
+const servers = [];
 let hub;
 function cleanup() {
-  for (const c of children) c.kill('SIGKILL');
-  hub?.kill('SIGKILL');
+  for (const c of [...children, ...servers]) if (c.exitCode === null) c.kill('SIGKILL');
+}
+for (const signal of ['SIGINT', 'SIGTERM']) {
+  process.on(signal, () => {
+    cleanup();
+    process.exit(130);
+  });
 }
 const overall = setTimeout(() => {
   log(`stopped: over ${args['max-seconds']} s`);
@@ -63,6 +70,35 @@ function withDeadline(promise, ms, what) {
   ]);
 }
 
+async function freePort() {
+  const probe = net.createServer();
+  await new Promise((resolve) => probe.listen(0, '127.0.0.1', resolve));
+  const { port } = probe.address();
+  await new Promise((resolve) => probe.close(resolve));
+  return port;
+}
+
+/** Starts a server process on a free port and waits until it answers. */
+async function startServer(script, env) {
+  const port = await freePort();
+  const proc = spawn(process.execPath, [script], { env: { PATH: process.env.PATH, HOST: '127.0.0.1', PORT: String(port), ...env }, stdio: ['ignore', 'ignore', 'inherit'] });
+  servers.push(proc);
+  const url = `http://127.0.0.1:${port}`;
+  let exited = false;
+  proc.on('exit', () => (exited = true));
+  const deadline = Date.now() + 30_000;
+  for (;;) {
+    if (exited) throw new Error(`${script} exited`);
+    if (Date.now() > deadline) throw new Error(`timed out: starting ${script}`);
+    try {
+      await fetch(`${url}/healthz`);
+      return { proc, url, port };
+    } catch {
+      await new Promise((resolve) => setTimeout(resolve, 100)); // polling for the port to open
+    }
+  }
+}
+
 function rssMiB(pid) {
   const kb = Number(/VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))[1]);
   return kb / 1024;
@@ -73,46 +109,26 @@ function percentile(sorted, p) {
 }
 
 async function main() {
-  const server = fileURLToPath(new URL('../dist/server.js', import.meta.url));
-  hub = spawn(process.execPath, [server], {
-    env: {
-      PATH: process.env.PATH,
-      HOST: '127.0.0.1',
-      PORT: '0',
-      LOG_LEVEL: 'info',
-      MERCURE_PUBLISHER_JWT_KEY: PUBLISHER_KEY,
-      MERCURE_SUBSCRIBER_JWT_KEY: SUBSCRIBER_KEY,
-      MERCURE_WRITE_TIMEOUT: '0',
-    },
-    stdio: ['ignore', 'pipe', 'inherit'],
+  const started = await startServer(fileURLToPath(new URL('../dist/server.js', import.meta.url)), {
+    LOG_LEVEL: 'warn',
+    MERCURE_PUBLISHER_JWT_KEY: PUBLISHER_KEY,
+    MERCURE_SUBSCRIBER_JWT_KEY: SUBSCRIBER_KEY,
+    MERCURE_WRITE_TIMEOUT: '0',
   });
-  let out = '';
-  hub.stdout.setEncoding('utf8');
-  const url = await withDeadline(
-    new Promise((resolve, reject) => {
-      hub.on('exit', (code) => reject(new Error(`hub exited with ${code}`)));
-      hub.stdout.on('data', (d) => {
-        out += d;
-        const m = /"msg":"listening","url":"([^"]+)"/.exec(out);
-        if (m) resolve(m[1]);
-      });
-    }),
-    30_000,
-    'hub start',
-  );
-  const port = Number(new URL(url).port);
+  hub = started.proc;
+  const { url, port } = started;
   log(`hub pid ${hub.pid} at ${url}`);
 
   const enc = new TextEncoder();
   const pubToken = await new SignJWT({ mercure: { publish: ['*'] } }).setProtectedHeader({ alg: 'HS256' }).sign(enc.encode(PUBLISHER_KEY));
   const subToken = await new SignJWT({ mercure: { subscribe: [`${BASE}/{+rest}`] } }).setProtectedHeader({ alg: 'HS256' }).sign(enc.encode(SUBSCRIBER_KEY));
-  const publish = async (topics, id, data) => {
+  const publishTo = async (target, topics, id, data) => {
     const body = new URLSearchParams();
     for (const t of topics) body.append('topic', t);
     body.append('id', id);
     body.append('data', data);
     body.append('private', 'on');
-    const res = await fetch(`${url}/.well-known/mercure`, {
+    const res = await fetch(`${target}/.well-known/mercure`, {
       method: 'POST',
       headers: { authorization: `Bearer ${pubToken}`, 'content-type': 'application/x-www-form-urlencoded' },
       body,
@@ -120,6 +136,7 @@ async function main() {
     if (!res.ok) throw new Error(`publish ${id}: ${res.status} ${await res.text()}`);
     await res.text();
   };
+  const publish = (topics, id, data) => publishTo(url, topics, id, data);
 
   // Load generators.
   const client = fileURLToPath(new URL('./subscriber-client.mjs', import.meta.url));
@@ -155,22 +172,25 @@ async function main() {
 
   const owner = (i) => i % CLIENTS;
   const addresses = (c) => [`127.0.0.${2 + 2 * c}`, `127.0.0.${3 + 2 * c}`];
-  const steps = [1000, 2000, 5000, 10_000, 14_000, 18_000, 25_000, 40_000].filter((s) => s < N).concat([N]);
-  let connected = 0;
-  for (const step of steps) {
+  async function connect(targetPort, from, to) {
     const perClient = Array.from({ length: CLIENTS }, () => []);
-    for (let i = connected; i < step; i++) perClient[owner(i)].push(topicOf(i));
-    const started = now();
+    for (let i = from; i < to; i++) perClient[owner(i)].push(topicOf(i));
     children.forEach((child, c) =>
-      child.send({ cmd: 'connect', port, addresses: addresses(c), topics: perClient[c], token: subToken, concurrency: 50, broadcastTopics: BROADCAST }),
+      child.send({ cmd: 'connect', port: targetPort, addresses: addresses(c), topics: perClient[c], token: subToken, concurrency: 50, broadcastTopics: BROADCAST }),
     );
     const reports = await withDeadline(
       Promise.all(children.map((_, c) => receive((m) => m.client === c && m.type === 'connected'))),
       240_000,
-      `connecting ${step} subscribers`,
+      `connecting ${to} subscribers`,
     );
     const failed = reports.reduce((a, r) => a + r.failed, 0);
-    if (failed > 0) throw new Error(`${failed} subscriptions failed at step ${step}`);
+    if (failed > 0) throw new Error(`${failed} subscriptions failed connecting ${from}..${to}`);
+  }
+  const steps = [1000, 2000, 5000, 10_000, 14_000, 18_000, 25_000, 40_000].filter((s) => s < N).concat([N]);
+  let connected = 0;
+  for (const step of steps) {
+    const started = now();
+    await connect(port, connected, step);
     connected = step;
     const rss = rssMiB(hub.pid);
     memory.push({ subscribers: step, rssMiB: rss });
@@ -181,21 +201,25 @@ async function main() {
   const members = Array.from({ length: CLIENTS }, () => 0);
   for (let i = 0; i < N; i++) if (BROADCAST.includes(topicOf(i))) members[owner(i)]++;
   const audience = members.reduce((a, b) => a + b, 0);
-  const latencies = [];
-  const roundMax = [];
-  for (let r = 0; r < ROUNDS; r++) {
-    const id = `b:${r}`;
-    const reports = children.map((_, c) => (members[c] > 0 ? receive((m) => m.type === 'round' && m.id === id && m.client === c) : Promise.resolve({ latencies: [] })));
-    await publish(BROADCAST, id, String(now()));
-    const got = await withDeadline(Promise.all(reports), 60_000, `broadcast ${id}`);
-    const round = got.flatMap((g) => g.latencies);
-    if (r >= 2) {
-      // The first two rounds warm up the JIT; they are not counted.
-      latencies.push(...round);
-      roundMax.push(Math.max(...round));
+  async function broadcast(target) {
+    const latencies = [];
+    const roundMax = [];
+    for (let r = 0; r < ROUNDS; r++) {
+      const id = `b:${r}`;
+      const reports = children.map((_, c) => (members[c] > 0 ? receive((m) => m.type === 'round' && m.id === id && m.client === c) : Promise.resolve({ latencies: [] })));
+      await publishTo(target, BROADCAST, id, String(now()));
+      const got = await withDeadline(Promise.all(reports), 60_000, `broadcast ${id}`);
+      const round = got.flatMap((g) => g.latencies);
+      if (r >= 2) {
+        // The first two rounds warm up the JIT; they are not counted.
+        latencies.push(...round);
+        roundMax.push(Math.max(...round));
+      }
     }
+    latencies.sort((a, b) => a - b);
+    return { latencies, worstRound: Math.max(...roundMax) };
   }
-  latencies.sort((a, b) => a - b);
+  const { latencies, worstRound } = await broadcast(url);
 
   // Throughput: many updates, 32 in flight, until the last subscriber has the last one.
   async function throughput(prefix, topic, updates, subscribersOnTopic) {
@@ -217,6 +241,18 @@ async function main() {
   const single = await throughput('t1', topicOf(N - 1), 5000, 1);
   const thousand = await throughput('t1000', G1000, 300, Math.min(1000, N - 1));
 
+  // The floor: the same clients and broadcasts against a bare loop over the same sockets count.
+  children.forEach((child) => child.send({ cmd: 'disconnect' }));
+  await Promise.all(children.map((_, c) => receive((m) => m.client === c && m.type === 'disconnected')));
+  const closing = now();
+  hub.kill('SIGTERM');
+  const [code] = await withDeadline(once(hub, 'exit'), 60_000, 'hub shutdown');
+  log(`hub closed (exit ${code}) in ${((now() - closing) / 1000).toFixed(1)} s`);
+  const bare = await startServer(fileURLToPath(new URL('./bare-server.mjs', import.meta.url)), {});
+  await connect(bare.port, 0, N);
+  const floor = await broadcast(bare.url);
+  bare.proc.kill('SIGTERM');
+
   const last = memory.at(-1);
   const perThousand = ((last.rssMiB - baseline) / last.subscribers) * 1000;
   const result = {
@@ -225,7 +261,9 @@ async function main() {
     memory,
     rssPerThousandSubscribersMiB: +perThousand.toFixed(2),
     extrapolated40kMiB: +(baseline + perThousand * 40).toFixed(0),
-    broadcast: { audience, rounds: ROUNDS - 2, samples: latencies.length, p50ms: +percentile(latencies, 50).toFixed(1), p99ms: +percentile(latencies, 99).toFixed(1), maxMs: +latencies.at(-1).toFixed(1), worstRoundMs: +Math.max(...roundMax).toFixed(1) },
+    broadcast: { audience, rounds: ROUNDS - 2, samples: latencies.length, p50ms: +percentile(latencies, 50).toFixed(1), p99ms: +percentile(latencies, 99).toFixed(1), maxMs: +latencies.at(-1).toFixed(1), worstRoundMs: +worstRound.toFixed(1) },
+    bareLoop: { p50ms: +percentile(floor.latencies, 50).toFixed(1), p99ms: +percentile(floor.latencies, 99).toFixed(1), maxMs: +floor.latencies.at(-1).toFixed(1) },
+    hubToBareP99: +(percentile(latencies, 99) / percentile(floor.latencies, 99)).toFixed(2),
     throughput: [single, thousand].map((t) => ({ ...t, seconds: +t.seconds.toFixed(2), updatesPerSecond: Math.round(t.updatesPerSecond), deliveriesPerSecond: Math.round(t.deliveriesPerSecond) })),
   };
 
@@ -234,15 +272,12 @@ async function main() {
   for (const m of memory) console.log(`${String(m.subscribers).padStart(11)}  ${m.rssMiB.toFixed(1).padStart(12)}`);
   console.log(`RSS per 1,000 subscribers: ${result.rssPerThousandSubscribersMiB} MiB (above a ${baseline.toFixed(1)} MiB baseline); 40,000 → ~${result.extrapolated40kMiB} MiB`);
   console.log(`broadcast to ${audience}: p50 ${result.broadcast.p50ms} ms, p99 ${result.broadcast.p99ms} ms, max ${result.broadcast.maxMs} ms over ${result.broadcast.rounds} rounds`);
+  console.log(`bare Node loop, same sockets: p50 ${result.bareLoop.p50ms} ms, p99 ${result.bareLoop.p99ms} ms; hub/bare p99 ratio ${result.hubToBareP99}`);
   for (const t of result.throughput) console.log(`publish to a topic with ${t.subscribers} subscriber(s): ${t.updatesPerSecond} updates/s (${t.deliveriesPerSecond} deliveries/s, ${t.updates} updates in ${t.seconds} s)`);
   console.log(JSON.stringify(result));
 
   for (const c of children) c.send({ cmd: 'exit' });
   await Promise.all(children.map((c) => once(c, 'exit')));
-  const closing = now();
-  hub.kill('SIGTERM');
-  const [code] = await withDeadline(once(hub, 'exit'), 60_000, 'hub shutdown');
-  log(`hub closed (exit ${code}) in ${((now() - closing) / 1000).toFixed(1)} s`);
 }
 
 main().then(

@@ -86,6 +86,14 @@ process.on('message', async (message) => {
   } else if (message.cmd === 'expect') {
     expected.set(message.prefix, message.count);
     if ((counts.get(message.prefix) ?? 0) >= message.count) process.send({ type: 'done', prefix: message.prefix, count: message.count });
+  } else if (message.cmd === 'disconnect') {
+    for (const s of sockets) s.destroy();
+    sockets.length = 0;
+    counts.clear();
+    expected.clear();
+    rounds.clear();
+    broadcastMembers = 0;
+    process.send({ type: 'disconnected' });
   } else if (message.cmd === 'exit') {
     for (const s of sockets) s.destroy();
     process.exit(0);
