@@ -43,7 +43,7 @@ t.test('synthesize --hcl writes cdk.tf alone, one block per resource, and terraf
   }
   t.match(hcl, /policy = "\{\\"Version\\":\\"2012-10-17\\"/, 'IAM policies are escaped strings');
   if (!terraform) {
-    t.skip('terraform is not installed: HCL syntax not checked');
+    t.test('terraform fmt parses the HCL', { skip: 'terraform is not installed' }, async () => {});
     return;
   }
   const fmt = spawnSync('terraform', ['fmt', '-no-color', '-'], { input: hcl, encoding: 'utf8' });

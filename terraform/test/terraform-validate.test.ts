@@ -23,7 +23,7 @@ const awsVersion = existsSync(awsDir) ? readdirSync(awsDir).sort().at(-1) : unde
 const randomMirrored = existsSync(join(mirror, 'registry.terraform.io', 'hashicorp', 'random'));
 
 if (!terraform || !awsVersion) {
-  t.skip(`terraform or an AWS provider mirror in ${mirror} is missing: provider schema not checked`);
+  t.test('terraform validate against the AWS provider schema', { skip: `terraform or an AWS provider mirror in ${mirror} is missing` }, async () => {});
 } else {
   const dir = mkdtempSync(join(tmpdir(), 'homeagent-validate-'));
   t.teardown(() => rmSync(dir, { recursive: true, force: true }));
