@@ -9,29 +9,8 @@ import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import t from 'tap';
 import { repoRoot } from './bats-report.js';
+import { find, parseDockerfile } from './dockerfile.js';
 
-interface Instruction { keyword: string; args: string }
-interface Stage { from: string; name: string | undefined; instructions: Instruction[] }
-
-function parseDockerfile(text: string): { args: Map<string, string>; stages: Stage[] } {
-  const lines = text.replace(/\\\n/g, ' ').split('\n').map((l) => l.trim()).filter((l) => l && !l.startsWith('#'));
-  const args = new Map<string, string>();
-  const stages: Stage[] = [];
-  for (const line of lines) {
-    const [, keyword = '', rest = ''] = /^(\S+)\s*(.*)$/.exec(line) ?? [];
-    const kw = keyword.toUpperCase();
-    if (kw === 'FROM') {
-      const m = /^(\S+)(?:\s+AS\s+(\S+))?$/i.exec(rest);
-      stages.push({ from: m?.[1] ?? rest, name: m?.[2], instructions: [] });
-    } else if (stages.length === 0 && kw === 'ARG') {
-      const [k, v = ''] = rest.split('=');
-      args.set(k!, v);
-    } else stages.at(-1)?.instructions.push({ keyword: kw, args: rest });
-  }
-  return { args, stages };
-}
-
-const find = (s: Stage, kw: string) => s.instructions.filter((i) => i.keyword === kw);
 const dockerignore = readFileSync(join(repoRoot, '.dockerignore'), 'utf8').split('\n').map((l) => l.trim()).filter((l) => l && !l.startsWith('#'));
 
 /** .dockerignore semantics for our patterns: last match wins, a match on a parent folder counts. */
