@@ -13,7 +13,16 @@ export function conversationPath(conversationId: string): string {
   return `/c/${encodeURIComponent(conversationId)}`;
 }
 
-const dateFormat = new Intl.DateTimeFormat('en', { dateStyle: 'medium', timeStyle: 'short', timeZone: 'UTC' });
+// Rendered on the server, which does not know the reader's time zone: say which one it is.
+const dateFormat = new Intl.DateTimeFormat('en', {
+  year: 'numeric',
+  month: 'short',
+  day: 'numeric',
+  hour: 'numeric',
+  minute: '2-digit',
+  timeZone: 'UTC',
+  timeZoneName: 'short',
+});
 
 function when(iso: string): Html {
   const date = new Date(iso);
@@ -72,9 +81,10 @@ export function composer({ conversationId, csrfToken, text, error, autofocus }: 
   <label for="message" class="visually-hidden">Message</label>
   <div class="composer-row">
     <textarea id="message" name="text" rows="2" required maxlength="${LIMITS.messageMax}"
-      placeholder="Message Claude… (Enter sends, Shift+Enter for a new line)" ${autofocus ? html`autofocus` : ''}>${text ?? ''}</textarea>
+      placeholder="Message Claude…" aria-describedby="composer-hint" ${autofocus ? html`autofocus` : ''}>${text ?? ''}</textarea>
     <button type="submit" class="button-primary">Send</button>
   </div>
+  <p id="composer-hint" class="composer-hint">Enter sends · Shift+Enter starts a new line</p>
 </form>`;
 }
 

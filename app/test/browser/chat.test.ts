@@ -99,7 +99,7 @@ const adminInvite: string = stack.adminInvite;
 
 const browser: Browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: CHROMIUM_ARGS });
 t.teardown(() => browser.close());
-const context = await browser.newContext({ viewport: { width: 1100, height: 820 } });
+const context = await browser.newContext({ viewport: { width: 1100, height: 1000 } });
 const page = await context.newPage();
 
 /** Console errors include CSP violations: there must be none. */
@@ -162,8 +162,23 @@ t.test('a reply streams into the page in steps, then shows as rendered Markdown'
   t.equal(await page.getByRole('button', { name: 'Stop' }).count(), 0, 'Stop is gone once the reply is done');
   t.equal(await page.getByLabel('Message').inputValue(), '', 'the message field is empty again');
 
+  // Enter sends; Shift+Enter starts a new line (no inline script: app.js).
+  const composerField = page.getByLabel('Message');
+  await composerField.click();
+  await composerField.pressSequentially('first line');
+  await composerField.press('Shift+Enter');
+  await composerField.pressSequentially('second line');
+  await composerField.press('Enter');
+  await page.locator('#messages .bubble-user').nth(1).waitFor();
+  t.equal(await page.locator('#messages .bubble-user .bubble-text').nth(1).textContent(), 'first line\nsecond line', 'Shift+Enter made a new line, Enter sent');
+  await page.locator('#messages .bubble-assistant[data-state="complete"]').nth(1).waitFor({ timeout: 120_000 });
+  const second = await lastAssistantText(page);
+  t.match(second, /first line\s+second line/, 'the second reply quotes both lines');
+  t.match(second, /3 messages/, 'the model saw the whole conversation');
+
   await mkdir(ARTIFACTS, { recursive: true });
-  await page.screenshot({ path: join(ARTIFACTS, 'chat.png'), fullPage: false });
+  // What a person sees (a full-page capture would misplace the sticky bar and composer).
+  await page.screenshot({ path: join(ARTIFACTS, 'chat.png') });
 });
 
 t.test('a reload while the reply streams shows the text so far and goes on, with no loss or doubling', async (t) => {
