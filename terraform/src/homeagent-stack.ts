@@ -127,6 +127,7 @@ export class HomeAgentStack extends TerraformStack {
     // ---- phase 4 ----
     const alb = new Alb(this, 'alb', {
       namePrefix: config.namePrefix,
+      region: config.region,
       vpcId: network.vpcId,
       publicSubnetIds: network.publicSubnetIds,
       securityGroupId: security.albSecurityGroupId,

@@ -150,3 +150,14 @@ t.test('WAF: long chat messages pass the body rules on chat POSTs only', async (
   t.match(text, /"search_string":"POST"/, 'only POSTs are exempt');
   t.match(text, /"regex_string":"\^\(\?:\/conversations\/\)"/, 'only under the chat path');
 });
+
+t.test('access logs are delivered by the ELB account in older regions and by the service principal everywhere', async (t) => {
+  const principals = (d: typeof doc) => {
+    const [[, policy]] = resourcesOf(d, 'aws_s3_bucket_policy') as [[string, Body]];
+    return (JSON.parse(policy.policy).Statement as Body[]).filter((s) => s.Effect === 'Allow').map((s) => JSON.stringify(s.Principal));
+  };
+  t.same(principals(doc).sort(), ['{"AWS":"${data.aws_elb_service_account.alb_elb_account.arn}"}', '{"Service":"logdelivery.elasticloadbalancing.amazonaws.com"}']);
+  const newer = synthesizeStack({ region: 'mx-central-1' }).doc;
+  t.same(principals(newer), ['{"Service":"logdelivery.elasticloadbalancing.amazonaws.com"}'], 'a region opened after 2022-08 has no ELB account');
+  t.equal(Object.keys(newer.data?.aws_elb_service_account ?? {}).length, 0, 'and no lookup that would fail there');
+});

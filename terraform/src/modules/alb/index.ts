@@ -23,9 +23,23 @@ import type { TlsPolicy } from '../../config.js';
 
 export const HUB_PATH_PATTERN = '/.well-known/mercure*';
 
+/**
+ * Regions opened before August 2022 deliver ALB logs as a regional ELB
+ * account; newer ones only as the log-delivery service principal (and the
+ * provider's aws_elb_service_account fails there).
+ */
+const ELB_ACCOUNT_REGIONS = new Set([
+  'us-east-1', 'us-east-2', 'us-west-1', 'us-west-2', 'af-south-1', 'ap-east-1', 'ap-south-1', 'ap-northeast-1',
+  'ap-northeast-2', 'ap-northeast-3', 'ap-southeast-1', 'ap-southeast-2', 'ap-southeast-3', 'ca-central-1',
+  'eu-central-1', 'eu-west-1', 'eu-west-2', 'eu-west-3', 'eu-south-1', 'eu-north-1', 'me-south-1', 'sa-east-1',
+  'us-gov-west-1', 'us-gov-east-1', 'cn-north-1', 'cn-northwest-1',
+]);
+
 export interface AlbProps {
   /** Prefix of resource names (ALB and target group names ≤ 32 chars). */
   readonly namePrefix: string;
+  /** Region of the stack; decides who delivers access logs. */
+  readonly region: string;
   /** Network outputs: the VPC and its public subnets. */
   readonly vpcId: string;
   readonly publicSubnetIds: string[];
@@ -94,14 +108,13 @@ export class Alb extends Construct implements AlbOutputs {
     });
     const prefix = 'alb';
     const logObjects = `${logs.arn}/${prefix}/AWSLogs/${account}/*`;
-    // Regions older than 2022-08 deliver as the regional ELB account, newer ones as the service principal.
-    const elbAccount = new DataAwsElbServiceAccount(this, 'elb-account');
+    const elbAccount = ELB_ACCOUNT_REGIONS.has(props.region) ? new DataAwsElbServiceAccount(this, 'elb-account') : undefined;
     const logsPolicy = new S3BucketPolicy(this, 'access-logs-policy', {
       bucket: logs.id,
       policy: JSON.stringify({
         Version: '2012-10-17',
         Statement: [
-          { Sid: 'ElbAccountWritesLogs', Effect: 'Allow', Principal: { AWS: elbAccount.arn }, Action: 's3:PutObject', Resource: logObjects },
+          ...(elbAccount ? [{ Sid: 'ElbAccountWritesLogs', Effect: 'Allow', Principal: { AWS: elbAccount.arn }, Action: 's3:PutObject', Resource: logObjects }] : []),
           { Sid: 'ElbServiceWritesLogs', Effect: 'Allow', Principal: { Service: 'logdelivery.elasticloadbalancing.amazonaws.com' }, Action: 's3:PutObject', Resource: logObjects },
           {
             Sid: 'TlsOnly', Effect: 'Deny', Principal: '*', Action: 's3:*', Resource: [logs.arn, `${logs.arn}/*`],
