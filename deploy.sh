@@ -9,6 +9,8 @@ set -Eeuo pipefail
 ROOT_DIR="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 readonly ROOT_DIR
 readonly CONTAINERS=(agent app mercure)
+readonly IMAGE_INPUTS=(package.json package-lock.json tsconfig.base.json .dockerignore scripts agent app mercure
+  local/package.json terraform/package.json)
 
 TF_DIR="${ROOT_DIR}/terraform/cdktf.out/stacks/homeagent"
 REGION="" CLUSTER="" SERVICE="" ARCH="" TAG=""
@@ -126,7 +128,9 @@ choose_tag() {
   if [[ -z "$TAG" ]]; then
     TAG="$(git -C "$ROOT_DIR" rev-parse HEAD)" || die "cannot read the git commit (git rev-parse HEAD); pass --tag"
   fi
-  if ((!SKIP_BUILD)) && [[ -n "$(git -C "$ROOT_DIR" status --porcelain)" ]]; then
+  # Only changes that reach an image count (.dockerignore lets in no others),
+  # so a local terraform/homeagent.config.json does not block a deploy.
+  if ((!SKIP_BUILD)) && [[ -n "$(git -C "$ROOT_DIR" status --porcelain -- "${IMAGE_INPUTS[@]}")" ]]; then
     ((ALLOW_DIRTY)) || die "the working tree has uncommitted changes; commit them or pass --allow-dirty"
     TAG="${TAG}-dirty-$(date -u +%Y%m%d%H%M%S)"
   fi

@@ -116,6 +116,7 @@ containerDefinitions[2].image = \"${REGISTRY}/homeagent-mercure:${SHA}\""
 @test "a dirty tree is refused before anything is built or pushed" {
   STUB_GIT_DIRTY=1 deploy
   [ "$status" -ne 0 ]
+  grep -qxF "git -C ${REPO_ROOT} status --porcelain -- package.json package-lock.json tsconfig.base.json .dockerignore scripts agent app mercure local/package.json terraform/package.json" "$STUB_LOG"
   [[ "$output" == *"error: the working tree has uncommitted changes; commit them or pass --allow-dirty"* ]]
   [ -z "$(mutating_calls)" ]
 }
