@@ -28,6 +28,8 @@ import users from './routes/v1/users/index.js';
 import sessions from './routes/v1/sessions/index.js';
 import invites from './routes/v1/invites/index.js';
 import conversations from './routes/v1/conversations/index.js';
+import usage from './routes/v1/usage/index.js';
+import settings from './routes/v1/settings/index.js';
 
 declare module 'fastify' {
   interface FastifyInstance {
@@ -82,6 +84,8 @@ async function agent(app: FastifyInstance, opts: AppOptions) {
   await app.register(sessions, { prefix: '/v1/sessions' });
   await app.register(invites, { prefix: '/v1/invites' });
   await app.register(conversations, { prefix: '/v1/conversations' });
+  await app.register(usage, { prefix: '/v1/usage' });
+  await app.register(settings, { prefix: '/v1/settings' });
 }
 
 export default fp(agent, { name: 'agent' });

@@ -35,6 +35,9 @@ export const LIMITS = {
   inviteCodeMax: 64,
   messageMax: 16_000,
   titleMax: 120,
+  systemPromptMax: 20_000,
+  modelIdMax: 200,
+  modelsMax: 50,
 } as const;
 
 export const ApiError = Type.Object({
@@ -188,6 +191,41 @@ export const MessageResponse = Type.Object({ message: Message });
 export type MessageResponse = Static<typeof MessageResponse>;
 
 /** POST /v1/conversations/:conversationId/messages/:messageId/stop (X-User-Id) → 200 MessageResponse (state `stopped`, partial text kept); 404; 409 not_streaming */
+
+/** GET /v1/usage (X-User-Id) → 200: the person's usage in the current month (UTC) */
+export const UsageResponse = Type.Object({
+  /** `yyyy-mm` */
+  month: Type.String(),
+  spentUsd: Type.Number(),
+  /** spent plus what replies still streaming have reserved */
+  committedUsd: Type.Number(),
+  budgetUsd: Type.Number(),
+  inputTokens: Type.Integer(),
+  outputTokens: Type.Integer(),
+});
+export type UsageResponse = Static<typeof UsageResponse>;
+
+export const ModelPrice = Type.Object({
+  modelId: Type.String({ minLength: 1, maxLength: LIMITS.modelIdMax }),
+  /** US dollars per million input tokens */
+  inputUsdPerMTok: Type.Number({ minimum: 0, maximum: 1_000 }),
+  /** US dollars per million output tokens */
+  outputUsdPerMTok: Type.Number({ minimum: 0, maximum: 1_000 }),
+});
+export type ModelPrice = Static<typeof ModelPrice>;
+
+/**
+ * GET /v1/settings (admin, X-User-Id) → 200 Settings;
+ * PUT /v1/settings (admin, X-User-Id) with Settings → 200 Settings; 400 validation
+ * (also when `defaultModel` is not one of `models`). Replies use the new values from the next message on.
+ */
+export const Settings = Type.Object({
+  defaultModel: Type.String({ minLength: 1, maxLength: LIMITS.modelIdMax }),
+  systemPrompt: Type.String({ minLength: 1, maxLength: LIMITS.systemPromptMax }),
+  /** the models people may use, with their prices */
+  models: Type.Array(ModelPrice, { minItems: 1, maxItems: LIMITS.modelsMax }),
+});
+export type Settings = Static<typeof Settings>;
 
 // ---- the hub ----
 

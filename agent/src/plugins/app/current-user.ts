@@ -2,6 +2,7 @@ import fp from 'fastify-plugin';
 import type { FastifyRequest } from 'fastify';
 import { USER_ID_HEADER } from '../../contract.js';
 import { HttpError, forbidden } from '../../http-error.js';
+import { ID_PATTERN } from '../../schemas/headers.js';
 import type { UserRecord } from './users-repository.js';
 
 declare module 'fastify' {
@@ -14,6 +15,8 @@ declare module 'fastify' {
     requireAdmin: (request: FastifyRequest) => Promise<void>;
   }
 }
+
+const USER_ID = new RegExp(ID_PATTERN.replace('+', '{1,64}'));
 
 /**
  * Routes that act for a person name them in `X-User-Id`. The service key has
@@ -29,6 +32,8 @@ export default fp(
       if (typeof id !== 'string' || id === '') {
         throw new HttpError(400, 'validation', 'The header "x-user-id" is required.');
       }
+      // Checked here as well as in the route schemas: admin routes load the user before validation.
+      if (!USER_ID.test(id)) throw new HttpError(400, 'validation', 'The header "x-user-id" is not a user id.');
       const user = await app.users.get(id);
       if (!user) throw new HttpError(401, 'unknown_user', 'The person this request is for has no account (any more). Sign in again.');
       request.user = user;

@@ -1,19 +1,8 @@
 import fp from 'fastify-plugin';
 import { GetCommand, PutCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import type { ModelPrice, Settings } from '../../contract.js';
 
-/** Prices in US dollars per million tokens. */
-export interface ModelPrice {
-  modelId: string;
-  inputUsdPerMTok: number;
-  outputUsdPerMTok: number;
-}
-
-export interface Settings {
-  defaultModel: string;
-  systemPrompt: string;
-  /** the models people may use, with their prices */
-  models: ModelPrice[];
-}
+export type { ModelPrice, Settings };
 
 /**
  * Bedrock on-demand list prices (us-east-1, cross-region inference profiles),
@@ -48,7 +37,14 @@ export class SettingsRepository {
   }
 
   async put(settings: Settings): Promise<void> {
-    await this.doc.send(new PutCommand({ TableName: this.table, Item: { ...settingsKey, ...settings } }));
+    // Only the known fields are stored, whatever else the caller sent along.
+    const models = settings.models.map(({ modelId, inputUsdPerMTok, outputUsdPerMTok }) => ({ modelId, inputUsdPerMTok, outputUsdPerMTok }));
+    await this.doc.send(
+      new PutCommand({
+        TableName: this.table,
+        Item: { ...settingsKey, defaultModel: settings.defaultModel, systemPrompt: settings.systemPrompt, models },
+      }),
+    );
   }
 
   static priceOf(settings: Settings, modelId: string): ModelPrice | undefined {

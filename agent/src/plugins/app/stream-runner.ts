@@ -207,7 +207,10 @@ export class StreamRunner {
     const holder = current?.activeMessageId;
     if (holder) {
       const message = await this.app.messages.get(id, holder);
-      const settled = message ? (await this.recoverIfStale(message)).state !== 'streaming' : Date.now() - Date.parse(current.activeSince ?? '') > ORPHAN_LOCK_MS || !current.activeSince;
+      // The holder is done (or crashed), or it never got as far as writing its message.
+      const settled = message
+        ? (await this.recoverIfStale(message)).state !== 'streaming'
+        : !current.activeSince || Date.now() - Date.parse(current.activeSince) > ORPHAN_LOCK_MS;
       if (settled) await this.app.conversations.unlock(userId, id, holder);
       if (settled && (await this.app.conversations.lock(userId, id, messageId))) return;
     } else if (current && (await this.app.conversations.lock(userId, id, messageId))) {

@@ -42,6 +42,9 @@ t.test('only admins make invites', async (t) => {
   const unknown = await agent.call('POST', '/v1/invites', { userId: 'nosuchuser', body: {} });
   t.equal(unknown.statusCode, 401);
   t.match(unknown.json(), { code: 'unknown_user' });
+  const huge = await agent.call('POST', '/v1/invites', { userId: 'a'.repeat(3_000), body: {} });
+  t.equal(huge.statusCode, 400, 'an id no account could have is refused before any lookup');
+  t.match(huge.json(), { code: 'validation', message: /not a user id/ });
   const missing = await agent.call('POST', '/v1/invites', { body: {} });
   t.equal(missing.statusCode, 400);
   t.match(missing.json(), { code: 'validation', message: /x-user-id/ });

@@ -8,8 +8,8 @@ const routes: FastifyPluginAsyncTypebox = async (app) => {
     '/',
     {
       schema: { headers: UserHeaders, body: CreateInviteRequest, response: { 201: InviteResponse, '4xx': ApiError } },
-      preValidation: emptyBodyAsObject,
-      preHandler: app.requireAdmin,
+      // The role check comes before validation, so a member learns nothing about the body.
+      preValidation: [app.requireAdmin, emptyBodyAsObject],
     },
     async (request, reply) => {
       const invite = await app.invites.create({

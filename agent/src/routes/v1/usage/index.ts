@@ -1,0 +1,24 @@
+import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import { ApiError, UsageResponse } from '../../../contract.js';
+import { fromMicroUsd, monthOf } from '../../../plugins/app/usage-repository.js';
+import { UserHeaders } from '../../../schemas/headers.js';
+
+const routes: FastifyPluginAsyncTypebox = async (app) => {
+  app.get(
+    '/',
+    { schema: { headers: UserHeaders, response: { 200: UsageResponse, '4xx': ApiError } }, preHandler: app.loadUser },
+    async (request) => {
+      const usage = await app.usage.get(request.user.id, monthOf());
+      return {
+        month: usage.month,
+        spentUsd: fromMicroUsd(usage.spentMicroUsd),
+        committedUsd: fromMicroUsd(usage.committedMicroUsd),
+        budgetUsd: request.user.monthlyBudgetUsd ?? app.config.monthlyBudgetUsd,
+        inputTokens: usage.inputTokens,
+        outputTokens: usage.outputTokens,
+      };
+    },
+  );
+};
+
+export default routes;
