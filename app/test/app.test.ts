@@ -4,8 +4,11 @@
  * (Everything that needs the agent lives in the stack tests.)
  */
 import { createServer } from 'node:net';
+import { Writable } from 'node:stream';
+import Fastify from 'fastify';
 import t from 'tap';
-import { FORM_TYPE, buildApp, cookieHeader, cookieJar, csrfTokenOf, formBody, testConfig } from './app-builder.js';
+import homeagentApp, { serverOptions } from '../src/app.js';
+import { FORM_TYPE, TEST_SECRETS, buildApp, cookieHeader, cookieJar, csrfTokenOf, formBody, testConfig } from './app-builder.js';
 
 /** A port that was free a moment ago and has nothing listening now: "the agent is down". */
 async function closedPort(): Promise<number> {
@@ -206,4 +209,34 @@ t.test('app on its own', async (t) => {
     t.equal(res.statusCode, 404);
     t.match(res.body, /There is no page at this address/);
   });
+});
+
+t.test('cookies, tokens and keys are not logged', async (t) => {
+  const lines: string[] = [];
+  const sink = new Writable({
+    write(chunk, _encoding, done) {
+      lines.push(String(chunk));
+      done();
+    },
+  });
+  const config = testConfig({ LOG_LEVEL: 'trace' });
+  const options = serverOptions(config);
+  const server = Fastify({ ...options, logger: { ...(options.logger as object), stream: sink } });
+  await server.register(homeagentApp, { config });
+  t.teardown(() => server.close());
+
+  const secretCookie = 'session=very-secret-session-cookie-value; csrf=very-secret-csrf-cookie';
+  await server.inject({ url: '/', headers: { cookie: secretCookie, authorization: 'Bearer very-secret-bearer' } });
+  await server.inject({
+    method: 'POST',
+    url: '/sign-in',
+    headers: { ...FORM_TYPE, cookie: secretCookie, origin: 'http://chat.test', 'x-csrf-token': 'very-secret-token' },
+    payload: formBody({ username: 'ann', password: 'very-secret-password' }),
+  });
+
+  const log = lines.join('');
+  t.ok(lines.length > 0, 'something was logged');
+  for (const secret of ['very-secret', ...Object.values(TEST_SECRETS)]) {
+    t.notOk(log.includes(secret), `"${secret.slice(0, 12)}…" is not in the log`);
+  }
 });

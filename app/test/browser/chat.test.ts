@@ -219,6 +219,35 @@ t.test('a reload while the reply streams shows the text so far and goes on, with
   t.equal(await lastAssistantText(page), await renderedText(page, expected), 'the final text is what the emulator sent');
 });
 
+t.test('Stop ends a streaming reply, keeps its text, and the chat goes on', async (t) => {
+  await page.getByRole('button', { name: 'New chat' }).click();
+  await page.waitForURL(/\/c\/[a-z0-9]+$/);
+  const text = `Go on and on ${SLOW_MARKER}`;
+  const expected = expectedReply(text);
+  await page.getByLabel('Message').fill(text);
+  await page.getByRole('button', { name: 'Send' }).click();
+  await page.waitForFunction(
+    () => (document.querySelector('.bubble-assistant[data-state="streaming"] .stream')?.textContent ?? '').length > 20,
+    undefined,
+    { timeout: 60_000 },
+  );
+  await page.getByRole('button', { name: 'Stop' }).click();
+
+  const stopped = page.locator('#messages .bubble-assistant[data-state="stopped"]');
+  await stopped.waitFor({ timeout: 30_000 });
+  t.match(await stopped.textContent(), /Stopped before the end/);
+  const kept = await stopped.locator('.bubble-text').evaluate((el) => el.textContent ?? '');
+  t.ok(kept.length > 0, 'the partial text is kept');
+  t.ok((await renderedText(page, expected)).length > kept.length, 'and it is only part of the reply');
+  t.equal(await page.getByRole('button', { name: 'Stop' }).count(), 0, 'no Stop button any more');
+
+  // The conversation is free again: the next message gets a reply.
+  await page.getByLabel('Message').fill('Still there?');
+  await page.getByRole('button', { name: 'Send' }).click();
+  await page.locator('#messages .bubble-assistant[data-state="complete"]').last().waitFor({ timeout: 120_000 });
+  t.match(await lastAssistantText(page), /Still there\?/);
+});
+
 t.test('the page raised no errors (a CSP violation would be one)', async (t) => {
   t.same(pageErrors, []);
 });
