@@ -416,7 +416,18 @@ export function loadConfig(opts: { file: string; env?: NodeJS.ProcessEnv }): Hom
     const tag = env.HOMEAGENT_IMAGE_TAG;
     merged.imageTags = { agent: tag, app: tag, mercure: tag };
   }
-  return parseConfig(merged, opts.file.split('/').pop() ?? opts.file);
+  try {
+    return parseConfig(merged, opts.file.split('/').pop() ?? opts.file);
+  } catch (err) {
+    // Name the variable when the bad value came from the environment, not the file.
+    if (err instanceof ConfigError) {
+      const fromEnv = Object.entries(ENV_OVERRIDES).find(([name, key]) => env[name] && err.message.includes(`"${key}"`));
+      const imageTag = env.HOMEAGENT_IMAGE_TAG && err.message.includes('imageTags') ? 'HOMEAGENT_IMAGE_TAG' : undefined;
+      const variable = fromEnv?.[0] ?? imageTag;
+      if (variable) throw new ConfigError(`${err.message} (set by ${variable})`, { cause: err });
+    }
+    throw err;
+  }
 }
 
 /** The https origin people use; also the prefix of hub topics. */

@@ -66,6 +66,7 @@ export class HomeAgentStack extends TerraformStack {
     // ---- phase 1 ----
     const network = new Network(this, 'network', {
       namePrefix: config.namePrefix,
+      region: config.region,
       cidr: config.vpcCidr,
       ipv6: config.ipv6,
       natMode: config.natMode,

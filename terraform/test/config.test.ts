@@ -83,8 +83,8 @@ t.test('environment overrides win over the file', async (t) => {
   t.same(c.imageTags, { agent: 'deadbeef', app: 'deadbeef', mercure: 'deadbeef' });
   t.equal(c.lean, true);
   t.same(c.allowedModels, ['eu.anthropic.claude-sonnet-4-5-20250929-v1:0', 'anthropic.claude-3-5-haiku-20241022-v1:0']);
-  t.throws(() => loadConfig({ file, env: { HOMEAGENT_DESIRED_COUNT: 'two' } }), /"desiredCount" must be a number/);
-  t.throws(() => loadConfig({ file, env: { HOMEAGENT_IMAGE_TAG: 'latest' } }), /must not be "latest"/);
+  t.throws(() => loadConfig({ file, env: { HOMEAGENT_DESIRED_COUNT: 'two' } }), /"desiredCount" must be a number \(set by HOMEAGENT_DESIRED_COUNT\)/);
+  t.throws(() => loadConfig({ file, env: { HOMEAGENT_IMAGE_TAG: 'latest' } }), /must not be "latest".* \(set by HOMEAGENT_IMAGE_TAG\)/);
 
   writeFileSync(file, '{ "region": ');
   t.throws(() => loadConfig({ file, env: {} }), /homeagent\.config\.json: is not valid JSON/);

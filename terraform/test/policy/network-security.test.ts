@@ -150,3 +150,15 @@ t.test('an existing VPC is used by id and nothing network-wide is created', asyn
   const [[, s]] = resourcesOf(existing, 'aws_ecs_service') as [[string, Body]];
   t.same(s.network_configuration.subnets, ['subnet-0123456789abcdef2', 'subnet-0123456789abcdef3']);
 });
+
+t.test('S3 and DynamoDB traffic of the private subnets uses gateway endpoints', async (t) => {
+  const endpoints = resourcesOf(doc, 'aws_vpc_endpoint');
+  t.same(endpoints.map(([, e]) => e.service_name).sort(), ['com.amazonaws.us-east-1.dynamodb', 'com.amazonaws.us-east-1.s3']);
+  const [[, svc]] = resourcesOf(doc, 'aws_ecs_service') as [[string, Body]];
+  const tableOf = new Map(resourcesOf(doc, 'aws_route_table_association').map(([, a]) => [addressOf(a.subnet_id), addressOf(a.route_table_id)]));
+  const privateTables = [...new Set(svc.network_configuration.subnets.map((s: string) => tableOf.get(addressOf(s))))];
+  for (const [address, e] of endpoints) {
+    t.equal(e.vpc_endpoint_type, 'Gateway', `${address} is a (free) gateway endpoint`);
+    t.same(e.route_table_ids.map(addressOf), privateTables, `${address} serves the task's subnets`);
+  }
+});

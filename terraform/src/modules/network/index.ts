@@ -18,6 +18,7 @@ import { RouteTableAssociation } from '@cdktf/provider-aws/lib/route-table-assoc
 import { SecurityGroup } from '@cdktf/provider-aws/lib/security-group/index.js';
 import { Subnet } from '@cdktf/provider-aws/lib/subnet/index.js';
 import { Vpc } from '@cdktf/provider-aws/lib/vpc/index.js';
+import { VpcEndpoint } from '@cdktf/provider-aws/lib/vpc-endpoint/index.js';
 import { VpcSecurityGroupEgressRule } from '@cdktf/provider-aws/lib/vpc-security-group-egress-rule/index.js';
 import { VpcSecurityGroupIngressRule } from '@cdktf/provider-aws/lib/vpc-security-group-ingress-rule/index.js';
 import type { ExistingVpc, NatMode } from '../../config.js';
@@ -25,6 +26,8 @@ import type { ExistingVpc, NatMode } from '../../config.js';
 export interface NetworkProps {
   /** Prefix of resource names. */
   readonly namePrefix: string;
+  /** Region of the VPC (names the gateway endpoints). */
+  readonly region: string;
   /** CIDR of the new VPC, a private /16. Default `10.40.0.0/16`. */
   readonly cidr?: string;
   /** Give the VPC and its public subnets IPv6 so the ALB can be dual-stack. Default `true`. */
@@ -128,6 +131,18 @@ export class Network extends Construct implements NetworkOutputs {
     // with a single task an AZ outage interrupts the service either way.
     const privateRoutes = new RouteTable(this, 'private-routes', { vpcId: vpc.id, tags: name('private') });
     privateSubnets.forEach((s, i) => new RouteTableAssociation(this, `private-${i}-routes`, { subnetId: s.id, routeTableId: privateRoutes.id }));
+
+    // Free gateway endpoints: image layers (S3) and the table stay on the AWS
+    // network and skip the NAT's per-GB charge.
+    for (const service of ['s3', 'dynamodb']) {
+      new VpcEndpoint(this, `${service}-endpoint`, {
+        vpcId: vpc.id,
+        serviceName: `com.amazonaws.${props.region}.${service}`,
+        vpcEndpointType: 'Gateway',
+        routeTableIds: [privateRoutes.id],
+        tags: name(service),
+      });
+    }
 
     if (natMode === 'gateway') {
       const eip = new Eip(this, 'nat-address', { domain: 'vpc', tags: name('nat'), dependsOn: [igw] });
