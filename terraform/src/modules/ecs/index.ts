@@ -114,7 +114,8 @@ export class Ecs extends Construct implements EcsOutputs {
       essential: true,
       user: CONTAINER_USER,
       readonlyRootFilesystem: true,
-      // Node writes nothing but temp files; each container gets its own scratch volume.
+      // The only writable path. Fargate creates the volume root-owned 0755 unless
+      // the image declares `VOLUME /tmp` (then it copies the image's 1777 /tmp).
       mountPoints: [{ sourceVolume: `${name}-tmp`, containerPath: '/tmp', readOnly: false }],
       logConfiguration: {
         logDriver: 'awslogs',
