@@ -2,10 +2,11 @@
  * The chat routes against the real system started by `startStack`:
  * sending, the bubbles htmx gets back, the final rendering, and bad input.
  */
-import { mkdtemp, rm } from 'node:fs/promises';
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import t from 'tap';
+import { decodeJwt } from 'jose';
 import { startStack } from '@homeagent/local/stack';
 import { HttpVisitor } from '../http-visitor.js';
 
@@ -193,6 +194,41 @@ t.test('unknown and malformed conversation and message ids: 4xx with a clear mes
   const tooLong = await ann.get(`/c/${'a'.repeat(101)}`);
   t.equal(tooLong.status, 400);
   t.match(tooLong.body, /The conversation id is too long/);
+});
+
+t.test("another person cannot see, send to, or stop someone else's conversation", async (t) => {
+  const id = await newConversation();
+  await ann.get(`/c/${id}`);
+  const sent = await ann.postPartial(`/c/${id}/messages`, { text: 'private words [[emulator:slow]]' });
+  const messageId = assistantIdOf(sent.body);
+
+  // Ann is the admin; her invite for Bob comes from the agent's API (the app has no invite page yet).
+  const secrets = JSON.parse(await readFile(join(dataDir, 'secrets.json'), 'utf8')) as Record<string, string>;
+  const annId = decodeJwt(ann.jar.session!).sub!;
+  const invite = await fetch(`${stack.endpoints.agent}/v1/invites`, {
+    method: 'POST',
+    headers: { authorization: `Bearer ${secrets.serviceKey}`, 'x-user-id': annId, 'content-type': 'application/json' },
+    body: JSON.stringify({ role: 'member' }),
+  });
+  t.equal(invite.status, 201);
+  const { code } = (await invite.json()) as { code: string };
+
+  const bob = new HttpVisitor(stack.url);
+  t.equal((await bob.register(code, 'bob')).status, 303);
+  await bob.get('/');
+  const list = await bob.get('/');
+  t.notMatch(list.body, new RegExp(id), "Ann's conversation is not in Bob's list");
+  const page = await bob.get(`/c/${id}`);
+  t.equal(page.status, 404);
+  t.notMatch(page.body, /private words/);
+  t.equal((await bob.getPartial(`/c/${id}/m/${messageId}`)).status, 404);
+  t.equal((await bob.postPartial(`/c/${id}/messages`, { text: 'hi' })).status, 404);
+  t.equal((await bob.postPartial(`/c/${id}/m/${messageId}/stop`, {})).status, 404);
+
+  // Ann's reply is untouched by all that.
+  const stillStreaming = await ann.getPartial(`/c/${id}/m/${messageId}`);
+  t.match(stillStreaming.body, /data-state="streaming"/);
+  await ann.postPartial(`/c/${id}/m/${messageId}/stop`, {});
 });
 
 t.test('CSRF: a message POST without or with a wrong token is refused with 403', async (t) => {
