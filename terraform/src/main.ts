@@ -4,6 +4,7 @@
  * (HCL: terraform/cdktf.out.hcl/stacks/homeagent/), where plain `terraform`
  * runs. A bad input stops here with one line naming it.
  */
+import { existsSync } from 'node:fs';
 import { dirname, join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { loadConfig } from './config.js';
@@ -16,7 +17,14 @@ function main(argv: string[]): void {
   const hcl = argv.includes('--hcl');
   const unknown = argv.filter((a) => a !== '--hcl');
   if (unknown.length > 0) throw new UsageError(`unknown argument ${unknown[0]} (usage: node dist/main.js [--hcl])`);
-  const config = loadConfig({ file: process.env.HOMEAGENT_CONFIG ?? join(root, 'homeagent.config.json') });
+  let file = process.env.HOMEAGENT_CONFIG ?? join(root, 'homeagent.config.json');
+  // A fresh checkout (and CI's synth-and-validate job) has no config of its
+  // own: synthesize the example so the code is still checked, and say so loudly.
+  if (!process.env.HOMEAGENT_CONFIG && !existsSync(file)) {
+    file = join(root, 'homeagent.config.example.json');
+    process.stderr.write('warning: no terraform/homeagent.config.json; synthesized the EXAMPLE config (example.com): copy and edit it before any apply\n');
+  }
+  const config = loadConfig({ file });
   const backend = readStateBackend(process.env.HOMEAGENT_BACKEND_FILE ?? join(root, 'backend.json'));
   if (backend.kind === 'local') process.stderr.write(`warning: ${backend.warning}\n`);
   // JSON and HCL go to different folders: terraform would load both and see every resource twice.

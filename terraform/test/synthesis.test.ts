@@ -62,6 +62,24 @@ t.test('the CLI writes the stack where HOMEAGENT_OUTDIR says and warns about the
   t.ok(existsSync(join(outdir, 'stacks', 'homeagent', 'cdk.tf.json')));
 });
 
+t.test('without a config of its own, the CLI synthesizes the example and says so', async (t) => {
+  t.setTimeout(180_000);
+  if (existsSync(fileURLToPath(new URL('../homeagent.config.json', import.meta.url)))) {
+    t.test('fallback to the example', { skip: 'this checkout has a homeagent.config.json' }, async () => {});
+    return;
+  }
+  const env: Record<string, string> = { HOMEAGENT_OUTDIR: join(dir, 'example-out'), HOMEAGENT_BACKEND_FILE: join(dir, 'no-backend.json') };
+  const run = spawnSync(process.execPath, [...process.execArgv.filter((a) => a.includes('typescript')), mainTs], {
+    encoding: 'utf8',
+    env: Object.fromEntries(Object.entries({ ...process.env, ...env }).filter(([k]) => k !== 'HOMEAGENT_CONFIG')),
+    timeout: 90_000,
+  });
+  t.equal(run.status, 0, run.stderr);
+  t.match(run.stderr, /synthesized the EXAMPLE config \(example\.com\): copy and edit it before any apply/);
+  const doc = readSynthesized(join(dir, 'example-out', 'stacks', 'homeagent', 'cdk.tf.json'));
+  t.equal((doc.output?.public_url as { value: string }).value, 'https://chat.example.com');
+});
+
 t.test('the CLI stops on a bad input with one line naming it and exit code 1', async (t) => {
   t.setTimeout(180_000);
   const config = join(dir, 'bad.config.json');
