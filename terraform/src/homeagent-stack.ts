@@ -43,6 +43,15 @@ export const OUTPUT_NAMES = [
   'deploy_role_arn', 'cpu_architecture', 'table_name', 'alarm_topic_arn',
 ] as const;
 
+/** Two constructs would map to one Terraform address. */
+export class AddressCollisionError extends Error {
+  readonly code = 'address_collision';
+  constructor(message: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.name = 'AddressCollisionError';
+  }
+}
+
 export interface HomeAgentStackProps {
   readonly config: HomeAgentConfig;
   readonly backend: StateBackend;
@@ -223,7 +232,7 @@ export class HomeAgentStack extends TerraformStack {
       .join('_')
       .replace(/[^A-Za-z0-9_]/g, '_');
     const owner = this.usedLogicalIds.get(id);
-    if (owner && owner !== node.path) throw new Error(`two resources would share the address ${id}: ${owner} and ${node.path}`);
+    if (owner && owner !== node.path) throw new AddressCollisionError(`two resources would share the address ${id}: ${owner} and ${node.path}`);
     this.usedLogicalIds.set(id, node.path);
     return id;
   }

@@ -47,9 +47,8 @@ export function estimateMonthlyCost(doc: TerraformJson): CostEstimate {
     add(address, `${HOURS_PER_MONTH} h × $${P.natGatewayPerHour}`, HOURS_PER_MONTH * P.natGatewayPerHour);
     add(`${address} (data)`, `${u.natGb} GB × $${P.natGatewayPerGb}`, u.natGb * P.natGatewayPerGb);
   }
-  for (const [address, body] of resources(doc, 'aws_eip')) {
+  for (const [address] of resources(doc, 'aws_eip')) {
     add(`${address} (public IPv4)`, `${HOURS_PER_MONTH} h × $${P.publicIpv4PerHour}`, HOURS_PER_MONTH * P.publicIpv4PerHour);
-    void body;
   }
   for (const [address, body] of resources(doc, 'aws_instance')) {
     const type = String(body.instance_type);

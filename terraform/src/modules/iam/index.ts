@@ -21,6 +21,7 @@ import { DataAwsRegion } from '@cdktf/provider-aws/lib/data-aws-region/index.js'
 import { IamOpenidConnectProvider } from '@cdktf/provider-aws/lib/iam-openid-connect-provider/index.js';
 import { IamRole } from '@cdktf/provider-aws/lib/iam-role/index.js';
 import { IamRolePolicy } from '@cdktf/provider-aws/lib/iam-role-policy/index.js';
+import { ConfigError } from '../../config.js';
 import { CONTAINERS, type ContainerName, type ResourceNames } from '../../resource-names.js';
 
 export const GITHUB_OIDC_HOST = 'token.actions.githubusercontent.com';
@@ -85,7 +86,7 @@ export class Iam extends Construct implements IamOutputs {
 
   constructor(scope: Construct, id: string, props: IamProps) {
     super(scope, id);
-    if (props.allowedModels.length === 0) throw new Error('iam: allowedModels needs at least one model id');
+    if (props.allowedModels.length === 0) throw new ConfigError('iam: allowedModels needs at least one model id');
     const account = new DataAwsCallerIdentity(this, 'account').accountId;
     const partition = new DataAwsPartition(this, 'partition').partition;
     const region = new DataAwsRegion(this, 'region').region;
