@@ -11,6 +11,8 @@ const SSE_HEADERS: Record<string, string> = {
 
 const CRLF = Buffer.from('\r\n');
 const LAST_CHUNK = Buffer.from('0\r\n\r\n');
+/** How long a client gets to close its side after the hub ended the stream. */
+export const END_GRACE_MS = 5_000;
 
 /**
  * Frames as HTTP/1.1 chunks. A dispatch writes the same frame to every
@@ -66,6 +68,8 @@ export function sseResponse(socket: Socket, httpVersion: string, preset: Outgoin
     end() {
       if (chunked) socket.end(LAST_CHUNK);
       else socket.end();
+      // A client that never closes its side would hold the server's close() forever.
+      setTimeout(() => socket.destroy(), END_GRACE_MS).unref();
     },
     destroy: () => socket.destroy(),
   };

@@ -230,3 +230,21 @@ t.test('graceful shutdown ends open streams cleanly and close() resolves', async
   t.ok(client.completed, 'the response ended with its terminator, not a reset');
   await t.rejects(fetch(`${built.url}/healthz`), 'no longer listening');
 });
+
+t.test('shutdown does not wait forever for a client that never closes its side', async (t) => {
+  const { connect } = await import('node:net');
+  const built = await buildHub({ MERCURE_ANONYMOUS: '1' });
+  const socket = connect({ host: '127.0.0.1', port: Number(new URL(built.url).port), allowHalfOpen: true });
+  t.teardown(() => socket.destroy());
+  let received = '';
+  let sawEnd = false;
+  socket.setEncoding('utf8').on('data', (d: string) => (received += d));
+  socket.on('end', () => (sawEnd = true)); // and, half-open, we never end our side
+  socket.write('GET /.well-known/mercure?topic=a HTTP/1.1\r\nHost: x\r\n\r\n');
+  await new Promise<void>((resolve) => socket.on('data', () => received.includes('\r\n\r\n2\r\n:\n') && resolve()));
+  // Without the grace timer this close() would never resolve and the test would time out.
+  await built.fastify.close();
+  t.pass('close() resolved although the client kept its side open');
+  t.ok(sawEnd, 'the hub ended the stream');
+  t.match(received, /0\r\n\r\n$/, 'with the last chunk');
+});
