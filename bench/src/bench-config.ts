@@ -1,0 +1,52 @@
+/**
+ * The benchmark's knobs, read once from the environment; a bad value stops
+ * the run with one line naming the variable.
+ */
+import { BenchError } from './bench-error.js';
+
+export interface BenchConfig {
+  /** requests per page in the page-latency phase */
+  pageRequests: number;
+  /** chats the person has when the pages are measured */
+  seedConversations: number;
+  /** messages sent one after another, per emulator pace, for first-token latency */
+  firstTokenSamples: number;
+  /** sign-ins one after another (plus one concurrent batch of the same size, capped at 8) */
+  signIns: number;
+  /** numbers of chats replying at once */
+  concurrency: number[];
+  /** the fast pace: tokens per second (the first-token delay is then 0) */
+  fastTokensPerSecond: number;
+  /** the whole run stops after this long, whatever is left */
+  maxSeconds: number;
+  /** where results.json goes; default bench/results.json */
+  resultsFile?: string;
+}
+
+function positiveInteger(name: string, fallback: number, max: number): number {
+  const raw = process.env[name];
+  if (raw === undefined || raw.trim() === '') return fallback;
+  const value = Number(raw);
+  if (!Number.isInteger(value) || value < 1 || value > max) {
+    throw new BenchError('bad_config', `${name} must be a whole number from 1 to ${max}, got "${raw}"`);
+  }
+  return value;
+}
+
+export function readBenchConfig(): BenchConfig {
+  const rawConcurrency = process.env.BENCH_CONCURRENCY ?? '1,10,50';
+  const concurrency = rawConcurrency.split(',').map((part) => Number(part.trim()));
+  if (concurrency.length === 0 || concurrency.some((n) => !Number.isInteger(n) || n < 1 || n > 200)) {
+    throw new BenchError('bad_config', `BENCH_CONCURRENCY must be a comma-separated list of whole numbers from 1 to 200, got "${rawConcurrency}"`);
+  }
+  return {
+    pageRequests: positiveInteger('BENCH_PAGE_REQUESTS', 200, 100_000),
+    seedConversations: positiveInteger('BENCH_SEED_CONVERSATIONS', 20, 500),
+    firstTokenSamples: positiveInteger('BENCH_FIRST_TOKEN_SAMPLES', 30, 10_000),
+    signIns: positiveInteger('BENCH_SIGN_INS', 20, 1_000),
+    concurrency,
+    fastTokensPerSecond: positiveInteger('BENCH_FAST_TOKENS_PER_SECOND', 2_000, 1_000_000),
+    maxSeconds: positiveInteger('BENCH_MAX_SECONDS', 170, 3_600),
+    resultsFile: process.env.BENCH_RESULTS || undefined,
+  };
+}

@@ -1,0 +1,354 @@
+/**
+ * The whole-system benchmark: starts HomeAgent as `npm start` does (on free
+ * ports, a temporary data folder, the Bedrock emulator at a fast pace and at
+ * its default pace), then uses it through the edge the way a browser does.
+ * It reports percentiles and ratios; it asserts nothing about speed.
+ *
+ * Run: `npm run bench` (root), or after `npm run build`:
+ *   npx tsc -p bench/tsconfig.json && node bench/dist/system.js
+ * Knobs: see bench-config.ts and bench/README.md.
+ */
+import http from 'node:http';
+import os from 'node:os';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { performance } from 'node:perf_hooks';
+import { randomBytes } from 'node:crypto';
+import { Writable } from 'node:stream';
+import { fileURLToPath } from 'node:url';
+import { startStack, type Stack } from '@homeagent/local/stack';
+import { DEFAULT_FIRST_TOKEN_MS, DEFAULT_TOKENS_PER_SECOND } from '@homeagent/local/bedrock-emulator';
+import { AgentApi, userIdFromHubCookie } from './agent-api.js';
+import { BenchError } from './bench-error.js';
+import { readBenchConfig, type BenchConfig } from './bench-config.js';
+import { ChatUser } from './chat-user.js';
+import { measureFirstToken, type FirstTokenLatency } from './first-token-latency.js';
+import { measurePageLatency, type PageLatency } from './page-latency.js';
+import { measureThroughput, type ReplyThroughput } from './reply-throughput.js';
+import { formatTable } from './results-table.js';
+import { measureSignIn, type SignInLatency } from './sign-in-latency.js';
+import { ratio, round, type Summary } from './stats.js';
+import { TimeBudget } from './time-budget.js';
+
+interface Pace {
+  name: 'fast' | 'default';
+  tokensPerSecond: number;
+  firstTokenDelayMs: number;
+}
+
+interface PaceRun {
+  pace: Pace;
+  /** startStack until every part answered through the edge */
+  stackStartMs: number;
+  pages?: PageLatency;
+  firstToken?: FirstTokenLatency;
+  throughput: ReplyThroughput[];
+  signIn?: SignInLatency;
+  /** phases left out because the run's time limit was reached */
+  skipped: string[];
+  /** warn/error log lines the services wrote during the run */
+  serviceWarnings: number;
+  lastServiceWarnings: string[];
+}
+
+// A short question for first-token samples (the reply is ~64 tokens), and a
+// longer one for the bursts, whose replies quote it (~125 tokens).
+const SHORT_MESSAGE = 'Hello! What can you tell me about the weather today?';
+const LONG_MESSAGE =
+  'We are planning a family trip to the mountains next month with two children and a dog. ' +
+  'Could you suggest a packing list, a few easy hikes suitable for small legs, some rainy day activities, ' +
+  'and a simple plan for meals that we can cook in a small cabin kitchen without much equipment or fuss?';
+/** what STREAM_COALESCE_MS defaults to in the agent (docs/runtime.md): part of every first-token time */
+const AGENT_COALESCE_MS = 40;
+/** chats the first-token samples rotate over, so none grows past the agent's context window */
+const FIRST_TOKEN_CHATS = 4;
+/** exchanges in the chat whose page is measured */
+const SEEDED_EXCHANGES = 5;
+
+/** Keeps the services' warn/error lines: counted, the last few shown if any. */
+class LogTail extends Writable {
+  count = 0;
+  readonly last: string[] = [];
+  override _write(chunk: Buffer, _encoding: BufferEncoding, done: () => void): void {
+    for (const line of chunk.toString('utf8').split('\n')) {
+      if (!line) continue;
+      this.count++;
+      this.last.push(line.length > 300 ? `${line.slice(0, 300)}…` : line);
+      if (this.last.length > 5) this.last.shift();
+    }
+    done();
+  }
+}
+
+let running: Stack | undefined;
+
+async function runPace(pace: Pace, phases: { pages: boolean; signIn: boolean }, config: BenchConfig, budget: TimeBudget): Promise<PaceRun> {
+  const dataDir = await mkdtemp(join(os.tmpdir(), 'homeagent-bench-'));
+  const logs = new LogTail();
+  const startedAt = performance.now();
+  const stack = await startStack({
+    dataDir,
+    tokensPerSecond: pace.tokensPerSecond,
+    firstTokenDelayMs: pace.firstTokenDelayMs,
+    logs,
+    logLevel: 'warn',
+    // The bursts reserve up to MAX_OUTPUT_TOKENS per reply; the budget check is not what is measured here.
+    env: { agent: { MONTHLY_BUDGET_USD: '100000' } },
+  });
+  running = stack;
+  const run: PaceRun = { pace, stackStartMs: performance.now() - startedAt, throughput: [], skipped: [], serviceWarnings: 0, lastServiceWarnings: [] };
+  const httpAgent = new http.Agent({ keepAlive: true, maxSockets: Infinity });
+  const skip = (phase: string) => run.skipped.push(phase);
+  try {
+    if (!stack.adminInvite) throw new BenchError('no_invite', 'the fresh installation logged no first admin invite');
+    const port = stack.ports.edge;
+    const credentials = { username: 'bench.admin', password: randomBytes(18).toString('base64url') };
+    const user = await ChatUser.register(port, httpAgent, stack.adminInvite, credentials);
+
+    if (phases.pages) {
+      if (budget.expired()) skip('pages');
+      else {
+        const conversations: string[] = [];
+        for (let i = 0; i < config.seedConversations && !budget.expired(); i++) conversations.push(await user.createConversation());
+        // The newest chat is first in the list; give it a history worth rendering.
+        const pageChat = conversations[conversations.length - 1]!;
+        for (let i = 0; i < SEEDED_EXCHANGES && !budget.expired(); i++) await user.reply(pageChat, `Question ${i + 1}: ${SHORT_MESSAGE}`, 30_000);
+        const secrets = JSON.parse(await readFile(join(dataDir, 'secrets.json'), 'utf8')) as { serviceKey: string };
+        const userId = userIdFromHubCookie(user.client.cookie('mercureAuthorization') ?? '');
+        const api = new AgentApi(stack.endpoints.agent, secrets.serviceKey, userId, httpAgent);
+        run.pages = await measurePageLatency(
+          user,
+          pageChat,
+          { conversations: conversations.length, messages: SEEDED_EXCHANGES * 2 },
+          config.pageRequests,
+          budget.sub(45_000),
+          api,
+        );
+      }
+    }
+
+    if (budget.expired()) skip('first token');
+    else {
+      const chats: string[] = [];
+      for (let i = 0; i < FIRST_TOKEN_CHATS; i++) chats.push(await user.createConversation());
+      run.firstToken = await measureFirstToken(user, chats, SHORT_MESSAGE, config.firstTokenSamples, budget.sub(50_000));
+    }
+
+    for (const n of config.concurrency) {
+      if (budget.expired()) {
+        skip(`throughput N=${n}`);
+        continue;
+      }
+      run.throughput.push(await measureThroughput(user, n, LONG_MESSAGE, budget.sub(60_000), stack.pids));
+    }
+
+    if (phases.signIn) {
+      if (budget.expired()) skip('sign-in');
+      else run.signIn = await measureSignIn(port, httpAgent, credentials, config.signIns, budget.sub(30_000));
+    }
+  } finally {
+    httpAgent.destroy();
+    await stack.stop();
+    running = undefined;
+    await rm(dataDir, { recursive: true, force: true });
+    run.serviceWarnings = logs.count;
+    run.lastServiceWarnings = [...logs.last];
+  }
+  return run;
+}
+
+// ---- report ----
+
+const ms = (value: number | undefined) => (value === undefined ? undefined : round(value));
+const fmtRatio = (value: number | null | undefined) => (value === null || value === undefined ? undefined : `${round(value)}x`);
+const triple = (s: Summary | undefined) => [ms(s?.p50), ms(s?.p95), ms(s?.p99)];
+
+/** How long the emulator alone takes for a reply of `tokens` tokens. */
+function emulatorReplyMs(pace: Pace, tokens: number): number {
+  return pace.firstTokenDelayMs + (tokens / pace.tokensPerSecond) * 1000;
+}
+
+function report(runs: PaceRun[]): string {
+  const out: string[] = [];
+  for (const run of runs) {
+    const { pace } = run;
+    out.push(
+      '',
+      `== emulator pace "${pace.name}": first token after ${pace.firstTokenDelayMs} ms, ${pace.tokensPerSecond} tokens/s ` +
+        `(agent coalesces ${AGENT_COALESCE_MS} ms); stack started in ${round(run.stackStartMs)} ms`,
+    );
+    if (run.pages) {
+      const p = run.pages;
+      out.push(
+        '',
+        `(1) page latency, ms (${p.listPage.count} requests each; ${p.conversationsInList} chats in the list, ${p.messagesOnPage} messages on the page)`,
+        formatTable(
+          ['request', 'p50', 'p95', 'p99', 'max', 'p50 vs API'],
+          [
+            ['GET /  (chat list, via edge)', ...triple(p.listPage), ms(p.listPage.max), fmtRatio(p.listApi && ratio(p.listPage.p50, p.listApi.p50))],
+            ['GET /c/:id  (a chat, via edge)', ...triple(p.conversationPage), ms(p.conversationPage.max), fmtRatio(p.conversationApi && ratio(p.conversationPage.p50, p.conversationApi.p50))],
+            ['agent GET /v1/conversations', ...triple(p.listApi), ms(p.listApi?.max), undefined],
+            ['agent GET /v1/conversations/:id', ...triple(p.conversationApi), ms(p.conversationApi?.max), undefined],
+          ],
+        ),
+      );
+    }
+    if (run.firstToken) {
+      const f = run.firstToken;
+      const overhead = f.firstToken && f.firstToken.p50 - pace.firstTokenDelayMs;
+      out.push(
+        '',
+        `(2) post → first token at the subscriber, ms (${f.samples} messages one at a time${f.failures ? `, ${f.failures} failed: ${f.firstFailure}` : ''})`,
+        formatTable(
+          ['interval', 'p50', 'p95', 'p99'],
+          [
+            ['POST message form → its answer', ...triple(f.post)],
+            ['POST → first token (SSE)', ...triple(f.firstToken)],
+            ['POST → done (SSE)', ...triple(f.done)],
+          ],
+        ),
+        `    overhead over the emulator's own first-token delay (p50): ${ms(overhead)} ms` +
+          (pace.firstTokenDelayMs > 0 && f.firstToken ? `; first token p50 = ${fmtRatio(ratio(f.firstToken.p50, pace.firstTokenDelayMs))} the emulator's delay` : ''),
+      );
+    }
+    if (run.throughput.length > 0) {
+      out.push(
+        '',
+        '(3) N chats replying at once (one subscriber each): delivered tokens/s, latency ms, RSS MiB after the burst',
+        formatTable(
+          ['N', 'ok', 'failed', 'tokens', 'wall ms', 'tokens/s', 'first p50', 'first p95', 'done p50', 'done p95', 'done p50 / emulator', 'agent RSS', 'hub RSS', 'app RSS'],
+          run.throughput.map((t) => {
+            const perReply = t.completed > 0 ? t.outputTokens / t.completed : 0;
+            return [
+              t.concurrency,
+              t.completed,
+              t.failures,
+              t.outputTokens,
+              round(t.wallMs),
+              round(t.tokensPerSecond),
+              ms(t.firstToken?.p50),
+              ms(t.firstToken?.p95),
+              ms(t.done?.p50),
+              ms(t.done?.p95),
+              fmtRatio(t.done && ratio(t.done.p50, emulatorReplyMs(pace, perReply))),
+              ms(t.memory.agent?.rssMiB),
+              ms(t.memory.hub?.rssMiB),
+              ms(t.memory.app?.rssMiB),
+            ];
+          }),
+        ),
+      );
+      const failed = run.throughput.find((t) => t.firstFailure);
+      if (failed) out.push(`    first failure (N=${failed.concurrency}): ${failed.firstFailure}`);
+    }
+    if (run.signIn) {
+      const s = run.signIn;
+      out.push(
+        '',
+        '(4) sign-in (POST /sign-in through the edge), ms',
+        formatTable(
+          ['what', 'n', 'p50', 'p95', 'p99'],
+          [
+            ['sign-in, one at a time', s.sequential.count, ...triple(s.sequential)],
+            [`sign-in, ${s.concurrentBatch} at once`, s.concurrent?.count, ...triple(s.concurrent)],
+            ['scrypt alone (agent parameters, this process)', s.scryptAlone.count, ...triple(s.scryptAlone)],
+          ],
+        ),
+        `    scrypt share of a sign-in (p50 / p50): ${fmtRatio(ratio(s.scryptAlone.p50, s.sequential.p50))}`,
+      );
+    }
+    if (run.skipped.length > 0) out.push(`    skipped (time limit): ${run.skipped.join(', ')}`);
+    if (run.serviceWarnings > 0) out.push(`    the services logged ${run.serviceWarnings} warn/error lines; the last:`, ...run.lastServiceWarnings.map((l) => `      ${l}`));
+  }
+  return out.join('\n');
+}
+
+function targets(runs: PaceRun[]): Array<{ target: string; figure: string; met: boolean | null }> {
+  const pages = runs.find((r) => r.pages)?.pages;
+  const slow = runs.find((r) => r.pace.name === 'default')?.firstToken?.firstToken;
+  const worstPageP95 = pages ? Math.max(pages.listPage.p95, pages.conversationPage.p95) : undefined;
+  return [
+    {
+      target: 'page/API p95 < 500 ms',
+      figure: worstPageP95 === undefined ? 'not measured' : `worst page p95 ${round(worstPageP95)} ms`,
+      met: worstPageP95 === undefined ? null : worstPageP95 < 500,
+    },
+    {
+      target: 'first result < 3 s (default pace)',
+      figure: slow ? `first token p95 ${round(slow.p95)} ms` : 'not measured',
+      met: slow ? slow.p95 < 3_000 : null,
+    },
+  ];
+}
+
+function rounded(_key: string, value: unknown): unknown {
+  return typeof value === 'number' && !Number.isInteger(value) ? round(value) : value;
+}
+
+async function main(): Promise<void> {
+  let config: BenchConfig;
+  try {
+    config = readBenchConfig();
+  } catch (error) {
+    process.stderr.write(`bench: ${(error as Error).message}\n`);
+    process.exit(1);
+  }
+  const stopOnSignal = (signal: NodeJS.Signals) => {
+    process.stderr.write(`bench: ${signal}, stopping the stack\n`);
+    void (running?.stop() ?? Promise.resolve()).finally(() => process.exit(130));
+  };
+  process.once('SIGINT', stopOnSignal);
+  process.once('SIGTERM', stopOnSignal);
+
+  const started = performance.now();
+  const budget = new TimeBudget(config.maxSeconds * 1000);
+  const machine = {
+    nproc: os.availableParallelism(),
+    cpu: os.cpus()[0]?.model ?? 'unknown',
+    memoryGiB: round(os.totalmem() / 1024 ** 3),
+    node: process.version,
+    platform: `${os.platform()} ${os.release()} ${os.arch()}`,
+  };
+  process.stderr.write(`bench: ${machine.nproc} CPUs (${machine.cpu}), Node ${machine.node}; at most ${config.maxSeconds} s\n`);
+
+  const runs: PaceRun[] = [];
+  process.stderr.write(`bench: fast pace (first token 0 ms, ${config.fastTokensPerSecond} tokens/s)…\n`);
+  runs.push(await runPace({ name: 'fast', tokensPerSecond: config.fastTokensPerSecond, firstTokenDelayMs: 0 }, { pages: true, signIn: true }, config, budget));
+  if (budget.expired()) process.stderr.write('bench: time limit reached; the default pace is left out\n');
+  else {
+    process.stderr.write(`bench: default pace (first token ${DEFAULT_FIRST_TOKEN_MS} ms, ${DEFAULT_TOKENS_PER_SECOND} tokens/s)…\n`);
+    runs.push(
+      await runPace({ name: 'default', tokensPerSecond: DEFAULT_TOKENS_PER_SECOND, firstTokenDelayMs: DEFAULT_FIRST_TOKEN_MS }, { pages: false, signIn: false }, config, budget),
+    );
+  }
+
+  const results = {
+    benchmark: 'homeagent whole system, through the edge',
+    date: new Date().toISOString(),
+    command: process.env.npm_lifecycle_event ? `npm run ${process.env.npm_lifecycle_event}` : `node ${process.argv.slice(1).join(' ')}`,
+    machine,
+    config,
+    durationS: (performance.now() - started) / 1000,
+    targets: targets(runs),
+    runs,
+  };
+  const file = config.resultsFile ?? fileURLToPath(new URL('../results.json', import.meta.url));
+  await writeFile(file, `${JSON.stringify(results, rounded, 2)}\n`);
+
+  process.stdout.write(`HomeAgent whole-system benchmark — ${machine.nproc} CPUs (${machine.cpu}), Node ${machine.node}, ${machine.platform}\n`);
+  process.stdout.write(`${report(runs)}\n\n`);
+  process.stdout.write(
+    `${formatTable(
+      ['target', 'figure', 'met'],
+      results.targets.map((t) => [t.target, t.figure, t.met === null ? 'n/a' : t.met ? 'yes' : 'NO']),
+    )}\n\n`,
+  );
+  process.stdout.write(`took ${round(results.durationS)} s; results written to ${file}\n`);
+}
+
+main().catch(async (error: unknown) => {
+  await running?.stop().catch(() => undefined);
+  const code = error instanceof BenchError ? ` [${error.code}]` : '';
+  process.stderr.write(`bench failed${code}: ${(error as Error).message}\n`);
+  process.exit(1);
+});
