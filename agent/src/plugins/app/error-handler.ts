@@ -39,6 +39,10 @@ export function describeValidation(issues: ValidationIssue[], context: string | 
       return limit === 1 ? `${field} must not be empty.` : `${field} must be at least ${limit} characters long.`;
     case 'maxLength':
       return `${field} must be at most ${limit} characters long.`;
+    case 'minItems':
+      return `${field} must list at least ${limit} ${limit === 1 ? 'item' : 'items'}.`;
+    case 'maxItems':
+      return `${field} must list at most ${limit} items.`;
     case 'minimum':
       return `${field} must be at least ${limit}.`;
     case 'maximum':

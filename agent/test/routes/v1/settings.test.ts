@@ -68,7 +68,7 @@ t.test('bad settings are a 400 that says what is wrong', async (t) => {
   const good = { defaultModel: HAIKU, systemPrompt: 'Be kind.', models: [{ modelId: HAIKU, inputUsdPerMTok: 1, outputUsdPerMTok: 5 }] };
   const cases: Array<[string, unknown, RegExp]> = [
     ['default not listed', { ...good, defaultModel: 'other-model' }, /"defaultModel" must be one of the models/],
-    ['no models', { ...good, models: [] }, /"models"/],
+    ['no models', { ...good, models: [] }, /"models" must list at least 1 item\./],
     ['negative price', { ...good, models: [{ ...good.models[0], inputUsdPerMTok: -1 }] }, /"models\.0\.inputUsdPerMTok" must be at least 0/],
     ['price as text', { ...good, models: [{ ...good.models[0], outputUsdPerMTok: '5' }] }, /"models\.0\.outputUsdPerMTok" must be a number/],
     ['listed twice', { ...good, models: [good.models[0], good.models[0]] }, /only once/],
