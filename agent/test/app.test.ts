@@ -43,6 +43,9 @@ t.test('bad JSON and a wrong content type are 4xx with a message', async (t) => 
   const badJson = await agent.call('POST', '/v1/sessions', { body: '{"username":', headers: { 'content-type': 'application/json' } });
   t.equal(badJson.statusCode, 400);
   t.match(badJson.json(), { code: 'bad_request', message: /JSON/i });
+  const huge = await agent.call('POST', '/v1/sessions', { body: { username: 'x', password: 'y'.repeat(300 * 1024) } });
+  t.equal(huge.statusCode, 413);
+  t.match(huge.json(), { code: 'payload_too_large', message: String });
   const text = await agent.call('POST', '/v1/sessions', { body: 'username=x', headers: { 'content-type': 'application/x-www-form-urlencoded' } });
   t.equal(text.statusCode, 415);
   t.match(text.json(), { code: 'unsupported_media_type', message: String });
