@@ -10,7 +10,13 @@ import { isHtmxRequest, wantsPartial } from '../plugins/app/error-handler.js';
 import { MERCURE_COOKIE } from '../plugins/app/session.js';
 import { TokenOnlyForm } from '../schemas/account.js';
 import { ConversationParams, MessageParams, SendMessageForm } from '../schemas/conversation.js';
-import { composer, conversationListPage, conversationPage, conversationPath } from '../views/conversation-pages.js';
+import {
+  composer,
+  conversationListPage,
+  conversationPage,
+  conversationPath,
+  conversationRefresh,
+} from '../views/conversation-pages.js';
 import { html, type Html } from '../views/html.js';
 import { layout } from '../views/layout.js';
 import { messageBubble } from '../views/message-bubble.js';
@@ -22,6 +28,17 @@ const conversationRoutes: FastifyPluginAsync = async (fastify) => {
   async function signedIn(request: FastifyRequest): Promise<SessionResponse> {
     // requireSession ran first, so this is the memoized answer.
     return (await request.currentSession())!;
+  }
+
+  /** Title and sidebar partials after a reply ended; nothing if the agent cannot say right now (the bubble matters more). */
+  async function refreshAfterReply(request: FastifyRequest, userId: string, conversationId: string): Promise<Html> {
+    try {
+      const { conversations } = await app.agent.listConversations(userId);
+      return conversationRefresh(conversations, conversationId);
+    } catch (error) {
+      request.log.warn({ err: error }, 'could not refresh the conversation list after a reply');
+      return html``;
+    }
   }
 
   function sendHtml(reply: FastifyReply, markup: Html, status = 200) {
@@ -98,7 +115,10 @@ ${messageBubble(sent.assistantMessage, context)}
     const { message } = await app.agent.getMessage(user.id, conversationId, messageId);
     const topic = conversationTopic(app.config.publicUrl, user.id, conversationId);
     const bubble = messageBubble(message, { topic, csrfToken: await reply.csrfToken() });
-    if (isHtmxRequest(request)) return sendHtml(reply, bubble);
+    if (isHtmxRequest(request)) {
+      const refresh = message.state === 'streaming' ? html`` : await refreshAfterReply(request, user.id, conversationId);
+      return sendHtml(reply, html`${bubble}${refresh}`);
+    }
     // Someone opened the message's address directly: show it in its conversation.
     return reply.redirect(`${conversationPath(conversationId)}#message-${encodeURIComponent(messageId)}`, 303);
   });
@@ -119,7 +139,8 @@ ${messageBubble(sent.assistantMessage, context)}
       }
       if (!isHtmxRequest(request)) return reply.redirect(conversationPath(conversationId), 303);
       const topic = conversationTopic(app.config.publicUrl, user.id, conversationId);
-      return sendHtml(reply, messageBubble(message, { topic, csrfToken: await reply.csrfToken() }));
+      const bubble = messageBubble(message, { topic, csrfToken: await reply.csrfToken() });
+      return sendHtml(reply, html`${bubble}${await refreshAfterReply(request, user.id, conversationId)}`);
     },
   );
 };

@@ -100,12 +100,12 @@ export function conversationPage({ detail, conversations, topic, csrfToken }: Co
   return html`<div class="chat-layout">
   <nav class="sidebar" aria-label="Chats">
     ${newChatForm(csrfToken)}
-    ${conversationLinks(newestFirst(conversations), conversation.id)}
+    <div id="conversation-nav">${conversationLinks(newestFirst(conversations), conversation.id)}</div>
   </nav>
   <main class="chat">
     <div class="chat-head">
       <a href="/" class="back">← All chats</a>
-      <h1>${conversation.title || 'New chat'}</h1>
+      <h1 id="chat-title">${conversation.title || 'New chat'}</h1>
     </div>
     <section id="messages" class="messages" aria-label="Conversation">
       ${messages.length === 0 ? html`<p class="empty hint-start">Say hello: Claude answers right here.</p>` : ''}
@@ -114,4 +114,18 @@ export function conversationPage({ detail, conversations, topic, csrfToken }: Co
     ${composer({ conversationId: conversation.id, csrfToken, autofocus: true })}
   </main>
 </div>`;
+}
+
+/**
+ * After a reply ends the agent may have renamed the conversation (from its
+ * first message) and moved it to the top: partials that bring the title,
+ * the page title and the sidebar up to date alongside the finished bubble.
+ */
+export function conversationRefresh(conversations: Conversation[], currentId: string): Html {
+  const current = conversations.find((c) => c.id === currentId);
+  if (!current) return html``;
+  const title = current.title || 'New chat';
+  return html`<title>${title} · HomeAgent</title>
+<hx-partial hx-target="#chat-title" hx-swap="textContent">${title}</hx-partial>
+<hx-partial hx-target="#conversation-nav" hx-swap="innerHTML">${conversationLinks(newestFirst(conversations), currentId)}</hx-partial>`;
 }

@@ -161,6 +161,10 @@ t.test('a reply streams into the page in steps, then shows as rendered Markdown'
   t.equal(await page.locator('#messages .bubble-assistant script').count(), 0, 'no script element came from the reply');
   t.equal(await page.getByRole('button', { name: 'Stop' }).count(), 0, 'Stop is gone once the reply is done');
   t.equal(await page.getByLabel('Message').inputValue(), '', 'the message field is empty again');
+  // The agent names the conversation after its first message; the page follows without a reload.
+  t.match(await page.locator('#chat-title').textContent(), /^Hello Claude!/, 'the heading shows the new title');
+  t.match(await page.title(), /^Hello Claude!.* · HomeAgent$/, 'so does the window title');
+  t.match(await page.locator('.sidebar [aria-current="page"]').textContent(), /Hello Claude!/, 'and the sidebar');
 
   // Enter sends; Shift+Enter starts a new line (no inline script: app.js).
   const composerField = page.getByLabel('Message');
