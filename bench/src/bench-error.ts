@@ -8,7 +8,8 @@ export type BenchErrorCode =
   | 'sse_failed'
   | 'sse_timeout'
   | 'reply_failed'
-  | 'no_invite';
+  | 'no_invite'
+  | 'stack_failed';
 
 /** Why a benchmark run could not measure what it meant to. */
 export class BenchError extends Error {

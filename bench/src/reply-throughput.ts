@@ -6,6 +6,7 @@
 import { performance } from 'node:perf_hooks';
 import type { ChatUser, ReplyTiming } from './chat-user.js';
 import { processMemory, type ProcessMemory } from './process-memory.js';
+import type { ServicePids } from './stack-host-protocol.js';
 import { summarize, type Summary } from './stats.js';
 import type { TimeBudget } from './time-budget.js';
 
@@ -20,7 +21,8 @@ export interface ReplyThroughput {
   tokensPerSecond: number;
   firstToken?: Summary;
   done?: Summary;
-  memory: Partial<Record<'agent' | 'hub' | 'app', ProcessMemory>>;
+  /** after the burst; `launcher` holds the edge, dynalite and the emulator */
+  memory: Partial<Record<keyof ServicePids, ProcessMemory>>;
 }
 
 export async function measureThroughput(
@@ -28,7 +30,7 @@ export async function measureThroughput(
   concurrency: number,
   text: string,
   budget: TimeBudget,
-  pids: Record<'agent' | 'hub' | 'app', number>,
+  pids: ServicePids,
 ): Promise<ReplyThroughput> {
   // Chats are opened before the clock starts: the burst is about replies.
   const conversations: string[] = [];
@@ -42,7 +44,7 @@ export async function measureThroughput(
   const rejected = outcomes.filter((o): o is PromiseRejectedResult => o.status === 'rejected');
   const outputTokens = timings.reduce((sum, t) => sum + t.outputTokens, 0);
   const memory: ReplyThroughput['memory'] = {};
-  for (const name of ['agent', 'hub', 'app'] as const) {
+  for (const name of ['agent', 'hub', 'app', 'launcher'] as const) {
     const reading = await processMemory(pids[name]);
     if (reading) memory[name] = reading;
   }

@@ -14,9 +14,7 @@ import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { randomBytes } from 'node:crypto';
-import { Writable } from 'node:stream';
 import { fileURLToPath } from 'node:url';
-import { startStack, type Stack } from '@homeagent/local/stack';
 import { DEFAULT_FIRST_TOKEN_MS, DEFAULT_TOKENS_PER_SECOND } from '@homeagent/local/bedrock-emulator';
 import { AgentApi, userIdFromHubCookie } from './agent-api.js';
 import { BenchError } from './bench-error.js';
@@ -25,6 +23,7 @@ import { ChatUser } from './chat-user.js';
 import { measureFirstToken, type FirstTokenLatency } from './first-token-latency.js';
 import { measurePageLatency, type PageLatency } from './page-latency.js';
 import { measureThroughput, type ReplyThroughput } from './reply-throughput.js';
+import { HostedStack } from './hosted-stack.js';
 import { formatTable } from './results-table.js';
 import { measureSignIn, type SignInLatency } from './sign-in-latency.js';
 import { ratio, round, type Summary } from './stats.js';
@@ -46,9 +45,8 @@ interface PaceRun {
   signIn?: SignInLatency;
   /** phases left out because the run's time limit was reached */
   skipped: string[];
-  /** warn/error log lines the services wrote during the run */
-  serviceWarnings: number;
-  lastServiceWarnings: string[];
+  /** warn and error log lines the services wrote during the run */
+  serviceLog: { warnings: number; errors: number; lastLines: string[] };
 }
 
 // A short question for first-token samples (the reply is ~64 tokens), and a
@@ -65,38 +63,24 @@ const FIRST_TOKEN_CHATS = 4;
 /** exchanges in the chat whose page is measured */
 const SEEDED_EXCHANGES = 5;
 
-/** Keeps the services' warn/error lines: counted, the last few shown if any. */
-class LogTail extends Writable {
-  count = 0;
-  readonly last: string[] = [];
-  override _write(chunk: Buffer, _encoding: BufferEncoding, done: () => void): void {
-    for (const line of chunk.toString('utf8').split('\n')) {
-      if (!line) continue;
-      this.count++;
-      this.last.push(line.length > 300 ? `${line.slice(0, 300)}…` : line);
-      if (this.last.length > 5) this.last.shift();
-    }
-    done();
-  }
-}
-
-let running: Stack | undefined;
+let running: HostedStack | undefined;
 
 async function runPace(pace: Pace, phases: { pages: boolean; signIn: boolean }, config: BenchConfig, budget: TimeBudget): Promise<PaceRun> {
   const dataDir = await mkdtemp(join(os.tmpdir(), 'homeagent-bench-'));
-  const logs = new LogTail();
   const startedAt = performance.now();
-  const stack = await startStack({
-    dataDir,
-    tokensPerSecond: pace.tokensPerSecond,
-    firstTokenDelayMs: pace.firstTokenDelayMs,
-    logs,
-    logLevel: 'warn',
-    // The bursts reserve up to MAX_OUTPUT_TOKENS per reply; the budget check is not what is measured here.
-    env: { agent: { MONTHLY_BUDGET_USD: '100000' } },
-  });
-  running = stack;
-  const run: PaceRun = { pace, stackStartMs: performance.now() - startedAt, throughput: [], skipped: [], serviceWarnings: 0, lastServiceWarnings: [] };
+  const hosted = await HostedStack.start(
+    {
+      dataDir,
+      tokensPerSecond: pace.tokensPerSecond,
+      firstTokenDelayMs: pace.firstTokenDelayMs,
+      // The bursts reserve up to MAX_OUTPUT_TOKENS per reply; the budget check is not what is measured here.
+      env: { agent: { MONTHLY_BUDGET_USD: '100000' } },
+    },
+    90_000,
+  );
+  running = hosted;
+  const stack = hosted.info;
+  const run: PaceRun = { pace, stackStartMs: performance.now() - startedAt, throughput: [], skipped: [], serviceLog: { warnings: 0, errors: 0, lastLines: [] } };
   const httpAgent = new http.Agent({ keepAlive: true, maxSockets: Infinity });
   const skip = (phase: string) => run.skipped.push(phase);
   try {
@@ -148,11 +132,10 @@ async function runPace(pace: Pace, phases: { pages: boolean; signIn: boolean }, 
     }
   } finally {
     httpAgent.destroy();
-    await stack.stop();
+    await hosted.stop();
     running = undefined;
     await rm(dataDir, { recursive: true, force: true });
-    run.serviceWarnings = logs.count;
-    run.lastServiceWarnings = [...logs.last];
+    run.serviceLog = { warnings: hosted.warnings, errors: hosted.errors, lastLines: [...hosted.lastLines] };
   }
   return run;
 }
@@ -214,9 +197,9 @@ function report(runs: PaceRun[]): string {
     if (run.throughput.length > 0) {
       out.push(
         '',
-        '(3) N chats replying at once (one subscriber each): delivered tokens/s, latency ms, RSS MiB after the burst',
+        '(3) N chats replying at once (one subscriber each): delivered tokens/s, latency ms, RSS MiB after the burst (launcher = edge + dynalite + emulator)',
         formatTable(
-          ['N', 'ok', 'failed', 'tokens', 'wall ms', 'tokens/s', 'first p50', 'first p95', 'done p50', 'done p95', 'done p50 / emulator', 'agent RSS', 'hub RSS', 'app RSS'],
+          ['N', 'ok', 'failed', 'tokens', 'wall ms', 'tokens/s', 'first p50', 'first p95', 'done p50', 'done p95', 'done p50 / emulator', 'agent RSS', 'hub RSS', 'app RSS', 'launcher RSS'],
           run.throughput.map((t) => {
             const perReply = t.completed > 0 ? t.outputTokens / t.completed : 0;
             return [
@@ -234,6 +217,7 @@ function report(runs: PaceRun[]): string {
               ms(t.memory.agent?.rssMiB),
               ms(t.memory.hub?.rssMiB),
               ms(t.memory.app?.rssMiB),
+              ms(t.memory.launcher?.rssMiB),
             ];
           }),
         ),
@@ -258,7 +242,10 @@ function report(runs: PaceRun[]): string {
       );
     }
     if (run.skipped.length > 0) out.push(`    skipped (time limit): ${run.skipped.join(', ')}`);
-    if (run.serviceWarnings > 0) out.push(`    the services logged ${run.serviceWarnings} warn/error lines; the last:`, ...run.lastServiceWarnings.map((l) => `      ${l}`));
+    const { warnings, errors, lastLines } = run.serviceLog;
+    // Warnings alone are only counted (on Node 20 the AWS SDK prints a notice about Node 22); errors are shown.
+    out.push(`    the services logged ${warnings} warnings and ${errors} errors (last lines in results.json)`);
+    if (errors > 0) out.push(...lastLines.map((l) => `      ${l}`));
   }
   return out.join('\n');
 }
@@ -308,8 +295,10 @@ async function main(): Promise<void> {
     memoryGiB: round(os.totalmem() / 1024 ** 3),
     node: process.version,
     platform: `${os.platform()} ${os.release()} ${os.arch()}`,
+    /** other work on the machine skews every figure; this says how busy it was at the start */
+    loadAverage1m: round(os.loadavg()[0]!),
   };
-  process.stderr.write(`bench: ${machine.nproc} CPUs (${machine.cpu}), Node ${machine.node}; at most ${config.maxSeconds} s\n`);
+  process.stderr.write(`bench: ${machine.nproc} CPUs (${machine.cpu}), Node ${machine.node}, load average ${machine.loadAverage1m}; at most ${config.maxSeconds} s\n`);
 
   const runs: PaceRun[] = [];
   process.stderr.write(`bench: fast pace (first token 0 ms, ${config.fastTokensPerSecond} tokens/s)…\n`);
@@ -335,7 +324,7 @@ async function main(): Promise<void> {
   const file = config.resultsFile ?? fileURLToPath(new URL('../results.json', import.meta.url));
   await writeFile(file, `${JSON.stringify(results, rounded, 2)}\n`);
 
-  process.stdout.write(`HomeAgent whole-system benchmark — ${machine.nproc} CPUs (${machine.cpu}), Node ${machine.node}, ${machine.platform}\n`);
+  process.stdout.write(`HomeAgent whole-system benchmark — ${machine.nproc} CPUs (${machine.cpu}), Node ${machine.node}, ${machine.platform}, load average ${machine.loadAverage1m} at the start\n`);
   process.stdout.write(`${report(runs)}\n\n`);
   process.stdout.write(
     `${formatTable(
