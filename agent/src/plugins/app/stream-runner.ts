@@ -121,10 +121,12 @@ export class StreamRunner {
    * fail undoes the earlier ones, so nothing is left half-written.
    */
   async send(user: UserRecord, conversation: ConversationRecord, text: string, requestedAt = Date.now()) {
-    const settings = await this.app.settings.get();
+    const [settings, history] = await Promise.all([
+      this.app.settings.get(),
+      this.app.messages.listRecent(conversation.id, this.config.contextMessages * 2 + 4),
+    ]);
     const model = settings.defaultModel;
     const price = SettingsRepository.priceOf(settings, model);
-    const history = await this.app.messages.listRecent(conversation.id, this.config.contextMessages * 2 + 4);
     const context = buildContext(history, text, this.config.contextMessages);
     const estimatedInputTokens = estimateInputTokens(settings.systemPrompt, context);
     const reservedMicroUsd = costMicroUsd(price, estimatedInputTokens, MAX_OUTPUT_TOKENS);
@@ -309,7 +311,9 @@ export class StreamRunner {
           }
           received += text;
           pending += text;
-          coalesceTimer ??= setTimeout(flush, this.config.streamCoalesceMs);
+          // The first piece goes out at once: the wait for the first token is what people feel most.
+          if (sequence === 0) flush();
+          else coalesceTimer ??= setTimeout(flush, this.config.streamCoalesceMs);
         } else if (event.metadata?.usage) {
           usage = { inputTokens: event.metadata.usage.inputTokens ?? 0, outputTokens: event.metadata.usage.outputTokens ?? 0 };
         }
