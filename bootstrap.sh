@@ -147,10 +147,16 @@ ensure_bucket() {
   s3_args
   local arn="arn:${PARTITION}:s3:::${BUCKET}"
   local policy='{"Version":"2012-10-17","Statement":[{"Sid":"DenyInsecureTransport","Effect":"Deny","Principal":"*","Action":"s3:*","Resource":["'"$arn"'","'"$arn"'/*"],"Condition":{"Bool":{"aws:SecureTransport":"false"}}}]}'
-  ensure "ownership enforced" has_owner_enforced -- aws s3api put-bucket-ownership-controls --ownership-controls 'Rules=[{ObjectOwnership=BucketOwnerEnforced}]' "${S3_ARGS[@]}"
-  ensure "public access blocked" has_public_block -- aws s3api put-public-access-block --public-access-block-configuration BlockPublicAcls=true,IgnorePublicAcls=true,BlockPublicPolicy=true,RestrictPublicBuckets=true "${S3_ARGS[@]}"
-  ensure "versioning enabled" has_versioning -- aws s3api put-bucket-versioning --versioning-configuration Status=Enabled "${S3_ARGS[@]}"
-  ensure "default encryption" has_encryption -- aws s3api put-bucket-encryption --server-side-encryption-configuration '{"Rules":[{"ApplyServerSideEncryptionByDefault":{"SSEAlgorithm":"AES256"},"BucketKeyEnabled":true}]}' "${S3_ARGS[@]}"
+  ensure "ownership enforced" has_owner_enforced -- aws s3api put-bucket-ownership-controls \
+    --ownership-controls 'Rules=[{ObjectOwnership=BucketOwnerEnforced}]' "${S3_ARGS[@]}"
+  ensure "public access blocked" has_public_block -- aws s3api put-public-access-block \
+    --public-access-block-configuration BlockPublicAcls=true,IgnorePublicAcls=true,BlockPublicPolicy=true,RestrictPublicBuckets=true \
+    "${S3_ARGS[@]}"
+  ensure "versioning enabled" has_versioning -- aws s3api put-bucket-versioning \
+    --versioning-configuration Status=Enabled "${S3_ARGS[@]}"
+  ensure "default encryption" has_encryption -- aws s3api put-bucket-encryption \
+    --server-side-encryption-configuration '{"Rules":[{"ApplyServerSideEncryptionByDefault":{"SSEAlgorithm":"AES256"},"BucketKeyEnabled":true}]}' \
+    "${S3_ARGS[@]}"
   ensure "TLS-only bucket policy" has_tls_policy -- aws s3api put-bucket-policy --policy "$policy" "${S3_ARGS[@]}"
 }
 

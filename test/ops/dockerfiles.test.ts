@@ -31,8 +31,8 @@ function filesUnder(path: string): string[] {
   return readdirSync(abs, { recursive: true, withFileTypes: true })
     .filter((e) => e.isFile())
     .map((e) => relative(repoRoot, join(e.parentPath, e.name)))
-    // What a folder COPY needs: not its build output, tests, or the Dockerfile itself.
-    .filter((p) => !p.includes('node_modules') && !/(^|\/)(dist|test)\//.test(p) && !/(^|\/)(Dockerfile|README\.md)$/.test(p));
+    // What a build needs from a workspace folder: its sources, public files, package.json and tsconfig.json.
+    .filter((p) => /^[^/]+\/(src|public)\//.test(p) || /^[^/]+\/(package|tsconfig)\.json$/.test(p));
 }
 
 const rootPackage = JSON.parse(readFileSync(join(repoRoot, 'package.json'), 'utf8')) as { workspaces: string[] };
