@@ -21,6 +21,13 @@ async function claimsOf(fastify: FastifyInstance, request: FastifyRequest, query
   }
 }
 
+const stringOrList = { anyOf: [{ type: 'string' }, { type: 'array', items: { type: 'string' } }] };
+/** Documented here; read with URLSearchParams in the handler so repeated `topic` keep their order. */
+const subscribeQuery = {
+  type: 'object',
+  properties: { topic: stringOrList, lastEventID: { type: 'string' }, 'Last-Event-ID': { type: 'string' }, authorization: { type: 'string' } },
+} as const;
+
 /** The Mercure endpoint: GET subscribes (SSE), POST publishes (form-encoded). */
 export default async function mercureRoutes(fastify: FastifyInstance): Promise<void> {
   // Publishers send forms; URLSearchParams keeps repeated `topic` fields in order.
@@ -28,7 +35,9 @@ export default async function mercureRoutes(fastify: FastifyInstance): Promise<v
     done(null, new URLSearchParams(body as string));
   });
 
-  fastify.post('/', async (request, reply) => {
+  // The form body is checked by Update.validate() rather than a JSON schema: repeated `topic`
+  // fields and "present means true" for `private` do not map onto one, and its messages are clearer.
+  fastify.post('/', { schema: { response: { 200: { type: 'string', description: 'the update id' } } } }, async (request, reply) => {
     const form = request.body instanceof URLSearchParams ? request.body : undefined;
     if (form === undefined) throw new HttpError(415, 'unsupported_media_type', 'Publish with Content-Type: application/x-www-form-urlencoded.');
     const claims = await claimsOf(fastify, request, queryOf(request), true);
@@ -66,7 +75,7 @@ export default async function mercureRoutes(fastify: FastifyInstance): Promise<v
     return reply.type('text/plain; charset=utf-8').send(update.id);
   });
 
-  fastify.get('/', async (request, reply) => subscribe(fastify, request, reply));
+  fastify.get('/', { schema: { querystring: subscribeQuery } }, async (request, reply) => subscribe(fastify, request, reply));
   fastify.options('/', async (_request, reply) => reply.code(204).send());
 }
 

@@ -3,7 +3,7 @@ import type { Socket } from 'node:net';
 import t from 'tap';
 import { SignJWT } from 'jose';
 import { DEFAULT_MAX_BUFFERED_BYTES } from '../../../src/hub.js';
-import { buildHub, hs256, publish, publisherToken, PUBLISHER_KEY, SseClient, SUBSCRIBER_KEY, subscriberToken } from '../../helper.js';
+import { buildHub, hs256, publish, publisherToken, PUBLISHER_KEY, rsaKeys, SseClient, SUBSCRIBER_KEY, subscriberToken } from '../../helper.js';
 
 t.setTimeout(120_000);
 const TOPIC = 'https://chat.example.com/users/u1/conversations/c1';
@@ -247,4 +247,25 @@ t.test('shutdown does not wait forever for a client that never closes its side',
   t.pass('close() resolved although the client kept its side open');
   t.ok(sawEnd, 'the hub ended the stream');
   t.match(received, /0\r\n\r\n$/, 'with the last chunk');
+});
+
+t.test('RS256 keys for publishers and subscribers, configured separately', async (t) => {
+  const publisher = rsaKeys();
+  const subscriber = rsaKeys();
+  const { url } = await hub(t, {
+    MERCURE_PUBLISHER_JWT_ALG: 'RS256',
+    MERCURE_PUBLISHER_JWT_KEY: publisher.publicPem,
+    MERCURE_SUBSCRIBER_JWT_ALG: 'RS256',
+    MERCURE_SUBSCRIBER_JWT_KEY: subscriber.publicPem,
+  });
+  const sign = (claims: Record<string, unknown>, key: import('node:crypto').KeyObject) => new SignJWT(claims).setProtectedHeader({ alg: 'RS256' }).sign(key);
+  const client = await open(t, url, [TOPIC], { headers: { authorization: `Bearer ${await sign({ mercure: { subscribe: [USER_SELECTOR] } }, subscriber.privateKey)}` } });
+  t.equal(client.response.statusCode, 200);
+  const swapped = await publish(url, { topic: TOPIC, id: 'x' }, await sign({ mercure: { publish: ['*'] } }, subscriber.privateKey));
+  t.equal(swapped.status, 401, "the subscriber's key cannot publish");
+  t.equal((await publish(url, { topic: TOPIC, id: 'x' }, await publisherToken())).status, 401, 'an HS256 token is refused');
+  const ok = await publish(url, { topic: TOPIC, id: 'rs-1', private: true }, await sign({ mercure: { publish: ['*'] } }, publisher.privateKey));
+  t.equal(ok.status, 200);
+  await client.until((c) => c.events.length === 1, 'the private event');
+  t.equal(client.events[0]!.id, 'rs-1');
 });
