@@ -80,6 +80,8 @@ export function renderString(s: string): string {
     const end = scanInterpolation(s, 0);
     if (end === s.length) return s.slice(2, -1).trim();
   }
+  // Scripts (user data) read better as a heredoc; its body is the same template, unescaped.
+  if (s.includes('\n') && s.endsWith('\n') && !/^EOT$/m.test(s) && !s.includes('\r')) return `<<EOT\n${s}EOT`;
   let out = '"';
   let i = 0;
   while (i < s.length) {

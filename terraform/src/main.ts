@@ -4,6 +4,7 @@
  * (HCL: terraform/cdktf.out.hcl/stacks/homeagent/), where plain `terraform`
  * runs. A bad input stops here with one line naming it.
  */
+import { spawnSync } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { dirname, join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -30,6 +31,8 @@ function main(argv: string[]): void {
   // JSON and HCL go to different folders: terraform would load both and see every resource twice.
   const outdir = process.env.HOMEAGENT_OUTDIR ?? join(root, hcl ? 'cdktf.out.hcl' : 'cdktf.out');
   const result = synthesize({ config, backend, outdir, hcl });
+  // Aligned `=` when terraform is at hand; the file is valid HCL either way.
+  if (hcl) spawnSync('terraform', ['fmt', result.file], { stdio: 'ignore' });
   process.stdout.write(`wrote ${relative(process.cwd(), result.file)}\nnext: cd ${relative(process.cwd(), result.stackDir)} && terraform init && terraform plan\n`);
 }
 

@@ -10,6 +10,8 @@ t.test('strings: literal parts re-escaped, interpolations copied as HCL', async 
   t.equal(renderString('$${literal}'), '"$${literal}"', 'escaped interpolations stay escaped');
   t.equal(renderString('${format("%s}", x.y)}'), 'format("%s}", x.y)', 'a brace inside a nested string does not end the interpolation');
   t.throws(() => renderString('${unterminated'), HclRenderError);
+  t.equal(renderString('#!/bin/bash\necho "$HOME" ${var.x}\n'), '<<EOT\n#!/bin/bash\necho "$HOME" ${var.x}\nEOT', 'a script becomes a heredoc, quotes unescaped');
+  t.equal(renderString('two\nlines'), '"two\\nlines"', 'without a final newline it stays quoted');
 });
 
 t.test('blocks, map arguments, references and labels', async (t) => {
