@@ -63,9 +63,7 @@ const conversationRoutes: FastifyPluginAsync = async (fastify) => {
   app.post('/c', { schema: { body: TokenOnlyForm } }, async (request, reply) => {
     const { user } = await signedIn(request);
     const { conversation } = await app.agent.createConversation(user.id, {});
-    const location = conversationPath(conversation.id);
-    if (isHtmxRequest(request)) return reply.code(204).header('hx-location', location).send();
-    return reply.redirect(location, 303);
+    return reply.redirect(conversationPath(conversation.id), 303);
   });
 
   app.get('/c/:conversationId', { schema: { params: ConversationParams } }, async (request, reply) => {
