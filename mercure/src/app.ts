@@ -43,6 +43,10 @@ async function app(fastify: FastifyInstance, { config }: AppOptions): Promise<vo
     return reply.code(status).type('text/plain; charset=utf-8').send(message);
   });
 
+  fastify.setNotFoundHandler((request, reply) =>
+    reply.code(404).type('text/plain; charset=utf-8').send(`Nothing here: ${request.method} ${request.url.split('?')[0]}. The hub answers on /.well-known/mercure.`),
+  );
+
   cors(fastify, config.corsOrigins);
   await fastify.register(healthRoutes);
   await fastify.register(mercureRoutes, { prefix: '/.well-known/mercure' });

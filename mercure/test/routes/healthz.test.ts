@@ -9,4 +9,5 @@ t.test('GET /healthz answers 200 {"status":"ok"}', async (t) => {
   t.same(await res.json(), { status: 'ok' });
   const unknown = await fetch(`${url}/nope`);
   t.equal(unknown.status, 404);
+  t.match(await unknown.text(), /Nothing here: GET \/nope/);
 });
