@@ -125,6 +125,34 @@ export type RegisterRequest = Static<typeof RegisterRequest>;
 export const RegisterResponse = Type.Object({ user: User });
 export type RegisterResponse = Static<typeof RegisterResponse>;
 
+/** One person as an admin sees them: the account, the month's budget and usage. */
+export const UserSummary = Type.Object({
+  user: User,
+  /** this person's monthly budget (their own, or the installation's default) */
+  budgetUsd: Type.Number(),
+  /** true when the budget is the installation's default */
+  defaultBudget: Type.Boolean(),
+  spentUsd: Type.Number(),
+  inputTokens: Type.Integer(),
+  outputTokens: Type.Integer(),
+});
+export type UserSummary = Static<typeof UserSummary>;
+
+/** GET /v1/users (admin, X-User-Id) → 200, oldest account first, usage of the current month (UTC) */
+export const UserListResponse = Type.Object({
+  /** `yyyy-mm` */
+  month: Type.String(),
+  users: Type.Array(UserSummary),
+});
+export type UserListResponse = Static<typeof UserListResponse>;
+
+/** PUT /v1/users/:userId/budget (admin, X-User-Id) → 200 UserSummary; 404 not_found */
+export const SetBudgetRequest = Type.Object({
+  /** US dollars per month; `null` goes back to the installation's default (MONTHLY_BUDGET_USD) */
+  monthlyBudgetUsd: Type.Union([Type.Number({ minimum: 0, maximum: 100_000 }), Type.Null()]),
+});
+export type SetBudgetRequest = Static<typeof SetBudgetRequest>;
+
 /** POST /v1/sessions → 201 SessionResponse; 401 bad_credentials */
 export const SignInRequest = Type.Object({
   username: Type.String({ minLength: 1, maxLength: LIMITS.usernameMax }),

@@ -11,3 +11,5 @@ export const SessionParams = Type.Object({
 export const ConversationParams = Type.Object({ conversationId: Id });
 
 export const MessageParams = Type.Object({ conversationId: Id, messageId: Id });
+
+export const UserParams = Type.Object({ userId: Id });

@@ -1,5 +1,5 @@
 import fp from 'fastify-plugin';
-import { DeleteCommand, GetCommand, PutCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { DeleteCommand, GetCommand, PutCommand, QueryCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { Role, User } from '../../contract.js';
 import { isConditionFailed } from '../external/dynamodb.js';
 
@@ -12,6 +12,7 @@ export interface UserRecord extends User {
 /** Registration takes well under a second; a claim this old without its account was abandoned. */
 const ABANDONED_CLAIM_MS = 10 * 60_000;
 
+const LIST_KEY = 'USERS';
 const userKey = (id: string) => ({ pk: `USER#${id}`, sk: 'PROFILE' });
 const usernameKey = (username: string) => ({ pk: `USERNAME#${username}`, sk: 'USERNAME' });
 
@@ -34,7 +35,7 @@ export class UsersRepository {
   async get(id: string): Promise<UserRecord | undefined> {
     const out = await this.doc.send(new GetCommand({ TableName: this.table, Key: userKey(id), ConsistentRead: true }));
     if (!out.Item) return undefined;
-    const { pk: _pk, sk: _sk, ...record } = out.Item;
+    const { pk: _pk, sk: _sk, gsi1pk: _g, gsi1sk: _s, ...record } = out.Item;
     return record as UserRecord;
   }
 
@@ -97,10 +98,55 @@ export class UsersRepository {
     await this.doc.send(
       new PutCommand({
         TableName: this.table,
-        Item: { ...userKey(record.id), ...record },
+        // Listed on gsi1 under one key so admins can see everyone without a scan.
+        Item: { ...userKey(record.id), gsi1pk: LIST_KEY, gsi1sk: `${record.createdAt}#${record.id}`, ...record },
         ConditionExpression: 'attribute_not_exists(pk)',
       }),
     );
+  }
+
+  /** Every account, oldest first. */
+  async list(): Promise<UserRecord[]> {
+    const users: UserRecord[] = [];
+    let start: Record<string, unknown> | undefined;
+    do {
+      const out = await this.doc.send(
+        new QueryCommand({
+          TableName: this.table,
+          IndexName: 'gsi1',
+          KeyConditionExpression: 'gsi1pk = :pk',
+          ExpressionAttributeValues: { ':pk': LIST_KEY },
+          ExclusiveStartKey: start,
+        }),
+      );
+      for (const item of out.Items ?? []) {
+        const { pk: _pk, sk: _sk, gsi1pk: _g, gsi1sk: _s, ...record } = item;
+        users.push(record as UserRecord);
+      }
+      start = out.LastEvaluatedKey;
+    } while (start);
+    return users;
+  }
+
+  /** Sets (or, with null, removes) a person's own monthly budget; undefined when there is no such account. */
+  async setBudget(id: string, monthlyBudgetUsd: number | null): Promise<UserRecord | undefined> {
+    try {
+      const out = await this.doc.send(
+        new UpdateCommand({
+          TableName: this.table,
+          Key: userKey(id),
+          UpdateExpression: monthlyBudgetUsd === null ? 'REMOVE monthlyBudgetUsd' : 'SET monthlyBudgetUsd = :b',
+          ConditionExpression: 'attribute_exists(pk)',
+          ...(monthlyBudgetUsd === null ? {} : { ExpressionAttributeValues: { ':b': monthlyBudgetUsd } }),
+          ReturnValues: 'ALL_NEW',
+        }),
+      );
+      const { pk: _pk, sk: _sk, gsi1pk: _g, gsi1sk: _s, ...record } = out.Attributes ?? {};
+      return record as UserRecord;
+    } catch (error) {
+      if (isConditionFailed(error)) return undefined;
+      throw error;
+    }
   }
 }
 

@@ -5,7 +5,7 @@
  *
  * | entity              | pk                  | sk                  | notes                              |
  * |---------------------|---------------------|---------------------|------------------------------------|
- * | user                | `USER#<id>`         | `PROFILE`           |                                    |
+ * | user                | `USER#<id>`         | `PROFILE`           | gsi1: `USERS` / `<createdAt>#<id>`  |
  * | username claim      | `USERNAME#<name>`   | `USERNAME`          | makes usernames unique             |
  * | invite              | `INVITE#<code>`     | `INVITE`            | `ttl`, `usedAt` once consumed      |
  * | session             | `SESSION#<id>`      | `SESSION`           | `ttl`                              |

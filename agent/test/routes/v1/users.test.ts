@@ -135,3 +135,66 @@ t.test('a username claim left by a crash is taken over once it is old, never whi
   t.equal(real.statusCode, 409, 'an old claim whose account exists is never taken over');
   t.equal((await agent.app.users.getByUsername('orphan'))?.id, taken.json().user.id);
 });
+
+t.test('admins list everyone with the month\'s usage, and set budgets', async (t) => {
+  const admin = await registerUserVia('admin', 'the-admin');
+  const member = await registerUserVia('member', 'a-member');
+  const list = await agent.call('GET', '/v1/users', { userId: admin.id });
+  t.equal(list.statusCode, 200);
+  const body = list.json();
+  t.equal(body.month, new Date().toISOString().slice(0, 7));
+  const usernames = body.users.map((s: { user: { username: string } }) => s.user.username);
+  t.ok(usernames.includes('ada') && usernames.includes('the-admin') && usernames.includes('a-member'), 'everyone is listed');
+  t.ok(usernames.indexOf('ada') < usernames.indexOf('a-member'), 'oldest first');
+  t.match(body.users.find((s: { user: { id: string } }) => s.user.id === member.id), {
+    user: member,
+    budgetUsd: 20,
+    defaultBudget: true,
+    spentUsd: 0,
+    inputTokens: 0,
+    outputTokens: 0,
+  });
+  t.notOk(list.body.includes('passwordHash') || list.body.includes('scrypt'), 'no password hash is answered');
+
+  const set = await agent.call('PUT', `/v1/users/${member.id}/budget`, { userId: admin.id, body: { monthlyBudgetUsd: 5.5 } });
+  t.equal(set.statusCode, 200);
+  t.match(set.json(), { user: member, budgetUsd: 5.5, defaultBudget: false });
+  t.equal((await agent.app.users.get(member.id))?.monthlyBudgetUsd, 5.5);
+  // A person's own budget is the one a message is checked against.
+  await agent.call('PUT', `/v1/users/${member.id}/budget`, { userId: admin.id, body: { monthlyBudgetUsd: 0.01 } });
+  const conversation = (await agent.call('POST', '/v1/conversations', { userId: member.id })).json().conversation;
+  const refused = await agent.call('POST', `/v1/conversations/${conversation.id}/messages`, { userId: member.id, body: { text: 'hello' } });
+  t.equal(refused.statusCode, 402);
+  t.match(refused.json(), { code: 'budget_exceeded', message: /monthly budget of \$0\.01/ });
+  const reset = await agent.call('PUT', `/v1/users/${member.id}/budget`, { userId: admin.id, body: { monthlyBudgetUsd: null } });
+  t.match(reset.json(), { budgetUsd: 20, defaultBudget: true });
+
+  for (const [method, url, body] of [
+    ['GET', '/v1/users', undefined],
+    ['PUT', `/v1/users/${member.id}/budget`, { monthlyBudgetUsd: 1000 }],
+  ] as const) {
+    const refused = await agent.call(method, url, { userId: member.id, ...(body ? { body } : {}) });
+    t.equal(refused.statusCode, 403, `${method} ${url} as a member`);
+    t.equal(refused.json().code, 'admin_only');
+  }
+  t.equal((await agent.app.users.get(member.id))?.monthlyBudgetUsd, undefined, 'the refused change did nothing');
+
+  const cases: Array<[string, string, unknown, number, RegExp]> = [
+    ['negative', member.id, { monthlyBudgetUsd: -1 }, 400, /"monthlyBudgetUsd" must be at least 0/],
+    ['text', member.id, { monthlyBudgetUsd: '5' }, 400, /"monthlyBudgetUsd" must be a number/],
+    ['missing', member.id, {}, 400, /"monthlyBudgetUsd" is required/],
+    ['unknown person', 'nosuchperson', { monthlyBudgetUsd: 1 }, 404, /no account with that id/],
+    ['bad id', 'Not_An_Id', { monthlyBudgetUsd: 1 }, 400, /"userId"/],
+  ];
+  for (const [name, id, payload, status, message] of cases) {
+    const response = await agent.call('PUT', `/v1/users/${id}/budget`, { userId: admin.id, body: payload });
+    t.equal(response.statusCode, status, name);
+    t.match(response.json().message, message, name);
+  }
+});
+
+async function registerUserVia(role: 'admin' | 'member', username: string) {
+  const invite = await agent.app.invites.create({ role });
+  const response = await register({ inviteCode: invite.code, username, displayName: username, password: PASSWORD });
+  return response.json().user;
+}

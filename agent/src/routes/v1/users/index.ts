@@ -1,11 +1,14 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
-import { ApiError, RegisterRequest, RegisterResponse } from '../../../contract.js';
-import { HttpError, badRequest, conflict } from '../../../http-error.js';
+import { ApiError, RegisterRequest, RegisterResponse, SetBudgetRequest, UserListResponse, UserSummary } from '../../../contract.js';
+import { HttpError, badRequest, conflict, notFound } from '../../../http-error.js';
 import { newId } from '../../../id-generator.js';
 import { hashPassword } from '../../../password-hash.js';
 import { recordAdminCreated } from '../../../plugins/app/first-admin-invite.js';
 import { InvitesRepository, type InviteStatus } from '../../../plugins/app/invites-repository.js';
+import { fromMicroUsd, monthOf } from '../../../plugins/app/usage-repository.js';
 import { toUser, type UserRecord } from '../../../plugins/app/users-repository.js';
+import { UserHeaders } from '../../../schemas/headers.js';
+import { UserParams } from '../../../schemas/params.js';
 
 const INVITE_REFUSALS: Record<Exclude<InviteStatus, 'usable'>, HttpError> = {
   unknown: badRequest('invite_invalid', 'That invite code is not valid. Check it, or ask an admin for a new one.'),
@@ -14,6 +17,43 @@ const INVITE_REFUSALS: Record<Exclude<InviteStatus, 'usable'>, HttpError> = {
 };
 
 const routes: FastifyPluginAsyncTypebox = async (app) => {
+  const summarize = async (record: UserRecord, month: string): Promise<UserSummary> => {
+    const usage = await app.usage.get(record.id, month);
+    return {
+      user: toUser(record),
+      budgetUsd: record.monthlyBudgetUsd ?? app.config.monthlyBudgetUsd,
+      defaultBudget: record.monthlyBudgetUsd === undefined,
+      spentUsd: fromMicroUsd(usage.spentMicroUsd),
+      inputTokens: usage.inputTokens,
+      outputTokens: usage.outputTokens,
+    };
+  };
+
+  app.get(
+    '/',
+    // The role check runs before validation, so a member learns nothing about the route.
+    { schema: { headers: UserHeaders, response: { 200: UserListResponse, '4xx': ApiError } }, preValidation: app.requireAdmin },
+    async () => {
+      const month = monthOf();
+      const users = await app.users.list();
+      return { month, users: await Promise.all(users.map((u) => summarize(u, month))) };
+    },
+  );
+
+  app.put(
+    '/:userId/budget',
+    {
+      schema: { headers: UserHeaders, params: UserParams, body: SetBudgetRequest, response: { 200: UserSummary, '4xx': ApiError } },
+      preValidation: app.requireAdmin,
+    },
+    async (request) => {
+      const updated = await app.users.setBudget(request.params.userId, request.body.monthlyBudgetUsd);
+      if (!updated) throw notFound('There is no account with that id.');
+      request.log.info({ userId: updated.id, monthlyBudgetUsd: request.body.monthlyBudgetUsd }, 'budget changed');
+      return summarize(updated, monthOf());
+    },
+  );
+
   /**
    * Register with an invite. No transactions, so the writes are ordered to be
    * undoable: claim the username, consume the invite (or release the claim),
