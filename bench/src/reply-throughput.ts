@@ -10,8 +10,12 @@ import type { ServicePids } from './stack-host-protocol.js';
 import { summarize, type Summary } from './stats.js';
 import type { TimeBudget } from './time-budget.js';
 
+/** a burst that started gets this long per reply, whatever is left of the run's budget */
+const REPLY_TIMEOUT_MS = 60_000;
+
 export interface ReplyThroughput {
   concurrency: number;
+  skipped?: string;
   completed: number;
   failures: number;
   firstFailure?: string;
@@ -19,6 +23,8 @@ export interface ReplyThroughput {
   wallMs: number;
   outputTokens: number;
   tokensPerSecond: number;
+  /** the message form's answer, under this load */
+  post?: Summary;
   firstToken?: Summary;
   done?: Summary;
   /** after the burst; `launcher` holds the edge, dynalite and the emulator */
@@ -35,9 +41,11 @@ export async function measureThroughput(
   // Chats are opened before the clock starts: the burst is about replies.
   const conversations: string[] = [];
   for (let i = 0; i < concurrency && !budget.expired(); i++) conversations.push(await user.createConversation());
-  const timeoutMs = Math.max(1_000, Math.min(60_000, budget.left()));
+  if (conversations.length < concurrency) {
+    return { concurrency, completed: 0, failures: 0, skipped: `time limit reached while opening ${concurrency} chats`, wallMs: 0, outputTokens: 0, tokensPerSecond: 0, memory: {} };
+  }
   const started = performance.now();
-  const outcomes = await Promise.allSettled(conversations.map((id) => user.reply(id, text, timeoutMs)));
+  const outcomes = await Promise.allSettled(conversations.map((id) => user.reply(id, text, REPLY_TIMEOUT_MS)));
   const wallMs = performance.now() - started;
 
   const timings = outcomes.filter((o): o is PromiseFulfilledResult<ReplyTiming> => o.status === 'fulfilled').map((o) => o.value);
@@ -51,11 +59,12 @@ export async function measureThroughput(
   return {
     concurrency,
     completed: timings.length,
-    failures: rejected.length + (concurrency - conversations.length),
+    failures: rejected.length,
     firstFailure: rejected[0] ? (rejected[0].reason as Error).message : undefined,
     wallMs,
     outputTokens,
     tokensPerSecond: outputTokens / (wallMs / 1000),
+    post: timings.length ? summarize(timings.map((t) => t.postMs)) : undefined,
     firstToken: timings.length ? summarize(timings.map((t) => t.firstTokenMs)) : undefined,
     done: timings.length ? summarize(timings.map((t) => t.doneMs)) : undefined,
     memory,

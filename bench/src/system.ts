@@ -199,8 +199,8 @@ function report(runs: PaceRun[]): string {
         '',
         '(3) N chats replying at once (one subscriber each): delivered tokens/s, latency ms, RSS MiB after the burst (launcher = edge + dynalite + emulator)',
         formatTable(
-          ['N', 'ok', 'failed', 'tokens', 'wall ms', 'tokens/s', 'first p50', 'first p95', 'done p50', 'done p95', 'done p50 / emulator', 'agent RSS', 'hub RSS', 'app RSS', 'launcher RSS'],
-          run.throughput.map((t) => {
+          ['N', 'ok', 'failed', 'tokens', 'wall ms', 'tokens/s', 'post p50', 'post p95', 'first p50', 'first p95', 'done p50', 'done p95', 'done p50 / emulator', 'agent RSS', 'hub RSS', 'app RSS', 'launcher RSS'],
+          run.throughput.filter((t) => !t.skipped).map((t) => {
             const perReply = t.completed > 0 ? t.outputTokens / t.completed : 0;
             return [
               t.concurrency,
@@ -209,6 +209,8 @@ function report(runs: PaceRun[]): string {
               t.outputTokens,
               round(t.wallMs),
               round(t.tokensPerSecond),
+              ms(t.post?.p50),
+              ms(t.post?.p95),
               ms(t.firstToken?.p50),
               ms(t.firstToken?.p95),
               ms(t.done?.p50),
@@ -222,6 +224,7 @@ function report(runs: PaceRun[]): string {
           }),
         ),
       );
+      for (const t of run.throughput) if (t.skipped) out.push(`    N=${t.concurrency}: ${t.skipped}`);
       const failed = run.throughput.find((t) => t.firstFailure);
       if (failed) out.push(`    first failure (N=${failed.concurrency}): ${failed.firstFailure}`);
     }
