@@ -85,7 +85,11 @@ export default fp(
       const referer = request.headers.referer;
       const claimed = origin !== undefined ? originOf(origin) : referer !== undefined ? originOf(referer) : config.publicUrl;
       if (claimed !== config.publicUrl) {
-        throw new CsrfError('csrf_origin', 'This form was sent from another site, so it was refused. Reload the page and try again.');
+        // Also what someone sees who opened the app under another name (e.g. 127.0.0.1 for localhost).
+        throw new CsrfError(
+          'csrf_origin',
+          `This form was sent from another site than ${config.publicUrl}, so it was refused. Open ${config.publicUrl} and try again.`,
+        );
       }
 
       const body = request.body as Record<string, unknown> | undefined;
