@@ -144,9 +144,27 @@ ecr_login() {
     die "docker login to ${REGISTRY} failed"
 }
 
+# ECR tags are immutable: an image already pushed for this tag (a re-run, or
+# a deploy that failed half-way) is reused, not rebuilt.
+in_ecr() {
+  aws ecr describe-images --region "$REGION" --repository-name "${REPO[$1]#*/}" --image-ids "imageTag=${TAG}" \
+    --query 'imageDetails[0].imageDigest' --output text >/dev/null 2>&1
+}
+
+find_missing_images() {
+  local name
+  MISSING=()
+  for name in "${CONTAINERS[@]}"; do
+    if in_ecr "$name"; then log "    ${name}:${TAG} is already in ECR"; else MISSING+=("$name"); fi
+  done
+  ((${#MISSING[@]} > 0)) || return 0
+  ((!SKIP_BUILD)) || die "image ${REPO[${MISSING[0]}]}:${TAG} is not in ECR; build it first (drop --skip-build)"
+  log "    to build: ${MISSING[*]}"
+}
+
 build_images() {
   local name start
-  for name in "${CONTAINERS[@]}"; do
+  for name in "${MISSING[@]}"; do
     start=$SECONDS
     mutate docker buildx build --platform "$PLATFORM" --provenance=false -f "${ROOT_DIR}/${name}/Dockerfile" \
       -t "${REPO[$name]}:${TAG}" --load "$ROOT_DIR" >&2 || die "building the ${name} image failed"
@@ -156,17 +174,8 @@ build_images() {
 
 push_images() {
   local name
-  for name in "${CONTAINERS[@]}"; do
+  for name in "${MISSING[@]}"; do
     mutate docker push "${REPO[$name]}:${TAG}" >&2 || die "pushing ${REPO[$name]}:${TAG} failed"
-  done
-}
-
-check_images_exist() {
-  local name
-  for name in "${CONTAINERS[@]}"; do
-    aws ecr describe-images --region "$REGION" --repository-name "${REPO[$name]#*/}" --image-ids "imageTag=${TAG}" \
-      --query 'imageDetails[0].imageDigest' --output text >/dev/null 2>&1 ||
-      die "image ${REPO[$name]}:${TAG} is not in ECR; build it first (drop --skip-build)"
   done
 }
 
@@ -239,9 +248,8 @@ main() {
   trap cleanup EXIT
   step "Read settings" read_settings
   step "Choose the image tag" choose_tag
-  if ((SKIP_BUILD)); then
-    step "Check the images are in ECR" check_images_exist
-  else
+  step "Look for the images in ECR" find_missing_images
+  if ((${#MISSING[@]} > 0)); then
     step "Log in to ECR" ecr_login
     step "Build images for ${PLATFORM}" build_images
     step "Push images" push_images

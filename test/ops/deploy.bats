@@ -86,10 +86,10 @@ containerDefinitions[2].image = \"${REGISTRY}/homeagent-mercure:${SHA}\""
 @test "shows each step with how long it took" {
   deploy
   [ "$status" -eq 0 ]
-  for title in "Read settings" "Choose the image tag" "Log in to ECR" "Build images for linux/arm64" "Push images" "Register task definition" "Update service" "Wait for the service to be stable"; do
+  for title in "Read settings" "Choose the image tag" "Look for the images in ECR" "Log in to ECR" "Build images for linux/arm64" "Push images" "Register task definition" "Update service" "Wait for the service to be stable"; do
     [[ "$output" == *"] ${title}"* ]]
   done
-  [ "$(grep -cE '^    done in [0-9]+s$' <<<"$output")" -eq 8 ]
+  [ "$(grep -cE '^    done in [0-9]+s$' <<<"$output")" -eq 9 ]
 }
 
 @test "a circuit-breaker rollback exits non-zero and reports the reason" {
@@ -243,4 +243,26 @@ containerDefinitions[2].image = \"${REGISTRY}/homeagent-mercure:${SHA}\""
   [ "$status" -ne 0 ]
   [[ "$output" == *"homeagent:8 lacks a container named agent, app or mercure"* ]]
   [[ "$output" == *"error: cannot derive the next revision from homeagent"* ]]
+}
+
+@test "a re-run for a commit whose images are in ECR reuses them: immutable tags are never pushed twice" {
+  deploy
+  [ "$status" -eq 0 ]
+  : >"$STUB_LOG"
+  deploy
+  [ "$status" -eq 0 ]
+  refute_called '^docker'
+  [[ "$output" == *"mercure:${SHA} is already in ECR"* ]]
+  [ -f "${STUB_STATE}/registered/9.json" ]
+}
+
+@test "after a half-failed deploy only the missing image is built and pushed" {
+  mkdir -p "${STUB_STATE}/ecr/homeagent-agent" "${STUB_STATE}/ecr/homeagent-app"
+  echo sha256:1 >"${STUB_STATE}/ecr/homeagent-agent/${SHA}"
+  echo sha256:2 >"${STUB_STATE}/ecr/homeagent-app/${SHA}"
+  deploy
+  [ "$status" -eq 0 ]
+  [ "$(grep -c '^docker buildx build' "$STUB_LOG")" -eq 1 ]
+  grep -qxF "docker push ${REGISTRY}/homeagent-mercure:${SHA}" "$STUB_LOG"
+  [ "$(grep -c '^docker push' "$STUB_LOG")" -eq 1 ]
 }
