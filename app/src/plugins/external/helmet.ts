@@ -18,7 +18,6 @@ export default fp(
           'style-src': ["'self'"],
           'connect-src': ["'self'"],
           'img-src': ["'self'", 'data:'],
-          'font-src': ["'self'"],
           'frame-ancestors': ["'none'"],
           'base-uri': ["'none'"],
           'form-action': ["'self'"],
