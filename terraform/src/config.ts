@@ -83,8 +83,8 @@ export interface HomeAgentConfig {
   mercureHeartbeatSeconds: number;
   /** Requests per 5 minutes per client IP before WAF blocks. */
   wafRateLimit: number;
-  /** Path prefixes where request bodies above 8 KB (long chat messages) are allowed past WAF. */
-  wafLargeBodyPathPrefixes: string[];
+  /** Anchored regular expressions of the paths where POST bodies above 8 KB (long chat messages) pass WAF. */
+  wafChatPathPatterns: string[];
   /** Default monthly budget per person in USD (agent `MONTHLY_BUDGET_USD`). */
   monthlyBudgetUsd: number;
   /** Alarm thresholds. */
@@ -131,7 +131,8 @@ export const DEFAULTS = {
   tlsPolicy: 'ELBSecurityPolicy-TLS13-1-2-Res-PQ-2025-09',
   mercureHeartbeatSeconds: 40,
   wafRateLimit: 2000,
-  wafLargeBodyPathPrefixes: ['/conversations/'],
+  // The app's message form: POST /c/:conversationId/messages.
+  wafChatPathPatterns: ['^/c/[^/]+/messages$'],
   monthlyBudgetUsd: 20,
   alarms: { timeToFirstTokenP95Ms: 10_000, dailySpendUsd: 10, alb5xxPercent: 5 },
   tags: {},
@@ -242,7 +243,7 @@ const KNOWN_KEYS = new Set<string>([
   'githubBranch', 'githubEnvironment', 'githubOidcProviderArn', 'alarmEmail', 'allowedModels', 'imageTags',
   'cpuArchitecture', 'taskCpu', 'taskMemory', 'desiredCount', 'natMode', 'natInstanceType', 'existingVpc',
   'vpcCidr', 'ipv6', 'tableName', 'logRetentionDays', 'containerInsights', 'deletionProtection', 'tlsPolicy',
-  'mercureHeartbeatSeconds', 'wafRateLimit', 'wafLargeBodyPathPrefixes', 'monthlyBudgetUsd', 'alarms', 'tags',
+  'mercureHeartbeatSeconds', 'wafRateLimit', 'wafChatPathPatterns', 'monthlyBudgetUsd', 'alarms', 'tags',
   'lean',
 ]);
 
@@ -343,11 +344,20 @@ export function parseConfig(raw: unknown, where = 'homeagent.config.json'): Home
   if (!TLS_POLICIES.includes(tlsPolicy)) throw new ConfigError(`${where}: "tlsPolicy" must be one of ${TLS_POLICIES.join(', ')}`);
   const mercureHeartbeatSeconds = r.number('mercureHeartbeatSeconds', { default: DEFAULTS.mercureHeartbeatSeconds, min: 5, max: 3000 });
   const wafRateLimit = r.number('wafRateLimit', { default: DEFAULTS.wafRateLimit, min: 10, max: 2_000_000_000 });
-  const wafLargeBodyPathPrefixes = r.stringList('wafLargeBodyPathPrefixes', {
-    default: DEFAULTS.wafLargeBodyPathPrefixes,
-    pattern: /^\/[A-Za-z0-9._~\/-]*$/,
-    hint: 'a URL path prefix such as /conversations/',
+  const wafChatPathPatterns = r.stringList('wafChatPathPatterns', {
+    default: DEFAULTS.wafChatPathPatterns,
+    // Anchored at both ends, and nothing Terraform would read as a template (`${`, `%{`).
+    pattern: /^\^\/(?!.*[$%]\{).*\$$/,
+    hint: 'a regular expression anchored with ^ and $, such as ^/c/[^/]+/messages$',
+    min: 1,
   });
+  for (const pattern of wafChatPathPatterns) {
+    try {
+      new RegExp(pattern);
+    } catch (err) {
+      throw new ConfigError(`${where}: "wafChatPathPatterns" has an invalid regular expression "${pattern}"`, { cause: err });
+    }
+  }
   const monthlyBudgetUsd = r.number('monthlyBudgetUsd', { default: DEFAULTS.monthlyBudgetUsd, min: 0, max: 100_000, integer: false });
 
   const alarmsReader = r.object('alarms') ?? new Reader({}, `${where}.alarms`);
@@ -368,7 +378,7 @@ export function parseConfig(raw: unknown, where = 'homeagent.config.json'): Home
     ...(githubEnvironment ? { githubEnvironment } : {}), ...(githubOidcProviderArn ? { githubOidcProviderArn } : {}),
     ...(alarmEmail ? { alarmEmail } : {}), allowedModels, imageTags, cpuArchitecture, taskCpu, taskMemory, desiredCount,
     natMode, natInstanceType, ...(existingVpc ? { existingVpc } : {}), vpcCidr, ipv6, tableName, logRetentionDays,
-    containerInsights, deletionProtection, tlsPolicy, mercureHeartbeatSeconds, wafRateLimit, wafLargeBodyPathPrefixes,
+    containerInsights, deletionProtection, tlsPolicy, mercureHeartbeatSeconds, wafRateLimit, wafChatPathPatterns,
     monthlyBudgetUsd, alarms, tags, lean,
   };
 }

@@ -165,7 +165,7 @@ export class HomeAgentStack extends TerraformStack {
       namePrefix: config.namePrefix,
       albArn: alb.albArn,
       rateLimit: config.wafRateLimit,
-      largeBodyPathPrefixes: config.wafLargeBodyPathPrefixes,
+      chatPathPatterns: config.wafChatPathPatterns,
       logRetentionDays: config.logRetentionDays,
     });
 

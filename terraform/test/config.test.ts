@@ -55,6 +55,9 @@ t.test('a missing or bad input stops synth with one line naming it', async (t) =
   refused(t, { alarmEmail: 'not-an-address' }, /"alarmEmail"/);
   refused(t, { existingVpc: { vpcId: 'vpc-0123456789abcdef0', publicSubnetIds: ['subnet-0123456789abcdef0'], privateSubnetIds: [] } }, /existingVpc: "publicSubnetIds" needs at least 2/);
   refused(t, { colour: 'blue' }, /unknown input "colour"/);
+  refused(t, { wafChatPathPatterns: ['/c/'] }, /"wafChatPathPatterns" has an invalid entry "\/c\/" \(a regular expression anchored/);
+  refused(t, { wafChatPathPatterns: ['^/c/${x}$'] }, /"wafChatPathPatterns" has an invalid entry/);
+  refused(t, { wafChatPathPatterns: ['^/c/(unclosed$'] }, /invalid regular expression/);
   refused(t, { imageTags: undefined }, /"imageTags" is required/);
 });
 

@@ -148,7 +148,9 @@ t.test('WAF: long chat messages pass the body rules on chat POSTs only', async (
   t.match(text, 'core-rule-set:CrossSiteScripting_Body', 'it covers the XSS body rule too');
   t.match(text, /"not_statement"/, 'it exempts something');
   t.match(text, /"search_string":"POST"/, 'only POSTs are exempt');
-  t.match(text, /"regex_string":"\^\(\?:\/conversations\/\)"/, 'only under the chat path');
+  const path = new RegExp(JSON.parse(text).and_statement.statement[1].not_statement.statement[0].and_statement.statement[1].regex_match_statement.regex_string);
+  t.ok(path.test('/c/01JDX7/messages'), 'the message form of the app is exempt');
+  for (const other of ['/c', '/register', '/c/01JDX7/messages/x', '/x/c/1/messages', '/c/1/2/messages']) t.notOk(path.test(other), `${other} is not`);
 });
 
 t.test('access logs are delivered by the ELB account in older regions and by the service principal everywhere', async (t) => {

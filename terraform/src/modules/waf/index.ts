@@ -7,7 +7,7 @@
  * (SizeRestrictions_BODY) and HTML-looking bodies (CrossSiteScripting_BODY),
  * and a chat message can be 16,000 characters of code. Both rules are set to
  * count, which still labels the request, and our own rule right after blocks
- * a labelled request unless it is a POST under one of the chat paths. There
+ * a labelled request unless it is a POST to the chat message path. There
  * the app enforces its own body limit and escapes every message.
  */
 import { Construct } from 'constructs';
@@ -27,8 +27,8 @@ export interface WafProps {
   readonly albArn: string;
   /** Requests per 5 minutes from one IP before it is blocked. Default `2000`. */
   readonly rateLimit?: number;
-  /** Path prefixes where POST bodies may be large or HTML-looking. Default `['/conversations/']`. */
-  readonly largeBodyPathPrefixes?: string[];
+  /** Anchored path patterns where POST bodies may be large or HTML-looking. Default `['^/c/[^/]+/messages$']`. */
+  readonly chatPathPatterns?: string[];
   /** Retention of the WAF log group in days. Default `30`. */
   readonly logRetentionDays?: number;
 }
@@ -65,14 +65,14 @@ export class Waf extends Construct implements WafOutputs {
 
   constructor(scope: Construct, id: string, props: WafProps) {
     super(scope, id);
-    const prefixes = props.largeBodyPathPrefixes ?? ['/conversations/'];
+    const patterns = props.chatPathPatterns ?? ['^/c/[^/]+/messages$'];
     const labelled = { or_statement: { statement: CHAT_BODY_LABELS.map((key) => ({ label_match_statement: { scope: 'LABEL', key } })) } };
     // Blocked = labelled AND NOT (POST to a chat path): one rule, since WAF bills per rule.
     const isPost = { byte_match_statement: { field_to_match: { method: {} }, positional_constraint: 'EXACTLY', search_string: 'POST', text_transformation: [{ priority: 0, type: 'NONE' }] } };
     const isChatPath = {
       regex_match_statement: {
         field_to_match: { uri_path: {} },
-        regex_string: `^(?:${prefixes.map(escapeRegex).join('|')})`,
+        regex_string: patterns.length === 1 ? patterns[0]! : patterns.map((p) => `(?:${p})`).join('|'),
         text_transformation: [{ priority: 0, type: 'NONE' }],
       },
     };
@@ -116,8 +116,4 @@ export class Waf extends Construct implements WafOutputs {
       redactedFields: [{ singleHeader: { name: 'cookie' } }, { singleHeader: { name: 'authorization' } }],
     });
   }
-}
-
-function escapeRegex(text: string): string {
-  return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 }
