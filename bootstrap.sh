@@ -14,6 +14,8 @@ PREFIX="homeagent"
 LOCK="s3"
 DRY_RUN=0
 BACKEND_FILE="${ROOT_DIR}/terraform/backend.json"
+# AWS CLI v2 pipes output through a pager on a terminal; a script must never wait on one.
+export AWS_PAGER=""
 
 usage() {
   cat <<EOF

@@ -18,6 +18,8 @@ declare -A REPO=()
 DRY_RUN=0 SKIP_BUILD=0 ALLOW_DIRTY=0
 TIMEOUT=1800
 POLL_SECONDS="${DEPLOY_POLL_SECONDS:-15}"
+# AWS CLI v2 pipes output through a pager on a terminal; a script must never wait on one.
+export AWS_PAGER=""
 
 usage() {
   cat <<EOF
