@@ -12,7 +12,7 @@ const PHASES: Record<string, number> = {
   alarms: 6,
 };
 
-t.test('no module references a later phase (default, lean, existing VPC)', async (t) => {
+t.test('no module references its own or a later phase (default, lean, existing VPC)', async (t) => {
   const variants = {
     default: {},
     lean: { lean: true },
@@ -27,15 +27,20 @@ t.test('no module references a later phase (default, lean, existing VPC)', async
 });
 
 t.test('the check catches a module that reaches forward', async (t) => {
-  // A phase-1 log group that takes its name from the phase-4 ALB, and a phase-3 record that waits for phase-5 WAF.
+  // A phase-1 log group that takes its name from the phase-4 ALB, a phase-3 record that waits for
+  // phase-5 WAF, and a phase-3 record that uses the phase-3 task definition of another module.
   const doc = {
     resource: {
       aws_lb: { alb_load_balancer: { '//': { metadata: { path: 'homeagent/alb/load-balancer' } }, name: 'x' } },
       aws_wafv2_web_acl: { waf_web_acl: { '//': { metadata: { path: 'homeagent/waf/web-acl' } }, name: 'x' } },
       aws_cloudwatch_log_group: { observability_x: { '//': { metadata: { path: 'homeagent/observability/x' } }, name: '${aws_lb.alb_load_balancer.name}-logs' } },
-      aws_route53_record: { dns_x: { '//': { metadata: { path: 'homeagent/dns/x' } }, depends_on: ['aws_wafv2_web_acl.waf_web_acl'] } },
+      aws_route53_record: {
+        dns_x: { '//': { metadata: { path: 'homeagent/dns/x' } }, depends_on: ['aws_wafv2_web_acl.waf_web_acl'] },
+        dns_y: { '//': { metadata: { path: 'homeagent/dns/y' } }, name: '${aws_ecs_task_definition.ecs_td.family}.example.org', zone_id: '${aws_route53_record.dns_x.zone_id}' },
+      },
+      aws_ecs_task_definition: { ecs_td: { '//': { metadata: { path: 'homeagent/ecs/td' } }, family: 'x' } },
     },
   };
   const { violations } = phaseViolations(doc, PHASES);
-  t.same(violations.map((v) => `${v.fromModule}→${v.toModule}`).sort(), ['dns→waf', 'observability→alb']);
+  t.same(violations.map((v) => `${v.fromModule}→${v.toModule}`).sort(), ['dns→ecs', 'dns→waf', 'observability→alb'], 'same-module references are fine');
 });

@@ -57,7 +57,8 @@ export function phaseViolations(doc: TerraformJson, phases: Record<string, numbe
       const toModule = owner.get(to);
       if (!toModule) continue;
       checked++;
-      if ((phases[toModule] ?? Infinity) > (phases[fromModule] ?? -Infinity)) violations.push({ from, fromModule, to, toModule });
+      // Within a module anything goes; across modules only strictly earlier phases.
+      if (toModule !== fromModule && (phases[toModule] ?? Infinity) >= (phases[fromModule] ?? -Infinity)) violations.push({ from, fromModule, to, toModule });
     }
   }
   return { violations, checked, unknownModules: [...unknownModules] };
