@@ -7,7 +7,6 @@ import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { conversationTopic, type SessionResponse } from '@homeagent/agent/contract';
 import { AgentRequestError } from '../plugins/app/agent-client.js';
 import { isHtmxRequest, wantsPartial } from '../plugins/app/error-handler.js';
-import { MERCURE_COOKIE } from '../plugins/app/session.js';
 import { TokenOnlyForm } from '../schemas/account.js';
 import { ConversationParams, MessageParams, SendMessageForm } from '../schemas/conversation.js';
 import {
@@ -48,9 +47,10 @@ const conversationRoutes: FastifyPluginAsync = async (fastify) => {
   async function sendPage(request: FastifyRequest, reply: FastifyReply, title: string, body: Html, pageClass?: string) {
     if (wantsPartial(request)) return sendHtml(reply, body);
     const current = await signedIn(request);
-    // Re-issue the hub cookie if it went missing (e.g. cleared by hand): the
-    // page cannot stream without it and the session still stands.
-    if (!request.cookies[MERCURE_COOKIE]) await reply.startSession(current);
+    // Renew the hub cookie with every page: the app cannot see whether the
+    // browser still has a valid one (its path is the hub's), and a renewed
+    // one survives a rotated subscriber key or a cookie cleared by hand.
+    await reply.issueHubCookie(current);
     return sendHtml(reply, layout({ title, body, user: current.user, csrfToken: await reply.csrfToken(), pageClass }));
   }
 

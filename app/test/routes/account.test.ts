@@ -57,6 +57,9 @@ t.test('registering with the admin invite signs the person in with the right coo
 
   const home = await ann.get('/');
   t.equal(home.status, 200);
+  const renewed = home.headers.getSetCookie();
+  t.ok(renewed.some((c) => c.startsWith('mercureAuthorization=') && /Path=\/\.well-known\/mercure/.test(c)), 'pages renew the hub cookie');
+  t.notOk(renewed.some((c) => c.startsWith('session=')), 'but leave the session cookie alone');
   t.match(home.body, /ann Example/);
   t.match(home.body, />Sign out</);
   t.match(home.body, />New chat</);

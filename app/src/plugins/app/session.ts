@@ -21,6 +21,8 @@ declare module 'fastify' {
   }
   interface FastifyReply {
     startSession(session: SessionResponse): Promise<void>;
+    /** (re)sets only the hub cookie: the app never sees it (its path is the hub's), so pages renew it */
+    issueHubCookie(session: SessionResponse): Promise<void>;
     endSession(): void;
   }
   interface FastifyInstance {
@@ -75,23 +77,31 @@ export default fp(
 
     const cookieBase = { httpOnly: true, secure: config.secureCookies } as const;
 
+    async function setHubCookie(reply: FastifyReply, signedIn: SessionResponse): Promise<void> {
+      const expires = new Date(signedIn.session.expiresAt);
+      const mercureJwt = await new SignJWT({ mercure: { subscribe: [userTopicSelector(config.publicUrl, signedIn.user.id)] } })
+        .setProtectedHeader({ alg: 'HS256' })
+        .setSubject(signedIn.user.id)
+        .setExpirationTime(Math.floor(expires.getTime() / 1000))
+        .sign(mercureKey);
+      reply.setCookie(MERCURE_COOKIE, mercureJwt, { ...cookieBase, sameSite: 'strict', path: MERCURE_COOKIE_PATH, expires });
+    }
+
     app.decorateReply('startSession', async function (this: FastifyReply, signedIn: SessionResponse) {
       const expires = new Date(signedIn.session.expiresAt);
-      const expSeconds = Math.floor(expires.getTime() / 1000);
       const sessionJwt = await new SignJWT({ sid: signedIn.session.id })
         .setProtectedHeader({ alg: 'HS256' })
         .setSubject(signedIn.user.id)
         .setAudience(audience)
         .setIssuedAt()
-        .setExpirationTime(expSeconds)
+        .setExpirationTime(Math.floor(expires.getTime() / 1000))
         .sign(sessionKey);
-      const mercureJwt = await new SignJWT({ mercure: { subscribe: [userTopicSelector(config.publicUrl, signedIn.user.id)] } })
-        .setProtectedHeader({ alg: 'HS256' })
-        .setSubject(signedIn.user.id)
-        .setExpirationTime(expSeconds)
-        .sign(mercureKey);
       this.setCookie(SESSION_COOKIE, sessionJwt, { ...cookieBase, sameSite: 'lax', path: '/', expires });
-      this.setCookie(MERCURE_COOKIE, mercureJwt, { ...cookieBase, sameSite: 'strict', path: MERCURE_COOKIE_PATH, expires });
+      await setHubCookie(this, signedIn);
+    });
+
+    app.decorateReply('issueHubCookie', async function (this: FastifyReply, signedIn: SessionResponse) {
+      await setHubCookie(this, signedIn);
     });
 
     app.decorateReply('endSession', function (this: FastifyReply) {
