@@ -5,7 +5,7 @@
  */
 import { performance } from 'node:perf_hooks';
 import type { ChatUser, ReplyTiming } from './chat-user.js';
-import { processMemory, type ProcessMemory } from './process-memory.js';
+import { machineCpuTicks, processCpuSeconds, processMemory, type ProcessMemory } from './process-memory.js';
 import type { ServicePids } from './stack-host-protocol.js';
 import { summarize, type Summary } from './stats.js';
 import type { TimeBudget } from './time-budget.js';
@@ -29,6 +29,10 @@ export interface ReplyThroughput {
   done?: Summary;
   /** after the burst; `launcher` holds the edge, dynalite and the emulator */
   memory: Partial<Record<keyof ServicePids, ProcessMemory>>;
+  /** CPU seconds each process used from the first POST to the last `done` */
+  cpuSeconds: Partial<Record<keyof ServicePids, number>>;
+  /** how busy all of the machine's CPUs were during the burst (0–1), whoever used them */
+  machineBusy?: number;
 }
 
 export async function measureThroughput(
@@ -42,17 +46,32 @@ export async function measureThroughput(
   const conversations: string[] = [];
   for (let i = 0; i < concurrency && !budget.expired(); i++) conversations.push(await user.createConversation());
   if (conversations.length < concurrency) {
-    return { concurrency, completed: 0, failures: 0, skipped: `time limit reached while opening ${concurrency} chats`, wallMs: 0, outputTokens: 0, tokensPerSecond: 0, memory: {} };
+    return { concurrency, completed: 0, failures: 0, skipped: `time limit reached while opening ${concurrency} chats`, wallMs: 0, outputTokens: 0, tokensPerSecond: 0, memory: {}, cpuSeconds: {} };
   }
+  const names = ['agent', 'hub', 'app', 'launcher'] as const;
+  const cpuBefore = await Promise.all(names.map((name) => processCpuSeconds(pids[name])));
+  const machineBefore = await machineCpuTicks();
   const started = performance.now();
   const outcomes = await Promise.allSettled(conversations.map((id) => user.reply(id, text, REPLY_TIMEOUT_MS)));
   const wallMs = performance.now() - started;
+  const cpuAfter = await Promise.all(names.map((name) => processCpuSeconds(pids[name])));
+  const machineAfter = await machineCpuTicks();
+  const machineBusy =
+    machineBefore && machineAfter && machineAfter.total > machineBefore.total
+      ? (machineAfter.busy - machineBefore.busy) / (machineAfter.total - machineBefore.total)
+      : undefined;
+  const cpuSeconds: ReplyThroughput['cpuSeconds'] = {};
+  names.forEach((name, i) => {
+    const before = cpuBefore[i];
+    const after = cpuAfter[i];
+    if (before !== undefined && after !== undefined) cpuSeconds[name] = after - before;
+  });
 
   const timings = outcomes.filter((o): o is PromiseFulfilledResult<ReplyTiming> => o.status === 'fulfilled').map((o) => o.value);
   const rejected = outcomes.filter((o): o is PromiseRejectedResult => o.status === 'rejected');
   const outputTokens = timings.reduce((sum, t) => sum + t.outputTokens, 0);
   const memory: ReplyThroughput['memory'] = {};
-  for (const name of ['agent', 'hub', 'app', 'launcher'] as const) {
+  for (const name of names) {
     const reading = await processMemory(pids[name]);
     if (reading) memory[name] = reading;
   }
@@ -68,5 +87,7 @@ export async function measureThroughput(
     firstToken: timings.length ? summarize(timings.map((t) => t.firstTokenMs)) : undefined,
     done: timings.length ? summarize(timings.map((t) => t.doneMs)) : undefined,
     memory,
+    cpuSeconds,
+    machineBusy,
   };
 }

@@ -195,12 +195,13 @@ function report(runs: PaceRun[]): string {
       );
     }
     if (run.throughput.length > 0) {
+      const bursts = run.throughput.filter((t) => !t.skipped);
       out.push(
         '',
-        '(3) N chats replying at once (one subscriber each): delivered tokens/s, latency ms, RSS MiB after the burst (launcher = edge + dynalite + emulator)',
+        '(3) N chats replying at once, each followed by its own subscriber: delivered tokens/s and latency (ms)',
         formatTable(
-          ['N', 'ok', 'failed', 'tokens', 'wall ms', 'tokens/s', 'post p50', 'post p95', 'first p50', 'first p95', 'done p50', 'done p95', 'done p50 / emulator', 'agent RSS', 'hub RSS', 'app RSS', 'launcher RSS'],
-          run.throughput.filter((t) => !t.skipped).map((t) => {
+          ['N', 'ok', 'failed', 'tokens', 'wall ms', 'tokens/s', 'post p50', 'post p95', 'first p50', 'first p95', 'done p50', 'done p95', 'done p50 / emulator'],
+          bursts.map((t) => {
             const perReply = t.completed > 0 ? t.outputTokens / t.completed : 0;
             return [
               t.concurrency,
@@ -216,6 +217,26 @@ function report(runs: PaceRun[]): string {
               ms(t.done?.p50),
               ms(t.done?.p95),
               fmtRatio(t.done && ratio(t.done.p50, emulatorReplyMs(pace, perReply))),
+            ];
+          }),
+        ),
+        '',
+        '    per process: CPU seconds used during the burst (share of one CPU over the wall time), RSS MiB after it;
+    launcher = edge + dynalite + emulator; machine busy = all CPUs, any process (other work on the machine included)',
+        formatTable(
+          ['N', 'machine busy', 'agent CPU', 'hub CPU', 'app CPU', 'launcher CPU', 'agent RSS', 'hub RSS', 'app RSS', 'launcher RSS'],
+          bursts.map((t) => {
+            const cpu = (name: 'agent' | 'hub' | 'app' | 'launcher') => {
+              const seconds = t.cpuSeconds[name];
+              return seconds === undefined ? undefined : `${round(seconds)} (${Math.round((seconds * 100_000) / t.wallMs)}%)`;
+            };
+            return [
+              t.concurrency,
+              t.machineBusy === undefined ? undefined : `${Math.round(t.machineBusy * 100)}%`,
+              cpu('agent'),
+              cpu('hub'),
+              cpu('app'),
+              cpu('launcher'),
               ms(t.memory.agent?.rssMiB),
               ms(t.memory.hub?.rssMiB),
               ms(t.memory.app?.rssMiB),
