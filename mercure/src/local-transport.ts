@@ -46,7 +46,9 @@ export class LocalTransport implements Transport {
     this.#remember(update, frame);
     const now = Date.now();
     this.#subscribers.forEachMatch(update, this.#selectors, (subscriber) => {
-      subscriber.send(frame, now);
+      // A subscriber closed by this write (slow, expired) leaves the index at once;
+      // deleting from a Set while iterating it is safe.
+      if (!subscriber.send(frame, now)) this.#subscribers.remove(subscriber);
     });
   }
 
@@ -85,7 +87,7 @@ export class LocalTransport implements Transport {
     const now = Date.now();
     for (let seq = from; seq < this.#seq && !subscriber.closed; seq++) {
       const entry = this.#history[seq % size]!;
-      if (subscriber.matches(entry.update, this.#selectors)) subscriber.send(entry.frame, now);
+      if (subscriber.matches(entry.update, this.#selectors)) subscriber.send(entry.frame, now, true);
     }
     if (!subscriber.closed) this.#subscribers.add(subscriber);
   }

@@ -10,7 +10,11 @@ import type { Update } from './update.js';
 export interface SubscriberStream {
   /** Called once, before any event, with the id the `Last-Event-ID` response header names. */
   open(lastEventId: string): void;
-  write(chunk: Buffer): unknown;
+  /**
+   * `backlog`: a history frame replayed to this subscriber alone (not the one
+   * frame a dispatch is writing to everyone), so framing it must not copy it.
+   */
+  write(chunk: Buffer, backlog?: boolean): unknown;
   /** Bytes accepted but not yet handed to the kernel. */
   readonly writableLength: number;
   /** Ends the stream cleanly. */
@@ -53,6 +57,8 @@ export class Subscriber {
   dispatchMark = 0;
   #stream: SubscriberStream | undefined;
   readonly #maxBufferedBytes: number;
+  /** history bytes written during the replay, allowed on top of the buffer bound until drained */
+  #backlogAllowance = 0;
   #onClose: ((subscriber: Subscriber, reason: CloseReason) => void) | undefined;
 
   constructor(init: SubscriberInit) {
@@ -83,17 +89,25 @@ export class Subscriber {
     this.#stream?.open(lastEventId);
   }
 
-  /** Writes a serialized event; returns false when the subscriber is (now) closed. */
-  send(frame: Buffer, now = Date.now()): boolean {
+  /**
+   * Writes a serialized event; returns false when the subscriber is (now) closed.
+   * `backlog` marks history replayed on (re)connection: a client that reads may
+   * be owed more than the buffer bound, and those frames are shared with the
+   * history anyway, so they only count against it once the socket has drained.
+   */
+  send(frame: Buffer, now = Date.now(), backlog = false): boolean {
     const stream = this.#stream;
     if (stream === undefined) return false;
     if (now >= this.expiresAt) {
       this.close('expired');
       return false;
     }
-    stream.write(frame);
+    stream.write(frame, backlog);
     this.lastWriteAt = now;
-    if (stream.writableLength > this.#maxBufferedBytes) {
+    if (backlog) this.#backlogAllowance += frame.length;
+    const buffered = stream.writableLength;
+    if (buffered <= this.#maxBufferedBytes) this.#backlogAllowance = 0;
+    else if (buffered > this.#maxBufferedBytes + this.#backlogAllowance) {
       this.close('slow');
       return false;
     }

@@ -134,6 +134,10 @@ export class SseClient {
     else if (field === 'retry') event.retry = value;
   }
 
+  #summary(): string {
+    return `${this.events.length} events, ids ${JSON.stringify(this.events.slice(-10).map((e) => e.id))} last`;
+  }
+
   #wake(): void {
     const waiters = this.#waiters;
     this.#waiters = [];
@@ -144,9 +148,9 @@ export class SseClient {
   async until(condition: (c: this) => boolean, what = 'condition', timeoutMs = 20_000): Promise<void> {
     const deadline = Date.now() + timeoutMs;
     while (!condition(this)) {
-      if (this.ended) throw new Error(`stream ended before ${what}; got ${JSON.stringify(this.events)}`);
+      if (this.ended) throw new Error(`stream ended before ${what}; got ${this.#summary()}`);
       const left = deadline - Date.now();
-      if (left <= 0) throw new Error(`timed out waiting for ${what}; got ${JSON.stringify(this.events)}`);
+      if (left <= 0) throw new Error(`timed out waiting for ${what}; got ${this.#summary()}`);
       await new Promise<void>((resolve) => {
         const timer = setTimeout(resolve, left);
         this.#waiters.push(() => {

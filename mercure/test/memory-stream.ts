@@ -14,7 +14,11 @@ export class MemoryStream implements SubscriberStream {
     this.announced = lastEventId;
   }
 
-  write(chunk: Buffer): boolean {
+  /** how many writes were marked as backlog (history replay) */
+  backlogWrites = 0;
+
+  write(chunk: Buffer, backlog?: boolean): boolean {
+    if (backlog) this.backlogWrites++;
     if (this.announced === undefined) throw new Error('write before open');
     if (this.ended || this.destroyed) throw new Error('write after close');
     if (this.stalled) this.writableLength += chunk.length;

@@ -119,15 +119,20 @@ export function transportSuite(name: string, create: (options: TransportFactoryO
     await t.rejects(subscribe({ topics: ['a'] }), TransportClosedError);
   });
 
-  t.test(`${name} transport: a subscriber too slow for its backlog is dropped, not kept`, async (t) => {
+  t.test(`${name} transport: a backlog may exceed the buffer bound; live traffic beyond it drops a stalled subscriber`, async (t) => {
     const { transport, dispatch } = await setup(t);
     for (let i = 0; i < 20; i++) await dispatch({ topics: ['a'], id: String(i), data: 'x'.repeat(100) });
     const stream = new MemoryStream();
     stream.stalled = true;
     const subscriber = new Subscriber({ topics: ['a'], requestLastEventId: EARLIEST, stream, maxBufferedBytes: 500 });
     await transport.addSubscriber(subscriber);
-    t.ok(stream.destroyed, 'connection dropped');
-    t.ok(stream.ids.length < 20, 'replay stopped early');
-    t.same((await transport.getSubscribers()).subscribers, [], 'not registered');
+    t.equal(stream.ids.length, 20, 'the whole backlog, though it is 4 times the bound');
+    t.equal(stream.backlogWrites, 20, 'written as backlog');
+    t.notOk(stream.destroyed);
+    for (let i = 20; i < 30 && !stream.destroyed; i++) await dispatch({ topics: ['a'], id: String(i), data: 'x'.repeat(100) });
+    t.ok(stream.destroyed, 'dropped once live traffic exceeded the bound on top of the backlog');
+    t.ok(stream.ids.length < 30);
+    t.equal(stream.backlogWrites, 20, 'live updates are not backlog');
+    t.same((await transport.getSubscribers()).subscribers, [], 'and unregistered');
   });
 }

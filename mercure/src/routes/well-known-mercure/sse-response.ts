@@ -61,7 +61,17 @@ export function sseResponse(socket: Socket, httpVersion: string, preset: Outgoin
       // The first comment goes with the head, so EventSource fires `open` at once.
       socket.write(Buffer.concat([Buffer.from(`${head}\r\n`, 'latin1'), frame(Buffer.from(':\n'))]));
     },
-    write: (data) => socket.write(frame(data)),
+    write(data, backlog) {
+      if (!chunked || !backlog) return socket.write(frame(data));
+      // One writev of header, frame and CRLF: the socket keeps a reference to the
+      // history's frame instead of a framed copy per replaying subscriber.
+      socket.cork();
+      socket.write(`${data.length.toString(16)}\r\n`);
+      socket.write(data);
+      const flushed = socket.write(CRLF);
+      socket.uncork();
+      return flushed;
+    },
     get writableLength() {
       return socket.writableLength;
     },

@@ -269,3 +269,17 @@ t.test('RS256 keys for publishers and subscribers, configured separately', async
   await client.until((c) => c.events.length === 1, 'the private event');
   t.equal(client.events[0]!.id, 'rs-1');
 });
+
+t.test('a reconnecting client with a large backlog gets all of it; only a slow live client is dropped', async (t) => {
+  const { url, fastify } = await hub(t, { MERCURE_ANONYMOUS: '1', MERCURE_HISTORY_SIZE: '300' });
+  const pub = await publisherToken();
+  const data = 'y'.repeat(64 * 1024);
+  for (let i = 0; i < 200; i++) t.equal((await publish(url, { topic: 'backlog', id: `k${i}`, data }, pub)).status, 200, `publish ${i}`, { diagnostic: false });
+  // ~13 MB of history: far more than the per-subscriber buffer, all of it owed to a client that reads.
+  const client = await open(t, url, ['backlog'], { query: { lastEventID: 'earliest' } });
+  await client.until((c) => c.events.length === 200, 'the whole backlog', 60_000);
+  t.same(client.events.map((e) => e.id), Array.from({ length: 200 }, (_, i) => `k${i}`));
+  t.equal(fastify.hub.subscriberCount, 1, 'still connected');
+  await publish(url, { topic: 'backlog', id: 'live' }, pub);
+  await client.until((c) => c.events.at(-1)?.id === 'live', 'the live event after the backlog');
+});
