@@ -221,8 +221,8 @@ function report(runs: PaceRun[]): string {
           }),
         ),
         '',
-        '    per process: CPU seconds used during the burst (share of one CPU over the wall time), RSS MiB after it;
-    launcher = edge + dynalite + emulator; machine busy = all CPUs, any process (other work on the machine included)',
+        '    per process: CPU seconds used during the burst (share of one CPU over the wall time), RSS MiB after it;',
+        '    launcher = edge + dynalite + emulator; machine busy = all CPUs, any process (other work on the machine included)',
         formatTable(
           ['N', 'machine busy', 'agent CPU', 'hub CPU', 'app CPU', 'launcher CPU', 'agent RSS', 'hub RSS', 'app RSS', 'launcher RSS'],
           bursts.map((t) => {
