@@ -90,6 +90,16 @@ t.test('app on its own', async (t) => {
     t.equal(res.statusCode, 401);
     t.equal(res.headers['hx-redirect'], '/sign-in');
     t.match(res.body, /Please sign in/);
+
+    // A send after the session ended: asked to sign in, not told the form expired.
+    const send = await app.inject({
+      method: 'POST',
+      url: '/c/abc123/messages',
+      headers: { ...FORM_TYPE, origin: ORIGIN, 'hx-request': 'true', 'hx-request-type': 'partial' },
+      payload: formBody({ _csrf: 'from-the-old-session', text: 'hello' }),
+    });
+    t.equal(send.statusCode, 401);
+    t.equal(send.headers['hx-redirect'], '/sign-in');
   });
 
   t.test('the sign-in page has the labelled fields and the button', async (t) => {

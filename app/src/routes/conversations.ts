@@ -22,7 +22,9 @@ import { messageBubble } from '../views/message-bubble.js';
 
 const conversationRoutes: FastifyPluginAsync = async (fastify) => {
   const app = fastify.withTypeProvider<TypeBoxTypeProvider>();
-  app.addHook('preHandler', app.requireSession);
+  // onRequest, before the CSRF check (preValidation): someone whose session
+  // ended is asked to sign in again rather than told their form expired.
+  app.addHook('onRequest', app.requireSession);
 
   async function signedIn(request: FastifyRequest): Promise<SessionResponse> {
     // requireSession ran first, so this is the memoized answer.

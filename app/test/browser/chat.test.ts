@@ -255,3 +255,19 @@ t.test('Stop ends a streaming reply, keeps its text, and the chat goes on', asyn
 t.test('the page raised no errors (a CSP violation would be one)', async (t) => {
   t.same(pageErrors, []);
 });
+
+t.test('signed out in another tab: the next send goes to the sign-in page (HX-Redirect)', async (t) => {
+  await page.getByRole('button', { name: 'New chat' }).click();
+  await page.waitForURL(/\/c\/[a-z0-9]+$/);
+
+  const other = await context.newPage();
+  t.teardown(() => other.close());
+  await other.goto(`${stack.url}/`);
+  await other.getByRole('button', { name: 'Sign out' }).click();
+  await other.waitForURL(`${stack.url}/sign-in`);
+
+  await page.getByLabel('Message').fill('Anyone there?');
+  await page.getByRole('button', { name: 'Send' }).click();
+  await page.waitForURL(`${stack.url}/sign-in`);
+  t.ok(await page.getByRole('button', { name: 'Sign in' }).isVisible(), 'the whole page is the sign-in page, not a fragment in the chat');
+});
