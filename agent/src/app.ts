@@ -7,6 +7,7 @@ import { randomUUID } from 'node:crypto';
 import type { FastifyInstance, FastifyServerOptions } from 'fastify';
 import { TypeBoxValidatorCompiler } from '@fastify/type-provider-typebox';
 import type { Config } from './config.js';
+import { wellFormed } from './well-formed-text.js';
 import dynamodb from './plugins/external/dynamodb.js';
 import errorHandler from './plugins/app/error-handler.js';
 import metrics from './plugins/app/metrics.js';
@@ -53,6 +54,9 @@ export interface AppOptions {
 async function agent(app: FastifyInstance, opts: AppOptions) {
   // TypeBox's compiler does not coerce types: a number where a string belongs is refused, not converted.
   app.setValidatorCompiler(TypeBoxValidatorCompiler);
+  app.addHook('preValidation', async (request) => {
+    if (request.body !== undefined && request.body !== null) request.body = wellFormed(request.body);
+  });
 
   await app.register(
     fp(

@@ -40,6 +40,16 @@ t.test('create, list newest first, read', async (t) => {
   t.equal(bobReads.statusCode, 404);
 });
 
+t.test('a lone surrogate in JSON is stored as U+FFFD, never refused by the database', async (t) => {
+  const response = await agent.call('POST', '/v1/conversations', {
+    userId: alice.id,
+    body: '{"title":"half \\ud83d an emoji"}',
+    headers: { 'content-type': 'application/json' },
+  });
+  t.equal(response.statusCode, 201);
+  t.equal(response.json().conversation.title, 'half \ufffd an emoji');
+});
+
 t.test('bad input is a 4xx with a message', async (t) => {
   const long = await agent.call('POST', '/v1/conversations', { userId: alice.id, body: { title: 'x'.repeat(LIMITS.titleMax + 1) } });
   t.equal(long.statusCode, 400);
