@@ -10,11 +10,10 @@ import { dirname, join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { loadConfig } from './config.js';
 import { readStateBackend } from './state-backend.js';
-import { synthesize } from './synthesis.js';
 
 const root = resolve(dirname(fileURLToPath(import.meta.url)), '..');
 
-function main(argv: string[]): void {
+async function main(argv: string[]): Promise<void> {
   const hcl = argv.includes('--hcl');
   const unknown = argv.filter((a) => a !== '--hcl');
   if (unknown.length > 0) throw new UsageError(`unknown argument ${unknown[0]} (usage: node dist/main.js [--hcl])`);
@@ -30,6 +29,8 @@ function main(argv: string[]): void {
   if (backend.kind === 'local') process.stderr.write(`warning: ${backend.warning}\n`);
   // JSON and HCL go to different folders: terraform would load both and see every resource twice.
   const outdir = process.env.HOMEAGENT_OUTDIR ?? join(root, hcl ? 'cdktf.out.hcl' : 'cdktf.out');
+  // Loaded only now: the provider bindings take seconds, and a bad input should fail at once.
+  const { synthesize } = await import('./synthesis.js');
   const result = synthesize({ config, backend, outdir, hcl });
   // Aligned `=` when terraform is at hand; the file is valid HCL either way.
   if (hcl) spawnSync('terraform', ['fmt', result.file], { stdio: 'ignore' });
@@ -40,10 +41,8 @@ class UsageError extends Error {
   readonly code = 'usage';
 }
 
-try {
-  main(process.argv.slice(2));
-} catch (err) {
+main(process.argv.slice(2)).catch((err: unknown) => {
   // One line, no stack trace: the message names the input to fix.
   process.stderr.write(`error: ${(err as Error).message}\n`);
   process.exitCode = 1;
-}
+});

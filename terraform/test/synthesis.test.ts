@@ -7,6 +7,9 @@ import t from 'tap';
 import { readSynthesized, synthesize } from '../src/synthesis.js';
 import { BASE_INPUT, testConfig } from './synthesized-stack.js';
 
+// Spawns node and terraform: slow on a loaded machine, so more than the default 120 s.
+t.setTimeout(300_000);
+
 const mainTs = fileURLToPath(new URL('../src/main.ts', import.meta.url));
 const dir = mkdtempSync(join(tmpdir(), 'homeagent-synth-'));
 t.teardown(() => rmSync(dir, { recursive: true, force: true }));

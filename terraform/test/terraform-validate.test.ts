@@ -16,6 +16,9 @@ import { renderHcl } from '../src/hcl-renderer.js';
 import type { TerraformJson } from '../src/synthesis.js';
 import { synthesizeStack } from './synthesized-stack.js';
 
+// Spawns node and terraform: slow on a loaded machine, so more than the default 120 s.
+t.setTimeout(300_000);
+
 const mirror = process.env.HOMEAGENT_TF_PLUGIN_MIRROR ?? '/opt/tf-plugins';
 const awsDir = join(mirror, 'registry.terraform.io', 'hashicorp', 'aws');
 const terraform = spawnSync('terraform', ['version'], { encoding: 'utf8' }).status === 0;
