@@ -66,6 +66,17 @@ t.test('new chat redirects to the conversation page, which has the message form'
   t.match(list.body, new RegExp(`href="/c/${id}"`), 'the list links to it');
 });
 
+t.test('htmx partial requests get the page body alone, others the full page', async (t) => {
+  const id = await newConversation();
+  const full = await ann.get(`/c/${id}`);
+  t.match(full.body, /^<!doctype html>/);
+  const partial = await ann.getPartial(`/c/${id}`);
+  t.equal(partial.status, 200);
+  t.notMatch(partial.body, /<html|<head|<body/);
+  t.match(partial.body, /^<div class="chat-layout">/);
+  t.match(partial.body, /id="composer"/);
+});
+
 t.test('the conversation list is newest first', async (t) => {
   const older = await newConversation();
   const newer = await newConversation();
