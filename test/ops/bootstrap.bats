@@ -12,7 +12,11 @@ setup() {
   BUCKET="homeagent-tfstate-123456789012-eu-west-1"
 }
 
-bootstrap() { run "${REPO_ROOT}/bootstrap.sh" --region eu-west-1 --backend-file "$BACKEND" "$@"; }
+# bats shows what a test printed only when it fails: the script's output then.
+bootstrap() {
+  run "${REPO_ROOT}/bootstrap.sh" --region eu-west-1 --backend-file "$BACKEND" "$@"
+  printf 'bootstrap.sh %s -> %s\n%s\n' "$*" "$status" "$output"
+}
 json_field() { node -e 'const j = JSON.parse(require("fs").readFileSync(process.argv[1], "utf8")); console.log(JSON.stringify(j[process.argv[2]]) ?? "")' "$1" "$2"; }
 
 @test "--help prints usage and exits 0" {

@@ -17,7 +17,11 @@ setup() {
   export STUB_GIT_SHA="$SHA" STUB_ECR_PASSWORD="ecr-password-that-must-never-be-logged-0xC0FFEE" DEPLOY_POLL_SECONDS=0
 }
 
-deploy() { run "${REPO_ROOT}/deploy.sh" --tf-dir "$TF_DIR" "$@"; }
+# bats shows what a test printed only when it fails: the script's output then.
+deploy() {
+  run "${REPO_ROOT}/deploy.sh" --tf-dir "$TF_DIR" "$@"
+  printf 'deploy.sh %s -> %s\n%s\n' "$*" "$status" "$output"
+}
 line_of() { grep -n -m1 -E "$1" "$STUB_LOG" | cut -d: -f1; }
 registered_diff() {
   node "${REPO_ROOT}/test/ops/stubs/task-definition-diff.mjs" "${REPO_ROOT}/test/ops/stubs/fixtures/task-definition.json" "${STUB_STATE}/registered/$1.json"
