@@ -181,6 +181,7 @@ export class HomeAgentStack extends TerraformStack {
       timeToFirstTokenP95Ms: config.alarms.timeToFirstTokenP95Ms,
       dailySpendUsd: config.alarms.dailySpendUsd,
       alb5xxPercent: config.alarms.alb5xxPercent,
+      serviceRunning: config.desiredCount > 0,
     });
 
     const outputs: Record<(typeof OUTPUT_NAMES)[number], { value: string; description: string }> = {

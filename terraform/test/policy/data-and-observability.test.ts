@@ -61,6 +61,10 @@ t.test('every alarm notifies the SNS topic on alarm and on recovery, and says ho
   t.equal(subscription.protocol, 'email');
   t.equal(subscription.endpoint, 'ops@example.org');
   t.equal(resourcesOf(synthesizeStack({ alarmEmail: '' }).doc, 'aws_sns_topic_subscription').length, 0, 'no address, no subscription');
+  const paused = resourcesOf(synthesizeStack({ desiredCount: 0 }).doc, 'aws_cloudwatch_metric_alarm');
+  for (const [address, a] of paused) {
+    t.equal(a.actions_enabled ?? true, a.metric_name !== 'HealthyHostCount', `${address} ${a.metric_name === 'HealthyHostCount' ? 'is muted' : 'still notifies'} while paused`);
+  }
 });
 
 t.test('alarms cover the ALB, the targets, the service and the agent\'s EMF metrics', async (t) => {

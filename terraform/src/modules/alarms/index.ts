@@ -41,6 +41,8 @@ export interface AlarmsProps {
   readonly timeToFirstTokenP95Ms?: number;
   /** Spend of the day in USD. Default `10`. */
   readonly dailySpendUsd?: number;
+  /** Whether the service is meant to run; a paused one (0 tasks) mutes the "no healthy host" alarms. Default `true`. */
+  readonly serviceRunning?: boolean;
 }
 
 /** Outputs of the alarms module. */
@@ -103,6 +105,7 @@ export class Alarms extends Construct implements AlarmsOutputs {
         comparisonOperator: 'LessThanThreshold', threshold: 1,
         // No data means no target reported at all: that is down, too.
         treatMissingData: 'breaching',
+        actionsEnabled: props.serviceRunning ?? true,
       });
     }
     alarm('service-cpu', {
