@@ -47,6 +47,10 @@ async function app(fastify: FastifyInstance, { config }: AppOptions): Promise<vo
     reply.code(404).type('text/plain; charset=utf-8').send(`Nothing here: ${request.method} ${request.url.split('?')[0]}. The hub answers on /.well-known/mercure.`),
   );
 
+  // Every answer is text, JSON or an event stream; never let a browser guess otherwise.
+  fastify.addHook('onRequest', async (_request, reply) => {
+    reply.header('x-content-type-options', 'nosniff');
+  });
   cors(fastify, config.corsOrigins);
   await fastify.register(healthRoutes);
   await fastify.register(mercureRoutes, { prefix: '/.well-known/mercure' });

@@ -26,6 +26,7 @@ t.test('publish answers 200 text/plain with the update id, generated when absent
   const res = await publish(url, { topic: TOPIC, data: 'x', id: 'custom-id' }, token);
   t.equal(res.status, 200);
   t.match(res.headers.get('content-type'), /^text\/plain/);
+  t.equal(res.headers.get('x-content-type-options'), 'nosniff');
   t.equal(await res.text(), 'custom-id');
   const generated = await publish(url, { topic: TOPIC }, token);
   t.match(await generated.text(), /^urn:uuid:[0-9a-f-]{36}$/);
@@ -89,6 +90,7 @@ t.test('SSE headers, an immediate comment, then events in Mercure framing', asyn
   t.equal(h['content-type'], 'text/event-stream');
   t.equal(h['cache-control'], 'private, no-cache, no-store, must-revalidate, max-age=0');
   t.equal(h['x-accel-buffering'], 'no');
+  t.equal(h['x-content-type-options'], 'nosniff');
   t.equal(h['last-event-id'], 'earliest');
   t.equal(h['access-control-allow-origin'], undefined, 'no CORS unless configured');
   await client.until((c) => c.comments >= 1, 'the first comment');
