@@ -153,6 +153,11 @@ export const SetBudgetRequest = Type.Object({
 });
 export type SetBudgetRequest = Static<typeof SetBudgetRequest>;
 
+/**
+ * DELETE /v1/users/:userId/sessions (X-User-Id: that person, or an admin) → 204: signs the
+ * person out everywhere; 403 admin_only for someone else's; 404 not_found.
+ */
+
 /** POST /v1/sessions → 201 SessionResponse; 401 bad_credentials */
 export const SignInRequest = Type.Object({
   username: Type.String({ minLength: 1, maxLength: LIMITS.usernameMax }),

@@ -1,5 +1,5 @@
 import fp from 'fastify-plugin';
-import { DeleteCommand, GetCommand, PutCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { DeleteCommand, GetCommand, PutCommand, QueryCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { Session } from '../../contract.js';
 import { newToken } from '../../id-generator.js';
 import { isExpired, nowSeconds } from '../external/dynamodb.js';
@@ -11,6 +11,7 @@ interface SessionRecord extends Session {
 }
 
 const sessionKey = (id: string) => ({ pk: `SESSION#${id}`, sk: 'SESSION' });
+const byUserKey = (userId: string) => `USER#${userId}#SESSIONS`;
 
 export class SessionsRepository {
   constructor(
@@ -31,7 +32,8 @@ export class SessionsRepository {
     await this.doc.send(
       new PutCommand({
         TableName: this.table,
-        Item: { ...sessionKey(record.id), ...record },
+        // Also listed by person on gsi1, so all of someone's sessions can be revoked at once.
+        Item: { ...sessionKey(record.id), gsi1pk: byUserKey(userId), gsi1sk: `${record.createdAt}#${record.id}`, ...record },
         ConditionExpression: 'attribute_not_exists(pk)',
       }),
     );
@@ -48,6 +50,29 @@ export class SessionsRepository {
 
   async delete(id: string): Promise<void> {
     await this.doc.send(new DeleteCommand({ TableName: this.table, Key: sessionKey(id) }));
+  }
+
+  /** Signs a person out everywhere; returns how many sessions were ended. */
+  async deleteAllOf(userId: string): Promise<number> {
+    let count = 0;
+    let start: Record<string, unknown> | undefined;
+    do {
+      const out = await this.doc.send(
+        new QueryCommand({
+          TableName: this.table,
+          IndexName: 'gsi1',
+          KeyConditionExpression: 'gsi1pk = :pk',
+          ExpressionAttributeValues: { ':pk': byUserKey(userId) },
+          ExclusiveStartKey: start,
+        }),
+      );
+      for (const item of out.Items ?? []) {
+        await this.delete(item.id as string);
+        count += 1;
+      }
+      start = out.LastEvaluatedKey;
+    } while (start);
+    return count;
   }
 }
 

@@ -83,3 +83,30 @@ t.test('bad input is a 4xx with a message', async (t) => {
   t.equal(badId.statusCode, 400);
   t.match(badId.json(), { code: 'validation', message: /"sessionId"/ });
 });
+
+t.test('a person can be signed out everywhere, by themselves or an admin', async (t) => {
+  const admin = await registerUser(agent, 'admin');
+  const other = await registerUser(agent, 'member');
+  const sessionsOf = async (username: string, n: number) => {
+    const ids: string[] = [];
+    for (let i = 0; i < n; i++) ids.push((await signIn({ username, password: PASSWORD })).json().session.id);
+    return ids;
+  };
+  const mine = await sessionsOf('linus', 3);
+  const theirs = await sessionsOf(other.username, 1);
+
+  const refused = await agent.call('DELETE', `/v1/users/${user.id}/sessions`, { userId: other.id });
+  t.equal(refused.statusCode, 403, "a member cannot sign someone else out");
+  for (const id of mine) t.equal((await agent.call('GET', `/v1/sessions/${id}`)).statusCode, 200, 'still signed in');
+
+  const self = await agent.call('DELETE', `/v1/users/${user.id}/sessions`, { userId: user.id });
+  t.equal(self.statusCode, 204);
+  for (const id of mine) t.equal((await agent.call('GET', `/v1/sessions/${id}`)).statusCode, 404, 'every session ended');
+  t.equal((await agent.call('GET', `/v1/sessions/${theirs[0]}`)).statusCode, 200, "another person's session is untouched");
+
+  const byAdmin = await agent.call('DELETE', `/v1/users/${other.id}/sessions`, { userId: admin.id });
+  t.equal(byAdmin.statusCode, 204);
+  t.equal((await agent.call('GET', `/v1/sessions/${theirs[0]}`)).statusCode, 404);
+  const unknown = await agent.call('DELETE', '/v1/users/nosuchperson/sessions', { userId: admin.id });
+  t.equal(unknown.statusCode, 404);
+});

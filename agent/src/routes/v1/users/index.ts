@@ -1,6 +1,7 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { ApiError, RegisterRequest, RegisterResponse, SetBudgetRequest, UserListResponse, UserSummary } from '../../../contract.js';
-import { HttpError, badRequest, conflict, notFound } from '../../../http-error.js';
+import { Type } from 'typebox';
+import { HttpError, badRequest, conflict, forbidden, notFound } from '../../../http-error.js';
 import { newId } from '../../../id-generator.js';
 import { hashPassword } from '../../../password-hash.js';
 import { recordAdminCreated } from '../../../plugins/app/first-admin-invite.js';
@@ -37,6 +38,24 @@ const routes: FastifyPluginAsyncTypebox = async (app) => {
       const month = monthOf();
       const users = await app.users.list();
       return { month, users: await Promise.all(users.map((u) => summarize(u, month))) };
+    },
+  );
+
+  app.delete(
+    '/:userId/sessions',
+    {
+      schema: { headers: UserHeaders, params: UserParams, response: { 204: Type.Null(), '4xx': ApiError } },
+      preValidation: app.loadUser,
+    },
+    async (request, reply) => {
+      const { userId } = request.params;
+      if (request.user.id !== userId && request.user.role !== 'admin') {
+        throw forbidden('admin_only', "Only an admin can sign someone else out.");
+      }
+      if (!(await app.users.get(userId))) throw notFound('There is no account with that id.');
+      const ended = await app.sessions.deleteAllOf(userId);
+      request.log.info({ userId, ended, by: request.user.id }, 'signed out everywhere');
+      return reply.code(204).send(null);
     },
   );
 
