@@ -11,7 +11,7 @@
 import http from 'node:http';
 import os from 'node:os';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
-import { join } from 'node:path';
+import { join, relative } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { randomBytes } from 'node:crypto';
 import { fileURLToPath } from 'node:url';
@@ -276,20 +276,31 @@ function report(runs: PaceRun[]): string {
 
 function targets(runs: PaceRun[]): Array<{ target: string; figure: string; met: boolean | null }> {
   const pages = runs.find((r) => r.pages)?.pages;
-  const slow = runs.find((r) => r.pace.name === 'default')?.firstToken?.firstToken;
+  const slowRun = runs.find((r) => r.pace.name === 'default');
+  const slow = slowRun?.firstToken?.firstToken;
   const worstPageP95 = pages ? Math.max(pages.listPage.p95, pages.conversationPage.p95) : undefined;
-  return [
+  const rows = [
     {
       target: 'page/API p95 < 500 ms',
       figure: worstPageP95 === undefined ? 'not measured' : `worst page p95 ${round(worstPageP95)} ms`,
       met: worstPageP95 === undefined ? null : worstPageP95 < 500,
     },
     {
-      target: 'first result < 3 s (default pace)',
+      target: 'first result < 3 s (default pace, one reply at a time)',
       figure: slow ? `first token p95 ${round(slow.p95)} ms` : 'not measured',
       met: slow ? slow.p95 < 3_000 : null,
     },
   ];
+  // The same target under load: not a promise of the seed, but where it stops holding is worth seeing.
+  for (const burst of slowRun?.throughput ?? []) {
+    if (burst.concurrency === 1 || !burst.firstToken) continue;
+    rows.push({
+      target: `first result < 3 s (default pace, ${burst.concurrency} replies at once)`,
+      figure: `first token p95 ${round(burst.firstToken.p95)} ms`,
+      met: burst.firstToken.p95 < 3_000,
+    });
+  }
+  return rows;
 }
 
 function rounded(_key: string, value: unknown): unknown {
@@ -338,7 +349,7 @@ async function main(): Promise<void> {
   const results = {
     benchmark: 'homeagent whole system, through the edge',
     date: new Date().toISOString(),
-    command: process.env.npm_lifecycle_event ? `npm run ${process.env.npm_lifecycle_event}` : `node ${process.argv.slice(1).join(' ')}`,
+    command: process.env.npm_lifecycle_event ? `npm run ${process.env.npm_lifecycle_event}` : `node ${[relative(process.cwd(), process.argv[1] ?? ''), ...process.argv.slice(2)].join(' ')}`,
     machine,
     config,
     durationS: (performance.now() - started) / 1000,
