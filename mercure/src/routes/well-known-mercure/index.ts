@@ -5,7 +5,7 @@ import { TransportClosedError } from '../../transport.js';
 import { Update, UpdateValidationError } from '../../update.js';
 import { HttpError, unauthorized } from './http-error.js';
 import { credentialsOf, queryOf } from './request-credentials.js';
-import { sseResponse } from './sse-response.js';
+import { SSE_HEADERS, sseResponse } from './sse-response.js';
 
 async function claimsOf(fastify: FastifyInstance, request: FastifyRequest, query: URLSearchParams, publish: boolean): Promise<MercureClaims | undefined> {
   const { config } = fastify;
@@ -88,6 +88,11 @@ async function subscribe(fastify: FastifyInstance, request: FastifyRequest, repl
   const claims = await claimsOf(fastify, request, query, false);
   if (claims === undefined && !config.anonymous) throw unauthorized('A subscriber JWT is required.');
   if (hub.closing) throw new HttpError(503, 'shutting_down', 'The hub is shutting down.');
+  // HEAD (which Fastify routes here) checks access without opening a stream: a body must not follow.
+  if (request.method === 'HEAD') {
+    reply.code(200).headers(SSE_HEADERS).send();
+    return;
+  }
 
   const header = request.headers['last-event-id'];
   const lastEventId = (Array.isArray(header) ? header[0] : header) ?? query.get('lastEventID') ?? query.get('Last-Event-ID') ?? undefined;

@@ -2,7 +2,7 @@ import type { OutgoingHttpHeaders } from 'node:http';
 import type { Socket } from 'node:net';
 import type { SubscriberStream } from '../../subscriber.js';
 
-const SSE_HEADERS: Record<string, string> = {
+export const SSE_HEADERS: Record<string, string> = {
   'content-type': 'text/event-stream',
   'cache-control': 'private, no-cache, no-store, must-revalidate, max-age=0',
   // nginx and similar proxies would otherwise buffer the stream

@@ -82,6 +82,18 @@ t.test('subscribe refusals: 400 without topic, 401 without/with a bad/expired to
   t.match(await res.text(), /expired/);
 });
 
+t.test('HEAD checks access and answers the SSE headers without a stream', async (t) => {
+  const { url, fastify } = await hub(t);
+  const denied = await fetch(`${url}/.well-known/mercure?topic=a`, { method: 'HEAD' });
+  t.equal(denied.status, 401);
+  const res = await fetch(`${url}/.well-known/mercure?topic=a`, { method: 'HEAD', headers: { authorization: `Bearer ${await subscriberToken(['*'])}` } });
+  t.equal(res.status, 200);
+  t.equal(res.headers.get('content-type'), 'text/event-stream');
+  t.equal(await res.text(), '');
+  t.equal(fastify.hub.subscriberCount, 0, 'no subscription was opened');
+  t.equal((await fetch(`${url}/healthz`)).status, 200, 'and the connection is usable for the next request');
+});
+
 t.test('SSE headers, an immediate comment, then events in Mercure framing', async (t) => {
   const { url } = await hub(t, { MERCURE_ANONYMOUS: '1' });
   const client = await open(t, url, ['raw-topic']);
