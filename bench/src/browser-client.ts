@@ -29,11 +29,10 @@ export function decodeAttribute(value: string): string {
   return value.replace(/&(?:amp|lt|gt|quot|#39);/g, (entity) => ENTITIES[entity]!);
 }
 
-/** The `_csrf` hidden field of the first form on a page. */
-export function csrfTokenIn(page: string): string {
+/** The `_csrf` hidden field of the first form on a page, if it has one. */
+export function csrfTokenIn(page: string): string | undefined {
   const match = /name="_csrf" value="([^"]*)"/.exec(page);
-  if (!match) throw new BenchError('unexpected_page', 'the page has no form with a _csrf field');
-  return decodeAttribute(match[1]!);
+  return match ? decodeAttribute(match[1]!) : undefined;
 }
 
 export class BrowserClient {
@@ -131,8 +130,7 @@ export class BrowserClient {
   async get(path: string, expectStatus = 200): Promise<PageResponse> {
     const res = await this.request('GET', path);
     expect(res, 'GET', path, expectStatus);
-    const token = /name="_csrf" value="([^"]*)"/.exec(res.body);
-    if (token) this.csrfToken = decodeAttribute(token[1]!);
+    this.csrfToken = csrfTokenIn(res.body) ?? this.csrfToken;
     return res;
   }
 
