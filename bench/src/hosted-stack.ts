@@ -26,6 +26,8 @@ export class HostedStack {
     child.on('message', (message: HostMessage) => {
       if (message.type === 'log') this.keep(message.line);
     });
+    // An IPC write to a host that is already gone is not worth crashing the report for.
+    child.on('error', () => undefined);
   }
 
   private keep(line: string): void {
@@ -83,7 +85,9 @@ export class HostedStack {
     this.stopped ??= (async () => {
       if (this.child.exitCode !== null || this.child.signalCode !== null) return;
       const exited = once(this.child, 'exit');
-      this.child.send({ type: 'stop' } satisfies ParentMessage);
+      // The host may have lost its channel (e.g. Ctrl-C reached it too): then a signal does the same.
+      if (this.child.connected) this.child.send({ type: 'stop' } satisfies ParentMessage, (error) => error && this.child.kill('SIGTERM'));
+      else this.child.kill('SIGTERM');
       const timer = setTimeout(() => this.child.kill('SIGKILL'), graceMs);
       await exited;
       clearTimeout(timer);

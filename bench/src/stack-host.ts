@@ -63,3 +63,6 @@ process.on('message', (message: ParentMessage) => {
 
 // The benchmark went away (crashed or killed): take the stack down with it.
 process.on('disconnect', () => void stopAndExit(0));
+// Ctrl-C reaches the whole process group: stop the services in order rather than die under them.
+process.once('SIGINT', () => void stopAndExit(130));
+process.once('SIGTERM', () => void stopAndExit(143));

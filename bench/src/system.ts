@@ -64,9 +64,13 @@ const FIRST_TOKEN_CHATS = 4;
 const SEEDED_EXCHANGES = 5;
 
 let running: HostedStack | undefined;
+let runningDataDir: string | undefined;
+/** set by SIGINT/SIGTERM: the phase that fails as the stack goes down is not a failure to report */
+let interrupted = false;
 
 async function runPace(pace: Pace, phases: { pages: boolean; signIn: boolean }, config: BenchConfig, budget: TimeBudget): Promise<PaceRun> {
   const dataDir = await mkdtemp(join(os.tmpdir(), 'homeagent-bench-'));
+  runningDataDir = dataDir;
   const startedAt = performance.now();
   const hosted = await HostedStack.start(
     {
@@ -316,8 +320,13 @@ async function main(): Promise<void> {
     process.exit(1);
   }
   const stopOnSignal = (signal: NodeJS.Signals) => {
+    interrupted = true;
     process.stderr.write(`bench: ${signal}, stopping the stack\n`);
-    void (running?.stop() ?? Promise.resolve()).finally(() => process.exit(130));
+    void (running?.stop() ?? Promise.resolve())
+      .then(async () => {
+        if (runningDataDir) await rm(runningDataDir, { recursive: true, force: true });
+      })
+      .finally(() => process.exit(130));
   };
   process.once('SIGINT', stopOnSignal);
   process.once('SIGTERM', stopOnSignal);
@@ -371,6 +380,7 @@ async function main(): Promise<void> {
 }
 
 main().catch(async (error: unknown) => {
+  if (interrupted) return; // the signal handler stops the stack and exits
   await running?.stop().catch(() => undefined);
   const code = error instanceof BenchError ? ` [${error.code}]` : '';
   process.stderr.write(`bench failed${code}: ${(error as Error).message}\n`);
