@@ -52,3 +52,15 @@ t.test('listens on HOST/PORT, logs JSON without secrets, closes cleanly on SIGTE
   t.match(p.out(), /authorization=\[redacted\].*"msg":"incoming request"/, 'the request was logged, its query token redacted');
   t.notMatch(p.out(), /secret-token-value|secret-cookie|x{20}/, 'no token in the logs');
 });
+
+t.test('a taken port stops the process with a line that names it', async (t) => {
+  const { createServer } = await import('node:net');
+  const blocker = createServer();
+  await new Promise<void>((resolve) => blocker.listen(0, '127.0.0.1', resolve));
+  t.teardown(() => blocker.close());
+  const port = (blocker.address() as import('node:net').AddressInfo).port;
+  const p = run({ MERCURE_PUBLISHER_JWT_KEY: PUBLISHER_KEY, MERCURE_SUBSCRIBER_JWT_KEY: SUBSCRIBER_KEY, HOST: '127.0.0.1', PORT: String(port) });
+  const [code] = await once(p.child, 'exit');
+  t.equal(code, 1);
+  t.equal(p.err(), `mercure: port ${port} on 127.0.0.1 is already in use\n`);
+});
