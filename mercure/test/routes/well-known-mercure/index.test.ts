@@ -164,7 +164,7 @@ t.test('the stream is closed when the token expires', async (t) => {
   const { url } = await hub(t);
   const token = await new SignJWT({ mercure: { subscribe: ['*'] } })
     .setProtectedHeader({ alg: 'HS256' })
-    .setExpirationTime(Math.floor(Date.now() / 1000) + 2)
+    .setExpirationTime(Math.floor(Date.now() / 1000) + 3)
     .sign(new TextEncoder().encode(SUBSCRIBER_KEY));
   const client = await open(t, url, ['a'], { headers: { authorization: `Bearer ${token}` } });
   t.equal(client.response.statusCode, 200);
