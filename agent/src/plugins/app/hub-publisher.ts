@@ -22,6 +22,7 @@ const TOKEN_LIFETIME_S = 3_600;
 // Renew a little before expiry so a token never lapses between signing and the hub's check.
 const TOKEN_RENEW_BEFORE_S = 300;
 const PUBLISH_TIMEOUT_MS = 10_000;
+const RETRY_BASE_MS = 250;
 
 /**
  * Publishes private updates to the Mercure hub as a form POST with a
@@ -54,7 +55,20 @@ export class HubPublisher {
     return value;
   }
 
-  async publish(update: HubUpdate): Promise<boolean> {
+  /**
+   * Publishes one update. `attempts` > 1 retries with a short backoff: used for
+   * `done`, the one event a page cannot do without (without it the bubble keeps
+   * waiting until a reload).
+   */
+  async publish(update: HubUpdate, attempts = 1): Promise<boolean> {
+    for (let attempt = 1; ; attempt++) {
+      if (await this.publishOnce(update)) return true;
+      if (attempt >= attempts) return false;
+      await new Promise((resolve) => setTimeout(resolve, RETRY_BASE_MS * 2 ** (attempt - 1)));
+    }
+  }
+
+  private async publishOnce(update: HubUpdate): Promise<boolean> {
     const form = new URLSearchParams({ topic: update.topic, data: update.data, id: update.id, private: 'on' });
     if (update.type) form.set('type', update.type);
     try {

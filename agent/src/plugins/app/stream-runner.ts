@@ -41,6 +41,8 @@ export const INTERRUPTED_MESSAGE = 'The reply was interrupted before it finished
 const SHUTDOWN_MESSAGE = 'The reply was interrupted because the service restarted. Please send your message again.';
 
 const LAST_SEQUENCE = 999_999;
+/** `done` is retried: without it a page waits for a reply that has ended. */
+const DONE_ATTEMPTS = 3;
 
 /** Why a stream was aborted. */
 const STOP = 'stop';
@@ -369,7 +371,7 @@ export class StreamRunner {
     await this.app.conversations.touch(user.id, conversation.id, titleFrom(reply.userText)).catch((e: unknown) => log.error({ err: e }, 'could not update the conversation'));
     await this.app.conversations.unlock(user.id, conversation.id, messageId).catch((e: unknown) => log.error({ err: e }, 'could not release the conversation lock'));
     const done: DoneEvent = { messageId, state, usage: finalUsage, ...(errorText ? { error: errorText } : {}) };
-    await this.app.hub.publish({ topic, id: updateId(messageId, sequence + 1), type: DONE_EVENT, data: JSON.stringify(done) });
+    await this.app.hub.publish({ topic, id: updateId(messageId, sequence + 1), type: DONE_EVENT, data: JSON.stringify(done) }, DONE_ATTEMPTS);
     log.info({ state, pieces: sequence, inputTokens: finalUsage.inputTokens, outputTokens: finalUsage.outputTokens, costUsd }, 'reply finished');
   }
 
@@ -417,7 +419,7 @@ export class StreamRunner {
     const topic = conversationTopic(this.config.publicUrl, message.userId, message.conversationId);
     const done: DoneEvent = { messageId: message.id, state, ...(error ? { error } : {}) };
     // The crashed process may have used the sequences after the checkpoint; the last possible one is surely free.
-    await this.app.hub.publish({ topic, id: updateId(message.id, LAST_SEQUENCE), type: DONE_EVENT, data: JSON.stringify(done) });
+    await this.app.hub.publish({ topic, id: updateId(message.id, LAST_SEQUENCE), type: DONE_EVENT, data: JSON.stringify(done) }, DONE_ATTEMPTS);
     this.log.info({ messageId: message.id, state }, 'settled a reply that was not running');
     return finished;
   }

@@ -64,3 +64,23 @@ t.test('a hub that refuses or is down gives false and a warning, never an except
   t.match(warnings[0], { level: 40, updateId: 'z', err: { message: /hub answered 401/ } });
   t.notOk(logs.raw.some((l) => l.includes('not-the-publisher-key')), 'the key is not logged');
 });
+
+t.test('with attempts, a publish is retried until the hub takes it', async (t) => {
+  const { createServer } = await import('node:http');
+  let calls = 0;
+  const server = createServer((req, res) => {
+    calls += 1;
+    req.resume();
+    if (calls < 3) res.writeHead(503).end('busy');
+    else res.end('urn:uuid:1');
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  t.teardown(() => new Promise<void>((resolve) => server.close(() => resolve())));
+  const logs = new LogCapture();
+  const publisher = new HubPublisher(`http://127.0.0.1:${(server.address() as { port: number }).port}/.well-known/mercure`, PUBLISHER_KEY, pino(logs));
+  t.equal(await publisher.publish({ topic: 'x', id: 'm:000009', type: 'done', data: '{}' }, 3), true);
+  t.equal(calls, 3, 'two failures, then success');
+  calls = 0;
+  t.equal(await publisher.publish({ topic: 'x', id: 'm:000001', data: 'a' }), false, 'a single attempt gives up at once');
+  t.equal(calls, 1);
+});
