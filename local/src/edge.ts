@@ -5,8 +5,8 @@
  * server-sent events arrive piece by piece just as they do behind the ALB.
  */
 import http from 'node:http';
+import net, { type AddressInfo } from 'node:net';
 import { randomBytes, randomUUID } from 'node:crypto';
-import type { AddressInfo } from 'node:net';
 import { pino, type Logger } from 'pino';
 
 /** The ALB rule's path pattern `/.well-known/mercure*`, as a prefix. */
@@ -111,6 +111,50 @@ function parseOrigin(name: string, value: string): URL {
   return url;
 }
 
+/** Write errors that mean the upstream stopped reading, which it may do once it has answered. */
+const STOPPED_READING = new Set(['EPIPE', 'ECONNRESET']);
+
+type WriteCallback = (error?: Error | null) => void;
+
+/**
+ * Connections to the upstreams that survive the upstream closing its reading
+ * side. An upstream may answer before it has read the whole body (Fastify
+ * answers 413 to an oversized one at once) and then close. Its answer is
+ * already in our receive buffer when the next write of the body fails, but
+ * Node destroys a socket on its first write error and that answer is lost:
+ * the client would get a 502 where an ALB passes the 413 on. So a write that
+ * fails this way is dropped quietly (and every write after it); the reading
+ * side alone decides how the exchange ends: the response arrives, or the
+ * read ends and the request fails as usual ("socket hang up" → 502).
+ */
+class UpstreamAgent extends http.Agent {
+  override createConnection(options: http.ClientRequestArgs): net.Socket {
+    const socket = net.createConnection(options as net.NetConnectOpts);
+    let stoppedReading = false;
+    const guard = (callback: WriteCallback): WriteCallback => (error) => {
+      if (error && STOPPED_READING.has((error as NodeJS.ErrnoException).code ?? '')) {
+        stoppedReading = true;
+        callback();
+        return;
+      }
+      callback(error);
+    };
+    const write = socket._write.bind(socket);
+    socket._write = (chunk: unknown, encoding: BufferEncoding, callback: WriteCallback) => {
+      if (stoppedReading) return callback();
+      write(chunk, encoding, guard(callback));
+    };
+    const writev = socket._writev?.bind(socket);
+    if (writev) {
+      socket._writev = (chunks: Array<{ chunk: unknown; encoding: BufferEncoding }>, callback: WriteCallback) => {
+        if (stoppedReading) return callback();
+        writev(chunks, guard(callback));
+      };
+    }
+    return socket;
+  }
+}
+
 /** Starts the edge; resolves once it listens. */
 export async function startEdge(opts: EdgeOptions): Promise<Edge> {
   let upstreams: { app: URL; hub: URL } | undefined;
@@ -124,7 +168,7 @@ export async function startEdge(opts: EdgeOptions): Promise<Edge> {
     setUpstreams({ appUrl: opts.appUrl, hubUrl: opts.hubUrl });
   }
   const log = opts.logger ?? pino({ level: 'silent' });
-  const agent = new http.Agent({ keepAlive: true });
+  const agent = new UpstreamAgent({ keepAlive: true });
   const host = opts.host ?? '0.0.0.0';
   const requestedPort = opts.port ?? 0;
 
@@ -181,11 +225,21 @@ export async function startEdge(opts: EdgeOptions): Promise<Edge> {
       upstreamRes.on('end', () => {
         finished = true;
         accessLog(upstreamRes.statusCode ?? 0);
+        if (!req.complete) {
+          // The upstream answered before the body was all here (a 413, say):
+          // the rest is for nobody, and this connection, its request cut
+          // short, must not carry another one.
+          req.unpipe(upstreamReq);
+          req.resume();
+          upstreamReq.destroy();
+        }
       });
       upstreamRes.on('error', () => res.destroy());
     });
 
     upstreamReq.on('error', (err: NodeJS.ErrnoException) => {
+      // After the whole response: nothing to tell the client.
+      if (finished) return;
       if (res.headersSent) {
         // Mid-body: all we can do is cut the client off too, as an ALB does.
         res.destroy();

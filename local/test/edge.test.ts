@@ -33,6 +33,19 @@ async function upstream(t: TapTest, name: string) {
       req.on('end', () => res.end('end\n'));
       return;
     }
+    if (url.pathname === '/limited') {
+      // What Fastify does for a body over its limit: answer at once, without
+      // reading the body, and close the connection behind the answer.
+      const body = 'too large';
+      res.writeHead(413, { 'content-type': 'text/plain', 'content-length': Buffer.byteLength(body), connection: 'close' });
+      res.end(body);
+      control.emit('refused');
+      return;
+    }
+    if (url.pathname === '/hang-up') {
+      req.socket.destroy();
+      return;
+    }
     if (url.pathname === '/cookies') {
       res.writeHead(303, [['Location', '/next'], ['Set-Cookie', 'a=1; HttpOnly'], ['Set-Cookie', 'b=2; HttpOnly']].flat());
       res.end();
@@ -162,6 +175,30 @@ t.test('a request body streams to the upstream while its answer streams back', a
   req.end();
   const text = await body.until('end\n');
   t.equal(text, 'got:first\ngot:second\nend\n');
+});
+
+t.test("an upstream's early answer (413 before the body is read) passes through", async (t) => {
+  const { edge, app } = await setup(t);
+  let refused = 0;
+  app.control.on('refused', () => refused++);
+  // Large enough that the upstream closes while the edge is still writing
+  // (the case that gave 502 EPIPE); several rounds, since it is a race.
+  const big = Buffer.alloc(4 * 1024 * 1024, 'x');
+  for (let round = 1; round <= 5; round++) {
+    const res = await fetch(`${edge.url}/limited`, { method: 'POST', headers: { 'content-type': 'text/plain' }, body: big });
+    t.equal(res.status, 413, `round ${round}: the upstream's status`);
+    t.equal(await res.text(), 'too large', `round ${round}: the upstream's body`);
+  }
+  t.equal(refused, 5, 'every request reached the upstream');
+  const ok = await getJson(`${edge.url}/`);
+  t.equal(ok.body.name, 'app', 'the edge keeps working afterwards');
+});
+
+t.test('an upstream that hangs up mid-body without answering still gives a 502', async (t) => {
+  const { edge } = await setup(t);
+  const res = await fetch(`${edge.url}/hang-up`, { method: 'POST', headers: { 'content-type': 'text/plain' }, body: Buffer.alloc(4 * 1024 * 1024, 'x') });
+  t.equal(res.status, 502);
+  t.match(await res.text(), /502 Bad Gateway.*app is not answering/s);
 });
 
 t.test('a client that goes away aborts the upstream request', async (t) => {
