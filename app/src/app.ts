@@ -17,6 +17,7 @@ import staticFiles from './plugins/external/static.js';
 import accountRoutes from './routes/account.js';
 import conversationRoutes from './routes/conversations.js';
 import healthRoutes from './routes/health.js';
+import inviteRoutes from './routes/invites.js';
 
 declare module 'fastify' {
   interface FastifyInstance {
@@ -80,6 +81,7 @@ const app: FastifyPluginAsync<AppOptions> = async (fastify: FastifyInstance, opt
   await fastify.register(healthRoutes);
   await fastify.register(accountRoutes);
   await fastify.register(conversationRoutes);
+  await fastify.register(inviteRoutes);
 };
 
 export default fp(app, { name: 'homeagent-app' });

@@ -6,7 +6,7 @@ import type { FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { LIMITS } from '@homeagent/agent/contract';
 import { AgentRequestError } from '../plugins/app/agent-client.js';
-import { RegisterForm, SignInForm, TokenOnlyForm } from '../schemas/account.js';
+import { RegisterForm, RegisterQuery, SignInForm, TokenOnlyForm } from '../schemas/account.js';
 import { registerForm, signInForm, type FieldErrors, type RegisterValues } from '../views/account-pages.js';
 import { layout } from '../views/layout.js';
 
@@ -62,9 +62,11 @@ const accountRoutes: FastifyPluginAsync = async (fastify) => {
     return reply.code(status).type('text/html; charset=utf-8').send(layout({ title: 'Sign in', body }).value);
   }
 
-  app.get('/register', async (request, reply) => {
+  app.get('/register', { schema: { querystring: RegisterQuery } }, async (request, reply) => {
     if (await redirectIfSignedIn(request, reply)) return reply;
-    return showRegister(reply, 200, {}, {});
+    // The link an admin shares (`/register?invite=<code>`) fills in the code.
+    const inviteCode = (request.query.invite ?? '').trim();
+    return showRegister(reply, 200, inviteCode ? { inviteCode } : {}, {});
   });
 
   app.post('/register', { schema: { body: RegisterForm } }, async (request, reply) => {

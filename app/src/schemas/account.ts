@@ -19,6 +19,10 @@ export const RegisterForm = Type.Object({
 });
 export type RegisterForm = Static<typeof RegisterForm>;
 
+/** `/register?invite=<code>`: the link an admin shares prefills the code. */
+export const RegisterQuery = Type.Object({ invite: field });
+export type RegisterQuery = Static<typeof RegisterQuery>;
+
 export const SignInForm = Type.Object({
   _csrf: field,
   username: field,

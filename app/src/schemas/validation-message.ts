@@ -6,6 +6,9 @@ import type { FastifyError } from 'fastify';
 
 const FIELD_NAMES: Record<string, string> = {
   inviteCode: 'Invite code',
+  invite: 'Invite code',
+  role: 'Role',
+  expiresInDays: 'Expires after (days)',
   username: 'Username',
   displayName: 'Display name',
   password: 'Password',

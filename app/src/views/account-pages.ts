@@ -6,9 +6,9 @@
 import { LIMITS } from '@homeagent/agent/contract';
 import { html, type Html } from './html.js';
 import { csrfField } from './layout.js';
+import { describedBy, errorSummary, fieldError, formError, type FieldErrors } from './form-messages.js';
 
-/** Messages keyed by field name, plus `form` for the form as a whole. */
-export type FieldErrors = Partial<Record<string, string>>;
+export type { FieldErrors };
 
 export interface RegisterValues {
   inviteCode?: string;
@@ -18,25 +18,6 @@ export interface RegisterValues {
 
 export interface SignInValues {
   username?: string;
-}
-
-function fieldError(id: string, message: string | undefined): Html {
-  return message ? html`<p class="field-error" id="${id}-error">${message}</p>` : html``;
-}
-
-function describedBy(id: string, errors: FieldErrors, key: string, hint?: string): string | undefined {
-  const ids = [hint, errors[key] ? `${id}-error` : undefined].filter(Boolean);
-  return ids.length ? ids.join(' ') : undefined;
-}
-
-function formError(errors: FieldErrors): Html {
-  return errors.form ? html`<div class="form-error" role="alert">${errors.form}</div>` : html``;
-}
-
-function errorSummary(errors: FieldErrors): Html {
-  const fields = Object.entries(errors).filter(([key, message]) => key !== 'form' && message);
-  if (fields.length === 0) return html``;
-  return html`<div class="form-error" role="alert">Please fix the highlighted ${fields.length === 1 ? 'field' : 'fields'}.</div>`;
 }
 
 export function registerForm(values: RegisterValues, errors: FieldErrors, csrfToken: string): Html {

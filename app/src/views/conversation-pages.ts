@@ -8,26 +8,10 @@ import { LIMITS, type Conversation, type ConversationDetailResponse } from '@hom
 import { html, type Html } from './html.js';
 import { csrfField } from './layout.js';
 import { messageBubble } from './message-bubble.js';
+import { timeStamp } from './time-stamp.js';
 
 export function conversationPath(conversationId: string): string {
   return `/c/${encodeURIComponent(conversationId)}`;
-}
-
-// Rendered on the server, which does not know the reader's time zone: say which one it is.
-const dateFormat = new Intl.DateTimeFormat('en', {
-  year: 'numeric',
-  month: 'short',
-  day: 'numeric',
-  hour: 'numeric',
-  minute: '2-digit',
-  timeZone: 'UTC',
-  timeZoneName: 'short',
-});
-
-function when(iso: string): Html {
-  const date = new Date(iso);
-  if (Number.isNaN(date.getTime())) return html``;
-  return html`<time datetime="${date.toISOString()}">${dateFormat.format(date)}</time>`;
 }
 
 function newChatForm(csrfToken: string): Html {
@@ -42,7 +26,7 @@ function conversationLinks(conversations: Conversation[], currentId?: string): H
   return html`<ul class="conversation-list">
   ${conversations.map(
     (c) => html`<li><a href="${conversationPath(c.id)}" ${c.id === currentId ? html`aria-current="page"` : ''}>
-      <span class="conversation-title">${c.title || 'New chat'}</span>${when(c.updatedAt)}</a></li>`,
+      <span class="conversation-title">${c.title || 'New chat'}</span>${timeStamp(c.updatedAt)}</a></li>`,
   )}
 </ul>`;
 }

@@ -40,6 +40,7 @@ export function layout({ title, body, user, csrfToken, pageClass }: LayoutOption
   <a class="brand" href="/">HomeAgent</a>
   ${user && csrfToken
     ? html`<div class="account">
+    ${user.role === 'admin' ? html`<a class="button-quiet" href="/invites">Invite someone</a>` : ''}
     <span class="who" title="${user.username}">${user.displayName}</span>
     <form method="post" action="/sign-out" class="sign-out">
       ${csrfField(csrfToken)}

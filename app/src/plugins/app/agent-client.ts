@@ -14,6 +14,8 @@ import {
   type ConversationListResponse,
   type ConversationResponse,
   type CreateConversationRequest,
+  type CreateInviteRequest,
+  type InviteResponse,
   type MessageResponse,
   type RegisterRequest,
   type RegisterResponse,
@@ -149,6 +151,11 @@ export class AgentClient {
 
   async deleteSession(sessionId: string): Promise<void> {
     await this.#call('DELETE', `/v1/sessions/${encodeURIComponent(sessionId)}`, { accept: [404] });
+  }
+
+  /** Admins only: the agent answers 403 `admin_only` to anyone else. */
+  async createInvite(userId: string, request: CreateInviteRequest): Promise<InviteResponse> {
+    return (await this.#call<InviteResponse>('POST', '/v1/invites', { userId, body: request })).body;
   }
 
   async listConversations(userId: string): Promise<ConversationListResponse> {

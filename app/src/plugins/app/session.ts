@@ -28,6 +28,8 @@ declare module 'fastify' {
   interface FastifyInstance {
     /** preHandler: pages for signed-in people only */
     requireSession(request: FastifyRequest, reply: FastifyReply): Promise<void>;
+    /** after `requireSession`: pages for admins only */
+    requireAdmin(request: FastifyRequest, reply: FastifyReply): Promise<void>;
   }
 }
 
@@ -38,6 +40,16 @@ export class SignInRequiredError extends Error {
   constructor(options?: { cause?: unknown }) {
     super('Please sign in to continue.', options);
     this.name = 'SignInRequiredError';
+  }
+}
+
+/** Thrown by `requireAdmin` for a signed-in member. */
+export class AdminOnlyError extends Error {
+  readonly code = 'admin_only';
+  readonly statusCode = 403;
+  constructor(options?: { cause?: unknown }) {
+    super('Only an admin of this HomeAgent can do that.', options);
+    this.name = 'AdminOnlyError';
   }
 }
 
@@ -115,6 +127,14 @@ export default fp(
       // A stale cookie would otherwise be re-checked with the agent on every request.
       if (request.cookies[SESSION_COOKIE]) reply.endSession();
       throw new SignInRequiredError();
+    });
+
+    app.decorate('requireAdmin', async function (request: FastifyRequest) {
+      const signedIn = await request.currentSession();
+      if (!signedIn) throw new SignInRequiredError();
+      // The agent refuses members too (403 admin_only); checking here keeps
+      // them from even seeing the form.
+      if (signedIn.user.role !== 'admin') throw new AdminOnlyError();
     });
   },
   { name: 'session', dependencies: ['config', 'agent-client', '@fastify/cookie'] },

@@ -1,0 +1,74 @@
+/**
+ * Admins invite people: a form (role, days until it expires) whose answer is
+ * the new invite's code and a ready-to-share link to the register page.
+ * Members never see the page or reach the POST (403, before the CSRF check).
+ */
+import type { FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify';
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
+import type { Role } from '@homeagent/agent/contract';
+import { wantsPartial } from '../plugins/app/error-handler.js';
+import { INVITE_DAYS, InviteForm } from '../schemas/invite.js';
+import type { FieldErrors } from '../views/form-messages.js';
+import type { Html } from '../views/html.js';
+import { inviteErrors, inviteLink, invitePage, createdInvite, type InviteValues } from '../views/invite-pages.js';
+import { layout } from '../views/layout.js';
+
+const ROLES: readonly string[] = ['member', 'admin'] satisfies Role[];
+
+function checkInvite(values: Required<InviteValues>): FieldErrors {
+  const errors: FieldErrors = {};
+  if (!ROLES.includes(values.role)) errors.role = 'Choose whether the person joins as a member or as an admin.';
+  const days = values.expiresInDays;
+  if (days === '') errors.expiresInDays = 'Enter after how many days the invite expires.';
+  else if (!/^\d{1,3}$/.test(days) || Number(days) < INVITE_DAYS.min || Number(days) > INVITE_DAYS.max)
+    errors.expiresInDays = `The invite must expire after a whole number of days from ${INVITE_DAYS.min} to ${INVITE_DAYS.max}.`;
+  return errors;
+}
+
+const inviteRoutes: FastifyPluginAsync = async (fastify) => {
+  const app = fastify.withTypeProvider<TypeBoxTypeProvider>();
+  // onRequest, before the CSRF check: a member is told "admins only", not
+  // that their form expired, and an ended session is asked to sign in.
+  app.addHook('onRequest', app.requireSession);
+  app.addHook('onRequest', app.requireAdmin);
+
+  async function sendPage(request: FastifyRequest, reply: FastifyReply, status: number, body: Html) {
+    reply.code(status).type('text/html; charset=utf-8');
+    if (wantsPartial(request)) return reply.send(body.value);
+    // requireSession ran first, so this is the memoized answer.
+    const current = (await request.currentSession())!;
+    await reply.issueHubCookie(current);
+    return reply.send(
+      layout({ title: 'Invite someone', body, user: current.user, csrfToken: await reply.csrfToken() }).value,
+    );
+  }
+
+  app.get('/invites', async (request, reply) => {
+    return sendPage(request, reply, 200, invitePage({ csrfToken: await reply.csrfToken() }));
+  });
+
+  app.post('/invites', { schema: { body: InviteForm } }, async (request, reply) => {
+    const values = {
+      role: (request.body.role ?? 'member').trim(),
+      expiresInDays: (request.body.expiresInDays ?? String(INVITE_DAYS.default)).trim(),
+    };
+    const errors = checkInvite(values);
+    if (Object.keys(errors).length > 0) {
+      if (wantsPartial(request)) return reply.code(400).type('text/html; charset=utf-8').send(inviteErrors(errors).value);
+      return sendPage(request, reply, 400, invitePage({ csrfToken: await reply.csrfToken(), values, errors }));
+    }
+
+    const { user } = (await request.currentSession())!;
+    // An agent refusal (AgentRequestError) goes to the error handler, whose
+    // fragment lands in the same result area.
+    const invite = await app.agent.createInvite(user.id, {
+      role: values.role as Role,
+      ttlHours: Number(values.expiresInDays) * 24,
+    });
+    const created = { invite, link: inviteLink(app.config.publicUrl, invite.code) };
+    if (wantsPartial(request)) return reply.code(201).type('text/html; charset=utf-8').send(createdInvite(created).value);
+    return sendPage(request, reply, 201, invitePage({ csrfToken: await reply.csrfToken(), values, created }));
+  });
+};
+
+export default inviteRoutes;

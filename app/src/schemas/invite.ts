@@ -1,0 +1,20 @@
+/**
+ * The invite form. Like the account forms, the schema only bounds shape and
+ * size; the route checks the values so the page can say what to fix.
+ */
+import { Type, type Static } from 'typebox';
+
+/** Far above any real value; stops a huge body before any work is done. */
+const FIELD_CAP = 1_000;
+
+const field = Type.Optional(Type.String({ maxLength: FIELD_CAP }));
+
+export const InviteForm = Type.Object({
+  _csrf: field,
+  role: field,
+  expiresInDays: field,
+});
+export type InviteForm = Static<typeof InviteForm>;
+
+/** The agent keeps an invite at most 90 days (`ttlHours` ≤ 24 × 90); a week unless told otherwise. */
+export const INVITE_DAYS = { min: 1, max: 90, default: 7 } as const;
