@@ -17,7 +17,7 @@ import t from 'tap';
 import { repoRoot } from './bats-report.js';
 import { find, parseDockerfile, type Stage } from './dockerfile.js';
 
-t.setTimeout(600_000);
+t.setTimeout(1_200_000); // three npm ci runs and three service starts
 
 const KEY = 'k'.repeat(48);
 
