@@ -1,0 +1,158 @@
+/**
+ * Inviting someone, in a real headless Chromium against the whole local
+ * stack: the first admin creates an invite on the "Invite someone" page, a
+ * second person opens the shared link in another browser context (their own
+ * cookies), registers with the code already filled in and chats; that person,
+ * a member, cannot reach the invite page.
+ */
+import { mkdir, mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import t from 'tap';
+import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
+import { startStack } from '@homeagent/local/stack';
+import { emulatorReply } from '@homeagent/local/bedrock-emulator';
+import { renderMarkdown } from '../../src/markdown-renderer.js';
+
+const ARTIFACTS = fileURLToPath(new URL('../../../artifacts/', import.meta.url));
+const CHROMIUM_ARGS = [
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-quic',
+  '--no-first-run',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+];
+const PASSWORD = 'correct horse battery staple';
+
+t.setTimeout(300_000);
+
+const dataDir = await mkdtemp(join(tmpdir(), 'homeagent-invite-browser-'));
+const stack = await startStack({ dataDir, logLevel: 'warn' });
+t.teardown(async () => {
+  await stack.stop();
+  await rm(dataDir, { recursive: true, force: true });
+});
+if (!stack.adminInvite) throw new Error('the stack made no first admin invite on an empty data folder');
+const adminInvite: string = stack.adminInvite;
+
+const browser: Browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: CHROMIUM_ARGS });
+t.teardown(() => browser.close());
+
+/** Console errors include CSP violations: there must be none. */
+const pageErrors: string[] = [];
+
+async function personPage(): Promise<{ context: BrowserContext; page: Page }> {
+  const context = await browser.newContext({ viewport: { width: 1100, height: 900 } });
+  const page = await context.newPage();
+  page.on('console', (message) => {
+    if (message.type() === 'error') pageErrors.push(message.text());
+  });
+  page.on('pageerror', (error) => pageErrors.push(error.message));
+  return { context, page };
+}
+
+async function register(page: Page, username: string, displayName: string): Promise<void> {
+  await page.getByLabel('Username').fill(username);
+  await page.getByLabel('Display name').fill(displayName);
+  await page.getByLabel('Password').fill(PASSWORD);
+  await page.getByRole('button', { name: 'Create account' }).click();
+  await page.waitForURL(`${stack.url}/`);
+}
+
+const admin = await personPage();
+const member = await personPage();
+let shareLink = '';
+let inviteCode = '';
+
+t.test('the admin creates an invite on the "Invite someone" page', async (t) => {
+  const { page } = admin;
+  await page.goto(`${stack.url}/register`);
+  await page.getByLabel('Invite code').fill(adminInvite);
+  await register(page, 'ann', 'Ann Example');
+
+  await page.getByRole('link', { name: 'Invite someone' }).click();
+  await page.waitForURL(`${stack.url}/invites`);
+  t.equal(await page.getByRole('heading', { level: 1 }).textContent(), 'Invite someone');
+  t.equal(await page.getByLabel('Role').inputValue(), 'member', 'member by default');
+  t.equal(await page.getByLabel('Expires after (days)').inputValue(), '7', 'seven days by default');
+
+  // A value out of range: the reason shows under the form, nothing is created.
+  await page.getByLabel('Expires after (days)').fill('0');
+  await page.getByRole('button', { name: 'Create invite' }).click();
+  const refusal = page.locator('#invite-result [role="alert"]');
+  await refusal.waitFor();
+  t.match(await refusal.textContent(), /whole number of days from 1 to 90/);
+  t.equal(await page.locator('.invite-created').count(), 0);
+
+  await page.getByLabel('Expires after (days)').fill('3');
+  await page.getByRole('button', { name: 'Create invite' }).click();
+  await page.locator('#invite-result .invite-created').waitFor();
+  t.equal(await refusal.count(), 0, 'the earlier refusal is gone');
+  t.equal(new URL(page.url()).pathname, '/invites', 'htmx answered in place');
+
+  inviteCode = await page.getByLabel('Invite code').inputValue();
+  shareLink = await page.getByLabel('Link to share').inputValue();
+  t.match(inviteCode, /^\S{8,}$/, 'a code is shown');
+  t.equal(shareLink, `${stack.url}/register?invite=${encodeURIComponent(inviteCode)}`, 'and the link to share');
+  const expires = await page.locator('.invite-created time').getAttribute('datetime');
+  const days = (new Date(expires!).getTime() - Date.now()) / 86_400_000;
+  t.ok(days > 2.9 && days <= 3, `expires in three days (${days.toFixed(3)})`);
+
+  await mkdir(ARTIFACTS, { recursive: true });
+  await page.screenshot({ path: join(ARTIFACTS, 'invite.png') });
+});
+
+t.test('a second person registers with the shared link and can chat', async (t) => {
+  const { page } = member;
+  await page.goto(shareLink);
+  t.equal(await page.getByLabel('Invite code').inputValue(), inviteCode, 'the link filled in the code');
+  await register(page, 'bob', 'Bob Example');
+  t.equal(await page.locator('.who').textContent(), 'Bob Example');
+  t.equal(await page.getByRole('link', { name: 'Invite someone' }).count(), 0, 'a member sees no invite link');
+
+  await page.getByRole('button', { name: 'New chat' }).click();
+  await page.waitForURL(/\/c\/[a-z0-9]+$/);
+  const text = 'Hello from Bob, invited by Ann';
+  await page.getByLabel('Message').fill(text);
+  await page.getByRole('button', { name: 'Send' }).click();
+  const reply = page.locator('#messages .bubble-assistant[data-state="complete"]');
+  await reply.waitFor({ timeout: 120_000 });
+  const expected = emulatorReply({ messages: [{ role: 'user', content: [{ text }] }], system: [{ text: 'system prompt' }] });
+  const shown = await reply.locator('.bubble-text').evaluate((el) => el.textContent ?? '');
+  const rendered = await page.evaluate((markup) => {
+    const template = document.createElement('template');
+    template.innerHTML = markup;
+    return template.content.textContent ?? '';
+  }, renderMarkdown(expected).value);
+  t.equal(shown, rendered, 'Claude (the emulator) answered Bob');
+});
+
+t.test('the member cannot reach the invite page', async (t) => {
+  const { page } = member;
+  const response = await page.goto(`${stack.url}/invites`);
+  t.equal(response?.status(), 403);
+  t.match(await page.locator('main').textContent(), /Only an admin of this HomeAgent can do that\./);
+  t.equal(await page.getByRole('button', { name: 'Create invite' }).count(), 0);
+});
+
+t.test('the invite worked once: the link does not make a second account', async (t) => {
+  const { context, page } = await personPage();
+  t.teardown(() => context.close());
+  await page.goto(shareLink);
+  await page.getByLabel('Username').fill('carl');
+  await page.getByLabel('Display name').fill('Carl Example');
+  await page.getByLabel('Password').fill(PASSWORD);
+  await page.getByRole('button', { name: 'Create account' }).click();
+  await page.locator('#invite-code-error').waitFor();
+  t.match(await page.locator('#invite-code-error').textContent(), /already been used/);
+  t.equal(new URL(page.url()).pathname, '/register');
+});
+
+t.test('no console errors or CSP violations on any page', async (t) => {
+  // The refusals this test asks for (400, 403) are logged by Chromium as failed loads; anything else is a fault.
+  const expected = /^Failed to load resource: the server responded with a status of (400|403) /;
+  t.same(pageErrors.filter((message) => !expected.test(message)), []);
+});
