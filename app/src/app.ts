@@ -12,6 +12,7 @@ import agentClient from './plugins/app/agent-client.js';
 import csrf from './plugins/app/csrf.js';
 import errorHandler from './plugins/app/error-handler.js';
 import session from './plugins/app/session.js';
+import signInLimits from './plugins/app/sign-in-limits.js';
 import helmet from './plugins/external/helmet.js';
 import staticFiles from './plugins/external/static.js';
 import accountRoutes from './routes/account.js';
@@ -27,6 +28,8 @@ declare module 'fastify' {
 
 export interface AppOptions {
   config: AppConfig;
+  /** milliseconds since the epoch, for the sign-in limits; tests pass a clock they can move */
+  now?: () => number;
 }
 
 /** Forms are small; a message is at most 16 000 characters (64 KB of UTF-8 at worst). */
@@ -54,6 +57,9 @@ export function serverOptions(config: AppConfig): FastifyServerOptions {
     // Longer than any id the schemas accept, so a too-long id gets the
     // schema's clear 400 instead of the router's bare 404.
     routerOptions: { maxParamLength: 500 },
+    // request.ip is the address the trusted proxy (ALB, local edge) saw, not what a client claims.
+    // (A hop count, as proxy-addr counts it: hop 0 is the socket's peer.)
+    trustProxy: (_address: string, hop: number) => hop < config.trustProxyHops,
     ajv: { customOptions: { coerceTypes: false, removeAdditional: false } },
   };
 }
@@ -76,6 +82,7 @@ const app: FastifyPluginAsync<AppOptions> = async (fastify: FastifyInstance, opt
   await fastify.register(agentClient);
   await fastify.register(session);
   await fastify.register(csrf);
+  await fastify.register(signInLimits, { now: options.now });
   await fastify.register(staticFiles);
 
   await fastify.register(healthRoutes);

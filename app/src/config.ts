@@ -15,6 +15,14 @@ export interface AppConfig {
   sessionSecret: string;
   mercureSubscriberJwtKey: string;
   logLevel: string;
+  /** proxies in front of the app whose X-Forwarded-For entry is trusted (the ALB, or the local edge) */
+  trustProxyHops: number;
+  /** wrong passwords for one username from one address before sign-in is paused */
+  signInMaxFailures: number;
+  /** how long that pause (and the window the failures are counted in) lasts */
+  signInLockMinutes: number;
+  /** sign-in and register attempts per minute from one address, right or wrong */
+  authBurstPerMinute: number;
 }
 
 export class ConfigError extends Error {
@@ -56,6 +64,15 @@ function secret(env: NodeJS.ProcessEnv, name: string, minLength: number): string
   return value;
 }
 
+function wholeNumber(env: NodeJS.ProcessEnv, name: string, fallback: number, min: number, max: number): number {
+  const text = env[name]?.trim() || String(fallback);
+  const value = Number(text);
+  if (!/^\d+$/.test(text) || value < min || value > max) {
+    throw new ConfigError(name, `must be a whole number from ${min} to ${max}, got "${text}"`);
+  }
+  return value;
+}
+
 /** Reads and validates the environment; throws `ConfigError` naming the first bad variable. */
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
   const host = env.HOST?.trim() || '0.0.0.0';
@@ -89,5 +106,11 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
     sessionSecret: secret(env, 'SESSION_SECRET', 32),
     mercureSubscriberJwtKey: secret(env, 'MERCURE_SUBSCRIBER_JWT_KEY', 32),
     logLevel,
+    // One hop: the ALB (or the local edge) appends the client's address; anything
+    // to its left was written by the client and proves nothing.
+    trustProxyHops: wholeNumber(env, 'TRUST_PROXY_HOPS', 1, 0, 5),
+    signInMaxFailures: wholeNumber(env, 'SIGN_IN_MAX_FAILURES', 10, 1, 1_000),
+    signInLockMinutes: wholeNumber(env, 'SIGN_IN_LOCK_MINUTES', 15, 1, 24 * 60),
+    authBurstPerMinute: wholeNumber(env, 'AUTH_BURST_PER_MINUTE', 60, 1, 10_000),
   };
 }

@@ -3,7 +3,7 @@
  * for what a browser would keep: cookies and the CSRF token of a page.
  */
 import Fastify, { type FastifyInstance } from 'fastify';
-import app, { serverOptions } from '../src/app.js';
+import app, { serverOptions, type AppOptions } from '../src/app.js';
 import { loadConfig, type AppConfig } from '../src/config.js';
 
 export const TEST_SECRETS = {
@@ -22,9 +22,9 @@ export function testConfig(overrides: Record<string, string> = {}): AppConfig {
   });
 }
 
-export async function buildApp(config: AppConfig = testConfig()): Promise<FastifyInstance> {
+export async function buildApp(config: AppConfig = testConfig(), options: Omit<AppOptions, 'config'> = {}): Promise<FastifyInstance> {
   const server = Fastify(serverOptions(config));
-  await server.register(app, { config });
+  await server.register(app, { config, ...options });
   await server.ready();
   return server;
 }

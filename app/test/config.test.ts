@@ -12,6 +12,10 @@ t.test('a complete environment gives typed config with defaults', async (t) => {
   t.equal(config.secureCookies, true);
   t.equal(config.agentUrl, 'http://127.0.0.1:8000');
   t.equal(config.logLevel, 'info');
+  t.equal(config.trustProxyHops, 1, 'the ALB (or the local edge) is the one trusted hop');
+  t.equal(config.signInMaxFailures, 10);
+  t.equal(config.signInLockMinutes, 15);
+  t.equal(config.authBurstPerMinute, 60);
 });
 
 t.test('http PUBLIC_URL means cookies without Secure', async (t) => {
@@ -29,6 +33,10 @@ const refusals: Array<[string, Record<string, string | undefined>, RegExp]> = [
   ['SESSION_SECRET', { SESSION_SECRET: 'short' }, /SESSION_SECRET: must be at least 32 characters/],
   ['MERCURE_SUBSCRIBER_JWT_KEY', { MERCURE_SUBSCRIBER_JWT_KEY: '' }, /MERCURE_SUBSCRIBER_JWT_KEY: is required/],
   ['LOG_LEVEL', { LOG_LEVEL: 'loud' }, /LOG_LEVEL: must be one of/],
+  ['TRUST_PROXY_HOPS', { TRUST_PROXY_HOPS: 'all' }, /TRUST_PROXY_HOPS: must be a whole number from 0 to 5, got "all"/],
+  ['SIGN_IN_MAX_FAILURES', { SIGN_IN_MAX_FAILURES: '0' }, /SIGN_IN_MAX_FAILURES: must be a whole number from 1 to 1000/],
+  ['SIGN_IN_LOCK_MINUTES', { SIGN_IN_LOCK_MINUTES: '2.5' }, /SIGN_IN_LOCK_MINUTES: must be a whole number from 1 to 1440/],
+  ['AUTH_BURST_PER_MINUTE', { AUTH_BURST_PER_MINUTE: '-3' }, /AUTH_BURST_PER_MINUTE: must be a whole number from 1 to 10000/],
 ];
 
 for (const [variable, change, message] of refusals) {

@@ -6,6 +6,7 @@ import type { FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { LIMITS } from '@homeagent/agent/contract';
 import { AgentRequestError } from '../plugins/app/agent-client.js';
+import { TooManyAttemptsError } from '../plugins/app/sign-in-limits.js';
 import { RegisterForm, RegisterQuery, SignInForm, TokenOnlyForm } from '../schemas/account.js';
 import { registerForm, signInForm, type FieldErrors, type RegisterValues } from '../views/account-pages.js';
 import { layout } from '../views/layout.js';
@@ -76,6 +77,13 @@ const accountRoutes: FastifyPluginAsync = async (fastify) => {
       displayName: (request.body.displayName ?? '').trim(),
     };
     const password = request.body.password ?? '';
+    try {
+      app.signInLimits.countAttempt(request);
+    } catch (error) {
+      if (!(error instanceof TooManyAttemptsError)) throw error;
+      reply.header('retry-after', String(error.retryAfterSeconds));
+      return showRegister(reply, 429, values, { form: error.message });
+    }
     const errors = checkRegistration(values, password);
     if (Object.keys(errors).length > 0) return showRegister(reply, 400, values, errors);
 
@@ -102,6 +110,14 @@ const accountRoutes: FastifyPluginAsync = async (fastify) => {
   app.post('/sign-in', { schema: { body: SignInForm } }, async (request, reply) => {
     const username = (request.body.username ?? '').trim();
     const password = request.body.password ?? '';
+    try {
+      app.signInLimits.countAttempt(request);
+      if (username) app.signInLimits.checkSignIn(request, username);
+    } catch (error) {
+      if (!(error instanceof TooManyAttemptsError)) throw error;
+      reply.header('retry-after', String(error.retryAfterSeconds));
+      return showSignIn(reply, 429, username, { form: error.message });
+    }
     const errors: FieldErrors = {};
     if (!username) errors.username = 'Enter your username.';
     else if (username.length > LIMITS.usernameMax) errors.username = `Username is at most ${LIMITS.usernameMax} characters long.`;
@@ -111,9 +127,11 @@ const accountRoutes: FastifyPluginAsync = async (fastify) => {
 
     try {
       const signedIn = await app.agent.signIn({ username, password });
+      app.signInLimits.succeededSignIn(request, username);
       await reply.startSession(signedIn);
     } catch (error) {
       if (!(error instanceof AgentRequestError)) throw error;
+      if (error.code === 'bad_credentials') app.signInLimits.failedSignIn(request, username);
       const message =
         error.code === 'bad_credentials' ? 'That username and password do not match. Please try again.' : error.message;
       return showSignIn(reply, error.statusCode, username, { form: message });
