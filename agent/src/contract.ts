@@ -38,6 +38,7 @@ export const LIMITS = {
   systemPromptMax: 20_000,
   modelIdMax: 200,
   modelsMax: 50,
+  openInvitesMax: 200,
 } as const;
 
 export const ApiError = Type.Object({
@@ -182,6 +183,21 @@ export const InviteResponse = Type.Object({
   expiresAt: Type.String(),
 });
 export type InviteResponse = Static<typeof InviteResponse>;
+
+/** An invite that can still be used, as the admin's list shows it. */
+export const OpenInvite = Type.Object({
+  code: Type.String(),
+  role: Role,
+  createdAt: Type.String(),
+  expiresAt: Type.String(),
+});
+export type OpenInvite = Static<typeof OpenInvite>;
+
+/** GET /v1/invites (admin only, X-User-Id) → 200: invites neither used nor expired, newest first (at most `LIMITS.openInvitesMax`) */
+export const InviteListResponse = Type.Object({ invites: Type.Array(OpenInvite) });
+export type InviteListResponse = Static<typeof InviteListResponse>;
+
+/** DELETE /v1/invites/:code (admin only, X-User-Id) → 204: the invite can no longer be used; 404 not_found when unknown, used or expired */
 
 /** GET /v1/conversations (X-User-Id) → 200, newest first */
 export const ConversationListResponse = Type.Object({ conversations: Type.Array(Conversation) });

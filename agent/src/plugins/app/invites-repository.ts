@@ -1,6 +1,6 @@
 import fp from 'fastify-plugin';
-import { DeleteCommand, GetCommand, PutCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import type { Role } from '../../contract.js';
+import { DeleteCommand, GetCommand, PutCommand, QueryCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { LIMITS, type OpenInvite, type Role } from '../../contract.js';
 import { newToken } from '../../id-generator.js';
 import { isConditionFailed, isExpired, nowSeconds } from '../external/dynamodb.js';
 
@@ -20,6 +20,8 @@ export interface InviteRecord {
 export type InviteStatus = 'usable' | 'unknown' | 'used' | 'expired';
 
 const inviteKey = (code: string) => ({ pk: `INVITE#${code}`, sk: 'INVITE' });
+/** Every invite is also on gsi1 under one key, newest last, so admins can list the open ones. */
+const INVITES_INDEX_KEY = 'INVITES';
 
 export class InvitesRepository {
   constructor(
@@ -41,7 +43,7 @@ export class InvitesRepository {
     await this.doc.send(
       new PutCommand({
         TableName: this.table,
-        Item: { ...inviteKey(record.code), ...record },
+        Item: { ...inviteKey(record.code), gsi1pk: INVITES_INDEX_KEY, gsi1sk: `${record.createdAt}#${record.code}`, ...record },
         ConditionExpression: 'attribute_not_exists(pk)',
       }),
     );
@@ -53,6 +55,59 @@ export class InvitesRepository {
     if (!out.Item) return undefined;
     const { pk: _pk, sk: _sk, ...record } = out.Item;
     return record as InviteRecord;
+  }
+
+  /**
+   * Invites neither used nor expired, newest first, at most `LIMITS.openInvitesMax`.
+   * Used and expired ones are filtered on the server side of the query, so
+   * a long history of spent invites costs reads but is never sent here in full.
+   */
+  async listOpen(now = Date.now()): Promise<OpenInvite[]> {
+    const open: OpenInvite[] = [];
+    let start: Record<string, unknown> | undefined;
+    do {
+      const out = await this.doc.send(
+        new QueryCommand({
+          TableName: this.table,
+          IndexName: 'gsi1',
+          KeyConditionExpression: 'gsi1pk = :pk',
+          FilterExpression: 'attribute_not_exists(usedAt) AND #ttl > :now',
+          ExpressionAttributeNames: { '#ttl': 'ttl' },
+          ExpressionAttributeValues: { ':pk': INVITES_INDEX_KEY, ':now': nowSeconds(now) },
+          ScanIndexForward: false,
+          ExclusiveStartKey: start,
+        }),
+      );
+      for (const item of out.Items ?? []) {
+        open.push({ code: item.code as string, role: item.role as Role, createdAt: item.createdAt as string, expiresAt: item.expiresAt as string });
+        if (open.length >= LIMITS.openInvitesMax) return open;
+      }
+      start = out.LastEvaluatedKey;
+    } while (start);
+    return open;
+  }
+
+  /**
+   * Revokes an invite that could still be used. False when there is none
+   * (unknown, already used or expired): the condition makes a revocation and
+   * a registration at the same instant end with exactly one of the two.
+   */
+  async revoke(code: string, now = Date.now()): Promise<boolean> {
+    try {
+      await this.doc.send(
+        new DeleteCommand({
+          TableName: this.table,
+          Key: inviteKey(code),
+          ConditionExpression: 'attribute_exists(pk) AND attribute_not_exists(usedAt) AND #ttl > :now',
+          ExpressionAttributeNames: { '#ttl': 'ttl' },
+          ExpressionAttributeValues: { ':now': nowSeconds(now) },
+        }),
+      );
+      return true;
+    } catch (error) {
+      if (isConditionFailed(error)) return false;
+      throw error;
+    }
   }
 
   static status(invite: InviteRecord | undefined, now = Date.now()): InviteStatus {

@@ -7,7 +7,7 @@
  * |---------------------|---------------------|---------------------|------------------------------------|
  * | user                | `USER#<id>`         | `PROFILE`           | gsi1: `USERS` / `<createdAt>#<id>`  |
  * | username claim      | `USERNAME#<name>`   | `USERNAME`          | makes usernames unique             |
- * | invite              | `INVITE#<code>`     | `INVITE`            | `ttl`, `usedAt` once consumed      |
+ * | invite              | `INVITE#<code>`     | `INVITE`            | `ttl`, `usedAt` once consumed; gsi1: `INVITES` / `<createdAt>#<code>` |
  * | session             | `SESSION#<id>`      | `SESSION`           | `ttl`; gsi1: `USER#<userId>#SESSIONS` |
  * | conversation        | `USER#<userId>`     | `CONV#<id>`         | gsi1: `USER#<userId>#CONVS` / `<updatedAt>#<id>` |
  * | message             | `CONV#<convId>`     | `MSG#<id>`          | ids sort by time                   |

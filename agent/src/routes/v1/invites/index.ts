@@ -1,6 +1,9 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
-import { ApiError, CreateInviteRequest, InviteResponse } from '../../../contract.js';
+import { Type } from 'typebox';
+import { ApiError, CreateInviteRequest, InviteListResponse, InviteResponse } from '../../../contract.js';
+import { notFound } from '../../../http-error.js';
 import { UserHeaders } from '../../../schemas/headers.js';
+import { InviteParams } from '../../../schemas/params.js';
 import { emptyBodyAsObject } from '../../../schemas/optional-body.js';
 
 const routes: FastifyPluginAsyncTypebox = async (app) => {
@@ -19,6 +22,28 @@ const routes: FastifyPluginAsyncTypebox = async (app) => {
       });
       request.log.info({ role: invite.role, expiresAt: invite.expiresAt }, 'invite created');
       return reply.code(201).send({ code: invite.code, role: invite.role, expiresAt: invite.expiresAt });
+    },
+  );
+
+  app.get(
+    '/',
+    { schema: { headers: UserHeaders, response: { 200: InviteListResponse, '4xx': ApiError } }, preValidation: app.requireAdmin },
+    async () => ({ invites: await app.invites.listOpen() }),
+  );
+
+  app.delete(
+    '/:code',
+    {
+      schema: { headers: UserHeaders, params: InviteParams, response: { 204: Type.Null(), '4xx': ApiError } },
+      preValidation: app.requireAdmin,
+    },
+    async (request, reply) => {
+      if (!(await app.invites.revoke(request.params.code))) {
+        throw notFound('There is no open invite with that code: it may have been used, revoked or expired already.');
+      }
+      // The code itself is a secret until used: log only that one was revoked.
+      request.log.info({ by: request.user.id }, 'invite revoked');
+      return reply.code(204).send(null);
     },
   );
 };
