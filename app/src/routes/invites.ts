@@ -6,11 +6,14 @@
 import type { FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { Role } from '@homeagent/agent/contract';
-import { wantsPartial } from '../plugins/app/error-handler.js';
-import { INVITE_DAYS, InviteForm } from '../schemas/invite.js';
+import { AgentRequestError } from '../plugins/app/agent-client.js';
+import { isHtmxRequest, wantsPartial } from '../plugins/app/error-handler.js';
+import { TokenOnlyForm } from '../schemas/account.js';
+import { INVITE_DAYS, InviteCodeParams, InviteForm } from '../schemas/invite.js';
 import type { FieldErrors } from '../views/form-messages.js';
 import type { Html } from '../views/html.js';
-import { inviteErrors, inviteLink, invitePage, createdInvite, type InviteValues } from '../views/invite-pages.js';
+import { html } from '../views/html.js';
+import { inviteErrors, inviteLink, invitePage, createdInvite, openInvites, type InviteValues } from '../views/invite-pages.js';
 import { layout } from '../views/layout.js';
 
 const ROLES: readonly string[] = ['member', 'admin'] satisfies Role[];
@@ -43,8 +46,35 @@ const inviteRoutes: FastifyPluginAsync = async (fastify) => {
     );
   }
 
+  /** The list under the form, as the page and its partials need it. */
+  async function openList(request: FastifyRequest, notice?: string) {
+    const { user } = (await request.currentSession())!;
+    const { invites } = await app.agent.listInvites(user.id);
+    return { invites, publicUrl: app.config.publicUrl, notice };
+  }
+
   app.get('/invites', async (request, reply) => {
-    return sendPage(request, reply, 200, invitePage({ csrfToken: await reply.csrfToken() }));
+    return sendPage(request, reply, 200, invitePage({ csrfToken: await reply.csrfToken(), open: await openList(request) }));
+  });
+
+  app.post('/invites/:code/revoke', { schema: { params: InviteCodeParams, body: TokenOnlyForm } }, async (request, reply) => {
+    const { user } = (await request.currentSession())!;
+    let status = 200;
+    let notice = 'The invite was revoked: its link no longer works.';
+    try {
+      await app.agent.revokeInvite(user.id, request.params.code);
+    } catch (error) {
+      if (!(error instanceof AgentRequestError) || error.statusCode !== 404) throw error;
+      // Used or revoked in another tab, or expired: the fresh list shows how things stand.
+      status = 404;
+      notice = 'That invite could not be revoked: it has already been used, revoked or has expired.';
+    }
+    if (!isHtmxRequest(request)) {
+      if (status === 200) return reply.redirect('/invites', 303);
+      return sendPage(request, reply, status, invitePage({ csrfToken: await reply.csrfToken(), open: await openList(request, notice) }));
+    }
+    const list = openInvites({ ...(await openList(request, notice)), csrfToken: await reply.csrfToken() });
+    return reply.code(status).type('text/html; charset=utf-8').send(list.value);
   });
 
   app.post('/invites', { schema: { body: InviteForm } }, async (request, reply) => {
@@ -55,7 +85,7 @@ const inviteRoutes: FastifyPluginAsync = async (fastify) => {
     const errors = checkInvite(values);
     if (Object.keys(errors).length > 0) {
       if (wantsPartial(request)) return reply.code(400).type('text/html; charset=utf-8').send(inviteErrors(errors).value);
-      return sendPage(request, reply, 400, invitePage({ csrfToken: await reply.csrfToken(), values, errors }));
+      return sendPage(request, reply, 400, invitePage({ csrfToken: await reply.csrfToken(), values, errors, open: await openList(request) }));
     }
 
     const { user } = (await request.currentSession())!;
@@ -66,8 +96,16 @@ const inviteRoutes: FastifyPluginAsync = async (fastify) => {
       ttlHours: Number(values.expiresInDays) * 24,
     });
     const created = { invite, link: inviteLink(app.config.publicUrl, invite.code) };
-    if (wantsPartial(request)) return reply.code(201).type('text/html; charset=utf-8').send(createdInvite(created).value);
-    return sendPage(request, reply, 201, invitePage({ csrfToken: await reply.csrfToken(), values, created }));
+    const open = await openList(request);
+    if (wantsPartial(request)) {
+      // The new invite for the result area, and the list under it brought up to date.
+      const list = openInvites({ ...open, csrfToken: await reply.csrfToken() });
+      return reply
+        .code(201)
+        .type('text/html; charset=utf-8')
+        .send(html`${createdInvite(created)}<hx-partial hx-target="#open-invites" hx-swap="outerHTML">${list}</hx-partial>`.value);
+    }
+    return sendPage(request, reply, 201, invitePage({ csrfToken: await reply.csrfToken(), values, created, open }));
   });
 };
 

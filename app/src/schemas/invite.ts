@@ -3,6 +3,7 @@
  * size; the route checks the values so the page can say what to fix.
  */
 import { Type, type Static } from 'typebox';
+import { LIMITS } from '@homeagent/agent/contract';
 
 /** Far above any real value; stops a huge body before any work is done. */
 const FIELD_CAP = 1_000;
@@ -18,3 +19,9 @@ export type InviteForm = Static<typeof InviteForm>;
 
 /** The agent keeps an invite at most 90 days (`ttlHours` ≤ 24 × 90); a week unless told otherwise. */
 export const INVITE_DAYS = { min: 1, max: 90, default: 7 } as const;
+
+/** `/invites/:code/revoke`: codes are base64url tokens; anything else cannot exist. */
+export const InviteCodeParams = Type.Object({
+  code: Type.String({ minLength: 1, maxLength: LIMITS.inviteCodeMax, pattern: '^[A-Za-z0-9_-]+$' }),
+});
+export type InviteCodeParams = Static<typeof InviteCodeParams>;

@@ -15,6 +15,7 @@ const FIELD_NAMES: Record<string, string> = {
   text: 'Message',
   conversationId: 'The conversation id',
   messageId: 'The message id',
+  code: 'The invite code',
   _csrf: 'The security token',
 };
 

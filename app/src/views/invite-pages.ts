@@ -4,7 +4,7 @@
  * also takes the error fragments of the app's error handler; without
  * JavaScript the same form posts normally and the whole page comes back.
  */
-import type { InviteResponse, Role } from '@homeagent/agent/contract';
+import type { InviteResponse, OpenInvite, Role } from '@homeagent/agent/contract';
 import { INVITE_DAYS } from '../schemas/invite.js';
 import { describedBy, fieldError, type FieldErrors } from './form-messages.js';
 import { html, type Html } from './html.js';
@@ -48,14 +48,59 @@ export function inviteErrors(errors: FieldErrors): Html {
   return html`<div class="form-error" role="alert">${messages.map((m) => html`<p>${m}</p>`)}</div>`;
 }
 
+export function revokePath(code: string): string {
+  return `/invites/${encodeURIComponent(code)}/revoke`;
+}
+
+export interface OpenInvitesOptions {
+  invites: OpenInvite[];
+  publicUrl: string;
+  csrfToken: string;
+  /** a sentence above the list, e.g. after a revocation */
+  notice?: string;
+}
+
+/**
+ * The open invites, newest first, each with its link and a Revoke button.
+ * It updates itself: a revocation answers this whole section again.
+ */
+export function openInvites({ invites, publicUrl, csrfToken, notice }: OpenInvitesOptions): Html {
+  return html`<section id="open-invites" class="open-invites" aria-labelledby="open-invites-heading">
+  <h2 id="open-invites-heading">Open invites</h2>
+  ${notice ? html`<p class="notice" role="status">${notice}</p>` : ''}
+  ${invites.length === 0
+    ? html`<p class="empty">No open invites: every invite made here has been used, revoked or has expired.</p>`
+    : html`<table class="invite-table">
+    <thead><tr><th scope="col">Code</th><th scope="col">Role</th><th scope="col">Expires</th><th scope="col">Link</th><th scope="col"><span class="visually-hidden">Action</span></th></tr></thead>
+    <tbody>
+    ${invites.map(
+      (invite) => html`<tr>
+      <td><code class="code">${invite.code}</code></td>
+      <td>${ROLE_NAMES[invite.role]}</td>
+      <td>${timeStamp(invite.expiresAt)}</td>
+      <td><input class="copyable" value="${inviteLink(publicUrl, invite.code)}" readonly aria-label="Share link for ${invite.code}"></td>
+      <td><form method="post" action="${revokePath(invite.code)}" hx-post="${revokePath(invite.code)}"
+        hx-target="#open-invites" hx-swap="outerHTML" hx-disable="find button">
+        ${csrfField(csrfToken)}
+        <button type="submit" class="button-quiet" aria-label="Revoke invite ${invite.code}">Revoke</button>
+      </form></td>
+    </tr>`,
+    )}
+    </tbody>
+  </table>`}
+</section>`;
+}
+
 export interface InvitePageOptions {
   csrfToken: string;
   values?: InviteValues;
   errors?: FieldErrors;
   created?: CreatedInvite;
+  /** the list under the form */
+  open: Omit<OpenInvitesOptions, 'csrfToken'>;
 }
 
-export function invitePage({ csrfToken, values = {}, errors = {}, created }: InvitePageOptions): Html {
+export function invitePage({ csrfToken, values = {}, errors = {}, created, open }: InvitePageOptions): Html {
   const role = values.role === 'admin' ? 'admin' : 'member';
   const days = values.expiresInDays ?? String(INVITE_DAYS.default);
   const hasErrors = Object.values(errors).some(Boolean);
@@ -89,5 +134,6 @@ export function invitePage({ csrfToken, values = {}, errors = {}, created }: Inv
     : hasErrors
       ? inviteErrors(errors)
       : ''}</section>
+  ${openInvites({ ...open, csrfToken })}
 </main>`;
 }

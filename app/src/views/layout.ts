@@ -2,6 +2,9 @@
  * The full page around every view. htmx and its SSE extension come from
  * our own origin (CSP `script-src 'self'`); htmx's injected indicator style
  * is switched off by the config meta tag because our stylesheet has it.
+ * The settle delay is 0 because htmx's settle step copies an old element's
+ * `style` attribute onto its new twin with setAttribute, which the CSP
+ * (`style-src 'self'`) blocks and logs; the app has no settle transitions.
  */
 import type { User } from '@homeagent/agent/contract';
 import { html, type Html } from './html.js';
@@ -27,7 +30,7 @@ export function layout({ title, body, user, csrfToken, pageClass }: LayoutOption
 <head>
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
-<meta name="htmx-config" content='{"includeIndicatorCSS":false}'>
+<meta name="htmx-config" content='{"includeIndicatorCSS":false,"defaultSettleDelay":0}'>
 <title>${title} · HomeAgent</title>
 <link rel="icon" href="/static/favicon.svg" type="image/svg+xml">
 <link rel="stylesheet" href="/static/app.css">

@@ -105,6 +105,24 @@ t.test('the admin creates an invite on the "Invite someone" page', async (t) => 
   await page.screenshot({ path: join(ARTIFACTS, 'invite.png') });
 });
 
+t.test('the new invite is in the open list; the admin revokes another one there', async (t) => {
+  const { page } = admin;
+  const rows = page.locator('#open-invites tbody tr');
+  t.equal(await rows.count(), 1, 'the list under the form took the new invite in place');
+  t.equal(await rows.first().locator('code').textContent(), inviteCode);
+
+  await page.getByRole('button', { name: 'Create invite' }).click();
+  await rows.nth(1).waitFor();
+  const spare = (await rows.first().locator('code').textContent())!;
+  t.not(spare, inviteCode, 'the newest invite comes first');
+
+  await page.getByRole('button', { name: `Revoke invite ${spare}` }).click();
+  await page.getByText('The invite was revoked: its link no longer works.').waitFor();
+  t.equal(await rows.count(), 1, 'one invite left');
+  t.equal(await rows.first().locator('code').textContent(), inviteCode, 'the shared one is still open');
+  t.equal(await page.getByRole('heading', { level: 1 }).textContent(), 'Invite someone', 'still on the same page');
+});
+
 t.test('a second person registers with the shared link and can chat', async (t) => {
   const { page } = member;
   await page.goto(shareLink);

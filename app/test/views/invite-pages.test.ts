@@ -1,5 +1,5 @@
 import t from 'tap';
-import { createdInvite, inviteLink, invitePage } from '../../src/views/invite-pages.js';
+import { createdInvite, inviteLink, invitePage, openInvites } from '../../src/views/invite-pages.js';
 
 t.test('the share link opens the register page with the code, encoded', async (t) => {
   t.equal(inviteLink('https://chat.example.com', 'abc_DEF-123'), 'https://chat.example.com/register?invite=abc_DEF-123');
@@ -24,6 +24,7 @@ t.test('the form keeps the values and marks the fields that need fixing', async 
     csrfToken: 'tok',
     values: { role: 'admin', expiresInDays: '"91' },
     errors: { expiresInDays: 'Too long.' },
+    open: { invites: [], publicUrl: 'https://chat.example.com' },
   }).value;
   t.match(markup, /<option value="admin" selected>Admin<\/option>/);
   t.match(markup, /value="&quot;91"/, 'the typed value comes back escaped');
@@ -31,4 +32,31 @@ t.test('the form keeps the values and marks the fields that need fixing', async 
   t.match(markup, /<p class="field-error" id="invite-days-error">Too long\.<\/p>/);
   t.match(markup, /<section id="invite-result"[^>]*><div class="form-error" role="alert"><p>Too long\.<\/p><\/div><\/section>/);
   t.match(markup, /name="_csrf" value="tok"/);
+});
+
+t.test('open invites: code, role, expiry, link and a Revoke button each, escaped', async (t) => {
+  const code = 'abc"<b>';
+  const markup = openInvites({
+    invites: [
+      { code, role: 'member', createdAt: '2026-11-20T10:00:00.000Z', expiresAt: '2026-11-27T10:00:00.000Z' },
+      { code: 'second_code', role: 'admin', createdAt: '2026-11-19T10:00:00.000Z', expiresAt: '2026-11-20T10:00:00.000Z' },
+    ],
+    publicUrl: 'https://chat.example.com',
+    csrfToken: 'tok',
+  }).value;
+  t.notMatch(markup, /<b>/, 'nothing from the data is markup');
+  t.match(markup, /<code class="code">abc&quot;&lt;b&gt;<\/code>/);
+  t.match(markup, /value="https:\/\/chat\.example\.com\/register\?invite=abc%22%3Cb%3E" readonly aria-label="Share link for abc&quot;&lt;b&gt;"/);
+  t.match(markup, /action="\/invites\/abc%22%3Cb%3E\/revoke"/, 'the code is encoded in the revoke address');
+  t.match(markup, /aria-label="Revoke invite second_code">Revoke<\/button>/, 'each button names its invite');
+  t.equal(markup.match(/name="_csrf" value="tok"/g)?.length, 2, 'every Revoke form carries the token');
+  t.match(markup, /<td>admin<\/td>\s*<td><time datetime="2026-11-20T10:00:00.000Z">/);
+  t.ok(markup.indexOf(code.slice(0, 3)) < markup.indexOf('second_code'), 'in the order given (the agent sends newest first)');
+});
+
+t.test('no open invites: a sentence instead of an empty table', async (t) => {
+  const markup = openInvites({ invites: [], publicUrl: 'https://chat.example.com', csrfToken: 'tok', notice: 'Revoked <now>.' }).value;
+  t.notMatch(markup, /<table/);
+  t.match(markup, /No open invites/);
+  t.match(markup, /<p class="notice" role="status">Revoked &lt;now&gt;\.<\/p>/);
 });

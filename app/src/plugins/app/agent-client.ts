@@ -15,6 +15,7 @@ import {
   type ConversationResponse,
   type CreateConversationRequest,
   type CreateInviteRequest,
+  type InviteListResponse,
   type InviteResponse,
   type MessageResponse,
   type RegisterRequest,
@@ -156,6 +157,16 @@ export class AgentClient {
   /** Admins only: the agent answers 403 `admin_only` to anyone else. */
   async createInvite(userId: string, request: CreateInviteRequest): Promise<InviteResponse> {
     return (await this.#call<InviteResponse>('POST', '/v1/invites', { userId, body: request })).body;
+  }
+
+  /** Admins only: invites neither used nor expired, newest first. */
+  async listInvites(userId: string): Promise<InviteListResponse> {
+    return (await this.#call<InviteListResponse>('GET', '/v1/invites', { userId })).body;
+  }
+
+  /** Admins only; 404 `not_found` when the invite was used, revoked or expired already. */
+  async revokeInvite(userId: string, code: string): Promise<void> {
+    await this.#call('DELETE', `/v1/invites/${encodeURIComponent(code)}`, { userId });
   }
 
   async listConversations(userId: string): Promise<ConversationListResponse> {
