@@ -19,6 +19,9 @@ import accountRoutes from './routes/account.js';
 import conversationRoutes from './routes/conversations.js';
 import healthRoutes from './routes/health.js';
 import inviteRoutes from './routes/invites.js';
+import peopleRoutes from './routes/people.js';
+import settingsRoutes from './routes/settings.js';
+import usageRoutes from './routes/usage.js';
 
 declare module 'fastify' {
   interface FastifyInstance {
@@ -89,6 +92,9 @@ const app: FastifyPluginAsync<AppOptions> = async (fastify: FastifyInstance, opt
   await fastify.register(accountRoutes);
   await fastify.register(conversationRoutes);
   await fastify.register(inviteRoutes);
+  await fastify.register(peopleRoutes);
+  await fastify.register(settingsRoutes);
+  await fastify.register(usageRoutes);
 };
 
 export default fp(app, { name: 'homeagent-app' });

@@ -139,6 +139,13 @@ const accountRoutes: FastifyPluginAsync = async (fastify) => {
     return reply.redirect('/', 303);
   });
 
+  app.post('/sign-out-everywhere', { schema: { body: TokenOnlyForm } }, async (request, reply) => {
+    const signedIn = await request.currentSession();
+    if (signedIn) await app.agent.signOutEverywhere(signedIn.user.id, signedIn.user.id);
+    reply.endSession();
+    return reply.redirect('/sign-in', 303);
+  });
+
   app.post('/sign-out', { schema: { body: TokenOnlyForm } }, async (request, reply) => {
     const signedIn = await request.currentSession();
     if (signedIn) await app.agent.deleteSession(signedIn.session.id);

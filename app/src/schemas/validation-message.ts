@@ -16,6 +16,10 @@ const FIELD_NAMES: Record<string, string> = {
   conversationId: 'The conversation id',
   messageId: 'The message id',
   code: 'The invite code',
+  userId: 'The person id',
+  monthlyBudgetUsd: 'Monthly budget',
+  defaultModel: 'Default model',
+  systemPrompt: 'System prompt',
   _csrf: 'The security token',
 };
 

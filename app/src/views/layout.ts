@@ -43,7 +43,14 @@ export function layout({ title, body, user, csrfToken, pageClass }: LayoutOption
   <a class="brand" href="/">HomeAgent</a>
   ${user && csrfToken
     ? html`<div class="account">
-    ${user.role === 'admin' ? html`<a class="button-quiet" href="/invites">Invite someone</a>` : ''}
+    <nav class="account-links" aria-label="Account">
+      <a class="button-quiet" href="/usage">Usage</a>
+      ${user.role === 'admin'
+        ? html`<a class="button-quiet" href="/people">People</a>
+      <a class="button-quiet" href="/settings">Settings</a>
+      <a class="button-quiet" href="/invites">Invite someone</a>`
+        : ''}
+    </nav>
     <span class="who" title="${user.username}">${user.displayName}</span>
     <form method="post" action="/sign-out" class="sign-out">
       ${csrfField(csrfToken)}

@@ -45,7 +45,21 @@ function finishedAssistantBubble(message: Message): Html {
     ? html`<p class="bubble-note bubble-error" role="alert">${message.error ?? 'The reply failed. Please try again.'}</p>`
     : ''}
   ${note ? html`<p class="bubble-note">${note}</p>` : ''}
+  ${replyFacts(message)}
 </article>`;
+}
+
+/** Which model answered and what it cost in tokens: what budgets are counted in. */
+function replyFacts(message: Message): Html {
+  if (!message.model && !message.usage) return html``;
+  const parts: Html[] = [];
+  if (message.model) parts.push(html`<span class="reply-model">${message.model}</span>`);
+  if (message.usage) {
+    parts.push(
+      html`<span class="reply-tokens"><span class="input-tokens">${message.usage.inputTokens}</span> tokens in, <span class="output-tokens">${message.usage.outputTokens}</span> out</span>`,
+    );
+  }
+  return html`<p class="bubble-facts">${parts.map((part, i) => (i === 0 ? part : html` · ${part}`))}</p>`;
 }
 
 function streamingAssistantBubble(message: Message, topic: string, csrfToken: string): Html {

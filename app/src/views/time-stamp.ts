@@ -18,3 +18,12 @@ export function timeStamp(iso: string): Html {
   if (Number.isNaN(date.getTime())) return html``;
   return html`<time datetime="${date.toISOString()}">${dateFormat.format(date)}</time>`;
 }
+
+const monthFormat = new Intl.DateTimeFormat('en', { year: 'numeric', month: 'long', timeZone: 'UTC' });
+
+/** "November 2026" for the agent's `yyyy-mm` usage month (UTC); the text as given if it is not one. */
+export function monthName(month: string): string {
+  const match = /^(\d{4})-(\d{2})$/.exec(month);
+  if (!match) return month;
+  return monthFormat.format(new Date(Date.UTC(Number(match[1]), Number(match[2]) - 1, 1)));
+}

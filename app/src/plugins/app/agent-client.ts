@@ -22,7 +22,12 @@ import {
   type RegisterResponse,
   type SendMessageResponse,
   type SessionResponse,
+  type SetBudgetRequest,
+  type Settings,
   type SignInRequest,
+  type UsageResponse,
+  type UserListResponse,
+  type UserSummary,
 } from '@homeagent/agent/contract';
 
 /** The agent answered with a 4xx: its message is meant for the person. */
@@ -167,6 +172,38 @@ export class AgentClient {
   /** Admins only; 404 `not_found` when the invite was used, revoked or expired already. */
   async revokeInvite(userId: string, code: string): Promise<void> {
     await this.#call('DELETE', `/v1/invites/${encodeURIComponent(code)}`, { userId });
+  }
+
+  /** Admins only: everyone, oldest account first, with this month's usage and budget. */
+  async listUsers(userId: string): Promise<UserListResponse> {
+    return (await this.#call<UserListResponse>('GET', '/v1/users', { userId })).body;
+  }
+
+  /** Admins only; `null` goes back to the installation's default budget. */
+  async setBudget(userId: string, targetUserId: string, request: SetBudgetRequest): Promise<UserSummary> {
+    return (
+      await this.#call<UserSummary>('PUT', `/v1/users/${encodeURIComponent(targetUserId)}/budget`, { userId, body: request })
+    ).body;
+  }
+
+  /** Ends every session of `targetUserId` (oneself, or anyone for an admin). */
+  async signOutEverywhere(userId: string, targetUserId: string): Promise<void> {
+    await this.#call('DELETE', `/v1/users/${encodeURIComponent(targetUserId)}/sessions`, { userId });
+  }
+
+  /** Admins only. */
+  async getSettings(userId: string): Promise<Settings> {
+    return (await this.#call<Settings>('GET', '/v1/settings', { userId })).body;
+  }
+
+  /** Admins only; the agent checks the default model is on the list. */
+  async putSettings(userId: string, settings: Settings): Promise<Settings> {
+    return (await this.#call<Settings>('PUT', '/v1/settings', { userId, body: settings })).body;
+  }
+
+  /** The person's own usage this month. */
+  async getUsage(userId: string): Promise<UsageResponse> {
+    return (await this.#call<UsageResponse>('GET', '/v1/usage', { userId })).body;
   }
 
   async listConversations(userId: string): Promise<ConversationListResponse> {

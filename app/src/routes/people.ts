@@ -1,0 +1,111 @@
+/**
+ * Admins see everyone on the "People" page: role, this month's spending
+ * against the budget, a form to change the budget, and "Sign out everywhere".
+ * Members get 403 for the page and every POST (checked before CSRF).
+ */
+import type { FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify';
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
+import type { UserSummary } from '@homeagent/agent/contract';
+import { isHtmxRequest, wantsPartial } from '../plugins/app/error-handler.js';
+import { TokenOnlyForm } from '../schemas/account.js';
+import { BUDGET_USD, BudgetForm, PersonParams } from '../schemas/people.js';
+import type { FieldErrors } from '../views/form-messages.js';
+import type { Html } from '../views/html.js';
+import { layout } from '../views/layout.js';
+import { peoplePage, personCard, type PersonCardOptions } from '../views/people-pages.js';
+
+/** A person's page is gone: the same 404 the agent would give, without asking it to change anything. */
+class PersonNotFoundError extends Error {
+  readonly code = 'not_found';
+  readonly statusCode = 404;
+  constructor(options?: { cause?: unknown }) {
+    super('There is no such person (any more). Reload the page to see who is here.', options);
+    this.name = 'PersonNotFoundError';
+  }
+}
+
+/** The budget as typed: empty means the default (null); otherwise dollars with at most cents. */
+export function parseBudget(text: string): { value: number | null } | { error: string } {
+  const typed = text.trim().replace(/^\$\s*/, '').replace(/,/g, '');
+  if (typed === '') return { value: null };
+  if (!/^\d{1,6}(\.\d{1,2})?$/.test(typed) || Number(typed) > BUDGET_USD.max) {
+    return {
+      error: `Enter an amount in dollars from ${BUDGET_USD.min} to ${BUDGET_USD.max.toLocaleString('en-US')} (at most two decimals), or leave it empty for the default.`,
+    };
+  }
+  return { value: Number(typed) };
+}
+
+const peopleRoutes: FastifyPluginAsync = async (fastify) => {
+  const app = fastify.withTypeProvider<TypeBoxTypeProvider>();
+  app.addHook('onRequest', app.requireSession);
+  app.addHook('onRequest', app.requireAdmin);
+
+  async function viewer(request: FastifyRequest) {
+    // requireSession ran first, so this is the memoized answer.
+    return (await request.currentSession())!;
+  }
+
+  async function sendHtml(request: FastifyRequest, reply: FastifyReply, status: number, body: Html) {
+    reply.code(status).type('text/html; charset=utf-8');
+    if (wantsPartial(request)) return reply.send(body.value);
+    const current = await viewer(request);
+    await reply.issueHubCookie(current);
+    return reply.send(layout({ title: 'People', body, user: current.user, csrfToken: await reply.csrfToken() }).value);
+  }
+
+  async function summaryOf(adminId: string, userId: string): Promise<UserSummary> {
+    const { users } = await app.agent.listUsers(adminId);
+    const summary = users.find((s) => s.user.id === userId);
+    if (!summary) throw new PersonNotFoundError();
+    return summary;
+  }
+
+  /** The card alone for htmx, else the whole page with this card in its new state. */
+  async function answerCard(request: FastifyRequest, reply: FastifyReply, status: number, card: PersonCardOptions) {
+    if (isHtmxRequest(request)) return reply.code(status).type('text/html; charset=utf-8').send(personCard(card).value);
+    const list = await app.agent.listUsers(card.viewerId);
+    return sendHtml(request, reply, status, peoplePage({ list, csrfToken: card.csrfToken, viewerId: card.viewerId, replaced: card }));
+  }
+
+  app.get('/people', async (request, reply) => {
+    const { user } = await viewer(request);
+    const list = await app.agent.listUsers(user.id);
+    return sendHtml(request, reply, 200, peoplePage({ list, csrfToken: await reply.csrfToken(), viewerId: user.id }));
+  });
+
+  app.post('/people/:userId/budget', { schema: { params: PersonParams, body: BudgetForm } }, async (request, reply) => {
+    const { user } = await viewer(request);
+    const { userId } = request.params;
+    const typed = request.body.monthlyBudgetUsd ?? '';
+    const csrfToken = await reply.csrfToken();
+    const parsed = parseBudget(typed);
+    if ('error' in parsed) {
+      const errors: FieldErrors = { monthlyBudgetUsd: parsed.error };
+      const summary = await summaryOf(user.id, userId);
+      return answerCard(request, reply, 400, { summary, csrfToken, viewerId: user.id, budgetValue: typed, errors });
+    }
+    const summary = await app.agent.setBudget(user.id, userId, { monthlyBudgetUsd: parsed.value });
+    if (!isHtmxRequest(request)) return reply.redirect('/people', 303);
+    const notice = parsed.value === null ? 'Budget saved: back to the default.' : 'Budget saved.';
+    return answerCard(request, reply, 200, { summary, csrfToken, viewerId: user.id, notice });
+  });
+
+  app.post('/people/:userId/sign-out', { schema: { params: PersonParams, body: TokenOnlyForm } }, async (request, reply) => {
+    const { user } = await viewer(request);
+    const { userId } = request.params;
+    await app.agent.signOutEverywhere(user.id, userId);
+    if (userId === user.id) {
+      // The admin ended their own sessions, this one included.
+      reply.endSession();
+      if (isHtmxRequest(request)) return reply.code(200).header('hx-redirect', '/sign-in').send('');
+      return reply.redirect('/sign-in', 303);
+    }
+    if (!isHtmxRequest(request)) return reply.redirect('/people', 303);
+    const summary = await summaryOf(user.id, userId);
+    const notice = `${summary.user.displayName} is signed out on every device.`;
+    return answerCard(request, reply, 200, { summary, csrfToken: await reply.csrfToken(), viewerId: user.id, notice });
+  });
+};
+
+export default peopleRoutes;
