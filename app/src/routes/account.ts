@@ -7,11 +7,13 @@ import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { LIMITS } from '@homeagent/agent/contract';
 import { AgentRequestError } from '../plugins/app/agent-client.js';
 import { TooManyAttemptsError } from '../plugins/app/sign-in-limits.js';
-import { RegisterForm, RegisterQuery, SignInForm, TokenOnlyForm } from '../schemas/account.js';
-import { registerForm, signInForm, type FieldErrors, type RegisterValues } from '../views/account-pages.js';
+import { RegisterForm, RegisterQuery, SignInForm, SignOutForm, TokenOnlyForm } from '../schemas/account.js';
+import { alreadySignedIn, registerForm, signInForm, type FieldErrors, type RegisterValues } from '../views/account-pages.js';
 import { layout } from '../views/layout.js';
 
 const USERNAME_PATTERN = new RegExp(LIMITS.usernamePattern);
+/** Invite codes are base64url; only such a code is put back into a redirect. */
+const INVITE_CODE_PATTERN = /^[A-Za-z0-9_-]+$/;
 
 /** Agent refusals mapped to the field they are about and a sentence that says what to do. */
 const REGISTER_REFUSALS: Record<string, { field: string; message: string }> = {
@@ -64,9 +66,17 @@ const accountRoutes: FastifyPluginAsync = async (fastify) => {
   }
 
   app.get('/register', { schema: { querystring: RegisterQuery } }, async (request, reply) => {
-    if (await redirectIfSignedIn(request, reply)) return reply;
     // The link an admin shares (`/register?invite=<code>`) fills in the code.
     const inviteCode = (request.query.invite ?? '').trim();
+    const signedIn = await request.currentSession();
+    if (signedIn && inviteCode) {
+      // Someone signed in opened an invite link: say so rather than silently going home.
+      const body = alreadySignedIn(signedIn.user, inviteCode, await reply.csrfToken());
+      return reply
+        .type('text/html; charset=utf-8')
+        .send(layout({ title: 'Already signed in', body, user: signedIn.user, csrfToken: await reply.csrfToken() }).value);
+    }
+    if (await redirectIfSignedIn(request, reply)) return reply;
     return showRegister(reply, 200, inviteCode ? { inviteCode } : {}, {});
   });
 
@@ -146,10 +156,14 @@ const accountRoutes: FastifyPluginAsync = async (fastify) => {
     return reply.redirect('/sign-in', 303);
   });
 
-  app.post('/sign-out', { schema: { body: TokenOnlyForm } }, async (request, reply) => {
+  app.post('/sign-out', { schema: { body: SignOutForm } }, async (request, reply) => {
     const signedIn = await request.currentSession();
     if (signedIn) await app.agent.deleteSession(signedIn.session.id);
     reply.endSession();
+    const invite = (request.body.invite ?? '').trim();
+    if (invite && invite.length <= LIMITS.inviteCodeMax && INVITE_CODE_PATTERN.test(invite)) {
+      return reply.redirect(`/register?${new URLSearchParams({ invite }).toString()}`, 303);
+    }
     return reply.redirect('/sign-in', 303);
   });
 };

@@ -30,6 +30,10 @@ export const SignInForm = Type.Object({
 });
 export type SignInForm = Static<typeof SignInForm>;
 
-/** Forms that carry nothing but their CSRF token (sign out, new chat, stop). */
+/** Sign out; `invite` comes back from the "already signed in" page to reopen the invite link. */
+export const SignOutForm = Type.Object({ _csrf: field, invite: field });
+export type SignOutForm = Static<typeof SignOutForm>;
+
+/** Forms that carry nothing but their CSRF token (new chat, stop, sign out everywhere). */
 export const TokenOnlyForm = Type.Object({ _csrf: field });
 export type TokenOnlyForm = Static<typeof TokenOnlyForm>;

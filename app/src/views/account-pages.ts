@@ -3,7 +3,7 @@
  * JavaScript); on an error the page comes back with the message next to
  * the form and the typed values, except the password, kept.
  */
-import { LIMITS } from '@homeagent/agent/contract';
+import { LIMITS, type User } from '@homeagent/agent/contract';
 import { html, type Html } from './html.js';
 import { csrfField } from './layout.js';
 import { describedBy, errorSummary, fieldError, formError, type FieldErrors } from './form-messages.js';
@@ -82,5 +82,23 @@ export function signInForm(values: SignInValues, errors: FieldErrors, csrfToken:
     <button type="submit" class="button-primary">Sign in</button>
   </form>
   <p class="switch">Have an invite code? <a href="/register">Create an account</a></p>
+</main>`;
+}
+
+/**
+ * A signed-in person opened an invite link: the invite is for a new account,
+ * so say who is signed in and offer to sign out (coming back to the link).
+ */
+export function alreadySignedIn(user: User, inviteCode: string, csrfToken: string): Html {
+  return html`<main class="narrow">
+  <h1>You are already signed in</h1>
+  <p>You are signed in as <strong>${user.displayName}</strong> (${user.username}). This invite link is for creating a new account.</p>
+  <p>To create an account with it, for yourself or for someone using this browser, sign out first: the link opens again with the code filled in.</p>
+  <form method="post" action="/sign-out" class="stacked">
+    ${csrfField(csrfToken)}
+    <input type="hidden" name="invite" value="${inviteCode}">
+    <button type="submit" class="button-primary">Sign out and use the invite</button>
+  </form>
+  <p class="switch"><a href="/">Back to your chats</a></p>
 </main>`;
 }

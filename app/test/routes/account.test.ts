@@ -198,3 +198,41 @@ t.test('behind https every cookie is Secure', async (t) => {
   t.match(String(res.headers['strict-transport-security']), /max-age=/);
   t.match(String(res.headers['content-security-policy']), /upgrade-insecure-requests/);
 });
+
+t.test('a signed-in person who opens an invite link is told so, and can sign out to use it', async (t) => {
+  const ann = new HttpVisitor(stack.url);
+  await ann.get('/sign-in');
+  t.equal((await ann.post('/sign-in', { username: 'ann', password: PASSWORD })).status, 303);
+
+  const plain = await ann.get('/register');
+  t.equal(plain.status, 303, 'the register page without a code still goes home');
+
+  const page = await ann.get('/register?invite=abc_DEF-123');
+  t.equal(page.status, 200);
+  t.match(page.body, /<h1>You are already signed in<\/h1>/);
+  t.match(page.body, /You are signed in as <strong>ann Example<\/strong> \(ann\)\. This invite link is for creating a new account\./);
+  t.match(page.body, /<input type="hidden" name="invite" value="abc_DEF-123">/);
+  t.match(page.body, /<button type="submit" class="button-primary">Sign out and use the invite<\/button>/);
+  t.notMatch(page.body, /name="password"/, 'no register form while signed in');
+
+  const out = await ann.post('/sign-out', { invite: 'abc_DEF-123' });
+  t.equal(out.status, 303);
+  t.equal(out.headers.get('location'), '/register?invite=abc_DEF-123', 'back to the invite link');
+  t.notOk(ann.jar.session, 'signed out');
+  const register = await ann.get(out.headers.get('location')!);
+  t.equal(register.status, 200);
+  t.match(register.body, /id="invite-code" name="inviteCode" value="abc_DEF-123"/, 'the code is filled in');
+});
+
+t.test('the already-signed-in page escapes the code, and sign-out never redirects elsewhere', async (t) => {
+  const ann = new HttpVisitor(stack.url);
+  await ann.get('/sign-in');
+  await ann.post('/sign-in', { username: 'ann', password: PASSWORD });
+  const page = await ann.get(`/register?invite=${encodeURIComponent('"><script>x</script>')}`);
+  t.equal(page.status, 200);
+  t.notMatch(page.body, /<script>x/);
+  t.match(page.body, /name="invite" value="&quot;&gt;&lt;script&gt;x&lt;\/script&gt;"/);
+  const out = await ann.post('/sign-out', { invite: '//evil.example/x' });
+  t.equal(out.status, 303);
+  t.equal(out.headers.get('location'), '/sign-in', 'only a code goes back into the address');
+});
