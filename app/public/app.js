@@ -1,7 +1,7 @@
 // HomeAgent's only script of its own (served from 'self'; the CSP allows no
 // inline script). Three small touches that htmx attributes cannot express
 // without eval: Enter sends, whitespace-only stream pieces are kept, and the
-// page follows a growing reply while you are at the bottom.
+// conversation page follows a growing reply while you are at the bottom.
 (() => {
   'use strict';
 
@@ -25,27 +25,31 @@
     detail.cancelled = true;
   });
 
+  // Following the reply belongs to the conversation view only: on any other
+  // page (invites, people, settings) a swap must leave the page where it is.
+  function inConversation() {
+    return document.getElementById('messages') !== null;
+  }
+
   function nearBottom() {
     const root = document.scrollingElement || document.documentElement;
     return root.scrollHeight - root.scrollTop - root.clientHeight < 120;
   }
 
-  let follow = true;
-  document.addEventListener('scroll', () => { follow = nearBottom(); }, { passive: true });
-  document.addEventListener('htmx:after:swap', () => {
-    if (!follow) return;
-    const root = document.scrollingElement || document.documentElement;
-    root.scrollTop = root.scrollHeight;
-  });
-  document.addEventListener('htmx:sse:after:message', () => {
-    if (!follow) return;
-    const root = document.scrollingElement || document.documentElement;
-    root.scrollTop = root.scrollHeight;
-  });
-
-  // A conversation page opens at its latest message.
-  if (document.getElementById('messages')) {
+  function toBottom() {
     const root = document.scrollingElement || document.documentElement;
     root.scrollTop = root.scrollHeight;
   }
+
+  let follow = true;
+  document.addEventListener('scroll', () => { follow = nearBottom(); }, { passive: true });
+  document.addEventListener('htmx:after:swap', () => {
+    if (follow && inConversation()) toBottom();
+  });
+  document.addEventListener('htmx:sse:after:message', () => {
+    if (follow && inConversation()) toBottom();
+  });
+
+  // A conversation page opens at its latest message.
+  if (inConversation()) toBottom();
 })();

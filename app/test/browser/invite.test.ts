@@ -123,6 +123,27 @@ t.test('the new invite is in the open list; the admin revokes another one there'
   t.equal(await page.getByRole('heading', { level: 1 }).textContent(), 'Invite someone', 'still on the same page');
 });
 
+t.test('creating an invite leaves the page where it was: the heading does not scroll away', async (t) => {
+  const { page } = admin;
+  await page.setViewportSize({ width: 1100, height: 560 });
+  t.teardown(() => page.setViewportSize({ width: 1100, height: 900 }));
+  await page.goto(`${stack.url}/invites`);
+  const rows = page.locator('#open-invites tbody tr');
+  const before = await rows.count();
+  t.equal(await page.evaluate(() => window.scrollY), 0, 'the page opens at the top');
+  await page.getByRole('button', { name: 'Create invite' }).click();
+  await rows.nth(before).waitFor();
+  const { scrollY, scrollable } = await page.evaluate(() => ({
+    scrollY: window.scrollY,
+    scrollable: document.documentElement.scrollHeight > window.innerHeight + 100,
+  }));
+  t.ok(scrollable, 'the page is long enough that a jump to the bottom would show');
+  t.equal(scrollY, 0, 'still at the top');
+  t.ok(await page.getByRole('heading', { level: 1 }).isVisible(), 'the heading is in view');
+  const box = await page.getByRole('heading', { level: 1 }).boundingBox();
+  t.ok(box && box.y >= 0 && box.y < 560, 'inside the viewport');
+});
+
 t.test('a second person registers with the shared link and can chat', async (t) => {
   const { page } = member;
   await page.goto(shareLink);
