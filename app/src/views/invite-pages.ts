@@ -70,7 +70,7 @@ export function openInvites({ invites, publicUrl, csrfToken, notice }: OpenInvit
   ${notice ? html`<p class="notice" role="status">${notice}</p>` : ''}
   ${invites.length === 0
     ? html`<p class="empty">No open invites: every invite made here has been used, revoked or has expired.</p>`
-    : html`<table class="invite-table">
+    : html`<div class="table-scroll"><table class="invite-table">
     <thead><tr><th scope="col">Code</th><th scope="col">Role</th><th scope="col">Expires</th><th scope="col">Link</th><th scope="col"><span class="visually-hidden">Action</span></th></tr></thead>
     <tbody>
     ${invites.map(
@@ -87,7 +87,7 @@ export function openInvites({ invites, publicUrl, csrfToken, notice }: OpenInvit
     </tr>`,
     )}
     </tbody>
-  </table>`}
+  </table></div>`}
 </section>`;
 }
 
