@@ -220,6 +220,23 @@ export const ConversationDetailResponse = Type.Object({
 export type ConversationDetailResponse = Static<typeof ConversationDetailResponse>;
 
 /**
+ * PATCH /v1/conversations/:conversationId (X-User-Id) → 200 ConversationResponse; 404 not_found
+ * (also for another person's, or one being deleted); 400 validation when the trimmed title is
+ * empty or longer than `LIMITS.titleMax`. The conversation keeps its place in the list.
+ */
+export const RenameConversationRequest = Type.Object({
+  title: Type.String({ minLength: 1, maxLength: LIMITS.titleMax }),
+});
+export type RenameConversationRequest = Static<typeof RenameConversationRequest>;
+
+/**
+ * DELETE /v1/conversations/:conversationId (X-User-Id) → 204: the conversation and all its
+ * messages are gone (it leaves lists and reads at once, before its messages are removed);
+ * 404 not_found (also for another person's); 409 reply_in_progress while a reply streams
+ * (stop the reply first, then delete).
+ */
+
+/**
  * POST /v1/conversations/:conversationId/messages (X-User-Id) → 202 at once;
  * 404 not_found; 409 reply_in_progress; 402 budget_exceeded; 400 validation.
  */

@@ -1,7 +1,8 @@
 import fp from 'fastify-plugin';
-import { GetCommand, PutCommand, QueryCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { BatchWriteCommand, DeleteCommand, GetCommand, PutCommand, QueryCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { Conversation } from '../../contract.js';
 import { newId } from '../../id-generator.js';
+import { HttpError } from '../../http-error.js';
 import { isConditionFailed } from '../external/dynamodb.js';
 
 export const DEFAULT_TITLE = 'New conversation';
@@ -13,7 +14,15 @@ export interface ConversationRecord extends Conversation {
   activeSince?: string;
   /** true until the first message names the conversation */
   titleIsDefault?: boolean;
+  /** set when a delete began; readers treat the conversation as absent from then on */
+  deletedAt?: string;
 }
+
+/** What `markDeleted` found when it could not mark the conversation. */
+export type DeleteRefusal = 'not_found' | 'reply_in_progress';
+
+/** DynamoDB's BatchWriteItem limit. */
+const BATCH_SIZE = 25;
 
 const conversationKey = (userId: string, id: string) => ({ pk: `USER#${userId}`, sk: `CONV#${id}` });
 const listKey = (userId: string) => `USER#${userId}#CONVS`;
@@ -53,9 +62,101 @@ export class ConversationsRepository {
   /** Only the owner's key can find a conversation, so another user's id reads as absent. */
   async get(userId: string, id: string): Promise<ConversationRecord | undefined> {
     const out = await this.doc.send(new GetCommand({ TableName: this.table, Key: conversationKey(userId, id), ConsistentRead: true }));
-    if (!out.Item) return undefined;
+    if (!out.Item || out.Item.deletedAt !== undefined) return undefined;
     const { pk: _pk, sk: _sk, gsi1pk: _g, gsi1sk: _s, ...record } = out.Item;
     return record as ConversationRecord;
+  }
+
+  /** Sets the title the person chose; undefined when the conversation is absent (or being deleted). */
+  async rename(userId: string, id: string, title: string): Promise<ConversationRecord | undefined> {
+    try {
+      const out = await this.doc.send(
+        new UpdateCommand({
+          TableName: this.table,
+          Key: conversationKey(userId, id),
+          UpdateExpression: 'SET title = :t REMOVE titleIsDefault',
+          ConditionExpression: 'attribute_exists(pk) AND attribute_not_exists(deletedAt)',
+          ExpressionAttributeValues: { ':t': title },
+          ReturnValues: 'ALL_NEW',
+        }),
+      );
+      const { pk: _pk, sk: _sk, gsi1pk: _g, gsi1sk: _s, ...record } = out.Attributes ?? {};
+      return record as ConversationRecord;
+    } catch (error) {
+      if (isConditionFailed(error)) return undefined;
+      throw error;
+    }
+  }
+
+  /**
+   * The first step of a delete, and the only one a reader can notice: one
+   * conditional update marks the conversation and drops it from the list
+   * index, so it vanishes at once even though its messages go afterwards
+   * (there are no transactions). Refused while a reply holds the lock. A
+   * conversation already marked by a delete that did not finish may be marked
+   * again, so that a retry completes the purge.
+   */
+  async markDeleted(userId: string, id: string): Promise<DeleteRefusal | undefined> {
+    try {
+      await this.doc.send(
+        new UpdateCommand({
+          TableName: this.table,
+          Key: conversationKey(userId, id),
+          UpdateExpression: 'SET deletedAt = if_not_exists(deletedAt, :now) REMOVE gsi1pk, gsi1sk',
+          ConditionExpression: 'attribute_exists(pk) AND attribute_not_exists(activeMessageId)',
+          ExpressionAttributeValues: { ':now': new Date().toISOString() },
+        }),
+      );
+      return undefined;
+    } catch (error) {
+      if (!isConditionFailed(error)) throw error;
+    }
+    const out = await this.doc.send(new GetCommand({ TableName: this.table, Key: conversationKey(userId, id), ConsistentRead: true }));
+    return out.Item ? 'reply_in_progress' : 'not_found';
+  }
+
+  /**
+   * Removes a marked conversation's messages in batches, then the conversation
+   * itself. Safe to run again: each step only deletes what is still there.
+   */
+  async purge(userId: string, id: string): Promise<void> {
+    let start: Record<string, unknown> | undefined;
+    do {
+      const page = await this.doc.send(
+        new QueryCommand({
+          TableName: this.table,
+          KeyConditionExpression: 'pk = :pk',
+          ExpressionAttributeValues: { ':pk': `CONV#${id}` },
+          ProjectionExpression: 'pk, sk',
+          ConsistentRead: true,
+          ExclusiveStartKey: start,
+        }),
+      );
+      const keys = (page.Items ?? []).map((item) => ({ pk: item.pk as string, sk: item.sk as string }));
+      for (let i = 0; i < keys.length; i += BATCH_SIZE) await this.deleteBatch(keys.slice(i, i + BATCH_SIZE));
+      start = page.LastEvaluatedKey;
+    } while (start);
+    await this.doc.send(
+      new DeleteCommand({
+        TableName: this.table,
+        Key: conversationKey(userId, id),
+        // Never removes a conversation that was not marked first.
+        ConditionExpression: 'attribute_exists(deletedAt)',
+      }),
+    ).catch((error: unknown) => {
+      if (!isConditionFailed(error)) throw error;
+    });
+  }
+
+  private async deleteBatch(keys: { pk: string; sk: string }[]): Promise<void> {
+    let requests: Record<string, unknown>[] = keys.map((Key) => ({ DeleteRequest: { Key } }));
+    // Throttled items come back unprocessed; retry them with a growing pause.
+    for (let attempt = 0; requests.length > 0; attempt++) {
+      if (attempt > 0) await new Promise((resolve) => setTimeout(resolve, Math.min(1000, 50 * 2 ** attempt)));
+      if (attempt > 8) throw new HttpError(503, 'database_busy', 'The database is busy; try deleting the conversation again.');
+      const out = await this.doc.send(new BatchWriteCommand({ RequestItems: { [this.table]: requests as never } }));
+      requests = (out.UnprocessedItems?.[this.table] ?? []) as Record<string, unknown>[];
+    }
   }
 
   /** Newest first. */
@@ -81,7 +182,7 @@ export class ConversationsRepository {
           TableName: this.table,
           Key: conversationKey(userId, id),
           UpdateExpression: 'SET activeMessageId = :m, activeSince = :at',
-          ConditionExpression: 'attribute_exists(pk) AND attribute_not_exists(activeMessageId)',
+          ConditionExpression: 'attribute_exists(pk) AND attribute_not_exists(activeMessageId) AND attribute_not_exists(deletedAt)',
           ExpressionAttributeValues: { ':m': messageId, ':at': new Date().toISOString() },
         }),
       );

@@ -24,7 +24,7 @@ import {
   titleFrom,
 } from '../../conversation-context.js';
 import { escapeHtml } from '../../html-escape.js';
-import { HttpError, conflict } from '../../http-error.js';
+import { HttpError, conflict, notFound } from '../../http-error.js';
 import { newId } from '../../id-generator.js';
 import type { ConversationRecord } from './conversations-repository.js';
 import type { MessageRecord } from './messages-repository.js';
@@ -208,7 +208,9 @@ export class StreamRunner {
     const { userId, id } = conversation;
     if (await this.app.conversations.lock(userId, id, messageId)) return;
     const current = await this.app.conversations.get(userId, id);
-    const holder = current?.activeMessageId;
+    // Deleted since the route read it.
+    if (!current) throw notFound('That conversation does not exist.');
+    const holder = current.activeMessageId;
     if (holder) {
       const message = await this.app.messages.get(id, holder);
       // The holder is done (or crashed), or it never got as far as writing its message.
@@ -217,7 +219,7 @@ export class StreamRunner {
         : !current.activeSince || Date.now() - Date.parse(current.activeSince) > ORPHAN_LOCK_MS;
       if (settled) await this.app.conversations.unlock(userId, id, holder);
       if (settled && (await this.app.conversations.lock(userId, id, messageId))) return;
-    } else if (current && (await this.app.conversations.lock(userId, id, messageId))) {
+    } else if (await this.app.conversations.lock(userId, id, messageId)) {
       return;
     }
     throw conflict('reply_in_progress', 'Claude is still answering the previous message in this conversation. Wait for it to finish, or stop it.');

@@ -1,12 +1,15 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import { Type } from 'typebox';
 import {
   ApiError,
   ConversationDetailResponse,
   ConversationListResponse,
   ConversationResponse,
   CreateConversationRequest,
+  LIMITS,
+  RenameConversationRequest,
 } from '../../../contract.js';
-import { notFound } from '../../../http-error.js';
+import { badRequest, conflict, notFound } from '../../../http-error.js';
 import { toConversation } from '../../../plugins/app/conversations-repository.js';
 import { toMessage } from '../../../plugins/app/messages-repository.js';
 import { UserHeaders } from '../../../schemas/headers.js';
@@ -44,6 +47,53 @@ const routes: FastifyPluginAsyncTypebox = async (app) => {
       const records = await app.messages.listAll(conversation.id);
       const recovered = await Promise.all(records.map((m) => app.streamRunner.recoverIfStale(m)));
       return { conversation: toConversation(conversation), messages: recovered.map(toMessage) };
+    },
+  );
+
+  /**
+   * A lock can outlive its reply by a moment (the message is finished before the
+   * lock is let go) or for good (a crashed process): neither should block a delete.
+   */
+  async function releaseSettledLock(userId: string, conversationId: string): Promise<boolean> {
+    const holder = (await app.conversations.get(userId, conversationId))?.activeMessageId;
+    if (!holder) return true;
+    const message = await app.messages.get(conversationId, holder);
+    if (!message || (await app.streamRunner.recoverIfStale(message)).state === 'streaming') return false;
+    await app.conversations.unlock(userId, conversationId, holder);
+    return true;
+  }
+
+  app.patch(
+    '/:conversationId',
+    {
+      schema: { headers: UserHeaders, params: ConversationParams, body: RenameConversationRequest, response: { 200: ConversationResponse, '4xx': ApiError } },
+    },
+    async (request) => {
+      const title = request.body.title.trim();
+      if (title === '') throw badRequest('validation', 'The title must not be blank.');
+      if (title.length > LIMITS.titleMax) throw badRequest('validation', `The title must be at most ${LIMITS.titleMax} characters.`);
+      const conversation = await app.conversations.rename(request.user.id, request.params.conversationId, title);
+      if (!conversation) throw notFound('That conversation does not exist.');
+      return { conversation: toConversation(conversation) };
+    },
+  );
+
+  app.delete(
+    '/:conversationId',
+    { schema: { headers: UserHeaders, params: ConversationParams, response: { 204: Type.Null(), '4xx': ApiError } } },
+    async (request, reply) => {
+      const { conversationId } = request.params;
+      const userId = request.user.id;
+      let refusal = await app.conversations.markDeleted(userId, conversationId);
+      if (refusal === 'reply_in_progress' && (await releaseSettledLock(userId, conversationId))) {
+        refusal = await app.conversations.markDeleted(userId, conversationId);
+      }
+      if (refusal === 'not_found') throw notFound('That conversation does not exist.');
+      if (refusal === 'reply_in_progress') {
+        throw conflict('reply_in_progress', 'Claude is still answering in this conversation. Stop the reply first, then delete the conversation.');
+      }
+      await app.conversations.purge(userId, conversationId);
+      return reply.code(204).send(null);
     },
   );
 
