@@ -4,17 +4,19 @@
  */
 import type { FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
-import { conversationTopic, type SessionResponse } from '@homeagent/agent/contract';
+import { LIMITS, conversationTopic, type SessionResponse } from '@homeagent/agent/contract';
 import { AgentRequestError } from '../plugins/app/agent-client.js';
 import { isHtmxRequest, wantsPartial } from '../plugins/app/error-handler.js';
 import { TokenOnlyForm } from '../schemas/account.js';
-import { ConversationParams, MessageParams, SendMessageForm } from '../schemas/conversation.js';
+import { ConversationParams, MessageParams, RenameForm, SendMessageForm } from '../schemas/conversation.js';
 import {
   composer,
   conversationListPage,
   conversationPage,
   conversationPath,
   conversationRefresh,
+  deleteConfirmPage,
+  renameForm,
 } from '../views/conversation-pages.js';
 import { html, type Html } from '../views/html.js';
 import { layout } from '../views/layout.js';
@@ -106,6 +108,44 @@ const conversationRoutes: FastifyPluginAsync = async (fastify) => {
 ${messageBubble(sent.assistantMessage, context)}
 <hx-partial hx-target="#composer" hx-swap="outerHTML">${composer({ conversationId, csrfToken, autofocus: true })}</hx-partial>`,
       );
+    },
+  );
+
+  app.post(
+    '/c/:conversationId/rename',
+    { schema: { params: ConversationParams, body: RenameForm } },
+    async (request, reply) => {
+      const { user } = await signedIn(request);
+      const { conversationId } = request.params;
+      const title = request.body.title.trim();
+      if (title === '') return sendHtml(reply, html`<p class="error">Write a title before renaming.</p>`, 400);
+      if (title.length > LIMITS.titleMax) {
+        return sendHtml(reply, html`<p class="error">The title can be at most ${LIMITS.titleMax} characters.</p>`, 400);
+      }
+      const { conversation } = await app.agent.renameConversation(user.id, conversationId, title);
+      if (!isHtmxRequest(request)) return reply.redirect(conversationPath(conversationId), 303);
+      // The form comes back with the new title; the heading, the window title
+      // and the sidebar follow through the same partials a finished reply uses.
+      const form = renameForm({ conversationId, csrfToken: await reply.csrfToken(), title: conversation.title });
+      return sendHtml(reply, html`${form}${await refreshAfterReply(request, user.id, conversationId)}`);
+    },
+  );
+
+  app.get('/c/:conversationId/delete', { schema: { params: ConversationParams } }, async (request, reply) => {
+    const { user } = await signedIn(request);
+    const { conversation } = await app.agent.getConversation(user.id, request.params.conversationId);
+    return sendPage(request, reply, 'Delete chat', deleteConfirmPage(conversation, await reply.csrfToken()));
+  });
+
+  app.post(
+    '/c/:conversationId/delete',
+    { schema: { params: ConversationParams, body: TokenOnlyForm } },
+    async (request, reply) => {
+      const { user } = await signedIn(request);
+      await app.agent.deleteConversation(user.id, request.params.conversationId);
+      // htmx would follow a redirect inside fetch and swap the list into the page.
+      if (isHtmxRequest(request)) return reply.code(200).header('hx-redirect', '/').type('text/html; charset=utf-8').send('');
+      return reply.redirect('/', 303);
     },
   );
 

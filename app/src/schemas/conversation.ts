@@ -15,3 +15,10 @@ export const SendMessageForm = Type.Object({
   text: Type.String({ minLength: 1, maxLength: LIMITS.messageMax }),
 });
 export type SendMessageForm = Static<typeof SendMessageForm>;
+
+/** The title is checked after trimming in the route, so the length here only keeps absurd bodies out. */
+export const RenameForm = Type.Object({
+  _csrf: Type.Optional(Type.String({ maxLength: 1_000 })),
+  title: Type.String({ maxLength: 1_000 }),
+});
+export type RenameForm = Static<typeof RenameForm>;

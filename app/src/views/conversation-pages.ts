@@ -72,6 +72,55 @@ export function composer({ conversationId, csrfToken, text, error, autofocus }: 
 </form>`;
 }
 
+export interface RenameFormOptions {
+  conversationId: string;
+  csrfToken: string;
+  title: string;
+  error?: string;
+}
+
+/** Answers itself with htmx (a fresh form plus the title and sidebar partials); posts normally without. */
+export function renameForm({ conversationId, csrfToken, title, error }: RenameFormOptions): Html {
+  const action = `${conversationPath(conversationId)}/rename`;
+  return html`<form id="rename-form" class="rename-form" method="post" action="${action}"
+    hx-post="${action}" hx-target="#rename-form" hx-swap="outerHTML"
+    hx-status:4xx="target:#rename-error swap:innerHTML" hx-status:5xx="target:#rename-error swap:innerHTML"
+    hx-disable="find button">
+  ${csrfField(csrfToken)}
+  <label for="rename-title">Title</label>
+  <input id="rename-title" name="title" type="text" required maxlength="${LIMITS.titleMax}" value="${title}"
+    aria-describedby="rename-error">
+  <button type="submit">Rename</button>
+  <div id="rename-error" class="rename-error" role="alert">${error ? html`<p class="error">${error}</p>` : ''}</div>
+</form>`;
+}
+
+/** What sits beside the heading: rename, and the way to the delete confirmation. */
+function chatActions(conversation: Conversation, csrfToken: string): Html {
+  return html`<details class="chat-actions">
+  <summary>Manage chat</summary>
+  ${renameForm({ conversationId: conversation.id, csrfToken, title: conversation.title || 'New chat' })}
+  <a class="button-danger" href="${conversationPath(conversation.id)}/delete">Delete chat</a>
+</details>`;
+}
+
+/**
+ * The confirmation step before a delete: a page of its own, so it needs no
+ * script (a `confirm()` dialog would) and works the same with and without htmx.
+ */
+export function deleteConfirmPage(conversation: Conversation, csrfToken: string): Html {
+  const path = conversationPath(conversation.id);
+  return html`<main class="narrow">
+  <h1>Delete this chat?</h1>
+  <p>“${conversation.title || 'New chat'}” and all of its messages will be deleted. This cannot be undone.</p>
+  <form method="post" action="${path}/delete" class="confirm-actions">
+    ${csrfField(csrfToken)}
+    <button type="submit" class="button-danger">Delete chat</button>
+    <a href="${path}">Cancel</a>
+  </form>
+</main>`;
+}
+
 export interface ConversationPageOptions {
   detail: ConversationDetailResponse;
   conversations: Conversation[];
@@ -90,6 +139,7 @@ export function conversationPage({ detail, conversations, topic, csrfToken }: Co
     <div class="chat-head">
       <a href="/" class="back">← All chats</a>
       <h1 id="chat-title">${conversation.title || 'New chat'}</h1>
+      ${chatActions(conversation, csrfToken)}
     </div>
     <section id="messages" class="messages" aria-label="Conversation">
       ${messages.length === 0 ? html`<p class="empty hint-start">Say hello: Claude answers right here.</p>` : ''}

@@ -19,6 +19,7 @@ import {
   type InviteResponse,
   type MessageResponse,
   type RegisterRequest,
+  type RenameConversationRequest,
   type RegisterResponse,
   type SendMessageResponse,
   type SessionResponse,
@@ -220,6 +221,20 @@ export class AgentClient {
         userId,
       })
     ).body;
+  }
+
+  async renameConversation(userId: string, conversationId: string, title: string): Promise<ConversationResponse> {
+    return (
+      await this.#call<ConversationResponse>('PATCH', `/v1/conversations/${encodeURIComponent(conversationId)}`, {
+        userId,
+        body: { title } satisfies RenameConversationRequest,
+      })
+    ).body;
+  }
+
+  /** 404 when it is unknown or someone else's; 409 `reply_in_progress` while a reply streams. */
+  async deleteConversation(userId: string, conversationId: string): Promise<void> {
+    await this.#call('DELETE', `/v1/conversations/${encodeURIComponent(conversationId)}`, { userId });
   }
 
   async sendMessage(userId: string, conversationId: string, text: string): Promise<SendMessageResponse> {
