@@ -190,6 +190,22 @@ t.test('the invite worked once: the link does not make a second account', async 
   t.equal(new URL(page.url()).pathname, '/register');
 });
 
+t.test('on a 390-px-wide phone the invite page is no wider than the screen (the table scrolls on its own)', async (t) => {
+  await admin.page.setViewportSize({ width: 390, height: 844 });
+  t.teardown(() => admin.page.setViewportSize({ width: 1100, height: 900 }));
+  await admin.page.goto(`${stack.url}/invites`);
+  // Earlier invites may all be used or revoked by now: make sure the list has one.
+  await admin.page.getByRole('button', { name: 'Create invite' }).click();
+  await admin.page.locator('.invite-table tbody tr').first().waitFor();
+  const widths = await admin.page.evaluate(() => ({
+    page: document.documentElement.scrollWidth,
+    screen: document.documentElement.clientWidth,
+    table: document.querySelector('.invite-table')!.getBoundingClientRect().width,
+  }));
+  t.ok(widths.table > widths.screen, `the table itself is wider than the screen (${widths.table} px), so this checks something`);
+  t.ok(widths.page <= widths.screen, `the page does not scroll sideways (${widths.page} px on a ${widths.screen}-px screen)`);
+});
+
 t.test('no console errors or CSP violations on any page', async (t) => {
   // The refusals this test asks for (400, 403) are logged by Chromium as failed loads; anything else is a fault.
   const expected = /^Failed to load resource: the server responded with a status of (400|403) /;
