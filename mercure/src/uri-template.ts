@@ -11,6 +11,15 @@
  */
 
 // RFC 3986 character classes, written for use inside a regex character class.
+import { setFlagsFromString } from 'node:v8';
+
+// A backtracking engine takes polynomial-to-exponential time on templates whose
+// expressions can absorb the same characters (`{+a}{+b}{+c}…x`): a subscriber
+// choosing such a selector froze the whole hub on the next publish. V8's
+// linear-time engine (the `l` flag) has no such cases; this flag only makes the
+// `l` flag available and changes nothing for other regular expressions.
+setFlagsFromString('--enable-experimental-regexp-engine');
+
 const UNRESERVED = 'A-Za-z0-9\\-._~';
 const RESERVED = ":/?#\\[\\]@!$&'()*+,;=";
 const PCT = '%[0-9A-Fa-f]{2}';
@@ -54,7 +63,11 @@ function valueChar(allowReserved: boolean): string {
   return `(?:[${UNRESERVED}${allowReserved ? RESERVED : ''}]|${PCT})`;
 }
 
-function varSpecPattern(op: Operator, spec: string): string {
+/**
+ * `bounded`: `{0,n}` repetitions as written. The linear engine refuses large
+ * bounds, so the fallback writes `*` instead: more permissive, never less.
+ */
+function varSpecPattern(op: Operator, spec: string, bounded: boolean): string {
   const explode = spec.endsWith('*');
   const body = explode ? spec.slice(0, -1) : spec;
   const colon = body.indexOf(':');
@@ -70,7 +83,9 @@ function varSpecPattern(op: Operator, spec: string): string {
   const v = valueChar(op.allowReserved);
   const sep = escapeRegex(op.separator);
   // A list expands to comma-joined items; for `+`/`#` the comma is already a value character.
-  const list = prefix !== undefined ? `${v}{0,${prefix}}` : `${v}*(?:,${v}*)*`;
+  // For `+`/`#` the comma is a value character already: a separate `(?:,v*)*` would
+  // only add ways to match the same text (ambiguity is what makes matching slow).
+  const list = prefix !== undefined ? `${v}${bounded ? `{0,${prefix}}` : '*'}` : op.allowReserved ? `${v}*` : `${v}*(?:,${v}*)*`;
   const key = `${valueChar(false)}+`;
   if (!op.named) {
     if (!explode) return list;
@@ -86,21 +101,39 @@ function varSpecPattern(op: Operator, spec: string): string {
   return `${item}(?:${sep}${item})*`;
 }
 
-function expressionPattern(expression: string): string {
+function expressionPattern(expression: string, bounded: boolean): string {
   if (expression.length === 0) throw new UriTemplateError('empty expression "{}"');
   const opChar = '+#./;?&'.includes(expression[0]!) ? expression[0]! : '';
   if ('=,!@|'.includes(expression[0]!)) throw new UriTemplateError(`reserved operator "${expression[0]}"`);
   const op = OPERATORS[opChar]!;
   const specs = expression.slice(opChar.length).split(',');
-  const alternatives = [...new Set(specs.map((s) => varSpecPattern(op, s)))];
+  const alternatives = [...new Set(specs.map((s) => varSpecPattern(op, s, bounded)))];
   const item = alternatives.length === 1 ? alternatives[0]! : `(?:${alternatives.join('|')})`;
-  const more = specs.length > 1 ? `(?:${escapeRegex(op.separator)}${item}){0,${specs.length - 1}}` : '';
+  const more = specs.length > 1 ? `(?:${escapeRegex(op.separator)}${item})${bounded ? `{0,${specs.length - 1}}` : '*'}` : '';
   // Undefined variables expand to nothing, first character included.
   return `(?:${escapeRegex(op.first)}${item}${more})?`;
 }
 
-/** Compiles a template to an anchored regular expression. Throws UriTemplateError when malformed. */
+/**
+ * Compiles a template to an anchored regular expression that runs in linear
+ * time, whatever the template. Throws UriTemplateError when malformed.
+ */
 export function compileUriTemplate(template: string): RegExp {
+  const exact = templatePattern(template, true);
+  try {
+    return new RegExp(exact, 'l');
+  } catch {
+    // Bounds too large for the linear engine: drop them (see varSpecPattern).
+  }
+  try {
+    return new RegExp(templatePattern(template, false), 'l');
+  } catch (cause) {
+    // Never fall back to backtracking: refusing the template makes it match only itself.
+    throw new UriTemplateError('the template cannot be matched in linear time', { cause });
+  }
+}
+
+function templatePattern(template: string, bounded: boolean): string {
   let pattern = '^';
   let i = 0;
   while (i < template.length) {
@@ -116,10 +149,10 @@ export function compileUriTemplate(template: string): RegExp {
     if (end === -1) throw new UriTemplateError(`unclosed "{" at ${open}`);
     const expression = template.slice(open + 1, end);
     if (expression.includes('{')) throw new UriTemplateError(`nested "{" at ${open}`);
-    pattern += expressionPattern(expression);
+    pattern += expressionPattern(expression, bounded);
     i = end + 1;
   }
-  return new RegExp(pattern + '$');
+  return pattern + '$';
 }
 
 /** Whether the string is meant as a template (otherwise it only matches itself). */

@@ -60,3 +60,21 @@ t.test('isUriTemplate', async (t) => {
   t.ok(isUriTemplate('https://example.com/{id}'));
   t.notOk(isUriTemplate('https://example.com/1'));
 });
+
+// A backtracking regex needed hours for the first of these (and seconds for
+// five expressions); the tap timeout is what fails this test if that returns.
+t.test('templates whose expressions overlap are still answered (linear-time matching)', async (t) => {
+  t.setTimeout(60_000);
+  const topic = 'https://chat.example.com/users/0mwrp8hic0000e6627a3aee8a/conversations/0mwrp9bj60000801967ad1f2e';
+  t.notOk(matches(`${'{+a}'.repeat(12)}x`, topic), 'adjacent reserved expansions');
+  t.ok(matches('{+a}'.repeat(12), topic));
+  t.notOk(matches(`${'{+a}/'.repeat(12)}x`, topic), 'reserved expansions around literals they also match');
+  t.notOk(matches('{+a,b,c,d,e,f,g,h,i,j,k,l}x', `${topic},,,,,,,,,,,,,,,,,,,,,,,,,,,,,,`), 'a list of reserved variables');
+  t.notOk(matches(`${'{a}'.repeat(12)}/x`, 'abcdefghijklmnopqrstuvwxyzabcdefghijklmnopqrstuvwxyz/y'), 'adjacent simple expressions');
+  t.notOk(matches(`{+list*}x`, `${',='.repeat(200)}`), 'an exploded reserved list');
+});
+
+t.test('bounds the linear engine cannot hold are relaxed, never tightened', async (t) => {
+  t.ok(matches('https://example.com/{code:9999}', `https://example.com/${'a'.repeat(500)}`));
+  t.notOk(matches('https://example.com/{code:9999}', 'https://example.com/a/b'), 'still no reserved characters');
+});

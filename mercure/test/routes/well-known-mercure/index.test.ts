@@ -297,3 +297,18 @@ t.test('a reconnecting client with a large backlog gets all of it; only a slow l
   await publish(url, { topic: 'backlog', id: 'live' }, pub);
   await client.until((c) => c.events.at(-1)?.id === 'live', 'the live event after the backlog');
 });
+
+t.test('a subscriber with a pathological topic selector cannot stall delivery to anyone', async (t) => {
+  const { url } = await hub(t);
+  const token = await subscriberToken([USER_SELECTOR]);
+  const headers = { authorization: `Bearer ${token}` };
+  // With a backtracking matcher, each publish below spent hours testing this selector.
+  const hostile = await open(t, url, [`${'{+a}'.repeat(12)}x`, `${'{+a}/'.repeat(12)}x`], { headers });
+  t.equal(hostile.response.statusCode, 200);
+  const victim = await open(t, url, [TOPIC], { headers });
+  const pub = await publisherToken();
+  for (let i = 1; i <= 3; i++) t.equal((await publish(url, { topic: TOPIC, id: `u${i}`, private: true }, pub)).status, 200);
+  await victim.until((c) => c.events.length === 3, 'all three updates');
+  t.same(victim.events.map((e) => e.id), ['u1', 'u2', 'u3']);
+  t.same(hostile.events, [], 'the selector matches nothing here');
+});
