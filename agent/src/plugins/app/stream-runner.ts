@@ -35,7 +35,7 @@ import type { UserRecord } from './users-repository.js';
 /** A streaming message not saved for this long, and not running here, was left by a crashed process. */
 export const STALE_STREAM_MS = 3 * 60_000;
 /** A conversation lock without its message for this long was left by a failed send. */
-const ORPHAN_LOCK_MS = 60_000;
+export const ORPHAN_LOCK_MS = 60_000;
 
 export const INTERRUPTED_MESSAGE = 'The reply was interrupted before it finished. Please send your message again.';
 const SHUTDOWN_MESSAGE = 'The reply was interrupted because the service restarted. Please send your message again.';

@@ -12,6 +12,7 @@ import {
 import { badRequest, conflict, notFound } from '../../../http-error.js';
 import { toConversation } from '../../../plugins/app/conversations-repository.js';
 import { toMessage } from '../../../plugins/app/messages-repository.js';
+import { ORPHAN_LOCK_MS } from '../../../plugins/app/stream-runner.js';
 import { UserHeaders } from '../../../schemas/headers.js';
 import { ConversationParams } from '../../../schemas/params.js';
 import { emptyBodyAsObject } from '../../../schemas/optional-body.js';
@@ -55,10 +56,15 @@ const routes: FastifyPluginAsyncTypebox = async (app) => {
    * lock is let go) or for good (a crashed process): neither should block a delete.
    */
   async function releaseSettledLock(userId: string, conversationId: string): Promise<boolean> {
-    const holder = (await app.conversations.get(userId, conversationId))?.activeMessageId;
+    const conversation = await app.conversations.get(userId, conversationId);
+    const holder = conversation?.activeMessageId;
     if (!holder) return true;
     const message = await app.messages.get(conversationId, holder);
-    if (!message || (await app.streamRunner.recoverIfStale(message)).state === 'streaming') return false;
+    // Same rule as sending: a lock whose message was never written is an orphan after a while.
+    const settled = message
+      ? (await app.streamRunner.recoverIfStale(message)).state !== 'streaming'
+      : !conversation.activeSince || Date.now() - Date.parse(conversation.activeSince) > ORPHAN_LOCK_MS;
+    if (!settled) return false;
     await app.conversations.unlock(userId, conversationId, holder);
     return true;
   }

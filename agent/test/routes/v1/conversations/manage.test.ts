@@ -168,3 +168,19 @@ t.test('delete is refused while a reply streams, and works once it is stopped', 
   t.equal((await agent.call('DELETE', `/v1/conversations/${id}`, { userId: alice.id })).statusCode, 204);
   t.same(await messageItems(id), []);
 });
+
+t.test('a lock left behind by a finished reply does not block a delete; a fresh orphan lock does', async (t) => {
+  const id = await newConversation(alice);
+  const reply = await sendAndFinish(alice, id, 'Hello again');
+  // The moment between a reply finishing and its lock being let go, held open.
+  t.ok(await agent.app.conversations.lock(alice.id, id, reply.id));
+  t.equal((await agent.call('DELETE', `/v1/conversations/${id}`, { userId: alice.id })).statusCode, 204);
+  t.same(await messageItems(id), []);
+
+  const other = await newConversation(alice);
+  // A lock whose message was never written (a send that crashed a moment ago).
+  t.ok(await agent.app.conversations.lock(alice.id, other, 'neverwritten'));
+  const refused = await agent.call('DELETE', `/v1/conversations/${other}`, { userId: alice.id });
+  t.equal(refused.statusCode, 409);
+  t.equal((await agent.call('GET', `/v1/conversations/${other}`, { userId: alice.id })).statusCode, 200);
+});
