@@ -60,6 +60,23 @@ async function app(fastify: FastifyInstance, { config }: AppOptions): Promise<vo
 /** Not encapsulated, so the process (and tests) can reach `fastify.hub`. */
 export default fp(app, { name: 'homeagent-mercure', fastify: '5.x' });
 
+/**
+ * The URL with the value of every `authorization` query field replaced. Names
+ * are decoded the way the hub reads them (URLSearchParams), so `?%61uthorization=`
+ * (which the hub accepts as the token) is redacted too.
+ */
+export function redactedUrl(url: string): string {
+  const q = url.indexOf('?');
+  if (q === -1) return url;
+  const fields = url.slice(q + 1).split('&').map((field) => {
+    const eq = field.indexOf('=');
+    const rawName = eq === -1 ? field : field.slice(0, eq);
+    const name = new URLSearchParams(`${rawName}=`).keys().next().value ?? '';
+    return name.toLowerCase() === 'authorization' ? `${rawName}=[redacted]` : field;
+  });
+  return `${url.slice(0, q + 1)}${fields.join('&')}`;
+}
+
 /** Fastify's own options: JSON logs that never show a token. */
 export function serverOptions(config: Pick<HubConfig, 'logLevel'>): FastifyServerOptions {
   return {
@@ -70,7 +87,7 @@ export function serverOptions(config: Pick<HubConfig, 'logLevel'>): FastifyServe
         // Subscribers may pass their JWT as `?authorization=`; keep it out of the logs.
         req: (req: { method: string; url: string; ip?: string; id?: string }) => ({
           method: req.method,
-          url: req.url.replace(/([?&]authorization=)[^&]*/gi, '$1[redacted]'),
+          url: redactedUrl(req.url),
           remoteAddress: req.ip,
         }),
       },
