@@ -34,10 +34,10 @@ const conversationRoutes: FastifyPluginAsync = async (fastify) => {
   }
 
   /** Title and sidebar partials after a reply ended; nothing if the agent cannot say right now (the bubble matters more). */
-  async function refreshAfterReply(request: FastifyRequest, userId: string, conversationId: string): Promise<Html> {
+  async function refreshAfterReply(request: FastifyRequest, userId: string, conversationId: string, renameCsrfToken?: string): Promise<Html> {
     try {
       const { conversations } = await app.agent.listConversations(userId);
-      return conversationRefresh(conversations, conversationId);
+      return conversationRefresh(conversations, conversationId, renameCsrfToken);
     } catch (error) {
       request.log.warn({ err: error }, 'could not refresh the conversation list after a reply');
       return html``;
@@ -156,7 +156,7 @@ ${messageBubble(sent.assistantMessage, context)}
     const topic = conversationTopic(app.config.publicUrl, user.id, conversationId);
     const bubble = messageBubble(message, { topic, csrfToken: await reply.csrfToken() });
     if (isHtmxRequest(request)) {
-      const refresh = message.state === 'streaming' ? html`` : await refreshAfterReply(request, user.id, conversationId);
+      const refresh = message.state === 'streaming' ? html`` : await refreshAfterReply(request, user.id, conversationId, await reply.csrfToken());
       return sendHtml(reply, html`${bubble}${refresh}`);
     }
     // Someone opened the message's address directly: show it in its conversation.
@@ -180,7 +180,7 @@ ${messageBubble(sent.assistantMessage, context)}
       if (!isHtmxRequest(request)) return reply.redirect(conversationPath(conversationId), 303);
       const topic = conversationTopic(app.config.publicUrl, user.id, conversationId);
       const bubble = messageBubble(message, { topic, csrfToken: await reply.csrfToken() });
-      return sendHtml(reply, html`${bubble}${await refreshAfterReply(request, user.id, conversationId)}`);
+      return sendHtml(reply, html`${bubble}${await refreshAfterReply(request, user.id, conversationId, await reply.csrfToken())}`);
     },
   );
 };

@@ -155,11 +155,15 @@ export function conversationPage({ detail, conversations, topic, csrfToken }: Co
  * first message) and moved it to the top: partials that bring the title,
  * the page title and the sidebar up to date alongside the finished bubble.
  */
-export function conversationRefresh(conversations: Conversation[], currentId: string): Html {
+export function conversationRefresh(conversations: Conversation[], currentId: string, renameCsrfToken?: string): Html {
   const current = conversations.find((c) => c.id === currentId);
   if (!current) return html``;
   const title = current.title || 'New chat';
-  return html`<title>${title} · HomeAgent</title>
+  // The Rename field follows too (when asked), so it never offers the old name.
+  const rename = renameCsrfToken
+    ? html`<hx-partial hx-target="#rename-form" hx-swap="outerHTML">${renameForm({ conversationId: currentId, csrfToken: renameCsrfToken, title })}</hx-partial>`
+    : html``;
+  return html`<title>${title} · HomeAgent</title>${rename}
 <hx-partial hx-target="#chat-title" hx-swap="textContent">${title}</hx-partial>
 <hx-partial hx-target="#conversation-nav" hx-swap="innerHTML">${conversationLinks(newestFirst(conversations), currentId)}</hx-partial>`;
 }

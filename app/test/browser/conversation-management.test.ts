@@ -52,6 +52,16 @@ await page.getByLabel('Password').fill('correct horse battery staple');
 await page.getByRole('button', { name: 'Create account' }).click();
 await page.waitForURL(`${stack.url}/`);
 
+t.test('the Rename field follows the title a first message gives the chat', async (t) => {
+  await page.getByRole('button', { name: 'New chat' }).click();
+  await page.waitForURL(/\/c\/[a-z0-9]+$/);
+  await page.getByLabel('Message').fill('Name me after this');
+  await page.getByRole('button', { name: 'Send' }).click();
+  await page.locator('#messages .bubble-assistant[data-state="complete"]').waitFor();
+  await page.locator('#chat-title', { hasText: 'Name me after this' }).waitFor();
+  t.equal(await page.getByLabel('Title').inputValue(), 'Name me after this');
+});
+
 t.test('rename updates the heading, the window title and the sidebar in place', async (t) => {
   await page.getByRole('button', { name: 'New chat' }).click();
   await page.waitForURL(/\/c\/[a-z0-9]+$/);
