@@ -19,6 +19,16 @@ import { setFlagsFromString } from 'node:v8';
 // linear-time engine (the `l` flag) has no such cases; this flag only makes the
 // `l` flag available and changes nothing for other regular expressions.
 setFlagsFromString('--enable-experimental-regexp-engine');
+// Fail at start, loudly, on a runtime without the engine: otherwise every
+// template selector (the app's `{+rest}` grant among them) would match nothing.
+try {
+  new RegExp('^a$', 'l');
+} catch (cause) {
+  throw new Error(
+    `this Node.js (${process.version}) has no V8 linear-time RegExp engine; the hub needs it to match topic templates safely`,
+    { cause },
+  );
+}
 
 const UNRESERVED = 'A-Za-z0-9\\-._~';
 const RESERVED = ":/?#\\[\\]@!$&'()*+,;=";
