@@ -49,7 +49,7 @@ function loadStartConfig(env: NodeJS.ProcessEnv): StartConfig {
       agent: port(env, 'AGENT_PORT', DEFAULT_PORTS.agent),
       hub: port(env, 'HUB_PORT', DEFAULT_PORTS.hub),
     },
-    host: env.EDGE_HOST?.trim() || '0.0.0.0',
+    host: env.EDGE_HOST?.trim() || '127.0.0.1',
     logLevel: logLevel as Level,
     bedrock,
   };
