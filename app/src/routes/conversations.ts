@@ -89,7 +89,8 @@ const conversationRoutes: FastifyPluginAsync = async (fastify) => {
     '/c/:conversationId/messages',
     { schema: { params: ConversationParams, body: SendMessageForm } },
     async (request, reply) => {
-      const { user } = await signedIn(request);
+      const current = await signedIn(request);
+      const { user } = current;
       const { conversationId } = request.params;
       const csrfToken = await reply.csrfToken();
       const text = request.body.text;
@@ -99,6 +100,8 @@ const conversationRoutes: FastifyPluginAsync = async (fastify) => {
       const sent = await app.agent.sendMessage(user.id, conversationId, text);
       if (!isHtmxRequest(request)) return reply.redirect(conversationPath(conversationId), 303);
 
+      // The new bubble subscribes at once: make sure it holds a fresh hub token.
+      await reply.issueHubCookie(current);
       const context = { topic: sent.topic, csrfToken };
       // Both bubbles go to the end of the list; the form comes back empty
       // (an <hx-partial>), which also clears any earlier error beside it.

@@ -54,6 +54,10 @@ t.test('registering with the admin invite signs the person in with the right coo
   t.equal(claims.mercure?.subscribe?.length, 1, 'one subscribe selector');
   t.match(claims.mercure!.subscribe![0]!, new RegExp(`^${stack.url.replace(/[.]/g, '\\.')}/users/[^/]+/\\{\\+rest\\}$`), "the person's own topics only");
   t.ok(claims.exp, 'the hub cookie expires');
+  const sessionExp = decodeJwt(ann.jar.session!).exp!;
+  const hoursLeft = (claims.exp! * 1000 - Date.now()) / 3_600_000;
+  t.ok(hoursLeft > 0.9 && hoursLeft <= 1, `the hub token lives an hour, not as long as the session (${hoursLeft.toFixed(2)} h)`);
+  t.ok(claims.exp! < sessionExp, 'the hub token ends before the session');
 
   const home = await ann.get('/');
   t.equal(home.status, 200);

@@ -92,6 +92,10 @@ t.test('sending answers both bubbles; the reply subscribes same-origin from its 
   await ann.get(`/c/${id}`);
   const res = await ann.postPartial(`/c/${id}/messages`, { text: 'Hi <b>there</b>' });
   t.equal(res.status, 200);
+  t.ok(
+    res.headers.getSetCookie().some((c) => c.startsWith('mercureAuthorization=') && /Path=\/\.well-known\/mercure/.test(c)),
+    'the send renews the short-lived hub token the new bubble subscribes with',
+  );
   t.match(res.body, /class="bubble bubble-user"[\s\S]*Hi &lt;b&gt;there&lt;\/b&gt;/, 'my message, escaped');
   const messageId = assistantIdOf(res.body);
   const connect = /hx-sse:connect="([^"]+)"/.exec(res.body)?.[1]?.replace(/&amp;/g, '&');

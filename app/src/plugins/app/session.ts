@@ -53,6 +53,8 @@ export class AdminOnlyError extends Error {
   }
 }
 
+/** How long a subscriber token lives; renewed with every page and every send. */
+export const HUB_COOKIE_TTL_MS = 60 * 60 * 1000;
 const pending = new WeakMap<FastifyRequest, Promise<SessionResponse | undefined>>();
 
 export default fp(
@@ -90,7 +92,10 @@ export default fp(
     const cookieBase = { httpOnly: true, secure: config.secureCookies } as const;
 
     async function setHubCookie(reply: FastifyReply, signedIn: SessionResponse): Promise<void> {
-      const expires = new Date(signedIn.session.expiresAt);
+      // Short-lived: signing out cannot reach a cookie the app never sees (its
+      // path is the hub's), so a copy taken from a device stops working within
+      // the hour. Pages and sends renew it; the hub ends a stream at expiry.
+      const expires = new Date(Math.min(Date.parse(signedIn.session.expiresAt), Date.now() + HUB_COOKIE_TTL_MS));
       const mercureJwt = await new SignJWT({ mercure: { subscribe: [userTopicSelector(config.publicUrl, signedIn.user.id)] } })
         .setProtectedHeader({ alg: 'HS256' })
         .setSubject(signedIn.user.id)
