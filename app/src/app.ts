@@ -3,9 +3,10 @@
  * instance, tests build it without listening. Options carry the validated
  * config, so nothing below reads the environment.
  */
+import { randomUUID } from 'node:crypto';
 import cookie from '@fastify/cookie';
 import formbody from '@fastify/formbody';
-import type { FastifyInstance, FastifyPluginAsync, FastifyServerOptions } from 'fastify';
+import type { FastifyError, FastifyInstance, FastifyPluginAsync, FastifyReply, FastifyRequest, FastifyServerOptions } from 'fastify';
 import fp from 'fastify-plugin';
 import type { AppConfig } from './config.js';
 import agentClient from './plugins/app/agent-client.js';
@@ -35,6 +36,9 @@ export interface AppOptions {
   now?: () => number;
 }
 
+/** What a forwarded `X-Request-Id` must look like to be used as this request's id. */
+const REQUEST_ID = /^[A-Za-z0-9._-]{8,64}$/;
+
 /** Forms are small; a message is at most 16 000 characters (64 KB of UTF-8 at worst). */
 export const BODY_LIMIT = 128 * 1024;
 
@@ -55,8 +59,24 @@ export function serverOptions(config: AppConfig): FastifyServerOptions {
         censor: '[redacted]',
       },
     },
-    // Ids and request logs stay readable across the edge/app/agent hops.
-    requestIdHeader: 'x-request-id',
+    // Ids and request logs stay readable across the edge/app/agent hops, but
+    // a client may send this header too: only a plain token is taken as an id.
+    requestIdHeader: false,
+    genReqId: (request) => {
+      const given = request.headers['x-request-id'];
+      return typeof given === 'string' && REQUEST_ID.test(given) ? given : randomUUID();
+    },
+    // Answered before any hook runs (so before helmet): a bare HTML line with
+    // its own headers, and never the URL echoed back.
+    frameworkErrors: ((error: FastifyError, _request: FastifyRequest, reply: FastifyReply) => {
+      const status = error.statusCode ?? 400;
+      void reply
+        .code(status)
+        .header('content-security-policy', "default-src 'none'")
+        .header('x-content-type-options', 'nosniff')
+        .type('text/html; charset=utf-8')
+        .send(status === 414 ? '<p class="error" role="alert">That address is too long.</p>\n' : '<p class="error" role="alert">That address is not valid.</p>\n');
+    }) as FastifyServerOptions['frameworkErrors'],
     // Longer than any id the schemas accept, so a too-long id gets the
     // schema's clear 400 instead of the router's bare 404.
     routerOptions: { maxParamLength: 500 },

@@ -214,6 +214,37 @@ t.test('app on its own', async (t) => {
     t.match(res.body, /reference /, 'the request id is shown for 5xx');
   });
 
+  t.test('a forwarded request id is used only when it is a plain token', async (t) => {
+    const down = async (requestId: string) => {
+      const page = await app.inject('/sign-in');
+      const jar = cookieJar(page.headers['set-cookie']);
+      const res = await app.inject({
+        method: 'POST',
+        url: '/sign-in',
+        headers: { ...FORM_TYPE, cookie: cookieHeader(jar), origin: ORIGIN, 'x-request-id': requestId },
+        payload: formBody({ _csrf: csrfTokenOf(page.body), username: 'someone', password: 'whatever-long' }),
+      });
+      t.equal(res.statusCode, 503);
+      return /reference ([^)<]+)\)/.exec(res.body)?.[1];
+    };
+    t.equal(await down('edge-0123456789abcdef'), 'edge-0123456789abcdef', 'a plain id from the edge is kept');
+    const forged = await down('forged id with spaces and <b>markup</b>');
+    t.ok(forged, 'an id is still shown');
+    t.notMatch(forged!, /forged|markup/, 'but not the one the client made up');
+    t.match(forged!, /^[0-9a-f-]{36}$/, 'a fresh UUID instead');
+  });
+
+  t.test('an over-long address is a plain 414 line with its own strict headers, the URL not echoed', async (t) => {
+    const id = 'x'.repeat(600);
+    const res = await app.inject(`/c/${id}`);
+    t.equal(res.statusCode, 414);
+    t.match(res.headers['content-type'], /text\/html/);
+    t.equal(res.headers['content-security-policy'], "default-src 'none'");
+    t.equal(res.headers['x-content-type-options'], 'nosniff');
+    t.match(res.body, /That address is too long/);
+    t.notMatch(res.body, /xxxxxxxx/, 'the path is not echoed');
+  });
+
   t.test('unknown addresses are a 404 page', async (t) => {
     const res = await app.inject('/nope');
     t.equal(res.statusCode, 404);
