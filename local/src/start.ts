@@ -111,7 +111,7 @@ async function main(): Promise<void> {
   if (stack.adminInvite) {
     lines.push(
       `First admin invite: ${stack.adminInvite}`,
-      `  (register with it at ${stack.url}/register; it is also in ${join(shownDataDir, 'first-admin-invite.txt')})`,
+      `  (open ${stack.url}/register?invite=${encodeURIComponent(stack.adminInvite)} to use it; it is also in ${join(shownDataDir, 'first-admin-invite.txt')})`,
     );
   }
   lines.push(`Data: ${shownDataDir}   Stop: Ctrl-C`, '');

@@ -118,6 +118,11 @@ t.test('start prints the URL and the first invite; Ctrl-C stops every child; a s
   const port = new URL(url!).port;
   const health = await fetch(`http://127.0.0.1:${port}/healthz`);
   t.equal(health.status, 200);
+  const [, link] = await first.until(/open (\S+) to use it/);
+  t.equal(link, `${url}/register?invite=${encodeURIComponent(invite!)}`, 'a link that fills in the invite');
+  const register = await fetch(link!.replace('localhost', '127.0.0.1'));
+  t.equal(register.status, 200);
+  t.match(await register.text(), new RegExp(`value="${invite}"`), 'the register page opens with the invite filled in');
   const pids = first.childPids();
   t.equal(pids.length, 3, 'hub, agent and app were started');
   t.ok(pids.every(alive));
