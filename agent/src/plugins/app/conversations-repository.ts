@@ -3,7 +3,7 @@ import { BatchWriteCommand, DeleteCommand, GetCommand, PutCommand, QueryCommand,
 import type { Conversation } from '../../contract.js';
 import { newId } from '../../id-generator.js';
 import { HttpError } from '../../http-error.js';
-import { isConditionFailed } from '../external/dynamodb.js';
+import { conditionally, conditionallyUpdated } from '../external/dynamodb.js';
 
 export const DEFAULT_TITLE = 'New conversation';
 
@@ -69,23 +69,20 @@ export class ConversationsRepository {
 
   /** Sets the title the person chose; undefined when the conversation is absent (or being deleted). */
   async rename(userId: string, id: string, title: string): Promise<ConversationRecord | undefined> {
-    try {
-      const out = await this.doc.send(
-        new UpdateCommand({
-          TableName: this.table,
-          Key: conversationKey(userId, id),
-          UpdateExpression: 'SET title = :t REMOVE titleIsDefault',
-          ConditionExpression: 'attribute_exists(pk) AND attribute_not_exists(deletedAt)',
-          ExpressionAttributeValues: { ':t': title },
-          ReturnValues: 'ALL_NEW',
-        }),
-      );
-      const { pk: _pk, sk: _sk, gsi1pk: _g, gsi1sk: _s, ...record } = out.Attributes ?? {};
-      return record as ConversationRecord;
-    } catch (error) {
-      if (isConditionFailed(error)) return undefined;
-      throw error;
-    }
+    const attributes = await conditionallyUpdated(
+      this.doc,
+      new UpdateCommand({
+        TableName: this.table,
+        Key: conversationKey(userId, id),
+        UpdateExpression: 'SET title = :t REMOVE titleIsDefault',
+        ConditionExpression: 'attribute_exists(pk) AND attribute_not_exists(deletedAt)',
+        ExpressionAttributeValues: { ':t': title },
+        ReturnValues: 'ALL_NEW',
+      }),
+    );
+    if (!attributes) return undefined;
+    const { pk: _pk, sk: _sk, gsi1pk: _g, gsi1sk: _s, ...record } = attributes;
+    return record as ConversationRecord;
   }
 
   /**
@@ -97,20 +94,17 @@ export class ConversationsRepository {
    * again, so that a retry completes the purge.
    */
   async markDeleted(userId: string, id: string): Promise<DeleteRefusal | undefined> {
-    try {
-      await this.doc.send(
-        new UpdateCommand({
-          TableName: this.table,
-          Key: conversationKey(userId, id),
-          UpdateExpression: 'SET deletedAt = if_not_exists(deletedAt, :now) REMOVE gsi1pk, gsi1sk',
-          ConditionExpression: 'attribute_exists(pk) AND attribute_not_exists(activeMessageId)',
-          ExpressionAttributeValues: { ':now': new Date().toISOString() },
-        }),
-      );
-      return undefined;
-    } catch (error) {
-      if (!isConditionFailed(error)) throw error;
-    }
+    const marked = await conditionally(
+      this.doc,
+      new UpdateCommand({
+        TableName: this.table,
+        Key: conversationKey(userId, id),
+        UpdateExpression: 'SET deletedAt = if_not_exists(deletedAt, :now) REMOVE gsi1pk, gsi1sk',
+        ConditionExpression: 'attribute_exists(pk) AND attribute_not_exists(activeMessageId)',
+        ExpressionAttributeValues: { ':now': new Date().toISOString() },
+      }),
+    );
+    if (marked) return undefined;
     const out = await this.doc.send(new GetCommand({ TableName: this.table, Key: conversationKey(userId, id), ConsistentRead: true }));
     return out.Item ? 'reply_in_progress' : 'not_found';
   }
@@ -136,16 +130,15 @@ export class ConversationsRepository {
       for (let i = 0; i < keys.length; i += BATCH_SIZE) await this.deleteBatch(keys.slice(i, i + BATCH_SIZE));
       start = page.LastEvaluatedKey;
     } while (start);
-    await this.doc.send(
+    await conditionally(
+      this.doc,
       new DeleteCommand({
         TableName: this.table,
         Key: conversationKey(userId, id),
         // Never removes a conversation that was not marked first.
         ConditionExpression: 'attribute_exists(deletedAt)',
       }),
-    ).catch((error: unknown) => {
-      if (!isConditionFailed(error)) throw error;
-    });
+    );
   }
 
   private async deleteBatch(keys: { pk: string; sk: string }[]): Promise<void> {
@@ -176,71 +169,57 @@ export class ConversationsRepository {
 
   /** Takes the one-reply-at-a-time lock; false when another reply holds it. */
   async lock(userId: string, id: string, messageId: string): Promise<boolean> {
-    try {
-      await this.doc.send(
-        new UpdateCommand({
-          TableName: this.table,
-          Key: conversationKey(userId, id),
-          UpdateExpression: 'SET activeMessageId = :m, activeSince = :at',
-          ConditionExpression: 'attribute_exists(pk) AND attribute_not_exists(activeMessageId) AND attribute_not_exists(deletedAt)',
-          ExpressionAttributeValues: { ':m': messageId, ':at': new Date().toISOString() },
-        }),
-      );
-      return true;
-    } catch (error) {
-      if (isConditionFailed(error)) return false;
-      throw error;
-    }
+    return conditionally(
+      this.doc,
+      new UpdateCommand({
+        TableName: this.table,
+        Key: conversationKey(userId, id),
+        UpdateExpression: 'SET activeMessageId = :m, activeSince = :at',
+        ConditionExpression: 'attribute_exists(pk) AND attribute_not_exists(activeMessageId) AND attribute_not_exists(deletedAt)',
+        ExpressionAttributeValues: { ':m': messageId, ':at': new Date().toISOString() },
+      }),
+    );
   }
 
   /** Releases the lock if `messageId` still holds it. */
   async unlock(userId: string, id: string, messageId: string): Promise<void> {
-    try {
-      await this.doc.send(
-        new UpdateCommand({
-          TableName: this.table,
-          Key: conversationKey(userId, id),
-          UpdateExpression: 'REMOVE activeMessageId, activeSince',
-          ConditionExpression: 'activeMessageId = :m',
-          ExpressionAttributeValues: { ':m': messageId },
-        }),
-      );
-    } catch (error) {
-      if (!isConditionFailed(error)) throw error;
-    }
+    await conditionally(
+      this.doc,
+      new UpdateCommand({
+        TableName: this.table,
+        Key: conversationKey(userId, id),
+        UpdateExpression: 'REMOVE activeMessageId, activeSince',
+        ConditionExpression: 'activeMessageId = :m',
+        ExpressionAttributeValues: { ':m': messageId },
+      }),
+    );
   }
 
   /** Moves the conversation to the top of the list, and names it if it still has the default title. */
   async touch(userId: string, id: string, title?: string): Promise<void> {
     const now = new Date().toISOString();
     if (title) {
-      try {
-        await this.doc.send(
-          new UpdateCommand({
-            TableName: this.table,
-            Key: conversationKey(userId, id),
-            UpdateExpression: 'SET title = :t REMOVE titleIsDefault',
-            ConditionExpression: 'attribute_exists(titleIsDefault)',
-            ExpressionAttributeValues: { ':t': title },
-          }),
-        );
-      } catch (error) {
-        if (!isConditionFailed(error)) throw error;
-      }
-    }
-    try {
-      await this.doc.send(
+      await conditionally(
+        this.doc,
         new UpdateCommand({
           TableName: this.table,
           Key: conversationKey(userId, id),
-          UpdateExpression: 'SET updatedAt = :u, gsi1sk = :s',
-          ConditionExpression: 'attribute_exists(pk)',
-          ExpressionAttributeValues: { ':u': now, ':s': `${now}#${id}` },
+          UpdateExpression: 'SET title = :t REMOVE titleIsDefault',
+          ConditionExpression: 'attribute_exists(titleIsDefault)',
+          ExpressionAttributeValues: { ':t': title },
         }),
       );
-    } catch (error) {
-      if (!isConditionFailed(error)) throw error;
     }
+    await conditionally(
+      this.doc,
+      new UpdateCommand({
+        TableName: this.table,
+        Key: conversationKey(userId, id),
+        UpdateExpression: 'SET updatedAt = :u, gsi1sk = :s',
+        ConditionExpression: 'attribute_exists(pk)',
+        ExpressionAttributeValues: { ':u': now, ':s': `${now}#${id}` },
+      }),
+    );
   }
 }
 

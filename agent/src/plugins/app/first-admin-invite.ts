@@ -1,7 +1,7 @@
 import fp from 'fastify-plugin';
 import type { FastifyInstance } from 'fastify';
 import { GetCommand, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
-import { isConditionFailed } from '../external/dynamodb.js';
+import { conditionally } from '../external/dynamodb.js';
 import { InvitesRepository, type InviteRecord } from './invites-repository.js';
 
 const MARKER_KEY = { pk: 'SETUP', sk: 'FIRST_ADMIN_INVITE' };
@@ -13,21 +13,20 @@ const MARKER_KEY = { pk: 'SETUP', sk: 'FIRST_ADMIN_INVITE' };
  * the invite it made and logs nothing.
  */
 async function claimMarker(app: FastifyInstance, invite: InviteRecord, replacing?: string): Promise<boolean> {
-  try {
-    await app.dynamo.send(
-      new PutCommand({
-        TableName: app.config.tableName,
-        Item: { ...MARKER_KEY, inviteCode: invite.code, createdAt: invite.createdAt },
-        ConditionExpression: replacing ? 'inviteCode = :old' : 'attribute_not_exists(pk)',
-        ...(replacing ? { ExpressionAttributeValues: { ':old': replacing } } : {}),
-      }),
-    );
-    return true;
-  } catch (error) {
+  const claimed = await conditionally(
+    app.dynamo,
+    new PutCommand({
+      TableName: app.config.tableName,
+      Item: { ...MARKER_KEY, inviteCode: invite.code, createdAt: invite.createdAt },
+      ConditionExpression: replacing ? 'inviteCode = :old' : 'attribute_not_exists(pk)',
+      ...(replacing ? { ExpressionAttributeValues: { ':old': replacing } } : {}),
+    }),
+  ).catch(async (error: unknown) => {
     await app.invites.delete(invite.code);
-    if (isConditionFailed(error)) return false;
     throw error;
-  }
+  });
+  if (!claimed) await app.invites.delete(invite.code);
+  return claimed;
 }
 
 /**

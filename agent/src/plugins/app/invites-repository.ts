@@ -2,7 +2,7 @@ import fp from 'fastify-plugin';
 import { DeleteCommand, GetCommand, PutCommand, QueryCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { LIMITS, type OpenInvite, type Role } from '../../contract.js';
 import { newToken } from '../../id-generator.js';
-import { isConditionFailed, isExpired, nowSeconds } from '../external/dynamodb.js';
+import { conditionally, isExpired, nowSeconds } from '../external/dynamodb.js';
 
 export const DEFAULT_INVITE_TTL_HOURS = 24 * 7;
 
@@ -93,21 +93,16 @@ export class InvitesRepository {
    * a registration at the same instant end with exactly one of the two.
    */
   async revoke(code: string, now = Date.now()): Promise<boolean> {
-    try {
-      await this.doc.send(
-        new DeleteCommand({
-          TableName: this.table,
-          Key: inviteKey(code),
-          ConditionExpression: 'attribute_exists(pk) AND attribute_not_exists(usedAt) AND #ttl > :now',
-          ExpressionAttributeNames: { '#ttl': 'ttl' },
-          ExpressionAttributeValues: { ':now': nowSeconds(now) },
-        }),
-      );
-      return true;
-    } catch (error) {
-      if (isConditionFailed(error)) return false;
-      throw error;
-    }
+    return conditionally(
+      this.doc,
+      new DeleteCommand({
+        TableName: this.table,
+        Key: inviteKey(code),
+        ConditionExpression: 'attribute_exists(pk) AND attribute_not_exists(usedAt) AND #ttl > :now',
+        ExpressionAttributeNames: { '#ttl': 'ttl' },
+        ExpressionAttributeValues: { ':now': nowSeconds(now) },
+      }),
+    );
   }
 
   static status(invite: InviteRecord | undefined, now = Date.now()): InviteStatus {
@@ -122,39 +117,31 @@ export class InvitesRepository {
    * conditional on the invite being unused and unexpired at that instant.
    */
   async consume(code: string, userId: string): Promise<boolean> {
-    try {
-      await this.doc.send(
-        new UpdateCommand({
-          TableName: this.table,
-          Key: inviteKey(code),
-          UpdateExpression: 'SET usedAt = :at, usedBy = :u',
-          ConditionExpression: 'attribute_exists(pk) AND attribute_not_exists(usedAt) AND #ttl > :now',
-          ExpressionAttributeNames: { '#ttl': 'ttl' },
-          ExpressionAttributeValues: { ':at': new Date().toISOString(), ':u': userId, ':now': nowSeconds() },
-        }),
-      );
-      return true;
-    } catch (error) {
-      if (isConditionFailed(error)) return false;
-      throw error;
-    }
+    return conditionally(
+      this.doc,
+      new UpdateCommand({
+        TableName: this.table,
+        Key: inviteKey(code),
+        UpdateExpression: 'SET usedAt = :at, usedBy = :u',
+        ConditionExpression: 'attribute_exists(pk) AND attribute_not_exists(usedAt) AND #ttl > :now',
+        ExpressionAttributeNames: { '#ttl': 'ttl' },
+        ExpressionAttributeValues: { ':at': new Date().toISOString(), ':u': userId, ':now': nowSeconds() },
+      }),
+    );
   }
 
   /** Undoes `consume` when the account could not be written after all. */
   async unconsume(code: string, userId: string): Promise<void> {
-    try {
-      await this.doc.send(
-        new UpdateCommand({
-          TableName: this.table,
-          Key: inviteKey(code),
-          UpdateExpression: 'REMOVE usedAt, usedBy',
-          ConditionExpression: 'usedBy = :u',
-          ExpressionAttributeValues: { ':u': userId },
-        }),
-      );
-    } catch (error) {
-      if (!isConditionFailed(error)) throw error;
-    }
+    await conditionally(
+      this.doc,
+      new UpdateCommand({
+        TableName: this.table,
+        Key: inviteKey(code),
+        UpdateExpression: 'REMOVE usedAt, usedBy',
+        ConditionExpression: 'usedBy = :u',
+        ExpressionAttributeValues: { ':u': userId },
+      }),
+    );
   }
 
   async delete(code: string): Promise<void> {

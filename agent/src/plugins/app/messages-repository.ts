@@ -1,7 +1,7 @@
 import fp from 'fastify-plugin';
 import { DeleteCommand, GetCommand, PutCommand, QueryCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { Message, MessageState, Usage } from '../../contract.js';
-import { isConditionFailed } from '../external/dynamodb.js';
+import { conditionally, conditionallyUpdated } from '../external/dynamodb.js';
 
 export interface MessageRecord extends Message {
   userId: string;
@@ -106,22 +106,17 @@ export class MessagesRepository {
 
   /** Saves partial text while streaming; false when the message is no longer streaming. */
   async checkpoint(conversationId: string, id: string, text: string, lastEventId: string): Promise<boolean> {
-    try {
-      await this.doc.send(
-        new UpdateCommand({
-          TableName: this.table,
-          Key: messageKey(conversationId, id),
-          UpdateExpression: 'SET #text = :t, lastEventId = :e, checkpointAt = :at',
-          ConditionExpression: '#state = :streaming',
-          ExpressionAttributeNames: { '#text': 'text', '#state': 'state' },
-          ExpressionAttributeValues: { ':t': text, ':e': lastEventId, ':at': new Date().toISOString(), ':streaming': 'streaming' },
-        }),
-      );
-      return true;
-    } catch (error) {
-      if (isConditionFailed(error)) return false;
-      throw error;
-    }
+    return conditionally(
+      this.doc,
+      new UpdateCommand({
+        TableName: this.table,
+        Key: messageKey(conversationId, id),
+        UpdateExpression: 'SET #text = :t, lastEventId = :e, checkpointAt = :at',
+        ConditionExpression: '#state = :streaming',
+        ExpressionAttributeNames: { '#text': 'text', '#state': 'state' },
+        ExpressionAttributeValues: { ':t': text, ':e': lastEventId, ':at': new Date().toISOString(), ':streaming': 'streaming' },
+      }),
+    );
   }
 
   /**
@@ -146,24 +141,21 @@ export class MessagesRepository {
       names['#error'] = 'error';
       values[':err'] = input.error;
     }
-    try {
-      const out = await this.doc.send(
-        new UpdateCommand({
-          TableName: this.table,
-          Key: messageKey(conversationId, id),
-          UpdateExpression: `SET ${sets.join(', ')}`,
-          ConditionExpression: '#state = :streaming',
-          ExpressionAttributeNames: names,
-          ExpressionAttributeValues: values,
-          ReturnValues: 'ALL_NEW',
-        }),
-      );
-      const { pk: _pk, sk: _sk, ...record } = out.Attributes ?? {};
-      return record as MessageRecord;
-    } catch (error) {
-      if (isConditionFailed(error)) return undefined;
-      throw error;
-    }
+    const attributes = await conditionallyUpdated(
+      this.doc,
+      new UpdateCommand({
+        TableName: this.table,
+        Key: messageKey(conversationId, id),
+        UpdateExpression: `SET ${sets.join(', ')}`,
+        ConditionExpression: '#state = :streaming',
+        ExpressionAttributeNames: names,
+        ExpressionAttributeValues: values,
+        ReturnValues: 'ALL_NEW',
+      }),
+    );
+    if (!attributes) return undefined;
+    const { pk: _pk, sk: _sk, ...record } = attributes;
+    return record as MessageRecord;
   }
 }
 

@@ -1,6 +1,6 @@
 import fp from 'fastify-plugin';
 import { GetCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import { isConditionFailed } from '../external/dynamodb.js';
+import { conditionally } from '../external/dynamodb.js';
 
 /**
  * Money is counted in integer micro-dollars so sums stay exact.
@@ -53,21 +53,16 @@ export class UsageRepository {
   async reserve(userId: string, month: string, microUsd: number, budgetMicroUsd: number): Promise<boolean> {
     const max = budgetMicroUsd - microUsd;
     if (max < 0) return false;
-    try {
-      await this.doc.send(
-        new UpdateCommand({
-          TableName: this.table,
-          Key: usageKey(userId, month),
-          UpdateExpression: 'ADD committedMicroUsd :r, requests :one',
-          ConditionExpression: 'attribute_not_exists(committedMicroUsd) OR committedMicroUsd <= :max',
-          ExpressionAttributeValues: { ':r': microUsd, ':one': 1, ':max': max },
-        }),
-      );
-      return true;
-    } catch (error) {
-      if (isConditionFailed(error)) return false;
-      throw error;
-    }
+    return conditionally(
+      this.doc,
+      new UpdateCommand({
+        TableName: this.table,
+        Key: usageKey(userId, month),
+        UpdateExpression: 'ADD committedMicroUsd :r, requests :one',
+        ConditionExpression: 'attribute_not_exists(committedMicroUsd) OR committedMicroUsd <= :max',
+        ExpressionAttributeValues: { ':r': microUsd, ':one': 1, ':max': max },
+      }),
+    );
   }
 
   async release(userId: string, month: string, reservedMicroUsd: number): Promise<void> {

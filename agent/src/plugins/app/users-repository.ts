@@ -1,7 +1,7 @@
 import fp from 'fastify-plugin';
 import { DeleteCommand, GetCommand, PutCommand, QueryCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { Role, User } from '../../contract.js';
-import { isConditionFailed } from '../external/dynamodb.js';
+import { conditionally, conditionallyUpdated } from '../external/dynamodb.js';
 
 export interface UserRecord extends User {
   passwordHash: string;
@@ -52,46 +52,33 @@ export class UsersRepository {
    */
   async claimUsername(username: string, userId: string, now = Date.now()): Promise<boolean> {
     const item = { ...usernameKey(username), userId, claimedAt: new Date(now).toISOString() };
-    try {
-      await this.doc.send(new PutCommand({ TableName: this.table, Item: item, ConditionExpression: 'attribute_not_exists(pk)' }));
-      return true;
-    } catch (error) {
-      if (!isConditionFailed(error)) throw error;
-    }
+    if (await conditionally(this.doc, new PutCommand({ TableName: this.table, Item: item, ConditionExpression: 'attribute_not_exists(pk)' }))) return true;
     const claim = await this.doc.send(new GetCommand({ TableName: this.table, Key: usernameKey(username), ConsistentRead: true }));
     const holder = claim.Item?.userId as string | undefined;
     const claimedAt = Date.parse(String(claim.Item?.claimedAt ?? ''));
     if (!holder || !(now - claimedAt > ABANDONED_CLAIM_MS) || (await this.get(holder))) return false;
-    try {
-      await this.doc.send(
-        new PutCommand({
-          TableName: this.table,
-          Item: item,
-          ConditionExpression: 'userId = :old',
-          ExpressionAttributeValues: { ':old': holder },
-        }),
-      );
-      return true;
-    } catch (error) {
-      if (isConditionFailed(error)) return false;
-      throw error;
-    }
+    return conditionally(
+      this.doc,
+      new PutCommand({
+        TableName: this.table,
+        Item: item,
+        ConditionExpression: 'userId = :old',
+        ExpressionAttributeValues: { ':old': holder },
+      }),
+    );
   }
 
   /** Undoes `claimUsername`, only if the claim is still ours. */
   async releaseUsername(username: string, userId: string): Promise<void> {
-    try {
-      await this.doc.send(
-        new DeleteCommand({
-          TableName: this.table,
-          Key: usernameKey(username),
-          ConditionExpression: 'userId = :u',
-          ExpressionAttributeValues: { ':u': userId },
-        }),
-      );
-    } catch (error) {
-      if (!isConditionFailed(error)) throw error;
-    }
+    await conditionally(
+      this.doc,
+      new DeleteCommand({
+        TableName: this.table,
+        Key: usernameKey(username),
+        ConditionExpression: 'userId = :u',
+        ExpressionAttributeValues: { ':u': userId },
+      }),
+    );
   }
 
   async create(record: UserRecord): Promise<void> {
@@ -130,23 +117,20 @@ export class UsersRepository {
 
   /** Sets (or, with null, removes) a person's own monthly budget; undefined when there is no such account. */
   async setBudget(id: string, monthlyBudgetUsd: number | null): Promise<UserRecord | undefined> {
-    try {
-      const out = await this.doc.send(
-        new UpdateCommand({
-          TableName: this.table,
-          Key: userKey(id),
-          UpdateExpression: monthlyBudgetUsd === null ? 'REMOVE monthlyBudgetUsd' : 'SET monthlyBudgetUsd = :b',
-          ConditionExpression: 'attribute_exists(pk)',
-          ...(monthlyBudgetUsd === null ? {} : { ExpressionAttributeValues: { ':b': monthlyBudgetUsd } }),
-          ReturnValues: 'ALL_NEW',
-        }),
-      );
-      const { pk: _pk, sk: _sk, gsi1pk: _g, gsi1sk: _s, ...record } = out.Attributes ?? {};
-      return record as UserRecord;
-    } catch (error) {
-      if (isConditionFailed(error)) return undefined;
-      throw error;
-    }
+    const attributes = await conditionallyUpdated(
+      this.doc,
+      new UpdateCommand({
+        TableName: this.table,
+        Key: userKey(id),
+        UpdateExpression: monthlyBudgetUsd === null ? 'REMOVE monthlyBudgetUsd' : 'SET monthlyBudgetUsd = :b',
+        ConditionExpression: 'attribute_exists(pk)',
+        ...(monthlyBudgetUsd === null ? {} : { ExpressionAttributeValues: { ':b': monthlyBudgetUsd } }),
+        ReturnValues: 'ALL_NEW',
+      }),
+    );
+    if (!attributes) return undefined;
+    const { pk: _pk, sk: _sk, gsi1pk: _g, gsi1sk: _s, ...record } = attributes;
+    return record as UserRecord;
   }
 }
 

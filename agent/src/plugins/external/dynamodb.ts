@@ -22,7 +22,7 @@
  */
 import fp from 'fastify-plugin';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
-import { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { DynamoDBDocumentClient, type DeleteCommand, type PutCommand, type UpdateCommand, type UpdateCommandOutput } from '@aws-sdk/lib-dynamodb';
 
 declare module 'fastify' {
   interface FastifyInstance {
@@ -47,6 +47,32 @@ export default fp(
 /** True when a DynamoDB condition did not hold. */
 export function isConditionFailed(error: unknown): boolean {
   return (error as { name?: string } | null)?.name === 'ConditionalCheckFailedException';
+}
+
+/**
+ * Sends a conditional write: true when it was made, false when its condition
+ * did not hold (a lost race is an answer, not an error); anything else throws.
+ */
+export async function conditionally(doc: DynamoDBDocumentClient, command: PutCommand | UpdateCommand | DeleteCommand): Promise<boolean> {
+  return (await conditionalResult(doc, command)) !== undefined;
+}
+
+/** Like `conditionally`, but hands back the item the update returned (`ReturnValues`), undefined when the condition did not hold. */
+export async function conditionallyUpdated(
+  doc: DynamoDBDocumentClient,
+  command: UpdateCommand,
+): Promise<NonNullable<UpdateCommandOutput['Attributes']> | undefined> {
+  const out = (await conditionalResult(doc, command)) as UpdateCommandOutput | undefined;
+  return out ? (out.Attributes ?? {}) : undefined;
+}
+
+async function conditionalResult(doc: DynamoDBDocumentClient, command: PutCommand | UpdateCommand | DeleteCommand): Promise<object | undefined> {
+  try {
+    return await doc.send(command as UpdateCommand);
+  } catch (error) {
+    if (isConditionFailed(error)) return undefined;
+    throw error;
+  }
 }
 
 export function nowSeconds(now = Date.now()): number {
