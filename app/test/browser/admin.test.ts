@@ -5,47 +5,21 @@
  * prompt in its input tokens, and the bubble names the model); on "People"
  * the admin changes a budget in place; "Usage" shows the reply's cost.
  */
-import { mkdir, mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import t from 'tap';
-import { chromium, type Browser, type Page } from 'playwright-core';
-import { startStack } from '@homeagent/local/stack';
 import { emulatorReply, inputTokenCount } from '@homeagent/local/bedrock-emulator';
+import { ARTIFACTS, register, startBrowserStack } from './browser-fixture.js';
 
-const ARTIFACTS = fileURLToPath(new URL('../../../artifacts/', import.meta.url));
-const CHROMIUM_ARGS = [
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-quic',
-  '--no-first-run',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-];
-const PASSWORD = 'correct horse battery staple';
 const HAIKU = 'us.anthropic.claude-haiku-4-5-20251001-v1:0';
 
 t.setTimeout(300_000);
 
-const dataDir = await mkdtemp(join(tmpdir(), 'homeagent-admin-browser-'));
-const stack = await startStack({ dataDir, logLevel: 'warn', tokensPerSecond: 400, firstTokenDelayMs: 0 });
-t.teardown(async () => {
-  await stack.stop();
-  await rm(dataDir, { recursive: true, force: true });
+const { stack, adminInvite, pageErrors, openPage } = await startBrowserStack(t, 'homeagent-admin-browser-', {
+  tokensPerSecond: 400,
+  firstTokenDelayMs: 0,
 });
-if (!stack.adminInvite) throw new Error('the stack made no first admin invite on an empty data folder');
-
-const browser: Browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: CHROMIUM_ARGS });
-t.teardown(() => browser.close());
-const context = await browser.newContext({ viewport: { width: 1100, height: 900 } });
-const page: Page = await context.newPage();
-const pageErrors: string[] = [];
-page.on('console', (message) => {
-  if (message.type() === 'error') pageErrors.push(message.text());
-});
-page.on('pageerror', (error) => pageErrors.push(error.message));
+const { page } = await openPage();
 
 /** Starts a new chat, sends `text`, and waits for the finished reply bubble. */
 async function chat(text: string) {
@@ -60,12 +34,8 @@ async function chat(text: string) {
 }
 
 t.test('the admin changes the system prompt and model; the next reply uses them', async (t) => {
-  await page.goto(`${stack.url}/register?invite=${encodeURIComponent(stack.adminInvite!)}`);
-  await page.getByLabel('Username').fill('ann');
-  await page.getByLabel('Display name').fill('Ann Example');
-  await page.getByLabel('Password').fill(PASSWORD);
-  await page.getByRole('button', { name: 'Create account' }).click();
-  await page.waitForURL(`${stack.url}/`);
+  await page.goto(`${stack.url}/register?invite=${encodeURIComponent(adminInvite)}`);
+  await register(page, stack.url, 'ann', 'Ann Example');
 
   const text = 'Hello after the change';
   const before = await chat(text);

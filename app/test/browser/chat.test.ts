@@ -5,26 +5,14 @@
  * stream in. The DOM is observed over time in the page itself (a
  * MutationObserver), so "it streamed" is seen, not inferred.
  */
-import { mkdir, mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import t from 'tap';
-import { chromium, type Browser, type Page } from 'playwright-core';
-import { startStack } from '@homeagent/local/stack';
+import type { Page } from 'playwright-core';
 import { emulatorReply } from '@homeagent/local/bedrock-emulator';
 import { renderMarkdown } from '../../src/markdown-renderer.js';
+import { ARTIFACTS, PASSWORD, registerWithInvite, startBrowserStack } from './browser-fixture.js';
 
-const ARTIFACTS = fileURLToPath(new URL('../../../artifacts/', import.meta.url));
-const CHROMIUM_ARGS = [
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-quic',
-  '--no-first-run',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-];
 /** Slow enough that a reply visibly streams in many steps. */
 const TOKENS_PER_SECOND = 20;
 /** A reply slow enough to reload in the middle of (the emulator's `[[emulator:slow]]` marker: 5 tokens/s). */
@@ -88,46 +76,23 @@ async function lastAssistantText(page: Page): Promise<string> {
 
 t.setTimeout(300_000);
 
-const dataDir = await mkdtemp(join(tmpdir(), 'homeagent-browser-'));
-const stack = await startStack({ dataDir, tokensPerSecond: TOKENS_PER_SECOND, logLevel: 'warn' });
-t.teardown(async () => {
-  await stack.stop();
-  await rm(dataDir, { recursive: true, force: true });
-});
-if (!stack.adminInvite) throw new Error('the stack made no first admin invite on an empty data folder');
-const adminInvite: string = stack.adminInvite;
-
-const browser: Browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: CHROMIUM_ARGS });
-t.teardown(() => browser.close());
-const context = await browser.newContext({ viewport: { width: 1100, height: 1000 } });
-const page = await context.newPage();
-
 /** Console errors include CSP violations: there must be none. */
-const pageErrors: string[] = [];
-page.on('console', (message) => {
-  if (message.type() === 'error') pageErrors.push(message.text());
-});
-page.on('pageerror', (error) => pageErrors.push(error.message));
+const { stack, adminInvite, pageErrors, openPage } = await startBrowserStack(t, 'homeagent-browser-', { tokensPerSecond: TOKENS_PER_SECOND });
+const { context, page } = await openPage({ width: 1100, height: 1000 });
 
 t.test('a person registers with the first admin invite and is signed in', async (t) => {
   t.ok(stack.adminInvite, 'the stack printed an admin invite');
   await page.goto(`${stack.url}/`);
   t.match(new URL(page.url()).pathname, '/sign-in', 'no session: sent to sign in');
 
-  await page.goto(`${stack.url}/register`);
-  await page.getByLabel('Invite code').fill(adminInvite);
-  await page.getByLabel('Username').fill('ann');
-  await page.getByLabel('Display name').fill('Ann Example');
-  await page.getByLabel('Password').fill('correct horse battery staple');
-  await page.getByRole('button', { name: 'Create account' }).click();
-  await page.waitForURL(`${stack.url}/`);
+  await registerWithInvite(page, stack.url, adminInvite, 'ann', 'Ann Example');
   await t.resolves(page.getByRole('button', { name: 'Sign out' }).waitFor(), 'signed in');
 
   // Sign out and in again, as a returning person would.
   await page.getByRole('button', { name: 'Sign out' }).click();
   await page.waitForURL(`${stack.url}/sign-in`);
   await page.getByLabel('Username').fill('ann');
-  await page.getByLabel('Password').fill('correct horse battery staple');
+  await page.getByLabel('Password').fill(PASSWORD);
   await page.getByRole('button', { name: 'Sign in' }).click();
   await page.waitForURL(`${stack.url}/`);
   t.equal(await page.locator('.who').textContent(), 'Ann Example');

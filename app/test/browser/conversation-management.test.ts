@@ -4,53 +4,16 @@
  * reload, and a delete goes through its confirmation page back to the list.
  * No console errors (a CSP violation would show as one).
  */
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import t from 'tap';
-import { chromium, type Browser } from 'playwright-core';
-import { startStack } from '@homeagent/local/stack';
-
-const CHROMIUM_ARGS = [
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-quic',
-  '--no-first-run',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-];
+import { registerWithInvite, startBrowserStack } from './browser-fixture.js';
 
 t.setTimeout(300_000);
 
-const dataDir = await mkdtemp(join(tmpdir(), 'homeagent-browser-manage-'));
-const stack = await startStack({ dataDir, logLevel: 'warn' });
-t.teardown(async () => {
-  await stack.stop();
-  await rm(dataDir, { recursive: true, force: true });
-});
-if (!stack.adminInvite) throw new Error('the stack made no first admin invite on an empty data folder');
-const adminInvite: string = stack.adminInvite;
-
-const browser: Browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: CHROMIUM_ARGS });
-t.teardown(() => browser.close());
-const context = await browser.newContext({ viewport: { width: 1100, height: 900 } });
-const page = await context.newPage();
+const { stack, adminInvite, pageErrors, openPage } = await startBrowserStack(t, 'homeagent-browser-manage-');
+const { page } = await openPage();
 page.setDefaultTimeout(60_000);
 
-const pageErrors: string[] = [];
-page.on('console', (message) => {
-  if (message.type() === 'error') pageErrors.push(message.text());
-});
-page.on('pageerror', (error) => pageErrors.push(error.message));
-
-await page.goto(`${stack.url}/register`);
-await page.getByLabel('Invite code').fill(adminInvite);
-await page.getByLabel('Username').fill('ann');
-await page.getByLabel('Display name').fill('Ann Example');
-await page.getByLabel('Password').fill('correct horse battery staple');
-await page.getByRole('button', { name: 'Create account' }).click();
-await page.waitForURL(`${stack.url}/`);
+await registerWithInvite(page, stack.url, adminInvite, 'ann', 'Ann Example');
 
 t.test('the Rename field follows the title a first message gives the chat', async (t) => {
   await page.getByRole('button', { name: 'New chat' }).click();

@@ -5,73 +5,26 @@
  * cookies), registers with the code already filled in and chats; that person,
  * a member, cannot reach the invite page.
  */
-import { mkdir, mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 import t from 'tap';
-import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
-import { startStack } from '@homeagent/local/stack';
 import { emulatorReply } from '@homeagent/local/bedrock-emulator';
 import { renderMarkdown } from '../../src/markdown-renderer.js';
-
-const ARTIFACTS = fileURLToPath(new URL('../../../artifacts/', import.meta.url));
-const CHROMIUM_ARGS = [
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-quic',
-  '--no-first-run',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-];
-const PASSWORD = 'correct horse battery staple';
+import { ARTIFACTS, PASSWORD, register, registerWithInvite, startBrowserStack } from './browser-fixture.js';
 
 t.setTimeout(300_000);
 
-const dataDir = await mkdtemp(join(tmpdir(), 'homeagent-invite-browser-'));
-const stack = await startStack({ dataDir, logLevel: 'warn' });
-t.teardown(async () => {
-  await stack.stop();
-  await rm(dataDir, { recursive: true, force: true });
-});
-if (!stack.adminInvite) throw new Error('the stack made no first admin invite on an empty data folder');
-const adminInvite: string = stack.adminInvite;
-
-const browser: Browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: CHROMIUM_ARGS });
-t.teardown(() => browser.close());
-
 /** Console errors include CSP violations: there must be none. */
-const pageErrors: string[] = [];
+const { stack, adminInvite, pageErrors, openPage } = await startBrowserStack(t, 'homeagent-invite-browser-');
 
-async function personPage(): Promise<{ context: BrowserContext; page: Page }> {
-  const context = await browser.newContext({ viewport: { width: 1100, height: 900 } });
-  const page = await context.newPage();
-  page.on('console', (message) => {
-    if (message.type() === 'error') pageErrors.push(message.text());
-  });
-  page.on('pageerror', (error) => pageErrors.push(error.message));
-  return { context, page };
-}
-
-async function register(page: Page, username: string, displayName: string): Promise<void> {
-  await page.getByLabel('Username').fill(username);
-  await page.getByLabel('Display name').fill(displayName);
-  await page.getByLabel('Password').fill(PASSWORD);
-  await page.getByRole('button', { name: 'Create account' }).click();
-  await page.waitForURL(`${stack.url}/`);
-}
-
-const admin = await personPage();
-const member = await personPage();
+const admin = await openPage();
+const member = await openPage();
 let shareLink = '';
 let inviteCode = '';
 
 t.test('the admin creates an invite on the "Invite someone" page', async (t) => {
   const { page } = admin;
-  await page.goto(`${stack.url}/register`);
-  await page.getByLabel('Invite code').fill(adminInvite);
-  await register(page, 'ann', 'Ann Example');
+  await registerWithInvite(page, stack.url, adminInvite, 'ann', 'Ann Example');
 
   await page.getByRole('link', { name: 'Invite someone' }).click();
   await page.waitForURL(`${stack.url}/invites`);
@@ -148,7 +101,7 @@ t.test('a second person registers with the shared link and can chat', async (t) 
   const { page } = member;
   await page.goto(shareLink);
   t.equal(await page.getByLabel('Invite code').inputValue(), inviteCode, 'the link filled in the code');
-  await register(page, 'bob', 'Bob Example');
+  await register(page, stack.url, 'bob', 'Bob Example');
   t.equal(await page.locator('.who').textContent(), 'Bob Example');
   t.equal(await page.getByRole('link', { name: 'Invite someone' }).count(), 0, 'a member sees no invite link');
 
@@ -178,7 +131,7 @@ t.test('the member cannot reach the invite page', async (t) => {
 });
 
 t.test('the invite worked once: the link does not make a second account', async (t) => {
-  const { context, page } = await personPage();
+  const { context, page } = await openPage();
   t.teardown(() => context.close());
   await page.goto(shareLink);
   await page.getByLabel('Username').fill('carl');
