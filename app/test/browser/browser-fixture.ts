@@ -4,16 +4,15 @@
  * console errors (CSP violations show as those) into one list, and the
  * register form filled in as a person would.
  */
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { chromium, type Browser, type BrowserContext, type Page } from 'playwright-core';
-import { startStack, type Stack, type StackOptions } from '@homeagent/local/stack';
+import type { StackOptions } from '@homeagent/local/stack';
+import { PASSWORD, startLocalStack, type LocalStack, type Teardown } from '../local-stack.js';
+
+export { PASSWORD };
 
 /** Where screenshots go, for a person to look at after a run. */
 export const ARTIFACTS = fileURLToPath(new URL('../../../artifacts/', import.meta.url));
-export const PASSWORD = 'correct horse battery staple';
 
 const CHROMIUM_ARGS = [
   '--no-sandbox',
@@ -25,15 +24,7 @@ const CHROMIUM_ARGS = [
   '--disable-sync',
 ];
 
-/** The part of a tap test this fixture needs: somewhere to put the clean-up. */
-interface Teardown {
-  teardown(fn: () => unknown): void;
-}
-
-export interface BrowserStack {
-  stack: Stack;
-  /** the first admin invite the stack made on its empty data folder */
-  adminInvite: string;
+export interface BrowserStack extends LocalStack {
   browser: Browser;
   /** console errors and uncaught page errors of every page opened with `openPage` */
   pageErrors: string[];
@@ -47,15 +38,7 @@ export async function startBrowserStack(
   dataDirPrefix: string,
   options: Omit<StackOptions, 'dataDir'> = {},
 ): Promise<BrowserStack> {
-  const dataDir = await mkdtemp(join(tmpdir(), dataDirPrefix));
-  const stack = await startStack({ dataDir, logLevel: 'warn', ...options });
-  t.teardown(async () => {
-    await stack.stop();
-    await rm(dataDir, { recursive: true, force: true });
-  });
-  if (!stack.adminInvite) throw new Error('the stack made no first admin invite on an empty data folder');
-  const adminInvite: string = stack.adminInvite;
-
+  const local = await startLocalStack(t, dataDirPrefix, options);
   const browser = await chromium.launch({ executablePath: '/usr/bin/chromium', args: CHROMIUM_ARGS });
   t.teardown(() => browser.close());
 
@@ -69,7 +52,7 @@ export async function startBrowserStack(
     page.on('pageerror', (error) => pageErrors.push(error.message));
     return { context, page };
   }
-  return { stack, adminInvite, browser, pageErrors, openPage };
+  return { ...local, browser, pageErrors, openPage };
 }
 
 /**

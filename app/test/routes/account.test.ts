@@ -2,27 +2,17 @@
  * Register, sign in and sign out against the real system (agent, dynalite,
  * hub, edge) started by `startStack`.
  */
-import { mkdtemp, readFile, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import t from 'tap';
 import { SignJWT, decodeJwt } from 'jose';
-import { startStack } from '@homeagent/local/stack';
 import { HttpVisitor } from '../http-visitor.js';
 import { FORM_TYPE, buildApp, cookieHeader, cookieJar, csrfTokenOf, formBody, testConfig } from '../app-builder.js';
+import { PASSWORD, startLocalStack } from '../local-stack.js';
 
 t.setTimeout(180_000);
 
-const dataDir = await mkdtemp(join(tmpdir(), 'homeagent-account-'));
-const stack = await startStack({ dataDir, logLevel: 'warn' });
-t.teardown(async () => {
-  await stack.stop();
-  await rm(dataDir, { recursive: true, force: true });
-});
-if (!stack.adminInvite) throw new Error('the stack made no first admin invite on an empty data folder');
-const adminInvite: string = stack.adminInvite;
-
-const PASSWORD = 'correct horse battery staple';
+const { stack, dataDir, adminInvite } = await startLocalStack(t, 'homeagent-account-');
 
 t.test('pages without a session redirect to sign-in', async (t) => {
   const res = await fetch(`${stack.url}/`, { redirect: 'manual' });

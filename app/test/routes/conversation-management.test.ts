@@ -3,26 +3,19 @@
  * `startStack`: the forms, the partials htmx gets back, the confirmation
  * step, refusals, and that nobody else can do either.
  */
-import { mkdtemp, readFile, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import t from 'tap';
 import { decodeJwt } from 'jose';
-import { startStack } from '@homeagent/local/stack';
 import { HttpVisitor } from '../http-visitor.js';
+import { startLocalStack } from '../local-stack.js';
 
 t.setTimeout(180_000);
 
-const dataDir = await mkdtemp(join(tmpdir(), 'homeagent-manage-'));
-const stack = await startStack({ dataDir, logLevel: 'warn' });
-t.teardown(async () => {
-  await stack.stop();
-  await rm(dataDir, { recursive: true, force: true });
-});
-if (!stack.adminInvite) throw new Error('the stack made no first admin invite on an empty data folder');
+const { stack, dataDir, adminInvite } = await startLocalStack(t, 'homeagent-manage-');
 
 const ann = new HttpVisitor(stack.url);
-if ((await ann.register(stack.adminInvite, 'ann')).status !== 303) throw new Error('registration failed');
+if ((await ann.register(adminInvite, 'ann')).status !== 303) throw new Error('registration failed');
 
 const secrets = JSON.parse(await readFile(join(dataDir, 'secrets.json'), 'utf8')) as Record<string, string>;
 const invite = await fetch(`${stack.endpoints.agent}/v1/invites`, {

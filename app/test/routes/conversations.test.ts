@@ -2,24 +2,16 @@
  * The chat routes against the real system started by `startStack`:
  * sending, the bubbles htmx gets back, the final rendering, and bad input.
  */
-import { mkdtemp, readFile, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import t from 'tap';
 import { decodeJwt } from 'jose';
-import { startStack } from '@homeagent/local/stack';
 import { HttpVisitor } from '../http-visitor.js';
+import { startLocalStack } from '../local-stack.js';
 
 t.setTimeout(180_000);
 
-const dataDir = await mkdtemp(join(tmpdir(), 'homeagent-conversations-'));
-const stack = await startStack({ dataDir, logLevel: 'warn' });
-t.teardown(async () => {
-  await stack.stop();
-  await rm(dataDir, { recursive: true, force: true });
-});
-if (!stack.adminInvite) throw new Error('the stack made no first admin invite on an empty data folder');
-const adminInvite: string = stack.adminInvite;
+const { stack, dataDir, adminInvite } = await startLocalStack(t, 'homeagent-conversations-');
 
 const ann = new HttpVisitor(stack.url);
 const registered = await ann.register(adminInvite, 'ann');

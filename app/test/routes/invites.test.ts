@@ -4,25 +4,16 @@
  * code and link, the register page the link opens, members kept out, and
  * bad input refused with a sentence.
  */
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import t from 'tap';
-import { startStack } from '@homeagent/local/stack';
 import { HttpVisitor, type VisitResponse } from '../http-visitor.js';
+import { startLocalStack } from '../local-stack.js';
 
 t.setTimeout(180_000);
 
-const dataDir = await mkdtemp(join(tmpdir(), 'homeagent-invites-'));
-const stack = await startStack({ dataDir, logLevel: 'warn' });
-t.teardown(async () => {
-  await stack.stop();
-  await rm(dataDir, { recursive: true, force: true });
-});
-if (!stack.adminInvite) throw new Error('the stack made no first admin invite on an empty data folder');
+const { stack, adminInvite } = await startLocalStack(t, 'homeagent-invites-');
 
 const admin = new HttpVisitor(stack.url);
-const registered = await admin.register(stack.adminInvite, 'ann');
+const registered = await admin.register(adminInvite, 'ann');
 if (registered.status !== 303) throw new Error(`the first admin could not register: ${registered.status}`);
 
 const HOUR = 3_600_000;

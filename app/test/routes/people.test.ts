@@ -4,26 +4,16 @@
  * everywhere; members kept out; bad input refused with a sentence and
  * nothing written.
  */
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import t from 'tap';
-import { startStack } from '@homeagent/local/stack';
 import { HttpVisitor } from '../http-visitor.js';
+import { PASSWORD, startLocalStack } from '../local-stack.js';
 
 t.setTimeout(180_000);
 
-const dataDir = await mkdtemp(join(tmpdir(), 'homeagent-people-'));
-const stack = await startStack({ dataDir, logLevel: 'warn', tokensPerSecond: 2_000, firstTokenDelayMs: 0 });
-t.teardown(async () => {
-  await stack.stop();
-  await rm(dataDir, { recursive: true, force: true });
-});
-if (!stack.adminInvite) throw new Error('the stack made no first admin invite on an empty data folder');
+const { stack, adminInvite } = await startLocalStack(t, 'homeagent-people-', { tokensPerSecond: 2_000, firstTokenDelayMs: 0 });
 
-const PASSWORD = 'correct horse battery staple';
 const ann = new HttpVisitor(stack.url);
-if ((await ann.register(stack.adminInvite, 'ann', PASSWORD)).status !== 303) throw new Error('ann could not register');
+if ((await ann.register(adminInvite, 'ann', PASSWORD)).status !== 303) throw new Error('ann could not register');
 await ann.get('/invites');
 const code = /id="created-invite-code"[^>]*\svalue="([^"]+)"/.exec((await ann.post('/invites', { role: 'member', expiresInDays: '1' })).body)?.[1];
 if (!code) throw new Error('no invite for bob');

@@ -4,28 +4,18 @@
  * agent and used by the next reply; members kept out; bad input refused
  * with a sentence and nothing written.
  */
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import t from 'tap';
-import { startStack } from '@homeagent/local/stack';
 import { LIMITS } from '@homeagent/agent/contract';
 import { HttpVisitor } from '../http-visitor.js';
+import { PASSWORD, startLocalStack } from '../local-stack.js';
 
 t.setTimeout(180_000);
 
-const dataDir = await mkdtemp(join(tmpdir(), 'homeagent-settings-'));
-const stack = await startStack({ dataDir, logLevel: 'warn' });
-t.teardown(async () => {
-  await stack.stop();
-  await rm(dataDir, { recursive: true, force: true });
-});
-if (!stack.adminInvite) throw new Error('the stack made no first admin invite on an empty data folder');
+const { stack, adminInvite } = await startLocalStack(t, 'homeagent-settings-');
 
-const PASSWORD = 'correct horse battery staple';
 const HAIKU = 'us.anthropic.claude-haiku-4-5-20251001-v1:0';
 const ann = new HttpVisitor(stack.url);
-if ((await ann.register(stack.adminInvite, 'ann', PASSWORD)).status !== 303) throw new Error('ann could not register');
+if ((await ann.register(adminInvite, 'ann', PASSWORD)).status !== 303) throw new Error('ann could not register');
 
 function selectedModel(body: string): string | undefined {
   return /<option value="([^"]+)" selected>/.exec(body)?.[1];

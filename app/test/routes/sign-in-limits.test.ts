@@ -4,28 +4,20 @@
  * `startStack` system: through the edge (as in production behind the ALB),
  * and with an app built in-process whose clock the test moves.
  */
-import { mkdtemp, readFile, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
+import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import t from 'tap';
 import type { FastifyInstance } from 'fastify';
-import { startStack } from '@homeagent/local/stack';
 import { HttpVisitor } from '../http-visitor.js';
 import { FORM_TYPE, buildApp, cookieHeader, cookieJar, csrfTokenOf, formBody, testConfig } from '../app-builder.js';
+import { PASSWORD, startLocalStack } from '../local-stack.js';
 
 t.setTimeout(240_000);
 
-const dataDir = await mkdtemp(join(tmpdir(), 'homeagent-limits-'));
-const stack = await startStack({ dataDir, logLevel: 'warn' });
-t.teardown(async () => {
-  await stack.stop();
-  await rm(dataDir, { recursive: true, force: true });
-});
-if (!stack.adminInvite) throw new Error('the stack made no first admin invite on an empty data folder');
+const { stack, dataDir, adminInvite } = await startLocalStack(t, 'homeagent-limits-');
 
-const PASSWORD = 'correct horse battery staple';
 const ann = new HttpVisitor(stack.url);
-if ((await ann.register(stack.adminInvite, 'ann', PASSWORD)).status !== 303) throw new Error('ann could not register');
+if ((await ann.register(adminInvite, 'ann', PASSWORD)).status !== 303) throw new Error('ann could not register');
 await ann.get('/invites');
 const invited = /id="created-invite-code"[^>]*\svalue="([^"]+)"/.exec((await ann.post('/invites', { role: 'member', expiresInDays: '1' })).body)?.[1];
 if (!invited) throw new Error('no invite for bob');

@@ -3,26 +3,16 @@
  * spending against their budget (and nobody else's), and can sign out on
  * every device.
  */
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import t from 'tap';
-import { startStack } from '@homeagent/local/stack';
 import { HttpVisitor } from '../http-visitor.js';
+import { PASSWORD, startLocalStack } from '../local-stack.js';
 
 t.setTimeout(180_000);
 
-const dataDir = await mkdtemp(join(tmpdir(), 'homeagent-usage-'));
-const stack = await startStack({ dataDir, logLevel: 'warn', tokensPerSecond: 2_000, firstTokenDelayMs: 0 });
-t.teardown(async () => {
-  await stack.stop();
-  await rm(dataDir, { recursive: true, force: true });
-});
-if (!stack.adminInvite) throw new Error('the stack made no first admin invite on an empty data folder');
+const { stack, adminInvite } = await startLocalStack(t, 'homeagent-usage-', { tokensPerSecond: 2_000, firstTokenDelayMs: 0 });
 
-const PASSWORD = 'correct horse battery staple';
 const ann = new HttpVisitor(stack.url);
-if ((await ann.register(stack.adminInvite, 'ann', PASSWORD)).status !== 303) throw new Error('ann could not register');
+if ((await ann.register(adminInvite, 'ann', PASSWORD)).status !== 303) throw new Error('ann could not register');
 await ann.get('/invites');
 const code = /id="created-invite-code"[^>]*\svalue="([^"]+)"/.exec((await ann.post('/invites', { role: 'member', expiresInDays: '1' })).body)![1]!;
 const bob = new HttpVisitor(stack.url);

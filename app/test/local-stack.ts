@@ -1,0 +1,35 @@
+/**
+ * The whole local system (hub, dynalite, Bedrock emulator, agent, app, edge)
+ * on free ports in a fresh data folder, for tests that drive it over HTTP or
+ * from a browser. It stops, and the folder goes, when the test ends.
+ */
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { startStack, type Stack, type StackOptions } from '@homeagent/local/stack';
+
+export const PASSWORD = 'correct horse battery staple';
+
+/** The part of a tap test needed here: somewhere to put the clean-up. */
+export interface Teardown {
+  teardown(fn: () => unknown): void;
+}
+
+export interface LocalStack {
+  stack: Stack;
+  /** the data folder (secrets.json, the DynamoDB data) */
+  dataDir: string;
+  /** the first admin invite the stack made on its empty data folder */
+  adminInvite: string;
+}
+
+export async function startLocalStack(t: Teardown, dataDirPrefix: string, options: Omit<StackOptions, 'dataDir'> = {}): Promise<LocalStack> {
+  const dataDir = await mkdtemp(join(tmpdir(), dataDirPrefix));
+  const stack = await startStack({ dataDir, logLevel: 'warn', ...options });
+  t.teardown(async () => {
+    await stack.stop();
+    await rm(dataDir, { recursive: true, force: true });
+  });
+  if (!stack.adminInvite) throw new Error('the stack made no first admin invite on an empty data folder');
+  return { stack, dataDir, adminInvite: stack.adminInvite };
+}
