@@ -3,6 +3,7 @@
  * Bedrock emulator (real SDK, real wire protocol) and the real hub.
  */
 import { Writable } from 'node:stream';
+import { setTimeout as delay } from 'node:timers/promises';
 import { EventEmitter, once } from 'node:events';
 import Fastify, { type FastifyInstance, type InjectOptions, type LightMyRequestResponse } from 'fastify';
 import { SignJWT } from 'jose';
@@ -150,4 +151,15 @@ export function subscriberToken(userId: string): Promise<string> {
     .setProtectedHeader({ alg: 'HS256' })
     .setExpirationTime('1h')
     .sign(new TextEncoder().encode(SUBSCRIBER_KEY));
+}
+
+/** Waits for a condition on the stored state (checked every 50 ms), not for a guessed duration. */
+export async function until<T>(check: () => Promise<T | undefined>, what: string, timeoutMs = 60_000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await check();
+    if (value !== undefined) return value;
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await delay(50);
+  }
 }

@@ -1,9 +1,8 @@
 import t from 'tap';
-import { setTimeout as delay } from 'node:timers/promises';
 import { QueryCommand } from '@aws-sdk/lib-dynamodb';
 import { EMULATOR_MARKERS } from '@homeagent/local/bedrock-emulator';
 import { LIMITS, type Message, type User } from '../../../../src/contract.js';
-import { buildAgent, registerUser, startStandIns } from '../../../helper.js';
+import { buildAgent, registerUser, startStandIns, until } from '../../../helper.js';
 
 t.setTimeout(300_000);
 
@@ -27,17 +26,6 @@ async function messageItems(conversationId: string): Promise<unknown[]> {
     new QueryCommand({ TableName: standIns.dynamo.tableName, KeyConditionExpression: 'pk = :pk', ExpressionAttributeValues: { ':pk': `CONV#${conversationId}` }, ConsistentRead: true }),
   );
   return out.Items ?? [];
-}
-
-/** Waits for a condition on the stored state (checked every 50 ms), not for a guessed duration. */
-async function until<T>(check: () => Promise<T | undefined>, what: string, timeoutMs = 60_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await check();
-    if (value !== undefined) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await delay(50);
-  }
 }
 
 async function sendAndFinish(user: User, conversationId: string, text: string): Promise<Message> {

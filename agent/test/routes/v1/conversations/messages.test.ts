@@ -1,10 +1,9 @@
 import t from 'tap';
-import { setTimeout as delay } from 'node:timers/promises';
 import { EMULATOR_MARKERS, emulatorReply, inputTokenCount, replyTokens, type ConverseRequest } from '@homeagent/local/bedrock-emulator';
 import { DEFAULT_SYSTEM_PROMPT } from '../../../../src/config.js';
 import { conversationTopic, updateId, type Message, type User } from '../../../../src/contract.js';
 import { monthOf } from '../../../../src/plugins/app/usage-repository.js';
-import { buildAgent, PUBLIC_URL, registerUser, startStandIns, subscriberToken, type TestAgent } from '../../../helper.js';
+import { buildAgent, PUBLIC_URL, registerUser, startStandIns, subscriberToken, until, type TestAgent } from '../../../helper.js';
 import { subscribe, type SseEvent, type Subscription } from '../../../sse-client.js';
 
 t.setTimeout(300_000);
@@ -51,17 +50,6 @@ async function getMessage(a: TestAgent, user: User, conversationId: string, mess
   const response = await a.call('GET', `/v1/conversations/${conversationId}/messages/${messageId}`, { userId: user.id });
   if (response.statusCode !== 200) throw new Error(response.body);
   return response.json().message;
-}
-
-/** Waits for a condition on the stored state (checked every 50 ms), not for a guessed duration. */
-async function until<T>(check: () => Promise<T | undefined>, what: string, timeoutMs = 30_000): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await check();
-    if (value !== undefined) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await delay(50);
-  }
 }
 
 const alice = await registerUser(agent, 'member');
