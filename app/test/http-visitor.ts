@@ -57,4 +57,13 @@ export class HttpVisitor {
     await this.get('/register');
     return this.post('/register', { inviteCode, username, displayName: `${username} Example`, password });
   }
+
+  /** As an admin: makes a one-day member invite on the "Invite someone" page and returns its code. */
+  async createInvite(): Promise<string> {
+    await this.get('/invites');
+    const { body } = await this.post('/invites', { role: 'member', expiresInDays: '1' });
+    const code = /id="created-invite-code"[^>]*\svalue="([^"]+)"/.exec(body)?.[1];
+    if (!code) throw new Error(`no invite was created: ${body.slice(0, 300)}`);
+    return code;
+  }
 }

@@ -18,9 +18,7 @@ const { stack, dataDir, adminInvite } = await startLocalStack(t, 'homeagent-limi
 
 const ann = new HttpVisitor(stack.url);
 if ((await ann.register(adminInvite, 'ann', PASSWORD)).status !== 303) throw new Error('ann could not register');
-await ann.get('/invites');
-const invited = /id="created-invite-code"[^>]*\svalue="([^"]+)"/.exec((await ann.post('/invites', { role: 'member', expiresInDays: '1' })).body)?.[1];
-if (!invited) throw new Error('no invite for bob');
+const invited = await ann.createInvite();
 if ((await new HttpVisitor(stack.url).register(invited, 'bob', PASSWORD)).status !== 303) throw new Error('bob could not register');
 
 const secrets = JSON.parse(await readFile(join(dataDir, 'secrets.json'), 'utf8')) as Record<string, string>;

@@ -13,8 +13,7 @@ const { stack, adminInvite } = await startLocalStack(t, 'homeagent-usage-', { to
 
 const ann = new HttpVisitor(stack.url);
 if ((await ann.register(adminInvite, 'ann', PASSWORD)).status !== 303) throw new Error('ann could not register');
-await ann.get('/invites');
-const code = /id="created-invite-code"[^>]*\svalue="([^"]+)"/.exec((await ann.post('/invites', { role: 'member', expiresInDays: '1' })).body)![1]!;
+const code = await ann.createInvite();
 const bob = new HttpVisitor(stack.url);
 if ((await bob.register(code, 'bob', PASSWORD)).status !== 303) throw new Error('bob could not register');
 
