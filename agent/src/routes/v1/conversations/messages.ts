@@ -7,6 +7,17 @@ import { ConversationParams, MessageParams } from '../../../schemas/params.js';
 
 /** Under /v1/conversations/:conversationId/messages; the parent has loaded `request.user`. */
 const routes: FastifyPluginAsyncTypebox = async (app) => {
+  /**
+   * The message, found through the person's own conversation: the
+   * conversation lookup is by their key, so this is the ownership check.
+   */
+  async function ownMessage(userId: string, conversationId: string, messageId: string) {
+    const conversation = await app.conversations.get(userId, conversationId);
+    const message = conversation ? await app.messages.get(conversationId, messageId) : undefined;
+    if (!message) throw notFound('That message does not exist.');
+    return message;
+  }
+
   app.post(
     '/',
     { schema: { headers: UserHeaders, params: ConversationParams, body: SendMessageRequest, response: { 202: SendMessageResponse, '4xx': ApiError } } },
@@ -26,10 +37,7 @@ const routes: FastifyPluginAsyncTypebox = async (app) => {
     { schema: { headers: UserHeaders, params: MessageParams, response: { 200: MessageResponse, '4xx': ApiError } } },
     async (request) => {
       const { conversationId, messageId } = request.params;
-      // The conversation lookup is by the person's own key: this is the ownership check.
-      const conversation = await app.conversations.get(request.user.id, conversationId);
-      const message = conversation ? await app.messages.get(conversationId, messageId) : undefined;
-      if (!message) throw notFound('That message does not exist.');
+      const message = await ownMessage(request.user.id, conversationId, messageId);
       return { message: toMessage(await app.streamRunner.recoverIfStale(message)) };
     },
   );
@@ -39,9 +47,7 @@ const routes: FastifyPluginAsyncTypebox = async (app) => {
     { schema: { headers: UserHeaders, params: MessageParams, response: { 200: MessageResponse, '4xx': ApiError } } },
     async (request) => {
       const { conversationId, messageId } = request.params;
-      const conversation = await app.conversations.get(request.user.id, conversationId);
-      const message = conversation ? await app.messages.get(conversationId, messageId) : undefined;
-      if (!message) throw notFound('That message does not exist.');
+      const message = await ownMessage(request.user.id, conversationId, messageId);
       if (message.state !== 'streaming') {
         throw conflict('not_streaming', 'That reply has already finished, so there is nothing to stop.');
       }
