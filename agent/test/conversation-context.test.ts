@@ -1,6 +1,6 @@
 import t from 'tap';
 import { buildContext, costMicroUsd, titleFrom } from '../src/conversation-context.js';
-import type { MessageState } from '../src/contract.js';
+import type { MessageState } from '@homeagent/contract';
 
 type H = { role: 'user' | 'assistant'; text: string; state: MessageState };
 const u = (text: string): H => ({ role: 'user', text, state: 'complete' });

@@ -13,7 +13,7 @@ import { startHub, type RunningHub } from '@homeagent/mercure/testing';
 import agent, { appOptions } from '../src/app.js';
 import { loggerOptions } from '../src/logger-options.js';
 import { loadConfig } from '../src/config.js';
-import { userTopicSelector, type User } from '../src/contract.js';
+import { userTopicSelector, type User } from '@homeagent/contract';
 
 export const SERVICE_KEY = 'test-service-key-0123456789-abcdefghijklmnop';
 export const PUBLISHER_KEY = 'test-publisher-key-0123456789-abcdefghijklmnop';

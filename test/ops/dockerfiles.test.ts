@@ -97,11 +97,12 @@ for (const [ws, port] of Object.entries(services)) {
   });
 }
 
-t.test('the app image also carries what it needs from the agent and htmx at run time', async (t) => {
+t.test('the app image carries the contract workspace and htmx, and nothing of the agent', async (t) => {
   const { stages } = parseDockerfile(readFileSync(join(repoRoot, 'app/Dockerfile'), 'utf8'));
   const copies = find(stages.at(-1)!, 'COPY').map((c) => c.args);
-  t.ok(copies.some((c) => c.includes('/src/agent/dist/contract.js') && c.endsWith('agent/dist/')), 'agent/dist/contract.js');
-  t.ok(copies.some((c) => c.endsWith(' agent/') && c.includes('agent/package.json')), 'agent/package.json (its exports map)');
+  t.ok(copies.some((c) => c.includes('/src/contract/dist') && c.endsWith('contract/dist')), 'contract/dist');
+  t.ok(copies.some((c) => c.endsWith(' contract/') && c.includes('contract/package.json')), 'contract/package.json (its exports map)');
+  t.notOk(copies.some((c) => /\bagent\//.test(c)), 'no COPY of agent files');
   t.ok(copies.some((c) => c.endsWith(' app/public')), 'app/public');
   const app = JSON.parse(readFileSync(join(repoRoot, 'app/package.json'), 'utf8')) as { dependencies: Record<string, string> };
   t.ok(app.dependencies['htmx.org'], 'htmx.org is a production dependency, so npm ci --omit=dev installs it');

@@ -127,6 +127,13 @@ for (const ws of ['mercure', 'app', 'agent']) {
     const imageRoot = join(root, 'image');
     playStage(stages, final, imageRoot, sourceOf);
     const workdir = inStage(imageRoot, find(final, 'WORKDIR').at(-1)!.args);
+    if (ws === 'app') {
+      // The app talks to the agent over HTTP only: its image holds the contract, not the agent or its AWS SDK.
+      t.notOk(existsSync(join(workdir, 'agent')), 'no agent folder in the app image');
+      t.notOk(existsSync(join(workdir, 'node_modules/@homeagent/agent')), 'no @homeagent/agent in node_modules');
+      t.notOk(existsSync(join(workdir, 'node_modules/@aws-sdk')), 'no AWS SDK in the app image');
+      t.ok(existsSync(join(workdir, 'contract/dist/contract.js')), 'the contract module is there');
+    }
 
     const env: Record<string, string> = {};
     for (const e of find(final, 'ENV')) for (const [k, v] of e.args.split(/\s+/).map((kv) => kv.split('='))) env[k!] = v!;

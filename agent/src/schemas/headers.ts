@@ -1,5 +1,5 @@
 import { Type } from 'typebox';
-import { USER_ID_HEADER } from '../contract.js';
+import { USER_ID_HEADER } from '@homeagent/contract';
 
 /** Ids the agent makes: lower-case letters and digits (see id-generator.ts). */
 export const ID_PATTERN = '^[0-9a-z]+$';

@@ -1,5 +1,5 @@
 import { Type } from 'typebox';
-import { LIMITS } from '../contract.js';
+import { LIMITS } from '@homeagent/contract';
 import { ID_PATTERN } from './headers.js';
 
 const Id = Type.String({ minLength: 1, maxLength: 64, pattern: ID_PATTERN });

@@ -4,7 +4,7 @@
  */
 import type { FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
-import { LIMITS } from '@homeagent/agent/contract';
+import { LIMITS } from '@homeagent/contract';
 import { AgentRequestError } from '../plugins/app/agent-client.js';
 import { TooManyAttemptsError } from '../plugins/app/sign-in-limits.js';
 import { RegisterForm, RegisterQuery, SignInForm, SignOutForm, TokenOnlyForm } from '../schemas/account.js';

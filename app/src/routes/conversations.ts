@@ -4,7 +4,7 @@
  */
 import type { FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
-import { LIMITS, conversationTopic, type SessionResponse } from '@homeagent/agent/contract';
+import { LIMITS, conversationTopic, type SessionResponse } from '@homeagent/contract';
 import { AgentRequestError } from '../plugins/app/agent-client.js';
 import { isHtmxRequest, wantsPartial } from '../plugins/app/error-handler.js';
 import { TokenOnlyForm } from '../schemas/account.js';

@@ -5,7 +5,7 @@
  */
 import type { FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
-import type { Role } from '@homeagent/agent/contract';
+import type { Role } from '@homeagent/contract';
 import { AgentRequestError } from '../plugins/app/agent-client.js';
 import { isHtmxRequest, wantsPartial } from '../plugins/app/error-handler.js';
 import { TokenOnlyForm } from '../schemas/account.js';

@@ -5,7 +5,7 @@
  */
 import type { FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
-import type { UserSummary } from '@homeagent/agent/contract';
+import type { UserSummary } from '@homeagent/contract';
 import { isHtmxRequest, wantsPartial } from '../plugins/app/error-handler.js';
 import { TokenOnlyForm } from '../schemas/account.js';
 import { BUDGET_USD, BudgetForm, PersonParams } from '../schemas/people.js';

@@ -4,7 +4,7 @@
  */
 import type { FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
-import { LIMITS, type Settings } from '@homeagent/agent/contract';
+import { LIMITS, type Settings } from '@homeagent/contract';
 import { wantsPartial } from '../plugins/app/error-handler.js';
 import { SettingsForm } from '../schemas/settings.js';
 import type { FieldErrors } from '../views/form-messages.js';

@@ -1,5 +1,5 @@
 import { Type, type Static } from 'typebox';
-import { LIMITS } from '@homeagent/agent/contract';
+import { LIMITS } from '@homeagent/contract';
 
 /** Ids the agent hands out are short and URL-safe; anything else cannot exist. */
 const Id = Type.String({ minLength: 1, maxLength: 100, pattern: '^[A-Za-z0-9_-]+$' });

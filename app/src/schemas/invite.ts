@@ -3,7 +3,7 @@
  * size; the route checks the values so the page can say what to fix.
  */
 import { Type, type Static } from 'typebox';
-import { LIMITS } from '@homeagent/agent/contract';
+import { LIMITS } from '@homeagent/contract';
 
 /** Far above any real value; stops a huge body before any work is done. */
 const FIELD_CAP = 1_000;

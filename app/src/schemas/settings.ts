@@ -1,6 +1,6 @@
 /** The admin's "Settings" form: bounded here, checked in the route. */
 import { Type, type Static } from 'typebox';
-import { LIMITS } from '@homeagent/agent/contract';
+import { LIMITS } from '@homeagent/contract';
 
 export const SettingsForm = Type.Object({
   _csrf: Type.Optional(Type.String({ maxLength: 1_000 })),

@@ -3,7 +3,7 @@
  * JavaScript); on an error the page comes back with the message next to
  * the form and the typed values, except the password, kept.
  */
-import { LIMITS, type User } from '@homeagent/agent/contract';
+import { LIMITS, type User } from '@homeagent/contract';
 import { html, type Html } from './html.js';
 import { csrfField } from './layout.js';
 import { describedBy, errorSummary, fieldError, formError, type FieldErrors } from './form-messages.js';

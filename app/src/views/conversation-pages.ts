@@ -4,7 +4,7 @@
  * fresh, empty form as an `<hx-partial>`; errors go next to the form.
  * Without JavaScript the same form posts normally and is redirected back.
  */
-import { LIMITS, type Conversation, type ConversationDetailResponse } from '@homeagent/agent/contract';
+import { LIMITS, type Conversation, type ConversationDetailResponse } from '@homeagent/contract';
 import { html, type Html } from './html.js';
 import { csrfField } from './layout.js';
 import { messageBubble } from './message-bubble.js';

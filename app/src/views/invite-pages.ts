@@ -4,7 +4,7 @@
  * also takes the error fragments of the app's error handler; without
  * JavaScript the same form posts normally and the whole page comes back.
  */
-import type { InviteResponse, OpenInvite, Role } from '@homeagent/agent/contract';
+import type { InviteResponse, OpenInvite, Role } from '@homeagent/contract';
 import { INVITE_DAYS } from '../schemas/invite.js';
 import { describedBy, fieldError, type FieldErrors } from './form-messages.js';
 import { html, type Html } from './html.js';

@@ -6,7 +6,7 @@
  * `style` attribute onto its new twin with setAttribute, which the CSP
  * (`style-src 'self'`) blocks and logs; the app has no settle transitions.
  */
-import type { User } from '@homeagent/agent/contract';
+import type { User } from '@homeagent/contract';
 import { html, type Html } from './html.js';
 import { CSRF_FIELD } from '../plugins/app/csrf.js';
 

@@ -5,7 +5,7 @@
  * contains, so nothing is lost or doubled. When the `done` event arrives,
  * the stream closes and the bubble fetches its final rendering from the app.
  */
-import type { Message } from '@homeagent/agent/contract';
+import type { Message } from '@homeagent/contract';
 import { renderMarkdown } from '../markdown-renderer.js';
 import { html, type Html } from './html.js';
 import { csrfField } from './layout.js';

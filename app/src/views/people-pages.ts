@@ -5,7 +5,7 @@
  * with htmx and get the card back (with what to fix, or what happened);
  * without JavaScript they post normally and the whole page comes back.
  */
-import type { UserListResponse, UserSummary } from '@homeagent/agent/contract';
+import type { UserListResponse, UserSummary } from '@homeagent/contract';
 import { BUDGET_USD } from '../schemas/people.js';
 import { describedBy, fieldError, type FieldErrors } from './form-messages.js';
 import { html, type Html } from './html.js';

@@ -3,7 +3,7 @@
  * agent keeps, with prices) and the system prompt. The form updates itself:
  * with htmx the answer is the form again, saved or with what to fix.
  */
-import { LIMITS, type Settings } from '@homeagent/agent/contract';
+import { LIMITS, type Settings } from '@homeagent/contract';
 import { describedBy, errorSummary, fieldError, type FieldErrors } from './form-messages.js';
 import { html, type Html } from './html.js';
 import { csrfField } from './layout.js';

@@ -2,7 +2,7 @@
  * "Your usage": what a person has spent this month against their budget,
  * and a way to sign out on every device.
  */
-import type { UsageResponse } from '@homeagent/agent/contract';
+import type { UsageResponse } from '@homeagent/contract';
 import { html, type Html } from './html.js';
 import { csrfField } from './layout.js';
 import { usd } from './money-amount.js';

@@ -5,7 +5,7 @@
  * with a sentence and nothing written.
  */
 import t from 'tap';
-import { LIMITS } from '@homeagent/agent/contract';
+import { LIMITS } from '@homeagent/contract';
 import { HttpVisitor } from '../http-visitor.js';
 import { PASSWORD, startLocalStack } from '../local-stack.js';
 

@@ -1,6 +1,6 @@
 import fp from 'fastify-plugin';
 import { BatchWriteCommand, DeleteCommand, GetCommand, PutCommand, QueryCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import type { Conversation } from '../../contract.js';
+import type { Conversation } from '@homeagent/contract';
 import { newId } from '../../id-generator.js';
 import { HttpError } from '../../http-error.js';
 import { conditionally, conditionallyUpdated } from '../external/dynamodb.js';

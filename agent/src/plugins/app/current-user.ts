@@ -1,6 +1,6 @@
 import fp from 'fastify-plugin';
 import type { FastifyRequest } from 'fastify';
-import { USER_ID_HEADER } from '../../contract.js';
+import { USER_ID_HEADER } from '@homeagent/contract';
 import { HttpError, forbidden } from '../../http-error.js';
 import { ID_PATTERN } from '../../schemas/headers.js';
 import type { UserRecord } from './users-repository.js';

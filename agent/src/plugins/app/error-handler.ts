@@ -1,6 +1,6 @@
 import fp from 'fastify-plugin';
 import type { FastifyError } from 'fastify';
-import type { ApiError } from '../../contract.js';
+import type { ApiError } from '@homeagent/contract';
 import { HttpError } from '../../http-error.js';
 
 interface ValidationIssue {

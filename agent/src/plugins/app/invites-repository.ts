@@ -1,6 +1,6 @@
 import fp from 'fastify-plugin';
 import { DeleteCommand, GetCommand, PutCommand, QueryCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import { LIMITS, type OpenInvite, type Role } from '../../contract.js';
+import { LIMITS, type OpenInvite, type Role } from '@homeagent/contract';
 import { newToken } from '../../id-generator.js';
 import { conditionally, isExpired, nowSeconds } from '../external/dynamodb.js';
 

@@ -1,6 +1,6 @@
 import fp from 'fastify-plugin';
 import { DeleteCommand, GetCommand, PutCommand, QueryCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import type { Message, MessageState, Usage } from '../../contract.js';
+import type { Message, MessageState, Usage } from '@homeagent/contract';
 import { conditionally, conditionallyUpdated } from '../external/dynamodb.js';
 
 export interface MessageRecord extends Message {

@@ -1,6 +1,6 @@
 import fp from 'fastify-plugin';
 import { DeleteCommand, GetCommand, PutCommand, QueryCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import type { Session } from '../../contract.js';
+import type { Session } from '@homeagent/contract';
 import { newToken } from '../../id-generator.js';
 import { isExpired, nowSeconds } from '../external/dynamodb.js';
 

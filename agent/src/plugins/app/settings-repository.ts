@@ -1,6 +1,6 @@
 import fp from 'fastify-plugin';
 import { GetCommand, PutCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import type { ModelPrice, Settings } from '../../contract.js';
+import type { ModelPrice, Settings } from '@homeagent/contract';
 
 export type { ModelPrice, Settings };
 

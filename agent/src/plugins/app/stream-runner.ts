@@ -14,7 +14,7 @@ import {
   type DoneEvent,
   type MessageState,
   type Usage,
-} from '../../contract.js';
+} from '@homeagent/contract';
 import {
   MAX_OUTPUT_TOKENS,
   buildContext,

@@ -3,7 +3,7 @@ import { decodeJwt } from 'jose';
 import { HubPublisher } from '../../../src/plugins/app/hub-publisher.js';
 import { LogCapture, PUBLIC_URL, PUBLISHER_KEY, startStandIns, subscriberToken } from '../../helper.js';
 import { subscribe } from '../../sse-client.js';
-import { conversationTopic } from '../../../src/contract.js';
+import { conversationTopic } from '@homeagent/contract';
 import pino from 'pino';
 
 t.setTimeout(120_000);

@@ -1,6 +1,6 @@
 /**
  * The app's only way to the agent: JSON over HTTP with the service key, as
- * `@homeagent/agent/contract` describes. Errors come back as two classes the
+ * `@homeagent/contract` describes. Errors come back as two classes the
  * error handler knows how to show: `AgentRequestError` (the agent refused
  * with a 4xx and a sentence for the person) and `AgentUnavailableError`
  * (the agent is down, timed out or failed).
@@ -29,7 +29,7 @@ import {
   type UsageResponse,
   type UserListResponse,
   type UserSummary,
-} from '@homeagent/agent/contract';
+} from '@homeagent/contract';
 
 /** The agent answered with a 4xx: its message is meant for the person. */
 export class AgentRequestError extends Error {

@@ -8,7 +8,7 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import fp from 'fastify-plugin';
 import { SignJWT, jwtVerify } from 'jose';
-import { userTopicSelector, type SessionResponse } from '@homeagent/agent/contract';
+import { userTopicSelector, type SessionResponse } from '@homeagent/contract';
 
 export const SESSION_COOKIE = 'session';
 export const MERCURE_COOKIE = 'mercureAuthorization';

@@ -8,7 +8,7 @@ import {
   CreateConversationRequest,
   LIMITS,
   RenameConversationRequest,
-} from '../../../contract.js';
+} from '@homeagent/contract';
 import { badRequest, conflict, notFound } from '../../../http-error.js';
 import { toConversation } from '../../../plugins/app/conversations-repository.js';
 import { toMessage } from '../../../plugins/app/messages-repository.js';

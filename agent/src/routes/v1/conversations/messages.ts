@@ -1,5 +1,5 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
-import { ApiError, MessageResponse, SendMessageRequest, SendMessageResponse } from '../../../contract.js';
+import { ApiError, MessageResponse, SendMessageRequest, SendMessageResponse } from '@homeagent/contract';
 import { badRequest, conflict, notFound } from '../../../http-error.js';
 import { toMessage } from '../../../plugins/app/messages-repository.js';
 import { UserHeaders } from '../../../schemas/headers.js';

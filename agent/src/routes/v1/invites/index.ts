@@ -1,6 +1,6 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
-import { ApiError, CreateInviteRequest, InviteListResponse, InviteResponse } from '../../../contract.js';
+import { ApiError, CreateInviteRequest, InviteListResponse, InviteResponse } from '@homeagent/contract';
 import { notFound } from '../../../http-error.js';
 import { UserHeaders } from '../../../schemas/headers.js';
 import { InviteParams } from '../../../schemas/params.js';

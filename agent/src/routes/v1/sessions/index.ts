@@ -1,6 +1,6 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
-import { ApiError, SessionResponse, SignInRequest } from '../../../contract.js';
+import { ApiError, SessionResponse, SignInRequest } from '@homeagent/contract';
 import { notFound, unauthorized } from '../../../http-error.js';
 import { decoyPasswordHash, verifyPassword } from '../../../password-hash.js';
 import { toUser } from '../../../plugins/app/users-repository.js';

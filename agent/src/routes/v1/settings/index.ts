@@ -1,5 +1,5 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
-import { ApiError, Settings } from '../../../contract.js';
+import { ApiError, Settings } from '@homeagent/contract';
 import { badRequest } from '../../../http-error.js';
 import { UserHeaders } from '../../../schemas/headers.js';
 

@@ -1,5 +1,5 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
-import { ApiError, UsageResponse } from '../../../contract.js';
+import { ApiError, UsageResponse } from '@homeagent/contract';
 import { fromMicroUsd, monthOf } from '../../../plugins/app/usage-repository.js';
 import { UserHeaders } from '../../../schemas/headers.js';
 

@@ -1,5 +1,5 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
-import { ApiError, RegisterRequest, RegisterResponse, SetBudgetRequest, UserListResponse, UserSummary } from '../../../contract.js';
+import { ApiError, RegisterRequest, RegisterResponse, SetBudgetRequest, UserListResponse, UserSummary } from '@homeagent/contract';
 import { Type } from 'typebox';
 import { HttpError, badRequest, conflict, forbidden, notFound } from '../../../http-error.js';
 import { newId } from '../../../id-generator.js';

@@ -1,5 +1,5 @@
 import t from 'tap';
-import { LIMITS } from '../../../../src/contract.js';
+import { LIMITS } from '@homeagent/contract';
 import { buildAgent, registerUser, startStandIns } from '../../../helper.js';
 
 t.setTimeout(120_000);

@@ -1,7 +1,7 @@
 import t from 'tap';
 import { QueryCommand } from '@aws-sdk/lib-dynamodb';
 import { EMULATOR_MARKERS } from '@homeagent/local/bedrock-emulator';
-import { LIMITS, type Message, type User } from '../../../../src/contract.js';
+import { LIMITS, type Message, type User } from '@homeagent/contract';
 import { buildAgent, registerUser, startStandIns, until } from '../../../helper.js';
 
 t.setTimeout(300_000);

@@ -1,7 +1,7 @@
 /**
- * The contract between the app and the agent: the only module the app imports
- * from the agent (as `@homeagent/agent/contract`). Everything else between
- * the two passes over HTTP.
+ * The contract between the app and the agent (`@homeagent/contract`, a
+ * workspace of its own that depends only on TypeBox): the one module both
+ * import. Everything else between the two passes over HTTP.
  *
  * Every route but `GET /healthz` requires `Authorization: Bearer <serviceKey>`.
  * Routes that act for a signed-in person also carry `X-User-Id: <userId>`;
