@@ -1,6 +1,5 @@
 import type { Message as BedrockMessage } from '@aws-sdk/client-bedrock-runtime';
 import type { MessageRecord } from './plugins/app/messages-repository.js';
-import type { ModelPrice } from './plugins/app/settings-repository.js';
 
 /** The most a reply may be; also what the budget reserves for the output. */
 export const MAX_OUTPUT_TOKENS = 4_096;
@@ -40,12 +39,6 @@ export function estimateInputTokens(system: string, messages: BedrockMessage[]):
   let chars = system.length;
   for (const m of messages) for (const block of m.content ?? []) chars += 'text' in block && typeof block.text === 'string' ? block.text.length : 0;
   return Math.ceil(chars / 4);
-}
-
-/** Cost in micro-dollars: a price per million tokens is exactly micro-dollars per token. */
-export function costMicroUsd(price: ModelPrice | undefined, inputTokens: number, outputTokens: number): number {
-  if (!price) return 0;
-  return Math.round(inputTokens * price.inputUsdPerMTok + outputTokens * price.outputUsdPerMTok);
 }
 
 /** The conversation's automatic title: the first message, on one line, cut at a word. */

@@ -1,5 +1,6 @@
 import t from 'tap';
-import { buildContext, costMicroUsd, titleFrom } from '../src/conversation-context.js';
+import { costMicroUsd } from '../src/budget.js';
+import { buildContext, titleFrom } from '../src/conversation-context.js';
 import type { MessageState } from '@homeagent/contract';
 
 type H = { role: 'user' | 'assistant'; text: string; state: MessageState };

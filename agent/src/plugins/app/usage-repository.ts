@@ -3,7 +3,7 @@ import { GetCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk
 import { conditionally } from '../external/dynamodb.js';
 
 /**
- * Money is counted in integer micro-dollars so sums stay exact.
+ * Money is counted in integer micro-dollars (../../budget.ts) so sums stay exact.
  * `committedMicroUsd` = spent + still reserved; the budget check is a
  * condition on it, which is why it is one attribute and not a sum.
  */
@@ -15,14 +15,6 @@ export interface MonthlyUsage {
   outputTokens: number;
   requests: number;
 }
-
-export const toMicroUsd = (usd: number) => Math.round(usd * 1_000_000);
-export const fromMicroUsd = (micro: number) => micro / 1_000_000;
-
-/** `yyyy-mm` in UTC */
-export const monthOf = (date = new Date()) => date.toISOString().slice(0, 7);
-/** `yyyy-mm-dd` in UTC */
-export const dayOf = (date = new Date()) => date.toISOString().slice(0, 10);
 
 const usageKey = (userId: string, month: string) => ({ pk: `USER#${userId}`, sk: `USAGE#${month}` });
 const spendKey = (day: string) => ({ pk: 'SPEND', sk: `DAY#${day}` });

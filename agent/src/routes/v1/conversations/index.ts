@@ -12,7 +12,6 @@ import {
 import { badRequest, conflict, notFound } from '../../../http-error.js';
 import { toConversation } from '../../../plugins/app/conversations-repository.js';
 import { toMessage } from '../../../plugins/app/messages-repository.js';
-import { ORPHAN_LOCK_MS } from '../../../plugins/app/stream-runner.js';
 import { UserHeaders } from '../../../schemas/headers.js';
 import { ConversationParams } from '../../../schemas/params.js';
 import { emptyBodyAsObject } from '../../../schemas/optional-body.js';
@@ -51,24 +50,6 @@ const routes: FastifyPluginAsyncTypebox = async (app) => {
     },
   );
 
-  /**
-   * A lock can outlive its reply by a moment (the message is finished before the
-   * lock is let go) or for good (a crashed process): neither should block a delete.
-   */
-  async function releaseSettledLock(userId: string, conversationId: string): Promise<boolean> {
-    const conversation = await app.conversations.get(userId, conversationId);
-    const holder = conversation?.activeMessageId;
-    if (!holder) return true;
-    const message = await app.messages.get(conversationId, holder);
-    // Same rule as sending: a lock whose message was never written is an orphan after a while.
-    const settled = message
-      ? (await app.streamRunner.recoverIfStale(message)).state !== 'streaming'
-      : !conversation.activeSince || Date.now() - Date.parse(conversation.activeSince) > ORPHAN_LOCK_MS;
-    if (!settled) return false;
-    await app.conversations.unlock(userId, conversationId, holder);
-    return true;
-  }
-
   app.patch(
     '/:conversationId',
     {
@@ -91,8 +72,10 @@ const routes: FastifyPluginAsyncTypebox = async (app) => {
       const { conversationId } = request.params;
       const userId = request.user.id;
       let refusal = await app.conversations.markDeleted(userId, conversationId);
-      if (refusal === 'reply_in_progress' && (await releaseSettledLock(userId, conversationId))) {
-        refusal = await app.conversations.markDeleted(userId, conversationId);
+      if (refusal === 'reply_in_progress') {
+        // A lock can outlive its reply (the conversation lock decides): it should not block a delete.
+        const locked = await app.conversations.get(userId, conversationId);
+        if (!locked || (await app.conversationLock.releaseIfSettled(locked))) refusal = await app.conversations.markDeleted(userId, conversationId);
       }
       if (refusal === 'not_found') throw notFound('That conversation does not exist.');
       if (refusal === 'reply_in_progress') {

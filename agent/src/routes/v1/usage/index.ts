@@ -1,6 +1,6 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { ApiError, UsageResponse } from '@homeagent/contract';
-import { fromMicroUsd, monthOf } from '../../../plugins/app/usage-repository.js';
+import { fromMicroUsd, monthOf } from '../../../budget.js';
 import { UserHeaders } from '../../../schemas/headers.js';
 
 const routes: FastifyPluginAsyncTypebox = async (app) => {

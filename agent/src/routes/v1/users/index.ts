@@ -6,7 +6,7 @@ import { newId } from '../../../id-generator.js';
 import { hashPassword } from '../../../password-hash.js';
 import { recordAdminCreated } from '../../../plugins/app/first-admin-invite.js';
 import { InvitesRepository, type InviteStatus } from '../../../plugins/app/invites-repository.js';
-import { fromMicroUsd, monthOf } from '../../../plugins/app/usage-repository.js';
+import { fromMicroUsd, monthOf } from '../../../budget.js';
 import { toUser, type UserRecord } from '../../../plugins/app/users-repository.js';
 import { UserHeaders } from '../../../schemas/headers.js';
 import { UserParams } from '../../../schemas/params.js';

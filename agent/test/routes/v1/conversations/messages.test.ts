@@ -2,7 +2,7 @@ import t from 'tap';
 import { EMULATOR_MARKERS, emulatorReply, inputTokenCount, replyTokens, type ConverseRequest } from '@homeagent/local/bedrock-emulator';
 import { DEFAULT_SYSTEM_PROMPT } from '../../../../src/config.js';
 import { conversationTopic, updateId, type Message, type User } from '@homeagent/contract';
-import { monthOf } from '../../../../src/plugins/app/usage-repository.js';
+import { monthOf } from '../../../../src/budget.js';
 import { buildAgent, PUBLIC_URL, registerUser, startStandIns, subscriberToken, until, type TestAgent } from '../../../helper.js';
 import { subscribe, type SseEvent, type Subscription } from '../../../sse-client.js';
 

@@ -1,7 +1,7 @@
 // The stream runner end to end (hub, emulator, stop, errors, budget, crash
 // recovery) is proven through its routes in test/routes/v1/conversations/messages.test.ts.
 import t from 'tap';
-import { describeBedrockError } from '../../../src/plugins/app/stream-runner.js';
+import { describeBedrockError } from '../src/bedrock-error.js';
 
 t.test('every Bedrock failure has a sentence a person understands, without technical names', async (t) => {
   const names = ['ThrottlingException', 'ValidationException', 'AccessDeniedException', 'ServiceUnavailableException', 'ModelNotReadyException', 'ModelTimeoutException', 'ModelStreamErrorException', 'InternalServerException', 'SomethingNew'];

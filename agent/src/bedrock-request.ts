@@ -1,0 +1,21 @@
+/**
+ * What a reply sends to Bedrock: the one place a ConverseStream request is
+ * put together, so every field a model may take (or refuse) is decided here.
+ */
+import type { ConverseStreamCommandInput, Message as BedrockMessage } from '@aws-sdk/client-bedrock-runtime';
+import { MAX_OUTPUT_TOKENS } from './conversation-context.js';
+
+export interface BedrockRequestParts {
+  model: string;
+  systemPrompt: string;
+  context: BedrockMessage[];
+}
+
+export function buildConverseRequest(parts: BedrockRequestParts): ConverseStreamCommandInput {
+  return {
+    modelId: parts.model,
+    system: [{ text: parts.systemPrompt }],
+    messages: parts.context,
+    inferenceConfig: { maxTokens: MAX_OUTPUT_TOKENS },
+  };
+}
