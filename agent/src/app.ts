@@ -19,6 +19,7 @@ import conversationsRepository from './plugins/app/conversations-repository.js';
 import messagesRepository from './plugins/app/messages-repository.js';
 import usageRepository from './plugins/app/usage-repository.js';
 import settingsRepository from './plugins/app/settings-repository.js';
+import safetyRepository from './plugins/app/safety-repository.js';
 import currentUser from './plugins/app/current-user.js';
 import bedrockClient from './plugins/app/bedrock-client.js';
 import hubPublisher from './plugins/app/hub-publisher.js';
@@ -31,6 +32,8 @@ import invites from './routes/v1/invites/index.js';
 import conversations from './routes/v1/conversations/index.js';
 import usage from './routes/v1/usage/index.js';
 import settings from './routes/v1/settings/index.js';
+import models from './routes/v1/models/index.js';
+import safety from './routes/v1/safety/index.js';
 
 declare module 'fastify' {
   interface FastifyInstance {
@@ -77,6 +80,7 @@ async function agent(app: FastifyInstance, opts: AppOptions) {
   await app.register(messagesRepository);
   await app.register(usageRepository);
   await app.register(settingsRepository);
+  await app.register(safetyRepository);
   await app.register(currentUser);
   await app.register(bedrockClient);
   await app.register(hubPublisher);
@@ -90,6 +94,8 @@ async function agent(app: FastifyInstance, opts: AppOptions) {
   await app.register(conversations, { prefix: '/v1/conversations' });
   await app.register(usage, { prefix: '/v1/usage' });
   await app.register(settings, { prefix: '/v1/settings' });
+  await app.register(models, { prefix: '/v1/models' });
+  await app.register(safety, { prefix: '/v1/safety' });
 }
 
 export default fp(agent, { name: 'agent' });

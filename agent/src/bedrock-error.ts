@@ -21,3 +21,21 @@ export function describeBedrockError(error: unknown): string {
       return 'Claude ran into a problem while answering. Please try again.';
   }
 }
+
+/** What a person sees when the household's guardrail blocked their message. */
+export const BLOCKED_MESSAGE = "This message was blocked by your household's safety settings.";
+
+const errorName = (error: unknown) => (error as { name?: string } | null)?.name;
+
+/**
+ * True when Bedrock refused the request itself: sending the same text again
+ * fails the same way, so that user message leaves the context.
+ */
+export function isFinalRefusal(error: unknown): boolean {
+  return errorName(error) === 'ValidationException';
+}
+
+/** True when the account may not use the model (no access, no Marketplace subscription, a policy): an admin's matter. */
+export function isAccessRefusal(error: unknown): boolean {
+  return errorName(error) === 'AccessDeniedException';
+}

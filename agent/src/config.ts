@@ -25,7 +25,7 @@ const EnvSchema = Type.Object({
   AGENT_SERVICE_KEY: Type.Optional(Type.String({ minLength: 32 })),
   MERCURE_PUBLISHER_JWT_KEY: Type.Optional(Type.String({ minLength: 1 })),
   MERCURE_PUBLISH_URL: Type.String({ pattern: '^https?://', default: 'http://127.0.0.1:3701/.well-known/mercure' }),
-  BEDROCK_MODEL_ID: Type.String({ minLength: 1, default: 'us.anthropic.claude-sonnet-4-5-20250929-v1:0' }),
+  BEDROCK_MODEL_ID: Type.String({ minLength: 1, default: 'us.anthropic.claude-opus-4-6-v1' }),
   SYSTEM_PROMPT: Type.String({ minLength: 1, default: DEFAULT_SYSTEM_PROMPT }),
   STREAM_COALESCE_MS: Type.Integer({ minimum: 0, maximum: 5_000, default: 40 }),
   STREAM_CHECKPOINT_MS: Type.Integer({ minimum: 100, maximum: 600_000, default: 3_000 }),

@@ -1,33 +1,52 @@
-import type { Message as BedrockMessage } from '@aws-sdk/client-bedrock-runtime';
+/**
+ * What Claude sees of a conversation: the newest usable messages that fit,
+ * ending with the new user text.
+ */
+import type { ContentBlock, Message as BedrockMessage } from '@aws-sdk/client-bedrock-runtime';
 import type { MessageRecord } from './plugins/app/messages-repository.js';
 
-/** The most a reply may be; also what the budget reserves for the output. */
+/** The most a reply may be when nothing else says: what `buildContext`'s callers used before the catalogue. */
 export const MAX_OUTPUT_TOKENS = 4_096;
 
+type HistoryItem = Pick<MessageRecord, 'role' | 'text' | 'state'> & Partial<Pick<MessageRecord, 'errorFinal' | 'reasoning' | 'model'>>;
+
+export interface ContextOptions {
+  /** at most this many messages, the new one included (CONTEXT_MESSAGES) */
+  limit: number;
+  /** tokens the history plus the new text may take; the caller subtracts the system prompt and the reply's maxTokens */
+  tokenBudget?: number;
+  /** the model the request goes to: reasoning blocks go back only to the model that made them */
+  model?: string;
+}
+
+export interface ContextPlan {
+  messages: BedrockMessage[];
+  /** usable earlier messages sent */
+  sent: number;
+  /** usable earlier messages left out (by the limit or the token budget) */
+  leftOut: number;
+  estimatedTokens: number;
+}
+
 /**
- * The messages sent to the model: the last `limit` usable ones, ending with
- * the new user text. Bedrock refuses empty texts, a first message that is not
- * the user's and two messages of the same role in a row, so errored or empty
- * replies are skipped, neighbours of the same role are joined, and a leading
- * assistant message is dropped.
+ * The messages a person's turns and Claude's replies leave usable: errored
+ * or empty replies are skipped; a user message whose reply Bedrock refused
+ * for good (`errorFinal`) goes too, or every later turn would fail the same way.
  */
-export function buildContext(history: Pick<MessageRecord, 'role' | 'text' | 'state'>[], newText: string, limit: number): BedrockMessage[] {
-  const usable = history.filter((m) => {
-    if (m.text.trim() === '') return false;
-    if (m.role === 'user') return true;
-    return m.state === 'complete' || m.state === 'stopped';
-  });
-  // slice(-0) would keep everything, hence the explicit case for a limit of 1
-  const earlier = limit > 1 ? usable.slice(-(limit - 1)) : [];
-  const picked = [...earlier, { role: 'user' as const, text: newText }];
-  const merged: { role: 'user' | 'assistant'; text: string }[] = [];
-  for (const m of picked) {
-    const last = merged.at(-1);
-    if (last && last.role === m.role) last.text = `${last.text}\n\n${m.text}`;
-    else merged.push({ role: m.role, text: m.text });
+function usableHistory(history: HistoryItem[]): HistoryItem[] {
+  const usable: HistoryItem[] = [];
+  for (let i = 0; i < history.length; i++) {
+    const m = history[i]!;
+    const next = history[i + 1];
+    if (m.text.trim() === '') continue;
+    if (m.role === 'user') {
+      if (next?.role === 'assistant' && next.state === 'error' && next.errorFinal) continue;
+      usable.push(m);
+    } else if (m.state === 'complete' || m.state === 'stopped') {
+      usable.push(m);
+    }
   }
-  while (merged.length > 0 && merged[0]!.role !== 'user') merged.shift();
-  return merged.map((m) => ({ role: m.role, content: [{ text: m.text }] }));
+  return usable;
 }
 
 /** About four characters per token: good enough for a reservation that is settled later. */
@@ -35,9 +54,63 @@ export function estimateTokens(text: string): number {
   return Math.ceil(text.length / 4);
 }
 
+function itemTokens(m: HistoryItem): number {
+  return estimateTokens(m.text) + (m.reasoning ? estimateTokens(m.reasoning.text) : 0);
+}
+
+/**
+ * Newest first, at most `limit - 1` earlier messages and only as many as fit
+ * the token budget; then Bedrock's rules: no empty texts, the user first,
+ * roles alternating (neighbours of the same role are joined).
+ */
+export function planContext(history: HistoryItem[], newText: string, options: ContextOptions): ContextPlan {
+  const usable = usableHistory(history);
+  const budget = options.tokenBudget ?? Number.POSITIVE_INFINITY;
+  let tokens = estimateTokens(newText);
+  const picked: HistoryItem[] = [];
+  for (let i = usable.length - 1; i >= 0 && picked.length < options.limit - 1; i--) {
+    const cost = itemTokens(usable[i]!);
+    if (tokens + cost > budget) break;
+    tokens += cost;
+    picked.unshift(usable[i]!);
+  }
+  const all = [...picked, { role: 'user' as const, text: newText, state: 'complete' as const }];
+  const merged: { role: 'user' | 'assistant'; text: string; reasoning?: HistoryItem['reasoning']; model?: string; joined?: boolean }[] = [];
+  for (const m of all) {
+    const last = merged.at(-1);
+    if (last && last.role === m.role) {
+      last.text = `${last.text}\n\n${m.text}`;
+      last.joined = true;
+    } else {
+      merged.push({ role: m.role, text: m.text, ...(m.reasoning ? { reasoning: m.reasoning } : {}), ...(m.model ? { model: m.model } : {}) });
+    }
+  }
+  while (merged.length > 0 && merged[0]!.role !== 'user') merged.shift();
+  const messages = merged.map((m): BedrockMessage => {
+    const content: ContentBlock[] = [];
+    // A reasoning block goes back exactly as the model sent it, signature and all, and only to that model.
+    if (m.role === 'assistant' && m.reasoning && !m.joined && m.model === options.model) {
+      content.push({ reasoningContent: { reasoningText: { text: m.reasoning.text, ...(m.reasoning.signature ? { signature: m.reasoning.signature } : {}) } } });
+    }
+    content.push({ text: m.text });
+    return { role: m.role, content };
+  });
+  return { messages, sent: picked.length, leftOut: usable.length - picked.length, estimatedTokens: tokens };
+}
+
+/** The messages sent to the model (see planContext), by count alone. */
+export function buildContext(history: HistoryItem[], newText: string, limit: number): BedrockMessage[] {
+  return planContext(history, newText, { limit }).messages;
+}
+
 export function estimateInputTokens(system: string, messages: BedrockMessage[]): number {
   let chars = system.length;
-  for (const m of messages) for (const block of m.content ?? []) chars += 'text' in block && typeof block.text === 'string' ? block.text.length : 0;
+  for (const m of messages) {
+    for (const block of m.content ?? []) {
+      if ('text' in block && typeof block.text === 'string') chars += block.text.length;
+      else if (block.reasoningContent?.reasoningText?.text) chars += block.reasoningContent.reasoningText.text.length;
+    }
+  }
   return Math.ceil(chars / 4);
 }
 

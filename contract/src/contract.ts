@@ -19,6 +19,7 @@
  * also accept no body at all.
  */
 import { Type, type Static } from 'typebox';
+import { ModelEntry, TemperatureChoice, ThinkingChoice } from './models.js';
 
 export const SERVICE_KEY_HEADER = 'authorization';
 export const USER_ID_HEADER = 'x-user-id';
@@ -80,8 +81,14 @@ export const MessageState = Type.Union([
 export type MessageState = Static<typeof MessageState>;
 
 export const Usage = Type.Object({
+  /** input tokens not read from or written to the cache */
   inputTokens: Type.Integer(),
+  /** output tokens, thinking included */
   outputTokens: Type.Integer(),
+  /** input tokens read from the prompt cache (Bedrock `cacheReadInputTokens`) */
+  cacheReadTokens: Type.Optional(Type.Integer()),
+  /** input tokens written to the prompt cache (Bedrock `cacheWriteInputTokens`) */
+  cacheWriteTokens: Type.Optional(Type.Integer()),
   /** USD, from the model's configured prices; 0 when no price is known */
   costUsd: Type.Number(),
 });
@@ -98,9 +105,20 @@ export const Message = Type.Object({
   /** for a streaming assistant message: id of the last hub update contained in `text` */
   lastEventId: Type.Optional(Type.String()),
   model: Type.Optional(Type.String()),
+  /** the model's display name from the catalogue when the reply was made */
+  modelName: Type.Optional(Type.String()),
   usage: Type.Optional(Usage),
   /** for state `error`: a sentence a person understands */
   error: Type.Optional(Type.String()),
+  /**
+   * for state `error`: true when sending the same text again fails the same way
+   * (Bedrock refused the request); the user message before it then leaves the context
+   */
+  errorFinal: Type.Optional(Type.Boolean()),
+  /** what Claude thought before replying (reasoning text; the signature stays in the agent) */
+  thinking: Type.Optional(Type.String()),
+  /** for an assistant reply: how many earlier messages of the chat Claude saw, and how many were left out */
+  context: Type.Optional(Type.Object({ sent: Type.Integer(), leftOut: Type.Integer() })),
 });
 export type Message = Static<typeof Message>;
 
@@ -110,6 +128,10 @@ export const Conversation = Type.Object({
   title: Type.String(),
   createdAt: Type.String(),
   updatedAt: Type.String(),
+  /** the model, temperature and thinking picked for this chat (remembered from the last send) */
+  model: Type.Optional(Type.String()),
+  temperature: Type.Optional(TemperatureChoice),
+  thinking: Type.Optional(ThinkingChoice),
 });
 export type Conversation = Static<typeof Conversation>;
 
@@ -238,10 +260,16 @@ export type RenameConversationRequest = Static<typeof RenameConversationRequest>
 
 /**
  * POST /v1/conversations/:conversationId/messages (X-User-Id) → 202 at once;
- * 404 not_found; 409 reply_in_progress; 402 budget_exceeded; 400 validation.
+ * 404 not_found; 409 reply_in_progress; 402 budget_exceeded; 400 validation;
+ * 400 model_unavailable (a disabled or unknown model: the message names the usable ones).
+ * `model`, `temperature` and `thinking` are remembered on the conversation; when left
+ * out, the conversation's (else the admin's default model, the model's temperature, thinking off).
  */
 export const SendMessageRequest = Type.Object({
   text: Type.String({ minLength: 1, maxLength: LIMITS.messageMax }),
+  model: Type.Optional(Type.String({ minLength: 1, maxLength: LIMITS.modelIdMax })),
+  temperature: Type.Optional(TemperatureChoice),
+  thinking: Type.Optional(ThinkingChoice),
 });
 export type SendMessageRequest = Static<typeof SendMessageRequest>;
 export const SendMessageResponse = Type.Object({
@@ -268,17 +296,16 @@ export const UsageResponse = Type.Object({
   budgetUsd: Type.Number(),
   inputTokens: Type.Integer(),
   outputTokens: Type.Integer(),
+  cacheReadTokens: Type.Optional(Type.Integer()),
+  cacheWriteTokens: Type.Optional(Type.Integer()),
+  /** what the cache reads saved this month: their tokens at the input price minus what they cost */
+  cacheSavedUsd: Type.Optional(Type.Number()),
 });
 export type UsageResponse = Static<typeof UsageResponse>;
 
-export const ModelPrice = Type.Object({
-  modelId: Type.String({ minLength: 1, maxLength: LIMITS.modelIdMax }),
-  /** US dollars per million input tokens */
-  inputUsdPerMTok: Type.Number({ minimum: 0, maximum: 1_000 }),
-  /** US dollars per million output tokens */
-  outputUsdPerMTok: Type.Number({ minimum: 0, maximum: 1_000 }),
-});
-export type ModelPrice = Static<typeof ModelPrice>;
+/** Kept for older callers: a catalogue entry (see models.ts). */
+export const ModelPrice = ModelEntry;
+export type ModelPrice = ModelEntry;
 
 /**
  * GET /v1/settings (admin, X-User-Id) → 200 Settings;
@@ -288,8 +315,8 @@ export type ModelPrice = Static<typeof ModelPrice>;
 export const Settings = Type.Object({
   defaultModel: Type.String({ minLength: 1, maxLength: LIMITS.modelIdMax }),
   systemPrompt: Type.String({ minLength: 1, maxLength: LIMITS.systemPromptMax }),
-  /** the models people may use, with their prices */
-  models: Type.Array(ModelPrice, { minItems: 1, maxItems: LIMITS.modelsMax }),
+  /** the model catalogue: what each model accepts and costs, and whether people may use it */
+  models: Type.Array(ModelEntry, { minItems: 1, maxItems: LIMITS.modelsMax }),
 });
 export type Settings = Static<typeof Settings>;
 
@@ -326,8 +353,16 @@ export const DoneEvent = Type.Object({
 export type DoneEvent = Static<typeof DoneEvent>;
 export const DONE_EVENT = 'done';
 export const START_EVENT = 'start';
+/**
+ * `thinking`: `data` is the next piece of Claude's reasoning, HTML-escaped, to append to the
+ * reply's "Thinking…" section; it comes before the reply's text pieces.
+ */
+export const THINKING_EVENT = 'thinking';
 
 /** The id of the n-th update of a message's stream (0 = the `start` event). */
 export function updateId(messageId: string, sequence: number): string {
   return `${messageId}:${String(sequence).padStart(6, '0')}`;
 }
+
+export * from './models.js';
+export * from './safety.js';

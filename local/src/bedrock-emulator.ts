@@ -9,32 +9,26 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { EventStreamCodec } from '@smithy/core/event-streams';
 import { fromUtf8, toUtf8 } from '@smithy/core/serde';
 import { pino, type Logger } from 'pino';
+import { EMULATED_MODELS } from './bedrock-models.js';
 import {
   EMULATOR_MARKERS,
+  blockText,
   emulatorReply,
+  emulatorThinking,
+  guardrailMarker,
   inputTokenCount,
   lastUserText,
   replyTokens,
-  type ConverseRequest,
 } from './bedrock-reply.js';
+import { BedrockRequestError, checkConverseRequest, invalid, reasoningSignature, type CheckedRequest } from './bedrock-request-check.js';
+import { PromptCache } from './prompt-cache.js';
 
-export { EMULATOR_MARKERS, emulatorReply, replyTokens, inputTokenCount, type ConverseRequest } from './bedrock-reply.js';
+export { EMULATOR_MARKERS, emulatorReply, emulatorThinking, guardrailMarker, replyTokens, inputTokenCount, type ConverseRequest } from './bedrock-reply.js';
+export { reasoningSignature, type CheckedRequest } from './bedrock-request-check.js';
+export { KNOWN_MODEL_IDS, EMULATED_MODELS } from './bedrock-models.js';
 
-/** Model ids the emulator accepts; anything else gets Bedrock's ValidationException. */
-export const KNOWN_MODEL_IDS: readonly string[] = [
-  'us.anthropic.claude-sonnet-4-5-20250929-v1:0',
-  'anthropic.claude-sonnet-4-5-20250929-v1:0',
-  'global.anthropic.claude-sonnet-4-5-20250929-v1:0',
-  'us.anthropic.claude-haiku-4-5-20251001-v1:0',
-  'anthropic.claude-haiku-4-5-20251001-v1:0',
-  'us.anthropic.claude-opus-4-1-20250805-v1:0',
-  'anthropic.claude-opus-4-1-20250805-v1:0',
-  'us.anthropic.claude-sonnet-4-20250514-v1:0',
-  'anthropic.claude-sonnet-4-20250514-v1:0',
-  'us.anthropic.claude-3-7-sonnet-20250219-v1:0',
-  'anthropic.claude-3-5-haiku-20241022-v1:0',
-  'us.anthropic.claude-3-5-haiku-20241022-v1:0',
-];
+/** What Bedrock streams as the reply when a guardrail blocks the input (its default blocked-input message). */
+export const GUARDRAIL_BLOCKED_TEXT = 'Sorry, the model cannot answer this question.';
 
 export const DEFAULT_TOKENS_PER_SECOND = 40;
 export const DEFAULT_FIRST_TOKEN_MS = 300;
@@ -59,6 +53,8 @@ export interface BedrockEmulatorOptions {
 export interface BedrockEmulator {
   /** e.g. `http://127.0.0.1:41234`: the value for AWS_ENDPOINT_URL_BEDROCK_RUNTIME */
   url: string;
+  /** every request it accepted, as it read them (newest last): what Claude was sent */
+  requests: Array<CheckedRequest & { modelId: string }>;
   close(): Promise<void>;
 }
 
@@ -67,21 +63,6 @@ export class EmulatorConfigError extends Error {
   constructor(message: string, options?: { cause?: unknown }) {
     super(message, options);
     this.name = 'EmulatorConfigError';
-  }
-}
-
-/** A request the emulator refuses the way Bedrock does: an HTTP status, an error type and a message. */
-class BedrockRequestError extends Error {
-  readonly code: string;
-  constructor(
-    readonly status: number,
-    readonly errorType: string,
-    message: string,
-    options?: { cause?: unknown },
-  ) {
-    super(message, options);
-    this.name = 'BedrockRequestError';
-    this.code = errorType;
   }
 }
 
@@ -149,60 +130,6 @@ const STREAM_FAILURES: ReadonlyArray<{ marker: string; exceptionType: string; me
   },
 ];
 
-function isObject(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
-}
-
-function invalid(message: string): BedrockRequestError {
-  return new BedrockRequestError(400, 'ValidationException', message);
-}
-
-/** Checks the request body the way Bedrock does for the parts the emulator relies on. */
-function parseConverseRequest(raw: Buffer): ConverseRequest & { maxTokens?: number } {
-  let body: unknown;
-  try {
-    body = raw.length === 0 ? {} : JSON.parse(raw.toString('utf8'));
-  } catch (cause) {
-    throw new BedrockRequestError(400, 'SerializationException', 'The request body is not valid JSON.', { cause });
-  }
-  if (!isObject(body)) throw invalid('The request body must be a JSON object.');
-  const { messages, system, inferenceConfig } = body;
-  if (!Array.isArray(messages) || messages.length === 0) {
-    throw invalid('A conversation must start with a user message. Try again with a conversation that starts with a user message.');
-  }
-  messages.forEach((message, i) => {
-    if (!isObject(message) || (message.role !== 'user' && message.role !== 'assistant')) {
-      throw invalid(`1 validation error detected: Value at 'messages.${i + 1}.member.role' failed to satisfy constraint: Member must satisfy enum value set: [user, assistant]`);
-    }
-    if (!Array.isArray(message.content) || message.content.length === 0) {
-      throw invalid(`The content field in the Message object at messages.${i} is empty. Add a ContentBlock object to the content field and try again.`);
-    }
-    message.content.forEach((block, j) => {
-      if (!isObject(block)) throw invalid(`The ContentBlock object at messages.${i}.content.${j} must be an object.`);
-      if ('text' in block && (typeof block.text !== 'string' || block.text.trim() === '')) {
-        throw invalid(`The text field in the ContentBlock object at messages.${i}.content.${j} is blank. Add text to the text field, and try again.`);
-      }
-    });
-  });
-  if (messages[0].role !== 'user') {
-    throw invalid('A conversation must start with a user message. Try again with a conversation that starts with a user message.');
-  }
-  for (let i = 1; i < messages.length; i++) {
-    if (messages[i].role === messages[i - 1].role) {
-      throw invalid('A conversation must alternate between user and assistant roles. Make sure the conversation alternates between user and assistant roles and try again.');
-    }
-  }
-  if (system !== undefined && !Array.isArray(system)) throw invalid('The system field must be a list of SystemContentBlock objects.');
-  let maxTokens: number | undefined;
-  if (isObject(inferenceConfig) && inferenceConfig.maxTokens !== undefined) {
-    if (typeof inferenceConfig.maxTokens !== 'number' || !Number.isInteger(inferenceConfig.maxTokens) || inferenceConfig.maxTokens < 1) {
-      throw invalid("1 validation error detected: Value at 'inferenceConfig.maxTokens' failed to satisfy constraint: Member must have value greater than or equal to 1");
-    }
-    maxTokens = inferenceConfig.maxTokens;
-  }
-  return { messages: messages as ConverseRequest['messages'], system: system as ConverseRequest['system'], maxTokens };
-}
-
 function readBody(stream: http2.ServerHttp2Stream): Promise<Buffer> {
   return new Promise((resolve, reject) => {
     const chunks: Buffer[] = [];
@@ -221,6 +148,16 @@ function readBody(stream: http2.ServerHttp2Stream): Promise<Buffer> {
   });
 }
 
+/**
+ * The texts a guardrail judges: only the guardContent blocks when there are
+ * any (Bedrock evaluates just those), else every message of the conversation.
+ */
+function guardedTexts(request: CheckedRequest): string[] {
+  const guarded = request.messages.flatMap((m) => m.content.filter((b) => b.guardContent !== undefined).map((b) => blockText(b)));
+  if (guarded.length > 0) return guarded;
+  return request.messages.flatMap((m) => m.content.map((b) => blockText(b)));
+}
+
 const ROUTE = /^\/model\/([^/]+)\/converse-stream$/;
 
 /** Starts the emulator; resolves once it listens. */
@@ -229,6 +166,8 @@ export async function startBedrockEmulator(opts: BedrockEmulatorOptions = {}): P
   const firstTokenDelayMs = paceFrom(opts.firstTokenDelayMs, 'firstTokenDelayMs', 'EMULATOR_FIRST_TOKEN_MS', DEFAULT_FIRST_TOKEN_MS, true);
   const log = opts.logger ?? pino({ level: 'silent' });
   const server = http2.createServer();
+  const cache = new PromptCache();
+  const requests: BedrockEmulator['requests'] = [];
   const sessions = new Set<http2.ServerHttp2Session>();
   server.on('session', (session) => {
     sessions.add(session);
@@ -290,16 +229,25 @@ export async function startBedrockEmulator(opts: BedrockEmulatorOptions = {}): P
       throw new BedrockRequestError(400, 'ValidationException', 'The provided model identifier is invalid.', { cause });
     }
     const raw = await readBody(stream);
-    if (!KNOWN_MODEL_IDS.includes(modelId)) throw invalid('The provided model identifier is invalid.');
-    const request = parseConverseRequest(raw);
+    const model = EMULATED_MODELS[modelId];
+    if (!model) throw invalid('The provided model identifier is invalid.');
+    const request = checkConverseRequest(raw, model);
+    requests.push({ ...request, modelId });
+    if (requests.length > 500) requests.shift();
     const said = lastUserText(request);
     if (said.includes(EMULATOR_MARKERS.validation)) {
       throw invalid('The emulator was asked to refuse this request ([[emulator:validation]]).');
     }
     const failure = STREAM_FAILURES.find((f) => said.includes(f.marker));
     const pace = said.includes(EMULATOR_MARKERS.slow) ? SLOW_TOKENS_PER_SECOND : tokensPerSecond;
-    const tokens = replyTokens(emulatorReply(request));
-    const limit = request.maxTokens !== undefined && request.maxTokens < tokens.length ? request.maxTokens : tokens.length;
+    const blocked = request.guardrail !== undefined && guardedTexts(request).some((text) => text.includes(guardrailMarker(request.guardrail!.identifier)));
+    const thinks = !blocked && request.thinking !== undefined && request.thinking.type !== 'disabled';
+    const thought = thinks ? replyTokens(emulatorThinking(request, request.thinking!.effort ?? `a budget of ${request.thinking!.budgetTokens}`)) : [];
+    const tokens = blocked ? replyTokens(GUARDRAIL_BLOCKED_TEXT) : replyTokens(emulatorReply(request));
+    // Thinking counts within maxTokens, as it does for Claude.
+    const room = request.maxTokens !== undefined ? Math.max(0, request.maxTokens - thought.length) : tokens.length;
+    const limit = Math.min(room, tokens.length);
+    const cacheUse = cache.use(modelId, request, model.minCacheTokens);
 
     const aborted = new AbortController();
     stream.on('close', () => aborted.abort());
@@ -322,13 +270,25 @@ export async function startBedrockEmulator(opts: BedrockEmulatorOptions = {}): P
       'content-type': 'application/vnd.amazon.eventstream',
       'x-amzn-requestid': requestId,
     });
-    log.info({ requestId, modelId, messages: request.messages.length, tokens: limit, tokensPerSecond: pace, failure: failure?.exceptionType }, 'emulator streaming a reply');
+    log.info(
+      { requestId, modelId, messages: request.messages.length, tokens: limit, thinking: thought.length, blocked, cacheRead: cacheUse.readTokens, cacheWrite: cacheUse.writeTokens, tokensPerSecond: pace, failure: failure?.exceptionType },
+      'emulator streaming a reply',
+    );
     const abandoned = (sentTokens: number): void => {
       log.info({ requestId, sentTokens }, 'emulator reply aborted by the client');
     };
     write(eventFrame('messageStart', { role: 'assistant' }));
     if (!(await wait(firstTokenDelayMs))) return abandoned(0);
     const interval = 1000 / pace;
+    const textIndex = thinks ? 1 : 0;
+    if (thinks) {
+      for (let i = 0; i < thought.length; i++) {
+        if (i > 0 && !(await wait(interval))) return abandoned(0);
+        if (!write(eventFrame('contentBlockDelta', { contentBlockIndex: 0, delta: { reasoningContent: { text: thought[i] } } }))) return abandoned(0);
+      }
+      write(eventFrame('contentBlockDelta', { contentBlockIndex: 0, delta: { reasoningContent: { signature: reasoningSignature(thought.join('')) } } }));
+      write(eventFrame('contentBlockStop', { contentBlockIndex: 0 }));
+    }
     for (let i = 0; i < limit; i++) {
       if (i > 0 && !(await wait(interval))) return abandoned(i);
       if (failure && i === TOKENS_BEFORE_FAILURE) {
@@ -336,15 +296,25 @@ export async function startBedrockEmulator(opts: BedrockEmulatorOptions = {}): P
         if (!stream.destroyed) stream.end();
         return;
       }
-      if (!write(eventFrame('contentBlockDelta', { contentBlockIndex: 0, delta: { text: tokens[i] } }))) return abandoned(i);
+      if (!write(eventFrame('contentBlockDelta', { contentBlockIndex: textIndex, delta: { text: tokens[i] } }))) return abandoned(i);
     }
-    const inputTokens = inputTokenCount(request);
-    write(eventFrame('contentBlockStop', { contentBlockIndex: 0 }));
-    write(eventFrame('messageStop', { stopReason: limit < tokens.length ? 'max_tokens' : 'end_turn' }));
+    // Bedrock's inputTokens are the ones neither read from nor written to the cache.
+    const inputTokens = Math.max(0, inputTokenCount(request) - cacheUse.readTokens - cacheUse.writeTokens);
+    const outputTokens = blocked ? 0 : thought.length + limit;
+    write(eventFrame('contentBlockStop', { contentBlockIndex: textIndex }));
+    write(eventFrame('messageStop', { stopReason: blocked ? 'guardrail_intervened' : limit < tokens.length ? 'max_tokens' : 'end_turn' }));
     write(
       eventFrame('metadata', {
-        usage: { inputTokens, outputTokens: limit, totalTokens: inputTokens + limit },
+        usage: {
+          inputTokens,
+          outputTokens,
+          totalTokens: inputTokens + cacheUse.readTokens + cacheUse.writeTokens + outputTokens,
+          ...(request.cachePoints > 0 ? { cacheReadInputTokens: cacheUse.readTokens, cacheWriteInputTokens: cacheUse.writeTokens } : {}),
+          ...(cacheUse.details.length > 0 ? { cacheDetails: cacheUse.details } : {}),
+        },
         metrics: { latencyMs: Date.now() - started },
+        ...(request.serviceTier ? { serviceTier: { type: request.serviceTier } } : {}),
+        ...(blocked ? { trace: { guardrail: { inputAssessment: { [request.guardrail!.identifier]: { contentPolicy: { filters: [{ type: 'MISCONDUCT', confidence: 'HIGH', action: 'BLOCKED' }] } } } } } } : {}),
       }),
     );
     if (!stream.destroyed) stream.end();
@@ -366,6 +336,7 @@ export async function startBedrockEmulator(opts: BedrockEmulatorOptions = {}): P
   let closing: Promise<void> | undefined;
   return {
     url,
+    requests,
     close() {
       closing ??= new Promise<void>((resolve) => {
         server.close(() => resolve());

@@ -3,9 +3,12 @@
  * compute exactly what the model "said" and check what the caller sent it.
  */
 
-/** A Converse content block; the emulator reads only `text`. */
+/** A Converse content block; the emulator reads `text`, `guardContent` and `reasoningContent`. */
 export interface ConverseContentBlock {
   text?: string;
+  guardContent?: { text?: { text?: string } };
+  reasoningContent?: { reasoningText?: { text?: string; signature?: string } };
+  cachePoint?: { type?: string; ttl?: string };
   [other: string]: unknown;
 }
 
@@ -17,6 +20,8 @@ export interface ConverseMessage {
 export interface ConverseRequest {
   messages: ConverseMessage[];
   system?: ConverseContentBlock[];
+  /** what the emulator received beyond the messages, one line each (said in the reply on `[[emulator:echo]]`) */
+  received?: string[];
 }
 
 /** Markers that, in the last user message, make the emulator misbehave on purpose. */
@@ -27,12 +32,26 @@ export const EMULATOR_MARKERS = {
   unavailable: '[[emulator:unavailable]]',
   validation: '[[emulator:validation]]',
   slow: '[[emulator:slow]]',
+  /** the reply ends with what the emulator received (model fields, cache points, thinking, guardrail, metadata) */
+  echo: '[[emulator:echo]]',
 } as const;
+
+/** In a guarded text, makes the guardrail with this identifier intervene. */
+export function guardrailMarker(identifier: string): string {
+  return `[[guardrail:${identifier}]]`;
+}
+
+/** The text of a block as the model reads it: plain text or a guarded text. */
+export function blockText(block: ConverseContentBlock | undefined): string {
+  if (typeof block?.text === 'string') return block.text;
+  if (typeof block?.guardContent?.text?.text === 'string') return block.guardContent.text.text;
+  return '';
+}
 
 function textOf(blocks: ConverseContentBlock[] | undefined): string {
   if (!Array.isArray(blocks)) return '';
   return blocks
-    .map((block) => (typeof block?.text === 'string' ? block.text : ''))
+    .map((block) => blockText(block))
     .filter((text) => text.length > 0)
     .join('\n');
 }
@@ -69,7 +88,15 @@ export function emulatorReply(request: ConverseRequest): string {
     '- it streams in small pieces, one word at a time.',
     '',
     'Thank you for testing **HomeAgent** with the emulator.',
+    ...(said.includes(EMULATOR_MARKERS.echo) && request.received ? ['', 'What the emulator received:', '', ...request.received.map((line) => `- ${line}`)] : []),
   ].join('\n');
+}
+
+/** What the emulator "thinks" before replying, when thinking is asked for. */
+export function emulatorThinking(request: ConverseRequest, effort: string): string {
+  const said = lastUserText(request).trim();
+  const words = said.length === 0 ? 0 : said.split(/\s+/).length;
+  return `The person wrote ${words} ${words === 1 ? 'word' : 'words'} in message ${request.messages.length}. Thinking with ${effort} effort before answering them kindly.`;
 }
 
 /**
@@ -83,6 +110,9 @@ export function replyTokens(text: string): string[] {
 /** A stable stand-in for Bedrock's input token count: about four characters per token. */
 export function inputTokenCount(request: ConverseRequest): number {
   let chars = textOf(request.system).length;
-  for (const message of request.messages) chars += textOf(message.content).length;
+  for (const message of request.messages) {
+    chars += textOf(message.content).length;
+    for (const block of message.content) chars += block?.reasoningContent?.reasoningText?.text?.length ?? 0;
+  }
   return Math.max(1, Math.ceil(chars / 4));
 }

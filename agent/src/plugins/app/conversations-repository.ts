@@ -28,8 +28,14 @@ const conversationKey = (userId: string, id: string) => ({ pk: `USER#${userId}`,
 const listKey = (userId: string) => `USER#${userId}#CONVS`;
 
 export function toConversation(record: ConversationRecord): Conversation {
-  return { id: record.id, userId: record.userId, title: record.title, createdAt: record.createdAt, updatedAt: record.updatedAt };
+  const conversation: Conversation = { id: record.id, userId: record.userId, title: record.title, createdAt: record.createdAt, updatedAt: record.updatedAt };
+  if (record.model !== undefined) conversation.model = record.model;
+  if (record.temperature !== undefined) conversation.temperature = record.temperature;
+  if (record.thinking !== undefined) conversation.thinking = record.thinking;
+  return conversation;
 }
+
+export type ConversationPreferences = Pick<Conversation, 'model' | 'temperature' | 'thinking'>;
 
 export class ConversationsRepository {
   constructor(
@@ -191,6 +197,23 @@ export class ConversationsRepository {
         UpdateExpression: 'REMOVE activeMessageId, activeSince',
         ConditionExpression: 'activeMessageId = :m',
         ExpressionAttributeValues: { ':m': messageId },
+      }),
+    );
+  }
+
+  /** Remembers the model, temperature and thinking picked for the conversation (only the fields given). */
+  async remember(userId: string, id: string, preferences: ConversationPreferences): Promise<void> {
+    const entries = Object.entries(preferences).filter(([, v]) => v !== undefined);
+    if (entries.length === 0) return;
+    await conditionally(
+      this.doc,
+      new UpdateCommand({
+        TableName: this.table,
+        Key: conversationKey(userId, id),
+        UpdateExpression: `SET ${entries.map(([k]) => `#${k} = :${k}`).join(', ')}`,
+        ConditionExpression: 'attribute_exists(pk)',
+        ExpressionAttributeNames: Object.fromEntries(entries.map(([k]) => [`#${k}`, k])),
+        ExpressionAttributeValues: Object.fromEntries(entries.map(([k, v]) => [`:${k}`, v])),
       }),
     );
   }

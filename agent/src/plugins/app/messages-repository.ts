@@ -10,6 +10,8 @@ export interface MessageRecord extends Message {
   /** the budget reserved for this reply (micro-dollars) and the month it was reserved in */
   reservedMicroUsd?: number;
   usageMonth?: string;
+  /** Claude's reasoning before the reply, kept with its signature so it can go back unchanged */
+  reasoning?: { text: string; signature?: string };
 }
 
 const messageKey = (conversationId: string, id: string) => ({ pk: `CONV#${conversationId}`, sk: `MSG#${id}` });
@@ -27,6 +29,10 @@ export function toMessage(record: MessageRecord): Message {
   if (record.model !== undefined) message.model = record.model;
   if (record.usage !== undefined) message.usage = record.usage;
   if (record.error !== undefined) message.error = record.error;
+  if (record.errorFinal !== undefined) message.errorFinal = record.errorFinal;
+  if (record.modelName !== undefined) message.modelName = record.modelName;
+  if (record.context !== undefined) message.context = record.context;
+  if (record.reasoning !== undefined) message.thinking = record.reasoning.text;
   return message;
 }
 
@@ -36,6 +42,8 @@ export interface FinishInput {
   lastEventId?: string;
   usage?: Usage;
   error?: string;
+  errorFinal?: boolean;
+  reasoning?: { text: string; signature?: string };
 }
 
 export class MessagesRepository {
@@ -140,6 +148,14 @@ export class MessagesRepository {
       sets.push('#error = :err');
       names['#error'] = 'error';
       values[':err'] = input.error;
+    }
+    if (input.errorFinal !== undefined) {
+      sets.push('errorFinal = :final');
+      values[':final'] = input.errorFinal;
+    }
+    if (input.reasoning !== undefined) {
+      sets.push('reasoning = :reasoning');
+      values[':reasoning'] = input.reasoning;
     }
     const attributes = await conditionallyUpdated(
       this.doc,

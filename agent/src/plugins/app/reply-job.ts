@@ -4,17 +4,16 @@
  * published, and stores how it ended (text, usage, cost, budget settled).
  */
 import type { FastifyBaseLogger, FastifyInstance } from 'fastify';
-import { ConverseStreamCommand, type Message as BedrockMessage } from '@aws-sdk/client-bedrock-runtime';
-import { DONE_EVENT, conversationTopic, updateId, type DoneEvent, type MessageState, type Usage } from '@homeagent/contract';
-import { describeBedrockError } from '../../bedrock-error.js';
-import { buildConverseRequest } from '../../bedrock-request.js';
-import { costMicroUsd, dayOf, fromMicroUsd, toMicroUsd } from '../../budget.js';
+import { ConverseStreamCommand, type ConverseStreamCommandInput } from '@aws-sdk/client-bedrock-runtime';
+import { DONE_EVENT, THINKING_EVENT, conversationTopic, updateId, type CacheTtl, type DoneEvent, type MessageState, type Usage } from '@homeagent/contract';
+import { BLOCKED_MESSAGE, describeBedrockError, isAccessRefusal, isFinalRefusal } from '../../bedrock-error.js';
+import { cacheSavingMicroUsd, dayOf, fromMicroUsd, replyCostMicroUsd, toMicroUsd } from '../../budget.js';
 import { estimateTokens, titleFrom } from '../../conversation-context.js';
+import type { CatalogueModel } from '../../model-catalogue.js';
 import { escapeHtml } from '../../html-escape.js';
 import type { ConversationLock } from './conversation-lock.js';
 import type { ConversationRecord } from './conversations-repository.js';
 import type { MessageRecord } from './messages-repository.js';
-import type { ModelPrice } from './settings-repository.js';
 import type { UserRecord } from './users-repository.js';
 
 /** `done` is retried: without it a page waits for a reply that has ended. */
@@ -33,10 +32,12 @@ export interface ReplyJob {
   conversation: ConversationRecord;
   userText: string;
   assistant: MessageRecord;
-  model: string;
-  systemPrompt: string;
-  price: ModelPrice | undefined;
-  context: BedrockMessage[];
+  model: CatalogueModel;
+  /** the ConverseStream request, as bedrock-request.ts built it */
+  request: ConverseStreamCommandInput;
+  cacheTtl: CacheTtl | undefined;
+  /** the guardrail that judges this person's messages, if any */
+  guardrail?: { identifier: string; version: string };
   estimatedInputTokens: number;
   reservedMicroUsd: number;
   month: string;
@@ -54,6 +55,9 @@ export async function runReply(app: FastifyInstance, lock: ConversationLock, bas
   let sequence = 0;
   let received = '';
   let pending = '';
+  let reasoning = '';
+  let reasoningSignature: string | undefined;
+  let pendingThinking = '';
   let coalesceTimer: NodeJS.Timeout | undefined;
   // What the hub has been sent, in order; checkpoints only ever claim this much.
   let published = { text: '', lastEventId: updateId(messageId, 0) };
@@ -62,6 +66,16 @@ export async function runReply(app: FastifyInstance, lock: ConversationLock, bas
   const flush = () => {
     if (coalesceTimer) clearTimeout(coalesceTimer);
     coalesceTimer = undefined;
+    if (pendingThinking !== '') {
+      const thought = pendingThinking;
+      pendingThinking = '';
+      sequence += 1;
+      const thoughtId = updateId(messageId, sequence);
+      // Thinking is not part of the reply's text: it is stored whole at the end, so checkpoints skip it.
+      publishing = publishing.then(async () => {
+        await app.hub.publish({ topic, id: thoughtId, type: THINKING_EVENT, data: escapeHtml(thought) });
+      });
+    }
     if (pending === '') return;
     const piece = pending;
     pending = '';
@@ -100,14 +114,27 @@ export async function runReply(app: FastifyInstance, lock: ConversationLock, bas
   };
   stillAlive();
 
-  let usage: { inputTokens: number; outputTokens: number } | undefined;
+  let usage: { inputTokens: number; outputTokens: number; cacheReadTokens: number; cacheWriteTokens: number } | undefined;
   let state: Exclude<MessageState, 'streaming'> = 'complete';
   let errorText: string | undefined;
+  let errorFinal = false;
+  let blocked = false;
   try {
-    const response = await app.bedrock.send(new ConverseStreamCommand(buildConverseRequest(job)), { abortSignal: controller.signal });
+    const response = await app.bedrock.send(new ConverseStreamCommand(job.request), { abortSignal: controller.signal });
     let first = true;
     for await (const event of response.stream ?? []) {
       stillAlive();
+      const thought = event.contentBlockDelta?.delta?.reasoningContent;
+      if (thought) {
+        if (thought.text) {
+          reasoning += thought.text;
+          pendingThinking += thought.text;
+          coalesceTimer ??= setTimeout(flush, config.streamCoalesceMs);
+        }
+        if (thought.signature) reasoningSignature = thought.signature;
+        continue;
+      }
+      if (event.messageStop?.stopReason === 'guardrail_intervened') blocked = true;
       const text = event.contentBlockDelta?.delta?.text;
       if (text) {
         if (first) {
@@ -120,13 +147,25 @@ export async function runReply(app: FastifyInstance, lock: ConversationLock, bas
         if (sequence === 0) flush();
         else coalesceTimer ??= setTimeout(flush, config.streamCoalesceMs);
       } else if (event.metadata?.usage) {
-        usage = { inputTokens: event.metadata.usage.inputTokens ?? 0, outputTokens: event.metadata.usage.outputTokens ?? 0 };
+        const u = event.metadata.usage;
+        usage = {
+          inputTokens: u.inputTokens ?? 0,
+          outputTokens: u.outputTokens ?? 0,
+          cacheReadTokens: u.cacheReadInputTokens ?? 0,
+          cacheWriteTokens: u.cacheWriteInputTokens ?? 0,
+        };
       }
     }
   } catch (error) {
     if (!controller.signal.aborted) {
       state = 'error';
       errorText = describeBedrockError(error);
+      errorFinal = isFinalRefusal(error);
+      if (isAccessRefusal(error)) {
+        await app.settings
+          .recordAccessProblem({ modelId: job.model.modelId, errorName: (error as Error).name, detail: (error as Error).message ?? '' })
+          .catch((e: unknown) => log.warn({ err: e }, 'could not record the access problem'));
+      }
       const throttled = (error as { name?: string }).name === 'ThrottlingException';
       app.metrics.put(throttled ? 'BedrockThrottles' : 'AgentErrors', 1);
       log.warn({ err: error }, 'Bedrock stream failed');
@@ -152,19 +191,39 @@ export async function runReply(app: FastifyInstance, lock: ConversationLock, bas
     }
   }
 
+  if (blocked) {
+    // The guardrail's own wording is replaced by the household's calm one; the turn leaves the context.
+    state = 'error';
+    errorText = BLOCKED_MESSAGE;
+    errorFinal = true;
+    received = '';
+    reasoning = '';
+    log.warn({ audit: 'guardrail_intervened', userId: user.id, conversationId: conversation.id, guardrail: job.guardrail }, 'a guardrail blocked a message');
+  }
+
   // Without Bedrock's own count (a stopped or failed stream), bill an estimate of what was used.
   const tokens = usage ?? {
-    inputTokens: received === '' && state === 'error' ? 0 : job.estimatedInputTokens,
-    outputTokens: estimateTokens(received),
+    inputTokens: received === '' && reasoning === '' && state === 'error' ? 0 : job.estimatedInputTokens,
+    outputTokens: estimateTokens(received) + estimateTokens(reasoning),
+    cacheReadTokens: 0,
+    cacheWriteTokens: 0,
   };
-  const costUsd = fromMicroUsd(costMicroUsd(job.price, tokens.inputTokens, tokens.outputTokens));
-  const finalUsage: Usage = { ...tokens, costUsd };
+  const costUsd = fromMicroUsd(replyCostMicroUsd(job.model, { ...tokens, ...(job.cacheTtl ? { cacheTtl: job.cacheTtl } : {}) }));
+  const finalUsage: Usage = {
+    inputTokens: tokens.inputTokens,
+    outputTokens: tokens.outputTokens,
+    ...(tokens.cacheReadTokens ? { cacheReadTokens: tokens.cacheReadTokens } : {}),
+    ...(tokens.cacheWriteTokens ? { cacheWriteTokens: tokens.cacheWriteTokens } : {}),
+    costUsd,
+  };
   const finished = await app.messages.finish(conversation.id, messageId, {
     text: received,
     state,
     lastEventId: published.lastEventId,
     usage: finalUsage,
     ...(errorText ? { error: errorText } : {}),
+    ...(errorFinal ? { errorFinal } : {}),
+    ...(reasoning ? { reasoning: { text: reasoning, ...(reasoningSignature ? { signature: reasoningSignature } : {}) } } : {}),
   });
   if (!finished) {
     log.warn('the reply was settled elsewhere before the stream ended');
@@ -182,7 +241,14 @@ export async function runReply(app: FastifyInstance, lock: ConversationLock, bas
 async function settleBudget(app: FastifyInstance, job: ReplyJob, usage: Usage, log: FastifyBaseLogger): Promise<void> {
   const microUsd = toMicroUsd(usage.costUsd);
   try {
-    await app.usage.settle(job.user.id, job.month, job.reservedMicroUsd, { microUsd, inputTokens: usage.inputTokens, outputTokens: usage.outputTokens });
+    await app.usage.settle(job.user.id, job.month, job.reservedMicroUsd, {
+      microUsd,
+      inputTokens: usage.inputTokens,
+      outputTokens: usage.outputTokens,
+      cacheReadTokens: usage.cacheReadTokens ?? 0,
+      cacheWriteTokens: usage.cacheWriteTokens ?? 0,
+      cacheSavedMicroUsd: cacheSavingMicroUsd(job.model, usage.cacheReadTokens ?? 0),
+    });
     if (microUsd > 0) {
       const today = await app.usage.addDailySpend(dayOf(), microUsd);
       app.metrics.put('DailySpendUsd', fromMicroUsd(today));

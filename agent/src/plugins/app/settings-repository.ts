@@ -1,22 +1,26 @@
 import fp from 'fastify-plugin';
 import { GetCommand, PutCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import type { ModelPrice, Settings } from '@homeagent/contract';
+import type { ModelEntry, Settings } from '@homeagent/contract';
+import { DEFAULT_CATALOGUE, completeModel, storedModel, type CatalogueModel } from '../../model-catalogue.js';
 
-export type { ModelPrice, Settings };
-
-/**
- * Bedrock on-demand list prices (us-east-1, cross-region inference profiles),
- * used until an admin stores their own table.
- */
-export const DEFAULT_MODEL_PRICES: ModelPrice[] = [
-  { modelId: 'us.anthropic.claude-sonnet-4-5-20250929-v1:0', inputUsdPerMTok: 3, outputUsdPerMTok: 15 },
-  { modelId: 'us.anthropic.claude-haiku-4-5-20251001-v1:0', inputUsdPerMTok: 1, outputUsdPerMTok: 5 },
-  { modelId: 'us.anthropic.claude-opus-4-1-20250805-v1:0', inputUsdPerMTok: 15, outputUsdPerMTok: 75 },
-  { modelId: 'us.anthropic.claude-sonnet-4-20250514-v1:0', inputUsdPerMTok: 3, outputUsdPerMTok: 15 },
-  { modelId: 'us.anthropic.claude-3-5-haiku-20241022-v1:0', inputUsdPerMTok: 0.8, outputUsdPerMTok: 4 },
-];
+/** Settings as the agent uses them: every catalogue entry complete. */
+export interface FullSettings extends Settings {
+  models: CatalogueModel[];
+}
+export type { CatalogueModel, Settings };
+/** @deprecated the catalogue entry carries the prices */
+export type ModelPrice = CatalogueModel;
 
 const settingsKey = { pk: 'SETTINGS', sk: 'GLOBAL' };
+const accessKey = { pk: 'SETTINGS', sk: 'BEDROCK_ACCESS' };
+
+/** The last time Bedrock refused the installation access to a model: what an admin should check. */
+export interface AccessProblem {
+  at: string;
+  modelId: string;
+  errorName: string;
+  detail: string;
+}
 
 export class SettingsRepository {
   constructor(
@@ -25,20 +29,24 @@ export class SettingsRepository {
     private readonly defaults: Settings,
   ) {}
 
-  /** Stored settings over the defaults from the configuration. */
-  async get(): Promise<Settings> {
+  /**
+   * Stored settings over the defaults from the configuration. Items stored
+   * before the catalogue had only an id and two prices per model: each entry
+   * is completed on read, so they keep working unchanged.
+   */
+  async get(): Promise<FullSettings> {
     const out = await this.doc.send(new GetCommand({ TableName: this.table, Key: settingsKey, ConsistentRead: true }));
     const item = (out.Item ?? {}) as Partial<Settings>;
     return {
       defaultModel: item.defaultModel ?? this.defaults.defaultModel,
       systemPrompt: item.systemPrompt ?? this.defaults.systemPrompt,
-      models: item.models ?? this.defaults.models,
+      models: (item.models ?? this.defaults.models).map((m: ModelEntry) => storedModel(completeModel(m))),
     };
   }
 
   async put(settings: Settings): Promise<void> {
     // Only the known fields are stored, whatever else the caller sent along.
-    const models = settings.models.map(({ modelId, inputUsdPerMTok, outputUsdPerMTok }) => ({ modelId, inputUsdPerMTok, outputUsdPerMTok }));
+    const models = settings.models.map((m) => storedModel(completeModel(m)));
     await this.doc.send(
       new PutCommand({
         TableName: this.table,
@@ -47,8 +55,26 @@ export class SettingsRepository {
     );
   }
 
-  static priceOf(settings: Settings, modelId: string): ModelPrice | undefined {
+  /** Keeps the newest access refusal (one item: a refusal repeats per message, the newest says enough). */
+  async recordAccessProblem(problem: Omit<AccessProblem, 'at'>): Promise<void> {
+    const item: AccessProblem = { ...problem, detail: problem.detail.slice(0, 500), at: new Date().toISOString() };
+    await this.doc.send(new PutCommand({ TableName: this.table, Item: { ...accessKey, ...item } }));
+  }
+
+  async accessProblem(): Promise<AccessProblem | undefined> {
+    const out = await this.doc.send(new GetCommand({ TableName: this.table, Key: accessKey, ConsistentRead: true }));
+    if (!out.Item) return undefined;
+    const { at, modelId, errorName, detail } = out.Item as AccessProblem;
+    return { at, modelId, errorName, detail };
+  }
+
+  static modelOf(settings: FullSettings, modelId: string): CatalogueModel | undefined {
     return settings.models.find((m) => m.modelId === modelId);
+  }
+
+  /** @deprecated use modelOf: the entry carries the prices */
+  static priceOf(settings: FullSettings, modelId: string): CatalogueModel | undefined {
+    return SettingsRepository.modelOf(settings, modelId);
   }
 }
 
@@ -61,10 +87,12 @@ declare module 'fastify' {
 export default fp(
   async (app) => {
     const { bedrockModelId, systemPrompt } = app.config;
-    const models = DEFAULT_MODEL_PRICES.some((m) => m.modelId === bedrockModelId)
-      ? DEFAULT_MODEL_PRICES
+    // The configured default model is always usable, even one the catalogue lists disabled.
+    const catalogue: ModelEntry[] = DEFAULT_CATALOGUE.map((m) => (m.modelId === bedrockModelId ? { ...m, enabled: true } : m));
+    const models = catalogue.some((m) => m.modelId === bedrockModelId)
+      ? catalogue
       : // A configured model without a known price still belongs on the allowlist; it costs 0 until priced.
-        [...DEFAULT_MODEL_PRICES, { modelId: bedrockModelId, inputUsdPerMTok: 0, outputUsdPerMTok: 0 }];
+        [...catalogue, { modelId: bedrockModelId, inputUsdPerMTok: 0, outputUsdPerMTok: 0 }];
     app.decorate('settings', new SettingsRepository(app.dynamo, app.config.tableName, { defaultModel: bedrockModelId, systemPrompt, models }));
   },
   { name: 'settings-repository', dependencies: ['dynamodb'] },

@@ -5,15 +5,16 @@
  */
 import fp from 'fastify-plugin';
 import type { FastifyBaseLogger, FastifyInstance } from 'fastify';
-import { DONE_EVENT, START_EVENT, conversationTopic, updateId, type DoneEvent } from '@homeagent/contract';
-import { BudgetExceededError, costMicroUsd, fromMicroUsd, monthOf, toMicroUsd } from '../../budget.js';
-import { MAX_OUTPUT_TOKENS, buildContext, estimateInputTokens } from '../../conversation-context.js';
+import { DONE_EVENT, START_EVENT, conversationTopic, updateId, type DoneEvent, type TemperatureChoice, type ThinkingChoice } from '@homeagent/contract';
+import { buildConverseRequest, cacheTtlFor, chooseCacheTtl, effectiveThinking, replyMaxTokens } from '../../bedrock-request.js';
+import { BudgetExceededError, fromMicroUsd, monthOf, toMicroUsd, worstCaseMicroUsd } from '../../budget.js';
+import { estimateTokens, planContext } from '../../conversation-context.js';
+import { HttpError } from '../../http-error.js';
 import { newId } from '../../id-generator.js';
 import { ConversationLock } from './conversation-lock.js';
 import type { ConversationRecord } from './conversations-repository.js';
 import type { MessageRecord } from './messages-repository.js';
 import { DONE_ATTEMPTS, SHUTDOWN, STOP, runReply, type ReplyJob } from './reply-job.js';
-import { SettingsRepository } from './settings-repository.js';
 import type { UserRecord } from './users-repository.js';
 
 /** A streaming message not saved for this long, and not running here, was left by a crashed process. */
@@ -22,6 +23,19 @@ export const STALE_STREAM_MS = 3 * 60_000;
 export const INTERRUPTED_MESSAGE = 'The reply was interrupted before it finished. Please send your message again.';
 
 const LAST_SEQUENCE = 999_999;
+
+/** What a person picked for this message (remembered on the conversation). */
+export interface SendChoices {
+  model?: string;
+  temperature?: TemperatureChoice;
+  thinking?: ThinkingChoice;
+}
+
+export class ModelUnavailableError extends HttpError {
+  constructor(usable: string[]) {
+    super(400, 'model_unavailable', `That model cannot be used here. Models you can use: ${usable.join(', ')}.`);
+  }
+}
 
 interface Running {
   controller: AbortController;
@@ -52,17 +66,45 @@ export class StreamRunner {
    * `start` event and starts the stream in the background. Each step that can
    * fail undoes the earlier ones, so nothing is left half-written.
    */
-  async send(user: UserRecord, conversation: ConversationRecord, text: string, requestedAt = Date.now()) {
-    const [settings, history] = await Promise.all([
+  async send(user: UserRecord, conversation: ConversationRecord, text: string, requestedAt = Date.now(), choices: SendChoices = {}) {
+    const [settings, history, guardrail] = await Promise.all([
       this.app.settings.get(),
       this.app.messages.listRecent(conversation.id, this.config.contextMessages * 2 + 4),
+      this.app.safety.guardrailFor(user),
     ]);
-    const model = settings.defaultModel;
-    const price = SettingsRepository.priceOf(settings, model);
-    const context = buildContext(history, text, this.config.contextMessages);
-    const estimatedInputTokens = estimateInputTokens(settings.systemPrompt, context);
-    const reservedMicroUsd = costMicroUsd(price, estimatedInputTokens, MAX_OUTPUT_TOKENS);
+    const modelId = choices.model ?? conversation.model ?? settings.defaultModel;
+    const model = settings.models.find((m) => m.modelId === modelId && m.enabled);
+    if (!model) throw new ModelUnavailableError(settings.models.filter((m) => m.enabled).map((m) => m.displayName));
+    const temperature = choices.temperature ?? conversation.temperature;
+    const thinkingChoice = choices.thinking ?? conversation.thinking;
+    const thinking = effectiveThinking(model, thinkingChoice);
+    const maxTokens = replyMaxTokens(model, thinking);
+    const systemTokens = estimateTokens(settings.systemPrompt);
+    // What the history may take: the window less the system prompt and the whole reply.
+    const plan = planContext(history, text, {
+      limit: this.config.contextMessages,
+      tokenBudget: model.contextWindow - systemTokens - maxTokens,
+      model: model.modelId,
+    });
+    const cacheTtl = cacheTtlFor(model, chooseCacheTtl(history));
+    const request = buildConverseRequest({
+      model,
+      systemPrompt: settings.systemPrompt,
+      context: plan.messages,
+      ...(temperature ? { temperature } : {}),
+      thinking,
+      ...(cacheTtl ? { cacheTtl } : {}),
+      ...(guardrail ? { guardrail } : {}),
+      metadata: { userId: user.id, conversationId: conversation.id },
+    });
+    const estimatedInputTokens = systemTokens + plan.estimatedTokens;
+    const reservedMicroUsd = worstCaseMicroUsd(model, estimatedInputTokens, maxTokens, cacheTtl);
     const month = monthOf();
+    const remembered = {
+      ...(choices.model && choices.model !== conversation.model ? { model: choices.model } : {}),
+      ...(choices.temperature && choices.temperature !== conversation.temperature ? { temperature: choices.temperature } : {}),
+      ...(choices.thinking && choices.thinking !== conversation.thinking ? { thinking: choices.thinking } : {}),
+    };
 
     const userMessageId = newId();
     const assistantId = newId();
@@ -93,7 +135,9 @@ export class StreamRunner {
           state: 'streaming',
           createdAt: now,
           lastEventId: updateId(assistantId, 0),
-          model,
+          model: model.modelId,
+          modelName: model.displayName,
+          context: { sent: plan.sent, leftOut: plan.leftOut },
           checkpointAt: now,
           reservedMicroUsd,
           usageMonth: month,
@@ -105,6 +149,9 @@ export class StreamRunner {
           await this.app.messages.delete(conversation.id, userMessageId).catch((e: unknown) => this.log.error({ err: e }, 'could not undo the user message'));
           throw error;
         }
+        await this.app.conversations
+          .remember(user.id, conversation.id, remembered)
+          .catch((e: unknown) => this.log.warn({ err: e }, "could not remember the conversation's choices"));
         const topic = conversationTopic(this.config.publicUrl, user.id, conversation.id);
         // Published before the 202 so a subscriber that starts from this id misses nothing.
         await this.app.hub.publish({ topic, id: updateId(assistantId, 0), type: START_EVENT, data: JSON.stringify({ messageId: assistantId }) });
@@ -114,9 +161,9 @@ export class StreamRunner {
           userText: text,
           assistant,
           model,
-          systemPrompt: settings.systemPrompt,
-          price,
-          context,
+          request,
+          cacheTtl,
+          ...(guardrail ? { guardrail } : {}),
           estimatedInputTokens,
           reservedMicroUsd,
           month,
@@ -220,6 +267,7 @@ export default fp(
       'hub-publisher',
       'metrics',
       'settings-repository',
+      'safety-repository',
       'messages-repository',
       'conversations-repository',
       'usage-repository',

@@ -14,6 +14,10 @@ export interface MonthlyUsage {
   inputTokens: number;
   outputTokens: number;
   requests: number;
+  cacheReadTokens: number;
+  cacheWriteTokens: number;
+  /** what cache reads saved against the input price */
+  cacheSavedMicroUsd: number;
 }
 
 const usageKey = (userId: string, month: string) => ({ pk: `USER#${userId}`, sk: `USAGE#${month}` });
@@ -35,6 +39,9 @@ export class UsageRepository {
       inputTokens: Number(item.inputTokens ?? 0),
       outputTokens: Number(item.outputTokens ?? 0),
       requests: Number(item.requests ?? 0),
+      cacheReadTokens: Number(item.cacheReadTokens ?? 0),
+      cacheWriteTokens: Number(item.cacheWriteTokens ?? 0),
+      cacheSavedMicroUsd: Number(item.cacheSavedMicroUsd ?? 0),
     };
   }
 
@@ -74,18 +81,21 @@ export class UsageRepository {
     userId: string,
     month: string,
     reservedMicroUsd: number,
-    actual: { microUsd: number; inputTokens: number; outputTokens: number },
+    actual: { microUsd: number; inputTokens: number; outputTokens: number; cacheReadTokens?: number; cacheWriteTokens?: number; cacheSavedMicroUsd?: number },
   ): Promise<void> {
     await this.doc.send(
       new UpdateCommand({
         TableName: this.table,
         Key: usageKey(userId, month),
-        UpdateExpression: 'ADD committedMicroUsd :d, spentMicroUsd :c, inputTokens :i, outputTokens :o',
+        UpdateExpression: 'ADD committedMicroUsd :d, spentMicroUsd :c, inputTokens :i, outputTokens :o, cacheReadTokens :cr, cacheWriteTokens :cw, cacheSavedMicroUsd :cs',
         ExpressionAttributeValues: {
           ':d': actual.microUsd - reservedMicroUsd,
           ':c': actual.microUsd,
           ':i': actual.inputTokens,
           ':o': actual.outputTokens,
+          ':cr': actual.cacheReadTokens ?? 0,
+          ':cw': actual.cacheWriteTokens ?? 0,
+          ':cs': actual.cacheSavedMicroUsd ?? 0,
         },
       }),
     );

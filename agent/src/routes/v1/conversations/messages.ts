@@ -27,7 +27,9 @@ const routes: FastifyPluginAsyncTypebox = async (app) => {
       if (text.trim() === '') throw badRequest('validation', '"text" must not be blank.');
       const conversation = await app.conversations.get(request.user.id, request.params.conversationId);
       if (!conversation) throw notFound('That conversation does not exist.');
-      const { userMessage, assistant, topic } = await app.streamRunner.send(request.user, conversation, text, requestedAt);
+      const { model, temperature, thinking } = request.body;
+      const choices = { ...(model ? { model } : {}), ...(temperature ? { temperature } : {}), ...(thinking ? { thinking } : {}) };
+      const { userMessage, assistant, topic } = await app.streamRunner.send(request.user, conversation, text, requestedAt, choices);
       return reply.code(202).send({ userMessage: toMessage(userMessage), assistantMessage: toMessage(assistant), topic });
     },
   );

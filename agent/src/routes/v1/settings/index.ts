@@ -1,5 +1,7 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import { Type } from 'typebox';
 import { ApiError, Settings } from '@homeagent/contract';
+import { completeModel, modelProblems } from '../../../model-catalogue.js';
 import { badRequest } from '../../../http-error.js';
 import { UserHeaders } from '../../../schemas/headers.js';
 
@@ -21,10 +23,31 @@ const routes: FastifyPluginAsyncTypebox = async (app) => {
       const ids = settings.models.map((m) => m.modelId);
       if (new Set(ids).size !== ids.length) throw badRequest('validation', 'Each model may be listed only once in "models".');
       if (settings.systemPrompt.trim() === '') throw badRequest('validation', '"systemPrompt" must not be blank.');
+      const problems = settings.models.flatMap((m, i) => modelProblems(completeModel(m), i));
+      if (problems.length > 0) throw badRequest('validation', problems.join(' '));
+      const chosen = completeModel(settings.models.find((m) => m.modelId === settings.defaultModel)!);
+      if (!chosen.enabled) throw badRequest('validation', 'The default model must be enabled: people get it when they pick none.');
       await app.settings.put(settings);
       request.log.info({ defaultModel: settings.defaultModel, models: ids.length }, 'settings changed');
       return app.settings.get();
     },
+  );
+
+  /** The newest time Bedrock refused access to a model, for the Settings page's "what to check". */
+  app.get(
+    '/access',
+    {
+      schema: {
+        headers: UserHeaders,
+        response: {
+          200: Type.Object({
+            problem: Type.Union([Type.Object({ at: Type.String(), modelId: Type.String(), errorName: Type.String(), detail: Type.String() }), Type.Null()]),
+          }),
+          '4xx': ApiError,
+        },
+      },
+    },
+    async () => ({ problem: (await app.settings.accessProblem()) ?? null }),
   );
 };
 

@@ -16,6 +16,9 @@ const routes: FastifyPluginAsyncTypebox = async (app) => {
         budgetUsd: request.user.monthlyBudgetUsd ?? app.config.monthlyBudgetUsd,
         inputTokens: usage.inputTokens,
         outputTokens: usage.outputTokens,
+        cacheReadTokens: usage.cacheReadTokens,
+        cacheWriteTokens: usage.cacheWriteTokens,
+        cacheSavedUsd: fromMicroUsd(usage.cacheSavedMicroUsd),
       };
     },
   );
