@@ -74,6 +74,8 @@ export function planContext(history: HistoryItem[], newText: string, options: Co
     tokens += cost;
     picked.unshift(usable[i]!);
   }
+  // Bedrock wants the user first: an assistant reply at the start goes (and is not counted as sent).
+  while (picked[0]?.role === 'assistant') picked.shift();
   const all = [...picked, { role: 'user' as const, text: newText, state: 'complete' as const }];
   const merged: { role: 'user' | 'assistant'; text: string; reasoning?: HistoryItem['reasoning']; model?: string; joined?: boolean }[] = [];
   for (const m of all) {

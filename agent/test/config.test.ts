@@ -18,7 +18,7 @@ t.test('defaults follow docs/runtime.md', async (t) => {
     serviceKey: KEY,
     mercurePublisherJwtKey: 'publisher',
     mercurePublishUrl: 'http://127.0.0.1:3701/.well-known/mercure',
-    bedrockModelId: 'us.anthropic.claude-sonnet-4-5-20250929-v1:0',
+    bedrockModelId: 'us.anthropic.claude-opus-4-6-v1',
     systemPrompt: DEFAULT_SYSTEM_PROMPT,
     streamCoalesceMs: 40,
     streamCheckpointMs: 3000,

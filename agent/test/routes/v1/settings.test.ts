@@ -14,7 +14,7 @@ const HAIKU = 'us.anthropic.claude-haiku-4-5-20251001-v1:0';
 t.test('admins read the defaults and change them; replies use the change', async (t) => {
   const defaults = await agent.call('GET', '/v1/settings', { userId: admin.id });
   t.equal(defaults.statusCode, 200);
-  t.match(defaults.json(), { defaultModel: 'us.anthropic.claude-sonnet-4-5-20250929-v1:0', systemPrompt: /helpful/, models: Array });
+  t.match(defaults.json(), { defaultModel: 'us.anthropic.claude-opus-4-6-v1', systemPrompt: /helpful/, models: Array });
   t.ok(defaults.json().models.some((m: { modelId: string }) => m.modelId === HAIKU));
 
   const changed = {
@@ -24,7 +24,9 @@ t.test('admins read the defaults and change them; replies use the change', async
   };
   const put = await agent.call('PUT', '/v1/settings', { userId: admin.id, body: changed });
   t.equal(put.statusCode, 200);
-  t.same(put.json(), { ...changed, models: [{ modelId: HAIKU, inputUsdPerMTok: 2, outputUsdPerMTok: 10 }] });
+  // An entry of the old shape (an id and two prices) is completed from the catalogue; unknown fields are dropped.
+  t.match(put.json(), { ...changed, models: [{ modelId: HAIKU, inputUsdPerMTok: 2, outputUsdPerMTok: 10, displayName: 'Claude Haiku 4.5', contextWindow: 200_000, enabled: true }] });
+  t.notOk('extra' in put.json().models[0], 'unknown fields are not stored');
   t.same((await agent.call('GET', '/v1/settings', { userId: admin.id })).json(), put.json());
 
   const conversation = (await agent.call('POST', '/v1/conversations', { userId: member.id })).json().conversation;
@@ -51,6 +53,9 @@ t.test('admins read the defaults and change them; replies use the change', async
     budgetUsd: 20,
     inputTokens: message.usage.inputTokens,
     outputTokens: message.usage.outputTokens,
+    cacheReadTokens: 0,
+    cacheWriteTokens: 0,
+    cacheSavedUsd: 0,
   });
   const none = await agent.call('GET', '/v1/usage', { userId: admin.id });
   t.match(none.json(), { spentUsd: 0, committedUsd: 0, budgetUsd: 20, inputTokens: 0 });

@@ -98,7 +98,7 @@ t.test('a reply streams to the hub in order and complete, and is stored', async 
   const expectedUsage = {
     inputTokens: inputTokenCount(request),
     outputTokens: replyTokens(reply).length,
-    costUsd: (inputTokenCount(request) * 3 + replyTokens(reply).length * 15) / 1_000_000,
+    costUsd: (inputTokenCount(request) * 5 + replyTokens(reply).length * 25) / 1_000_000,
   };
   t.same(done, { messageId: assistant.id, state: 'complete', usage: expectedUsage });
 
@@ -111,7 +111,9 @@ t.test('a reply streams to the hub in order and complete, and is stored', async 
     state: 'complete',
     createdAt: assistant.createdAt,
     lastEventId: pieces.at(-1)!.id,
-    model: 'us.anthropic.claude-sonnet-4-5-20250929-v1:0',
+    model: 'us.anthropic.claude-opus-4-6-v1',
+    modelName: 'Claude Opus 4.6',
+    context: { sent: 0, leftOut: 0 },
     usage: expectedUsage,
   });
 
@@ -197,9 +199,9 @@ t.test('one reply at a time; stop keeps the partial text; a reload resumes from 
 
 t.test('Bedrock failures end the reply with a sentence a person understands', async (t) => {
   const cases = [
-    { marker: EMULATOR_MARKERS.throttle, message: /too many requests/, metric: 'BedrockThrottles' },
-    { marker: EMULATOR_MARKERS.validation, message: /could not accept this request/, metric: 'AgentErrors' },
-    { marker: EMULATOR_MARKERS.internal, message: /ran into a problem/, metric: 'AgentErrors' },
+    { marker: EMULATOR_MARKERS.throttle, message: /too many requests/, metric: 'BedrockThrottles', final: false },
+    { marker: EMULATOR_MARKERS.validation, message: /could not accept this request/, metric: 'AgentErrors', final: true },
+    { marker: EMULATOR_MARKERS.internal, message: /ran into a problem/, metric: 'AgentErrors', final: false },
   ];
   for (const c of cases) {
     const conversationId = await newConversation(agent, alice);
@@ -214,6 +216,7 @@ t.test('Bedrock failures end the reply with a sentence a person understands', as
     t.equal(stored.state, 'error');
     t.match(stored.error, c.message);
     t.notMatch(stored.error, /Exception|emulator/, 'no technical detail is shown to the person');
+    t.equal(stored.errorFinal, c.final ? true : undefined, 'a refusal is marked final, a passing fault is not');
     const after = await agent.app.usage.get(alice.id, monthOf());
     t.equal(after.committedMicroUsd - after.spentMicroUsd, before.committedMicroUsd - before.spentMicroUsd, 'the reservation was released');
     t.ok(
@@ -223,10 +226,15 @@ t.test('Bedrock failures end the reply with a sentence a person understands', as
     const next = await send(agent, alice, conversationId, 'try again');
     t.equal(next.statusCode, 202, 'the conversation is usable after an error');
     const nextId = next.json().assistantMessage.id as string;
-    // The errored reply is left out and the two user messages are joined into one: the marker is
-    // still in it, so the emulator fails the same way again, and not with Bedrock's refusal of two
-    // user messages in a row (which would read "could not accept this request").
-    t.match(JSON.parse((await live.waitFor(isDone(nextId))).data), { state: 'error', error: c.message });
+    if (c.final) {
+      // Issue 14 item 3: the refused message leaves the context, so it cannot poison the next turn.
+      t.match(JSON.parse((await live.waitFor(isDone(nextId))).data), { state: 'complete' }, 'the next message passes');
+      t.notOk(JSON.stringify(standIns.emulator!.requests.at(-1)!.messages).includes(c.marker), 'the refused text was not sent again');
+    } else {
+      // A passing fault keeps the message: the errored reply is left out and the two user messages are
+      // joined into one, so the marker is still in it and the emulator fails the same way again.
+      t.match(JSON.parse((await live.waitFor(isDone(nextId))).data), { state: 'error', error: c.message });
+    }
   }
 });
 
