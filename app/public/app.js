@@ -25,6 +25,17 @@
     detail.cancelled = true;
   });
 
+  // Claude's thinking arrives as named `thinking` events (escaped by the agent, like the
+  // reply's pieces): append each to the reply's collapsed "Thinking…" section and show it.
+  document.addEventListener('htmx:sse:before:message', (event) => {
+    const message = event.detail?.message;
+    if (!message || message.event !== 'thinking') return;
+    const section = event.target.closest('article')?.querySelector('details.thinking');
+    if (!section) return;
+    section.hidden = false;
+    section.querySelector('.thinking-text')?.insertAdjacentHTML('beforeend', message.data);
+  });
+
   // Following the reply belongs to the conversation view only: on any other
   // page (invites, people, settings) a swap must leave the page where it is.
   function inConversation() {

@@ -23,6 +23,8 @@ import healthRoutes from './routes/health.js';
 import inviteRoutes from './routes/invites.js';
 import peopleRoutes from './routes/people.js';
 import settingsRoutes from './routes/settings.js';
+import modelRoutes from './routes/models.js';
+import safetyRoutes from './routes/safety.js';
 import usageRoutes from './routes/usage.js';
 
 declare module 'fastify' {
@@ -116,6 +118,8 @@ const app: FastifyPluginAsync<AppOptions> = async (fastify: FastifyInstance, opt
   await fastify.register(inviteRoutes);
   await fastify.register(peopleRoutes);
   await fastify.register(settingsRoutes);
+  await fastify.register(modelRoutes);
+  await fastify.register(safetyRoutes);
   await fastify.register(usageRoutes);
 };
 

@@ -11,6 +11,7 @@ import { TokenOnlyForm } from '../schemas/account.js';
 import { ConversationParams, MessageParams, RenameForm, SendMessageForm } from '../schemas/conversation.js';
 import {
   composer,
+  contextNote,
   conversationListPage,
   conversationPage,
   conversationPath,
@@ -52,12 +53,14 @@ const conversationRoutes: FastifyPluginAsync = async (fastify) => {
 
   app.get('/c/:conversationId', { schema: { params: ConversationParams } }, async (request, reply) => {
     const { user } = request.signedIn;
-    const [detail, list] = await Promise.all([
+    const [detail, list, models] = await Promise.all([
       app.agent.getConversation(user.id, request.params.conversationId),
       app.agent.listConversations(user.id),
+      app.agent.listModels(user.id),
     ]);
     const body = conversationPage({
       detail,
+      models,
       conversations: list.conversations,
       topic: conversationTopic(app.config.publicUrl, user.id, detail.conversation.id),
       csrfToken: await reply.csrfToken(),
@@ -77,8 +80,11 @@ const conversationRoutes: FastifyPluginAsync = async (fastify) => {
       if (text.trim() === '') {
         return reply.fragment(html`<p class="error">Write a message before sending.</p>`, 400);
       }
-      const sent = await app.agent.sendMessage(user.id, conversationId, text);
+      const { model, temperature, thinking } = request.body;
+      const choices = { ...(model ? { model } : {}), ...(temperature ? { temperature } : {}), ...(thinking ? { thinking } : {}) };
+      const sent = await app.agent.sendMessage(user.id, conversationId, text, choices);
       if (!isHtmxRequest(request)) return reply.redirect(conversationPath(conversationId), 303);
+      const models = await app.agent.listModels(user.id);
 
       // The new bubble subscribes at once: make sure it holds a fresh hub token.
       await reply.issueHubCookie(current);
@@ -87,7 +93,7 @@ const conversationRoutes: FastifyPluginAsync = async (fastify) => {
       // (an <hx-partial>), which also clears any earlier error beside it.
       return reply.fragment(html`${messageBubble(sent.userMessage, context)}
 ${messageBubble(sent.assistantMessage, context)}
-<hx-partial hx-target="#composer" hx-swap="outerHTML">${composer({ conversationId, csrfToken, autofocus: true })}</hx-partial>`,
+<hx-partial hx-target="#composer" hx-swap="outerHTML">${composer({ conversationId, csrfToken, autofocus: true, models, choices })}</hx-partial>`,
       );
     },
   );
@@ -138,7 +144,8 @@ ${messageBubble(sent.assistantMessage, context)}
     const bubble = messageBubble(message, { topic, csrfToken: await reply.csrfToken() });
     if (isHtmxRequest(request)) {
       const refresh = message.state === 'streaming' ? html`` : await refreshAfterReply(request, user.id, conversationId, await reply.csrfToken());
-      return reply.fragment(html`${bubble}${refresh}`);
+      const note = message.context ? html`<hx-partial hx-target="#context-note" hx-swap="outerHTML">${contextNote([message])}</hx-partial>` : html``;
+      return reply.fragment(html`${bubble}${refresh}${note}`);
     }
     // Someone opened the message's address directly: show it in its conversation.
     return reply.redirect(`${conversationPath(conversationId)}#message-${encodeURIComponent(messageId)}`, 303);

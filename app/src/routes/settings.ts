@@ -32,8 +32,8 @@ const settingsRoutes: FastifyPluginAsync = async (fastify) => {
 
   app.get('/settings', async (request, reply) => {
     const { user } = request.signedIn;
-    const settings = await app.agent.getSettings(user.id);
-    return answer(request, reply, 200, { settings, csrfToken: await reply.csrfToken() });
+    const [settings, access] = await Promise.all([app.agent.getSettings(user.id), app.agent.getAccessProblem(user.id)]);
+    return answer(request, reply, 200, { settings, accessProblem: access.problem, csrfToken: await reply.csrfToken() });
   });
 
   app.post('/settings', { schema: { body: SettingsForm } }, async (request, reply) => {

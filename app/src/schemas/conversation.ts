@@ -1,5 +1,5 @@
 import { Type, type Static } from 'typebox';
-import { LIMITS } from '@homeagent/contract';
+import { LIMITS, TemperatureChoice, ThinkingChoice } from '@homeagent/contract';
 
 /** Ids the agent hands out are short and URL-safe; anything else cannot exist. */
 const Id = Type.String({ minLength: 1, maxLength: 100, pattern: '^[A-Za-z0-9_-]+$' });
@@ -13,6 +13,9 @@ export type MessageParams = Static<typeof MessageParams>;
 export const SendMessageForm = Type.Object({
   _csrf: Type.Optional(Type.String({ maxLength: 1_000 })),
   text: Type.String({ minLength: 1, maxLength: LIMITS.messageMax }),
+  model: Type.Optional(Type.String({ minLength: 1, maxLength: LIMITS.modelIdMax })),
+  temperature: Type.Optional(TemperatureChoice),
+  thinking: Type.Optional(ThinkingChoice),
 });
 export type SendMessageForm = Static<typeof SendMessageForm>;
 

@@ -4,7 +4,7 @@
  * fresh, empty form as an `<hx-partial>`; errors go next to the form.
  * Without JavaScript the same form posts normally and is redirected back.
  */
-import { LIMITS, type Conversation, type ConversationDetailResponse } from '@homeagent/contract';
+import { LIMITS, type Conversation, type ConversationDetailResponse, type ModelListResponse, type TemperatureChoice, type ThinkingChoice } from '@homeagent/contract';
 import { html, type Html } from './html.js';
 import { csrfField } from './layout.js';
 import { messageBubble } from './message-bubble.js';
@@ -52,9 +52,36 @@ export interface ComposerOptions {
   text?: string;
   error?: string;
   autofocus?: boolean;
+  /** the models a person may pick; no picker without them */
+  models?: ModelListResponse;
+  /** what the conversation remembers */
+  choices?: Pick<Conversation, 'model' | 'temperature' | 'thinking'>;
 }
 
-export function composer({ conversationId, csrfToken, text, error, autofocus }: ComposerOptions): Html {
+const TEMPERATURE_WORDS: Record<TemperatureChoice, string> = { default: "Model's default", precise: 'Precise', balanced: 'Balanced', creative: 'Creative' };
+const THINKING_WORDS: Record<ThinkingChoice, string> = { off: 'Off', normal: 'Normal', deep: 'Deep' };
+
+/** Model, temperature and thinking for this chat: plain selects, sent with each message and remembered. */
+function chatChoices(models: ModelListResponse, choices: ComposerOptions['choices'] = {}): Html {
+  const picked = models.models.find((m) => m.modelId === choices.model) ?? models.models.find((m) => m.modelId === models.defaultModel) ?? models.models[0];
+  return html`<div class="chat-choices">
+    <label for="chat-model">Model</label>
+    <select id="chat-model" name="model">
+      ${models.models.map((m) => html`<option value="${m.modelId}" ${m.modelId === picked?.modelId ? html`selected` : ''}>${m.displayName}${m.description ? ` — ${m.description}` : ''}</option>`)}
+    </select>
+    <label for="chat-temperature">Style</label>
+    <select id="chat-temperature" name="temperature" aria-describedby="chat-choices-hint">
+      ${(Object.keys(TEMPERATURE_WORDS) as TemperatureChoice[]).map((c) => html`<option value="${c}" ${c === (choices.temperature ?? 'default') ? html`selected` : ''}>${TEMPERATURE_WORDS[c]}</option>`)}
+    </select>
+    <label for="chat-thinking">Thinking</label>
+    <select id="chat-thinking" name="thinking" aria-describedby="chat-choices-hint">
+      ${(Object.keys(THINKING_WORDS) as ThinkingChoice[]).map((c) => html`<option value="${c}" ${c === (choices.thinking ?? 'off') ? html`selected` : ''}>${THINKING_WORDS[c]}</option>`)}
+    </select>
+    <p id="chat-choices-hint" class="composer-hint">Style is ignored by models that choose their own, and while Claude thinks; some models always think a little.</p>
+  </div>`;
+}
+
+export function composer({ conversationId, csrfToken, text, error, autofocus, models, choices }: ComposerOptions): Html {
   const action = `${conversationPath(conversationId)}/messages`;
   return html`<form id="composer" class="composer" method="post" action="${action}"
     hx-post="${action}" hx-target="#messages" hx-swap="beforeend show:bottom"
@@ -62,6 +89,7 @@ export function composer({ conversationId, csrfToken, text, error, autofocus }: 
     hx-disable="find button">
   ${csrfField(csrfToken)}
   <div id="composer-error" class="composer-error" role="alert">${error ? html`<p class="error">${error}</p>` : ''}</div>
+  ${models && models.models.length > 0 ? chatChoices(models, choices) : ''}
   <label for="message" class="visually-hidden">Message</label>
   <div class="composer-row">
     <textarea id="message" name="text" rows="2" required maxlength="${LIMITS.messageMax}"
@@ -126,9 +154,17 @@ export interface ConversationPageOptions {
   conversations: Conversation[];
   topic: string;
   csrfToken: string;
+  models?: ModelListResponse;
 }
 
-export function conversationPage({ detail, conversations, topic, csrfToken }: ConversationPageOptions): Html {
+/** One quiet line when Claude no longer sees the whole chat (from the newest reply's context). */
+export function contextNote(messages: ConversationDetailResponse['messages']): Html {
+  const newest = [...messages].reverse().find((m) => m.role === 'assistant' && m.context);
+  if (!newest?.context || newest.context.leftOut === 0) return html`<p id="context-note" class="context-note" hidden></p>`;
+  return html`<p id="context-note" class="context-note">Claude sees the last ${newest.context.sent + 1} messages of this chat.</p>`;
+}
+
+export function conversationPage({ detail, conversations, topic, csrfToken, models }: ConversationPageOptions): Html {
   const { conversation, messages } = detail;
   return html`<div class="chat-layout">
   <nav class="sidebar" aria-label="Chats">
@@ -143,9 +179,10 @@ export function conversationPage({ detail, conversations, topic, csrfToken }: Co
     </div>
     <section id="messages" class="messages" aria-label="Conversation">
       ${messages.length === 0 ? html`<p class="empty hint-start">Say hello: Claude answers right here.</p>` : ''}
-      ${messages.map((m) => messageBubble(m, { topic, csrfToken }))}
+      ${messages.map((m, i) => messageBubble(m, { topic, csrfToken, ...(messages[i - 1]?.role === 'user' ? { askedText: messages[i - 1]!.text } : {}) }))}
     </section>
-    ${composer({ conversationId: conversation.id, csrfToken, autofocus: true })}
+    ${contextNote(messages)}
+    ${composer({ conversationId: conversation.id, csrfToken, autofocus: true, ...(models ? { models } : {}), choices: conversation })}
   </main>
 </div>`;
 }

@@ -48,6 +48,8 @@ export function layout({ title, body, user, csrfToken, pageClass }: LayoutOption
       ${user.role === 'admin'
         ? html`<a class="button-quiet" href="/people">People</a>
       <a class="button-quiet" href="/settings">Settings</a>
+      <a class="button-quiet" href="/models">Models</a>
+      <a class="button-quiet" href="/safety">Safety</a>
       <a class="button-quiet" href="/invites">Invite someone</a>`
         : ''}
     </nav>

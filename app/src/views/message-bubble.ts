@@ -36,14 +36,45 @@ function userBubble(message: Message): Html {
 </article>`;
 }
 
-function finishedAssistantBubble(message: Message): Html {
+/** Claude's reasoning, collapsed above the reply; plain text (escaped), opened by the person. */
+function thinkingSection(text: string | undefined, streaming: boolean): Html {
+  if (!streaming && !text) return html``;
+  // While streaming it stays hidden until the first thought arrives (app.js shows it).
+  return html`<details class="thinking"${streaming && !text ? html` hidden` : ''}>
+  <summary>Thinking…</summary>
+  <div class="thinking-text plain">${text ?? ''}</div>
+</details>`;
+}
+
+/**
+ * A message Bedrock refused for good leaves what Claude sees (issue 14 item 3):
+ * the person can edit it and send it again, in the same chat.
+ */
+function editAndResend(message: Message, context: BubbleContext): Html {
+  if (message.state !== 'error' || !message.errorFinal || context.askedText === undefined) return html``;
+  const action = `/c/${encodeURIComponent(message.conversationId)}/messages`;
+  return html`<details class="resend">
+  <summary>Edit and resend</summary>
+  <form method="post" action="${action}" hx-post="${action}" hx-target="#messages" hx-swap="beforeend show:bottom"
+    hx-status:4xx="target:#composer-error swap:innerHTML" hx-status:5xx="target:#composer-error swap:innerHTML" hx-disable="find button">
+    ${csrfField(context.csrfToken)}
+    <label for="resend-${message.id}">Your message</label>
+    <textarea id="resend-${message.id}" name="text" rows="3" required>${context.askedText}</textarea>
+    <button type="submit" class="button-primary">Resend</button>
+  </form>
+</details>`;
+}
+
+function finishedAssistantBubble(message: Message, context: BubbleContext): Html {
   const note = STATE_NOTES[message.state];
   return html`<article class="bubble bubble-assistant" id="${messageElementId(message.id)}" data-state="${message.state}">
   <h2 class="visually-hidden">Claude replied</h2>
+  ${thinkingSection(message.thinking, false)}
   <div class="bubble-text markdown">${renderMarkdown(message.text)}</div>
   ${message.state === 'error'
     ? html`<p class="bubble-note bubble-error" role="alert">${message.error ?? 'The reply failed. Please try again.'}</p>`
     : ''}
+  ${editAndResend(message, context)}
   ${note ? html`<p class="bubble-note">${note}</p>` : ''}
   ${replyFacts(message)}
 </article>`;
@@ -53,7 +84,7 @@ function finishedAssistantBubble(message: Message): Html {
 function replyFacts(message: Message): Html {
   if (!message.model && !message.usage) return html``;
   const parts: Html[] = [];
-  if (message.model) parts.push(html`<span class="reply-model">${message.model}</span>`);
+  if (message.model) parts.push(html`<span class="reply-model" title="${message.model}">${message.modelName ?? message.model}</span>`);
   if (message.usage) {
     parts.push(
       html`<span class="reply-tokens"><span class="input-tokens">${message.usage.inputTokens}</span> tokens in, <span class="output-tokens">${message.usage.outputTokens}</span> out</span>`,
@@ -70,6 +101,7 @@ function streamingAssistantBubble(message: Message, topic: string, csrfToken: st
   return html`<article class="bubble bubble-assistant streaming" id="${messageElementId(message.id)}" data-state="streaming"
     hx-get="${path}" hx-trigger="done" hx-swap="outerHTML" hx-target="this">
   <h2 class="visually-hidden">Claude is replying</h2>
+  ${thinkingSection(message.thinking, true)}
   <div class="bubble-text plain stream" aria-live="polite"
     hx-sse:connect="${subscribeUrl(topic, message.lastEventId)}" hx-swap="beforeend" hx-sse:close="done">${message.text}</div>
   <form class="stop" method="post" action="${path}/stop" hx-post="${path}/stop" hx-target="closest article" hx-swap="outerHTML">
@@ -83,10 +115,12 @@ function streamingAssistantBubble(message: Message, topic: string, csrfToken: st
 export interface BubbleContext {
   topic: string;
   csrfToken: string;
+  /** the user's text this reply answered, for "Edit and resend" */
+  askedText?: string;
 }
 
 export function messageBubble(message: Message, context: BubbleContext): Html {
   if (message.role === 'user') return userBubble(message);
   if (message.state === 'streaming') return streamingAssistantBubble(message, context.topic, context.csrfToken);
-  return finishedAssistantBubble(message);
+  return finishedAssistantBubble(message, context);
 }

@@ -24,6 +24,8 @@ export function usagePage(usage: UsageResponse, csrfToken: string): Html {
       ${reserved > 0 ? html`<dt>Held for replies in progress</dt><dd>${usd(reserved)}</dd>` : ''}
       <dt>Tokens sent to Claude</dt><dd>${usage.inputTokens.toLocaleString('en-US')}</dd>
       <dt>Tokens Claude wrote</dt><dd>${usage.outputTokens.toLocaleString('en-US')}</dd>
+      ${usage.cacheReadTokens ? html`<dt>Tokens read from the prompt cache</dt><dd>${usage.cacheReadTokens.toLocaleString('en-US')}</dd>` : ''}
+      <dt>Saved by prompt caching</dt><dd class="cache-saved">${usd(usage.cacheSavedUsd ?? 0)}</dd>
     </dl>
     <p class="hint">Months are counted in UTC. An admin can change your budget.</p>
   </section>

@@ -32,7 +32,7 @@ t.test('an admin sees the current default model, the allowlist with prices, and 
   t.match(page.body, /<title>Settings · HomeAgent<\/title>/);
   t.match(page.body, /<label for="default-model">Default model<\/label>/);
   t.match(page.body, /<label for="system-prompt">System prompt<\/label>/);
-  t.equal(selectedModel(page.body), 'us.anthropic.claude-sonnet-4-5-20250929-v1:0', "the agent's configured model");
+  t.equal(selectedModel(page.body), 'us.anthropic.claude-opus-4-6-v1', "the agent's configured model");
   t.match(page.body, new RegExp(`<option value="${HAIKU.replace(/[.]/g, '\\.')}" >[^<]*\\(\\$1 in / \\$5 out per million tokens\\)`));
   t.match(prompt(page.body) ?? '', /helpful, friendly assistant/);
 });
@@ -67,7 +67,7 @@ t.test('saving changes the settings; the next reply uses the new model', async (
   t.match(bubble, new RegExp(`<span class="input-tokens">${expected}</span> tokens in`), 'the new system prompt reached the model');
 
   // Without htmx, the page comes back with the notice.
-  const plain = await ann.post('/settings', { defaultModel: 'us.anthropic.claude-sonnet-4-5-20250929-v1:0', systemPrompt: 'You are kind.' });
+  const plain = await ann.post('/settings', { defaultModel: 'us.anthropic.claude-opus-4-6-v1', systemPrompt: 'You are kind.' });
   t.equal(plain.status, 200);
   t.match(plain.body, /<h1>Settings<\/h1>[\s\S]*Saved\./);
 });

@@ -18,6 +18,11 @@ import {
   type InviteListResponse,
   type InviteResponse,
   type MessageResponse,
+  type ModelListResponse,
+  type SafetyResponse,
+  type SendMessageRequest,
+  type SetDefaultGuardrailRequest,
+  type SetPersonGuardrailRequest,
   type RegisterRequest,
   type RenameConversationRequest,
   type RegisterResponse,
@@ -202,6 +207,29 @@ export class AgentClient {
     return (await this.#call<Settings>('PUT', '/v1/settings', { userId, body: settings })).body;
   }
 
+  /** Admins only: the newest time Bedrock refused access to a model, if ever. */
+  async getAccessProblem(userId: string): Promise<{ problem: { at: string; modelId: string; errorName: string; detail: string } | null }> {
+    return (await this.#call<{ problem: { at: string; modelId: string; errorName: string; detail: string } | null }>('GET', '/v1/settings/access', { userId })).body;
+  }
+
+  /** The models a person may pick for a chat, the default first. */
+  async listModels(userId: string): Promise<ModelListResponse> {
+    return (await this.#call<ModelListResponse>('GET', '/v1/models', { userId })).body;
+  }
+
+  /** Admins only: who is judged by which guardrail. */
+  async getSafety(userId: string): Promise<SafetyResponse> {
+    return (await this.#call<SafetyResponse>('GET', '/v1/safety', { userId })).body;
+  }
+
+  async setDefaultGuardrail(userId: string, request: SetDefaultGuardrailRequest): Promise<SafetyResponse> {
+    return (await this.#call<SafetyResponse>('PUT', '/v1/safety/default', { userId, body: request })).body;
+  }
+
+  async setPersonGuardrail(userId: string, targetUserId: string, request: SetPersonGuardrailRequest): Promise<SafetyResponse> {
+    return (await this.#call<SafetyResponse>('PUT', `/v1/safety/people/${encodeURIComponent(targetUserId)}`, { userId, body: request })).body;
+  }
+
   /** The person's own usage this month. */
   async getUsage(userId: string): Promise<UsageResponse> {
     return (await this.#call<UsageResponse>('GET', '/v1/usage', { userId })).body;
@@ -237,11 +265,12 @@ export class AgentClient {
     await this.#call('DELETE', `/v1/conversations/${encodeURIComponent(conversationId)}`, { userId });
   }
 
-  async sendMessage(userId: string, conversationId: string, text: string): Promise<SendMessageResponse> {
+  /** 400 `model_unavailable` names the usable models. */
+  async sendMessage(userId: string, conversationId: string, text: string, choices: Omit<SendMessageRequest, 'text'> = {}): Promise<SendMessageResponse> {
     return (
       await this.#call<SendMessageResponse>('POST', `/v1/conversations/${encodeURIComponent(conversationId)}/messages`, {
         userId,
-        body: { text },
+        body: { text, ...choices } satisfies SendMessageRequest,
       })
     ).body;
   }
