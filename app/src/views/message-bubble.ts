@@ -58,7 +58,7 @@ function editAndResend(message: Message, context: BubbleContext): Html {
   <form method="post" action="${action}" hx-post="${action}" hx-target="#messages" hx-swap="beforeend show:bottom"
     hx-status:4xx="target:#composer-error swap:innerHTML" hx-status:5xx="target:#composer-error swap:innerHTML" hx-disable="find button">
     ${csrfField(context.csrfToken)}
-    <label for="resend-${message.id}">Your message</label>
+    <label for="resend-${message.id}">Edited text</label>
     <textarea id="resend-${message.id}" name="text" rows="3" required>${context.askedText}</textarea>
     <button type="submit" class="button-primary">Resend</button>
   </form>

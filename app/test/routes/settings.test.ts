@@ -61,7 +61,7 @@ t.test('saving changes the settings; the next reply uses the new model', async (
     bubble = (await ann.get(`${chat}/m/${messageId}`, { 'hx-request': 'true' })).body;
   }
   t.match(bubble, /data-state="complete"/);
-  t.match(bubble, new RegExp(`<span class="reply-model">${HAIKU.replace(/[.]/g, '\\.')}</span>`), 'the reply came from the new default model');
+  t.match(bubble, new RegExp(`<span class="reply-model" title="${HAIKU.replace(/[.]/g, '\\.')}">Claude Haiku 4\\.5</span>`), 'the reply came from the new default model, shown by its name');
   // The emulator counts the system prompt in the input tokens: ceil((prompt + message) / 4).
   const expected = Math.ceil(('Be brief.\nAnswer like a "pirate" <always>.'.length + 'hello'.length) / 4);
   t.match(bubble, new RegExp(`<span class="input-tokens">${expected}</span> tokens in`), 'the new system prompt reached the model');
