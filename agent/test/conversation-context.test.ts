@@ -1,6 +1,6 @@
 import t from 'tap';
 import { costMicroUsd } from '../src/budget.js';
-import { buildContext, titleFrom } from '../src/conversation-context.js';
+import { buildContext, planContext, titleFrom } from '../src/conversation-context.js';
 import type { MessageState } from '@homeagent/contract';
 
 type H = { role: 'user' | 'assistant'; text: string; state: MessageState };
@@ -37,4 +37,32 @@ t.test('cost and title', async (t) => {
   t.equal(titleFrom('  Plan   a\ntrip  '), 'Plan a trip');
   const long = titleFrom('word '.repeat(40));
   t.ok(long.length <= 60 && long.endsWith('…') && !long.includes(' …'));
+});
+
+t.test('a user message whose reply was refused for good leaves the context; a passing fault keeps it', async (t) => {
+  const refused = { ...a('', 'error'), errorFinal: true };
+  t.same(texts(buildContext([u('q1'), a('r1'), u('poison'), refused], 'q3', 50)), ['q1', 'r1', 'q3']);
+  t.same(texts(buildContext([u('q1'), a('r1'), u('kept'), a('', 'error')], 'q3', 50)), ['q1', 'r1', 'kept\n\nq3']);
+});
+
+t.test('the token budget keeps the newest messages that fit and says how many were left out', async (t) => {
+  const long = 'x'.repeat(400); // 100 tokens each
+  const history = [u(long), a(long), u(long), a(long), u(long), a(long)];
+  const one = planContext(history, 'q', { limit: 50, tokenBudget: 150 });
+  t.equal(one.sent, 0, 'only the newest reply would fit, and a leading reply goes (not counted as sent)');
+  t.equal(roles(one.messages), 'user');
+  const plan = planContext(history, 'q', { limit: 50, tokenBudget: 420 });
+  t.equal(plan.sent, 4);
+  t.equal(plan.leftOut, 2);
+  t.equal(roles(plan.messages), 'user,assistant,user,assistant,user');
+  t.ok(plan.estimatedTokens <= 420);
+  t.equal(planContext(history, 'q', { limit: 3, tokenBudget: 10_000 }).sent, 2, 'the count limit still applies');
+});
+
+t.test('reasoning goes back before the text, only to the model that made it', async (t) => {
+  const thought = { ...a('r1'), reasoning: { text: 'hmm', signature: 'sig' }, model: 'm1' };
+  const same = planContext([u('q1'), thought], 'q2', { limit: 50, model: 'm1' }).messages[1]!;
+  t.same(same.content, [{ reasoningContent: { reasoningText: { text: 'hmm', signature: 'sig' } } }, { text: 'r1' }]);
+  const other = planContext([u('q1'), thought], 'q2', { limit: 50, model: 'm2' }).messages[1]!;
+  t.same(other.content, [{ text: 'r1' }]);
 });
