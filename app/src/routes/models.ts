@@ -10,7 +10,12 @@ import { Type } from 'typebox';
 import { MODEL_ID_PATTERN, type ModelEntry, type Settings } from '@homeagent/contract';
 import { AgentRequestError } from '../plugins/app/agent-client.js';
 import type { FieldErrors } from '../views/form-messages.js';
-import { MODEL_FIELDS, modelFormPage, modelListPage, type ModelValues } from '../views/model-catalogue-pages.js';
+import { MODEL_FIELDS, modelFormPage, modelListPage, type CacheChoice, type ModelValues } from '../views/model-catalogue-pages.js';
+
+function cacheChoiceOf(ttls: ModelEntry['cacheTtls']): CacheChoice {
+  if (!ttls || ttls.length === 0) return '';
+  return ttls.includes('1h') ? '5m+1h' : '5m';
+}
 
 const field = Type.Optional(Type.String({ maxLength: 1_000 }));
 const ModelForm = Type.Object({
@@ -20,6 +25,8 @@ const ModelForm = Type.Object({
   acceptsTemperature: field,
   thinking: Type.Optional(Type.Union([Type.Literal('none'), Type.Literal('extended-budget'), Type.Literal('adaptive-effort')])),
   thinkingAlwaysOn: field,
+  cache: Type.Optional(Type.Union([Type.Literal(''), Type.Literal('5m'), Type.Literal('5m+1h')])),
+  serviceTier: Type.Optional(Type.Union([Type.Literal(''), Type.Literal('default'), Type.Literal('flex'), Type.Literal('priority'), Type.Literal('reserved')])),
 });
 const ModelIdForm = Type.Object({ _csrf: field, modelId: Type.String({ minLength: 1, maxLength: 1_000 }), enabled: field });
 const ModelQuery = Type.Object({ id: Type.Optional(Type.String({ maxLength: 1_000 })) });
@@ -93,7 +100,7 @@ const modelRoutes: FastifyPluginAsync = async (fastify) => {
 
   app.get('/models/new', async (_request, reply) => {
     const values: ModelValues = { defaultTemperature: '1', cacheWrite5mUsdPerMTok: '0', cacheWrite1hUsdPerMTok: '0', cacheReadUsdPerMTok: '0' };
-    return reply.page('Add a model', modelFormPage({ csrfToken: await reply.csrfToken(), values, acceptsTemperature: false, thinking: 'none', thinkingAlwaysOn: false }));
+    return reply.page('Add a model', modelFormPage({ csrfToken: await reply.csrfToken(), values, acceptsTemperature: false, thinking: 'none', thinkingAlwaysOn: false, cache: '5m', serviceTier: '' }));
   });
 
   app.get('/models/edit', { schema: { querystring: ModelQuery } }, async (request, reply) => {
@@ -109,6 +116,8 @@ const modelRoutes: FastifyPluginAsync = async (fastify) => {
         acceptsTemperature: model.acceptsTemperature ?? false,
         thinking: model.thinking ?? 'none',
         thinkingAlwaysOn: model.thinkingAlwaysOn ?? false,
+        cache: cacheChoiceOf(model.cacheTtls),
+        serviceTier: model.serviceTier ?? '',
       }),
     );
   });
@@ -124,19 +133,23 @@ const modelRoutes: FastifyPluginAsync = async (fastify) => {
     const acceptsTemperature = body.acceptsTemperature === 'true';
     const thinking = (body.thinking ?? 'none') as NonNullable<ModelEntry['thinking']>;
     const thinkingAlwaysOn = body.thinkingAlwaysOn === 'true' && thinking !== 'none';
+    const cache = (body.cache ?? '5m') as CacheChoice;
+    const serviceTier = body.serviceTier ?? '';
     const parsed = parseModel(values, others);
     if ('errors' in parsed) {
-      const page = modelFormPage({ csrfToken: await reply.csrfToken(), ...(originalId ? { originalId } : {}), values, acceptsTemperature, thinking, thinkingAlwaysOn, errors: parsed.errors });
+      const page = modelFormPage({ csrfToken: await reply.csrfToken(), ...(originalId ? { originalId } : {}), values, acceptsTemperature, thinking, thinkingAlwaysOn, cache, serviceTier, errors: parsed.errors });
       return reply.page(originalId ? 'Edit model' : 'Add a model', page, { status: 400 });
     }
+    const { serviceTier: _oldTier, ...kept } = existing ?? ({} as Partial<ModelEntry>);
     const model: ModelEntry = {
-      ...existing,
+      ...kept,
       ...parsed.model,
       acceptsTemperature,
       thinking,
       thinkingAlwaysOn,
       enabled: existing?.enabled ?? true,
-      ...(existing?.cacheTtls ? { cacheTtls: existing.cacheTtls } : { cacheTtls: ['5m'] }),
+      cacheTtls: cache === '' ? [] : cache === '5m' ? ['5m'] : ['5m', '1h'],
+      ...(serviceTier ? { serviceTier: serviceTier as NonNullable<ModelEntry['serviceTier']> } : {}),
     };
     const models = existing ? settings.models.map((m) => (m.modelId === originalId ? model : m)) : [...settings.models, model];
     // The default follows a renamed id.

@@ -94,8 +94,16 @@ export interface ModelFormOptions {
   acceptsTemperature: boolean;
   thinking: NonNullable<ModelEntry['thinking']>;
   thinkingAlwaysOn: boolean;
+  /** '' none, '5m', or '5m+1h' */
+  cache: CacheChoice;
+  serviceTier: string;
   errors?: FieldErrors;
 }
+
+export type CacheChoice = '' | '5m' | '5m+1h';
+const CACHE_WORDS: Record<CacheChoice, string> = { '': 'No cache points', '5m': '5-minute cache', '5m+1h': '5-minute and 1-hour cache' };
+/** Bedrock's documented service tiers (ConverseStream serviceTier.type); '' sends none. */
+const TIER_WORDS: Record<string, string> = { '': 'Not sent (Bedrock decides)', default: 'Default', flex: 'Flex', priority: 'Priority', reserved: 'Reserved' };
 
 function textField(name: ModelField, values: ModelValues, errors: FieldErrors, extra: Html = html``): Html {
   const id = `model-${name}`;
@@ -105,7 +113,7 @@ function textField(name: ModelField, values: ModelValues, errors: FieldErrors, e
   ${fieldError(id, errors[name])}`;
 }
 
-export function modelFormPage({ csrfToken, originalId, values, acceptsTemperature, thinking, thinkingAlwaysOn, errors = {} }: ModelFormOptions): Html {
+export function modelFormPage({ csrfToken, originalId, values, acceptsTemperature, thinking, thinkingAlwaysOn, cache, serviceTier, errors = {} }: ModelFormOptions): Html {
   return html`<main class="narrow">
   <h1>${originalId ? 'Edit model' : 'Add a model'}</h1>
   <form method="post" action="/models" class="stacked" novalidate>
@@ -119,6 +127,15 @@ export function modelFormPage({ csrfToken, originalId, values, acceptsTemperatur
       ${(['none', 'extended-budget', 'adaptive-effort'] as const).map((mode) => html`<option value="${mode}" ${mode === thinking ? html`selected` : ''}>${THINKING_WORDS[mode]}</option>`)}
     </select>
     <label class="checkbox"><input type="checkbox" name="thinkingAlwaysOn" value="true" ${thinkingAlwaysOn ? html`checked` : ''}> Always thinks (cannot be turned off)</label>
+    <label for="model-cache">Prompt caching</label>
+    <select id="model-cache" name="cache">
+      ${(Object.keys(CACHE_WORDS) as CacheChoice[]).map((c) => html`<option value="${c}" ${c === cache ? html`selected` : ''}>${CACHE_WORDS[c]}</option>`)}
+    </select>
+    <label for="model-tier">Service tier</label>
+    <select id="model-tier" name="serviceTier" aria-describedby="model-tier-hint">
+      ${Object.keys(TIER_WORDS).map((tier) => html`<option value="${tier}" ${tier === serviceTier ? html`selected` : ''}>${TIER_WORDS[tier]}</option>`)}
+    </select>
+    <p class="hint" id="model-tier-hint">Only where the model and region offer it; set the prices above to the tier's.</p>
     <button type="submit" class="button-primary">Save model</button>
     <a href="/models">Cancel</a>
   </form>

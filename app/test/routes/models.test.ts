@@ -130,3 +130,46 @@ t.test('the Safety page attaches a guardrail to a person, with a clear refusal f
   const defaulted = await ann.post('/safety/default', { identifier: 'kids02', version: 'draft' });
   t.match(defaulted.body, /Now: kids02, version DRAFT/);
 });
+
+t.test('a small-context model: the chat page says how many messages Claude sees', async (t) => {
+  await ann.get(`/models/edit?id=${encodeURIComponent(HAIKU)}`);
+  const edited = await ann.post('/models', {
+    ...good,
+    originalId: HAIKU,
+    modelId: HAIKU,
+    displayName: 'Claude Haiku 4.5',
+    contextWindow: '9000',
+    maxOutputTokens: '1000',
+    acceptsTemperature: 'true',
+    thinking: 'extended-budget',
+    cache: '5m+1h',
+    serviceTier: 'priority',
+  });
+  t.equal(edited.status, 303);
+  const form = await ann.get(`/models/edit?id=${encodeURIComponent(HAIKU)}`);
+  t.match(form.body, /<option value="priority" selected>Priority/, 'the service tier is kept');
+  t.match(form.body, /<option value="5m\+1h" selected>/);
+  const chat = (await bo.post('/c', {})).headers.get('location')!;
+  await bo.get(chat);
+  let last = '';
+  for (let i = 0; i < 3; i++) {
+    const sent = await bo.postPartial(`${chat}/messages`, { text: `${i}${'y'.repeat(15_000)}`, model: HAIKU });
+    t.equal(sent.status, 200);
+    last = await waitForReply(bo, chat, sent.body);
+  }
+  t.match(last, /<hx-partial hx-target="#context-note" hx-swap="outerHTML"><p id="context-note" class="context-note">Claude sees the last \d+ messages of this chat\.<\/p>/, 'the note follows a finished reply');
+  const page = await bo.get(chat);
+  t.match(page.body, /Claude sees the last \d+ messages of this chat\./);
+});
+
+t.test('a message Bedrock refuses can be edited and sent again', async (t) => {
+  const chat = (await bo.post('/c', {})).headers.get('location')!;
+  await bo.get(chat);
+  const sent = await bo.postPartial(`${chat}/messages`, { text: 'refuse this [[emulator:validation]]', model: 'us.anthropic.claude-opus-4-6-v1' });
+  await waitForReply(bo, chat, sent.body);
+  const page = await bo.get(chat);
+  t.match(page.body, /<summary>Edit and resend<\/summary>[\s\S]*<textarea id="resend-[a-z0-9]+" name="text"[^>]*>refuse this \[\[emulator:validation\]\]<\/textarea>/);
+  const resent = await bo.postPartial(`${chat}/messages`, { text: 'this one is fine' });
+  const bubble = await waitForReply(bo, chat, resent.body);
+  t.match(bubble, /data-state="complete"/, 'the refused message does not poison the next');
+});
