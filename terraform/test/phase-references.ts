@@ -3,7 +3,7 @@
  * synthesized JSON. A resource's module is the first construct below the
  * stack in its cdktf path (`homeagent/<module>/…`).
  */
-import type { TerraformJson } from '../src/synthesis.js';
+import type { TerraformJson } from '../src/terraform-json.js';
 
 export interface PhaseViolation {
   from: string;

@@ -13,7 +13,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import t from 'tap';
 import { renderHcl } from '../src/hcl-renderer.js';
-import type { TerraformJson } from '../src/synthesis.js';
+import type { TerraformJson } from '../src/terraform-json.js';
 import { synthesizeStack } from './synthesized-stack.js';
 
 // Spawns node and terraform: slow on a loaded machine, so more than the default 120 s.

@@ -5,7 +5,7 @@
  * Bedrock tokens are not included: they depend on use, and the agent's
  * budgets bound them.
  */
-import type { TerraformJson } from '../synthesis.js';
+import type { TerraformJson } from '../terraform-json.js';
 import { HOURS_PER_MONTH, PRICES, USAGE_ASSUMPTIONS } from './price-table.js';
 
 export interface CostLine {
