@@ -1,21 +1,16 @@
 import t from 'tap';
 import { synthesizeStack } from './synthesized-stack.js';
+import { MODULE_PHASES } from '../src/homeagent-stack.js';
 import { phaseViolations } from './phase-references.js';
 
-/** The phases of ../shared/design/ARCHITECTURE.md; iam needs only phase 1 and feeds phase 3. */
-const PHASES: Record<string, number> = {
-  network: 1, dynamodb: 1, ecr: 1, observability: 1, secrets: 1,
-  security: 2, iam: 2,
-  ecs: 3, dns: 3,
-  alb: 4,
-  'ecs-service': 5, waf: 5,
-  alarms: 6,
-};
+/** The one table of phases (ARCHITECTURE.md), the one the stack and `npm run phases` use. */
+const PHASES: Record<string, number> = MODULE_PHASES;
 
 t.test('no module references its own or a later phase (default, lean, existing VPC)', async (t) => {
   const variants = {
     default: {},
     lean: { lean: true },
+    'every option': { guardrail: { deniedTopics: [{ name: 'Gambling', definition: 'Betting money on games or events.' }] }, modelInvocationLogging: { enabled: true }, costAnomalyDetection: { enabled: true }, githubOidcProviderExists: true },
     'existing VPC': { existingVpc: { vpcId: 'vpc-0123456789abcdef0', publicSubnetIds: ['subnet-0123456789abcdef0', 'subnet-0123456789abcdef1'], privateSubnetIds: ['subnet-0123456789abcdef2', 'subnet-0123456789abcdef3'] } },
   };
   for (const [label, overrides] of Object.entries(variants)) {
