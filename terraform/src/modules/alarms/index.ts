@@ -62,8 +62,12 @@ export interface AlarmsProps {
   readonly natInstanceId?: string;
 }
 
-/** Operations whose DynamoDB SystemErrors are watched: the ones the agent calls on every chat. */
-export const DYNAMODB_WATCHED_OPERATIONS = ['GetItem', 'PutItem', 'UpdateItem', 'Query'] as const;
+/**
+ * Operations whose DynamoDB SystemErrors are watched: the writes, where an
+ * error can lose a message or a budget settlement. Failed reads surface as
+ * AgentErrors already, and each watched metric costs $0.10 a month.
+ */
+export const DYNAMODB_WATCHED_OPERATIONS = ['PutItem', 'UpdateItem'] as const;
 
 /** ECS stop codes that mean a task died on its own (not a deploy or a scale-in). */
 export const UNEXPECTED_STOP_CODES = ['TaskFailedToStart', 'EssentialContainerExited'] as const;
