@@ -29,7 +29,9 @@ import { IamRolePolicy } from '@cdktf/provider-aws/lib/iam-role-policy/index.js'
 import { ConfigError } from '../../config.js';
 import { CONTAINERS, type ContainerName, type ResourceNames } from '../../resource-names.js';
 
-export const GITHUB_OIDC_HOST = 'token.actions.githubusercontent.com';
+import { GITHUB_OIDC_HOST } from '../../oidc-preflight.js';
+
+export { GITHUB_OIDC_HOST };
 
 /** Geography prefixes of Bedrock cross-region inference profiles (`us.anthropic…`). */
 const INFERENCE_PROFILE_PREFIXES = new Set(['us', 'eu', 'apac', 'global', 'us-gov', 'jp', 'au', 'ca']);
