@@ -70,6 +70,14 @@ if (!terraform || !awsVersion) {
     t.setTimeout(300_000);
     validate(t, 'default json', 'main.tf.json', JSON.stringify(forMirror(synthesizeStack().doc)));
   });
+  t.test('every optional module (guardrail, invocation logging, anomaly monitor, OIDC lookup) is valid Terraform JSON', async (t) => {
+    t.setTimeout(300_000);
+    const options = {
+      guardrail: { deniedTopics: [{ name: 'Gambling', definition: 'Betting money on games or events.', examples: ['best odds tonight'] }] },
+      modelInvocationLogging: { enabled: true }, costAnomalyDetection: { enabled: true }, githubOidcProviderExists: true,
+    };
+    validate(t, 'every option json', 'main.tf.json', JSON.stringify(forMirror(synthesizeStack(options).doc)));
+  });
   t.test('the lean stack, rendered as HCL, is valid Terraform for the AWS provider', async (t) => {
     t.setTimeout(300_000);
     validate(t, 'lean hcl', 'main.tf', renderHcl(forMirror(synthesizeStack({ lean: true }).doc)));
