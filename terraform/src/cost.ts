@@ -62,7 +62,10 @@ function main(argv: string[]): void {
     file = join(root, 'homeagent.config.example.json');
     process.stderr.write('note: no homeagent.config.json; estimating homeagent.config.example.json\n');
   }
-  const config = loadConfig({ file });
+  const loaded = loadConfig({ file });
+  // What it costs once it runs: the first apply has no task, the month after has one.
+  const config = loaded.desiredCount === 0 ? { ...loaded, desiredCount: 1 } : loaded;
+  if (loaded.desiredCount === 0) process.stderr.write('note: desiredCount is 0 (before the first deploy); estimated with the one task it will run\n');
   const { lean: _lean, natMode: _nat, cpuArchitecture: _arch, containerInsights: _ci, taskCpu: _cpu, ...rest } = config;
   // The lean variant: the same inputs with only the lean switch on (its defaults apply).
   const leanConfig = parseConfig({ ...rest, lean: true, existingVpc: config.existingVpc }, 'lean variant');
