@@ -73,7 +73,7 @@ export const GuardrailSchema = Type.Object({
     },
   ),
   deniedTopics: Type.Array(Type.Object({
-    name: Type.String({ pattern: '^[0-9a-zA-Z-_ !?.]{1,100}$', description: 'a short name, e.g. "Gambling"' }),
+    name: Type.String({ pattern: '^[0-9a-zA-Z_ !?.-]{1,100}$', description: 'a short name, e.g. "Gambling"' }),
     definition: Type.String({ minLength: 1, maxLength: 200, description: 'what the topic is, in a sentence' }),
     examples: Type.Array(Type.String({ minLength: 1, maxLength: 100 }), { maxItems: 5, default: [], description: 'example phrases of the topic' }),
   }, { additionalProperties: false }), { maxItems: 30, default: [], description: 'topics the guardrail refuses' }),
