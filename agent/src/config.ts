@@ -32,6 +32,9 @@ const EnvSchema = Type.Object({
   STREAM_IDLE_TIMEOUT_MS: Type.Integer({ minimum: 50, maximum: 3_600_000, default: 120_000 }),
   CONTEXT_MESSAGES: Type.Integer({ minimum: 1, maximum: 500, default: 50 }),
   MONTHLY_BUDGET_USD: Type.Number({ minimum: 0, maximum: 1_000_000, default: 20 }),
+  ATTACHMENTS_BUCKET: Type.String({ pattern: '^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$', default: 'homeagent-attachments' }),
+  // Set only locally (the S3 stand-in); the SDK reads it itself, the agent only learns to use path-style addresses.
+  AWS_ENDPOINT_URL_S3: Type.Optional(Type.String({ pattern: '^https?://' })),
 });
 type Env = Static<typeof EnvSchema>;
 
@@ -48,6 +51,8 @@ const EXPECTATIONS: Record<string, string> = {
   CONTEXT_MESSAGES: 'a whole number between 1 and 500',
   MONTHLY_BUDGET_USD: 'a number of US dollars between 0 and 1000000',
   LOG_LEVEL: 'one of fatal, error, warn, info, debug, trace, silent',
+  ATTACHMENTS_BUCKET: 'an S3 bucket name (3-63 lower-case letters, digits, dots and dashes)',
+  AWS_ENDPOINT_URL_S3: 'an absolute http(s) URL',
 };
 
 export interface Config {
@@ -68,6 +73,10 @@ export interface Config {
   streamIdleTimeoutMs: number;
   contextMessages: number;
   monthlyBudgetUsd: number;
+  /** the private bucket holding attachment files (under `attachments/<userId>/`) */
+  attachmentsBucket: string;
+  /** path-style S3 addresses: true against a local stand-in (AWS_ENDPOINT_URL_S3) */
+  s3PathStyle: boolean;
   /** where the secrets came from, for the boot log (never the values) */
   secretsSource: 'environment' | 'secrets-manager';
 }
@@ -169,6 +178,8 @@ export async function loadConfig(env: Record<string, string | undefined> = proce
     streamIdleTimeoutMs: e.STREAM_IDLE_TIMEOUT_MS,
     contextMessages: e.CONTEXT_MESSAGES,
     monthlyBudgetUsd: e.MONTHLY_BUDGET_USD,
+    attachmentsBucket: e.ATTACHMENTS_BUCKET,
+    s3PathStyle: e.AWS_ENDPOINT_URL_S3 !== undefined,
     secretsSource: e.AGENT_SECRET_ID ? 'secrets-manager' : 'environment',
   };
 }

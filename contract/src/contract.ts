@@ -366,3 +366,4 @@ export function updateId(messageId: string, sequence: number): string {
 
 export * from './models.js';
 export * from './safety.js';
+export * from './attachments.js';
