@@ -8,6 +8,7 @@ import type { FastifyInstance, FastifyServerOptions } from 'fastify';
 import { TypeBoxValidatorCompiler } from '@fastify/type-provider-typebox';
 import type { Config } from './config.js';
 import { wellFormed } from './well-formed-text.js';
+import { installJsonBodyParser } from './json-body-parser.js';
 import dynamodb from './plugins/external/dynamodb.js';
 import errorHandler from './plugins/app/error-handler.js';
 import metrics from './plugins/app/metrics.js';
@@ -54,6 +55,7 @@ export interface AppOptions {
 async function agent(app: FastifyInstance, opts: AppOptions) {
   // TypeBox's compiler does not coerce types: a number where a string belongs is refused, not converted.
   app.setValidatorCompiler(TypeBoxValidatorCompiler);
+  installJsonBodyParser(app);
   app.addHook('preValidation', async (request) => {
     if (request.body !== undefined && request.body !== null) request.body = wellFormed(request.body);
   });
