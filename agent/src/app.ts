@@ -21,6 +21,8 @@ import conversationsRepository from './plugins/app/conversations-repository.js';
 import messagesRepository from './plugins/app/messages-repository.js';
 import usageRepository from './plugins/app/usage-repository.js';
 import settingsRepository from './plugins/app/settings-repository.js';
+import attachmentsRepository from './plugins/app/attachments-repository.js';
+import s3 from './plugins/external/s3.js';
 import currentUser from './plugins/app/current-user.js';
 import bedrockClient from './plugins/app/bedrock-client.js';
 import hubPublisher from './plugins/app/hub-publisher.js';
@@ -34,6 +36,7 @@ import invites from './routes/v1/invites/index.js';
 import conversations from './routes/v1/conversations/index.js';
 import usage from './routes/v1/usage/index.js';
 import settings from './routes/v1/settings/index.js';
+import attachments from './routes/v1/attachments/index.js';
 
 declare module 'fastify' {
   interface FastifyInstance {
@@ -59,7 +62,8 @@ async function agent(app: FastifyInstance, opts: AppOptions) {
   app.setValidatorCompiler(TypeBoxValidatorCompiler);
   installJsonBodyParser(app);
   app.addHook('preValidation', async (request) => {
-    if (request.body !== undefined && request.body !== null) request.body = wellFormed(request.body);
+    // A file's bytes (an upload) are not text: only parsed JSON is cleaned.
+    if (request.body !== undefined && request.body !== null && !Buffer.isBuffer(request.body)) request.body = wellFormed(request.body);
   });
 
   await app.register(
@@ -82,6 +86,8 @@ async function agent(app: FastifyInstance, opts: AppOptions) {
   await app.register(messagesRepository);
   await app.register(usageRepository);
   await app.register(settingsRepository);
+  await app.register(s3);
+  await app.register(attachmentsRepository);
   await app.register(currentUser);
   await app.register(bedrockClient);
   await app.register(hubPublisher);
@@ -96,6 +102,7 @@ async function agent(app: FastifyInstance, opts: AppOptions) {
   await app.register(conversations, { prefix: '/v1/conversations' });
   await app.register(usage, { prefix: '/v1/usage' });
   await app.register(settings, { prefix: '/v1/settings' });
+  await app.register(attachments, { prefix: '/v1/attachments' });
 }
 
 export default fp(agent, { name: 'agent' });

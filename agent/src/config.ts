@@ -36,6 +36,9 @@ const EnvSchema = Type.Object({
   DYNAMODB_REQUEST_TIMEOUT_MS: Type.Integer({ minimum: 50, maximum: 60_000, default: 2_000 }),
   AGENT_SECRET_REFRESH_S: Type.Integer({ minimum: 0, maximum: 86_400, default: 300 }),
   AGENT_SECRET_OVERLAP_S: Type.Integer({ minimum: 0, maximum: 604_800, default: 3_600 }),
+  ATTACHMENTS_BUCKET: Type.String({ pattern: '^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$', default: 'homeagent-attachments' }),
+  // Set only locally (the S3 stand-in); the SDK reads it itself, the agent only learns to use path-style addresses.
+  AWS_ENDPOINT_URL_S3: Type.Optional(Type.String({ pattern: '^https?://' })),
 });
 type Env = Static<typeof EnvSchema>;
 
@@ -56,6 +59,8 @@ const EXPECTATIONS: Record<string, string> = {
   DYNAMODB_REQUEST_TIMEOUT_MS: 'a whole number of milliseconds between 50 and 60000',
   AGENT_SECRET_REFRESH_S: 'a whole number of seconds between 0 (never) and 86400',
   AGENT_SECRET_OVERLAP_S: 'a whole number of seconds between 0 and 604800',
+  ATTACHMENTS_BUCKET: 'an S3 bucket name (3-63 lower-case letters, digits, dots and dashes)',
+  AWS_ENDPOINT_URL_S3: 'an absolute http(s) URL',
 };
 
 export interface Config {
@@ -84,6 +89,10 @@ export interface Config {
   secretRefreshMs: number;
   /** how long the previous serviceKey / publisher key stays accepted after a rotation */
   secretOverlapMs: number;
+  /** the private bucket holding attachment files (under `attachments/<userId>/`) */
+  attachmentsBucket: string;
+  /** path-style S3 addresses: true against a local stand-in (AWS_ENDPOINT_URL_S3) */
+  s3PathStyle: boolean;
   /** where the secrets came from, for the boot log (never the values) */
   secretsSource: 'environment' | 'secrets-manager';
 }
@@ -169,6 +178,8 @@ export async function loadConfig(env: Record<string, string | undefined> = proce
     secretId: e.AGENT_SECRET_ID,
     secretRefreshMs: e.AGENT_SECRET_REFRESH_S * 1000,
     secretOverlapMs: e.AGENT_SECRET_OVERLAP_S * 1000,
+    attachmentsBucket: e.ATTACHMENTS_BUCKET,
+    s3PathStyle: e.AWS_ENDPOINT_URL_S3 !== undefined,
     secretsSource: e.AGENT_SECRET_ID ? 'secrets-manager' : 'environment',
   };
 }

@@ -12,6 +12,7 @@ import type { AppConfig } from './config.js';
 import { loggerOptions } from './logger-options.js';
 import agentClient from './plugins/app/agent-client.js';
 import csrf from './plugins/app/csrf.js';
+import pageReply from './plugins/app/page-reply.js';
 import errorHandler from './plugins/app/error-handler.js';
 import session from './plugins/app/session.js';
 import signInLimits from './plugins/app/sign-in-limits.js';
@@ -94,6 +95,7 @@ const app: FastifyPluginAsync<AppOptions> = async (fastify: FastifyInstance, opt
   await fastify.register(agentClient);
   await fastify.register(session);
   await fastify.register(csrf);
+  await fastify.register(pageReply);
   await fastify.register(signInLimits, { now: options.now });
   await fastify.register(staticFiles);
 

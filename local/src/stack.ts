@@ -15,6 +15,7 @@ import { pino, type Level, type Logger } from 'pino';
 import { startBedrockEmulator, type BedrockEmulator } from './bedrock-emulator.js';
 import { startDynamo, DEFAULT_TABLE_NAME, type LocalDynamo } from './dynamodb.js';
 import { startEdge, type Edge } from './edge.js';
+import { startS3, type LocalS3 } from './s3.js';
 import { ensureSecrets, type LocalSecrets } from './local-secrets.js';
 import { ServiceProcess, type LogEntry } from './service-process.js';
 import { StackError } from './stack-error.js';
@@ -23,6 +24,9 @@ export { StackError } from './stack-error.js';
 export type { LogEntry } from './service-process.js';
 
 /** The ports `npm start` uses (docs/runtime.md). */
+/** The bucket the agent keeps attachment files in, locally (Terraform names the real one). */
+export const ATTACHMENTS_BUCKET = 'homeagent-attachments';
+
 export const DEFAULT_PORTS = { edge: 3000, app: 8080, agent: 8000, hub: 3701 } as const;
 
 export type ServiceName = 'hub' | 'agent' | 'app';
@@ -87,7 +91,7 @@ export interface Stack {
   adminInvite?: string;
   ports: StackPorts;
   /** where the in-process stand-ins listen, and the services' own URLs */
-  endpoints: { dynamodb: string; bedrock?: string; hub: string; agent: string; app: string };
+  endpoints: { dynamodb: string; s3: string; bedrock?: string; hub: string; agent: string; app: string };
   tableName: string;
   /** the children's process ids (current: a restarted service has a new one) */
   readonly pids: Record<ServiceName, number>;
@@ -240,6 +244,11 @@ export async function startStack(opts: StackOptions): Promise<Stack> {
     started.push(() => dynamo.close());
     log.info({ endpoint: dynamo.endpoint }, 'dynamodb ready');
 
+    // Attachments: the real S3 client against the stand-in, kept under .data/ like the table.
+    const s3: LocalS3 = await startS3({ dataDir: join(dataDir, 's3'), buckets: [ATTACHMENTS_BUCKET] });
+    started.push(() => s3.close());
+    log.info({ endpoint: s3.url }, 's3 ready');
+
     let emulator: BedrockEmulator | undefined;
     if ((opts.bedrock ?? 'emulator') === 'emulator') {
       emulator = await startBedrockEmulator({
@@ -320,6 +329,8 @@ export async function startStack(opts: StackOptions): Promise<Stack> {
       ...pick(AGENT_PASSTHROUGH),
       ...awsEnv,
       AWS_ENDPOINT_URL_DYNAMODB: dynamo.endpoint,
+      AWS_ENDPOINT_URL_S3: s3.url,
+      ATTACHMENTS_BUCKET,
     });
     // The agent logs the invite while getting ready, before it listens: by now it was seen or it never will be.
     if (adminInvite) {
@@ -410,7 +421,7 @@ export async function startStack(opts: StackOptions): Promise<Stack> {
       url: publicUrl,
       adminInvite,
       ports: { edge: edge.port, hub: portOf(hub.url), agent: portOf(agent.url), app: portOf(app.url) },
-      endpoints: { dynamodb: dynamo.endpoint, bedrock: emulator?.url, hub: hub.url, agent: agent.url, app: app.url },
+      endpoints: { dynamodb: dynamo.endpoint, s3: s3.url, bedrock: emulator?.url, hub: hub.url, agent: agent.url, app: app.url },
       tableName: dynamo.tableName,
       get pids() {
         const pid = (name: ServiceName) => slots.get(name)?.service.pid ?? 0;

@@ -9,10 +9,10 @@
  * blocks and which are map-valued arguments cannot be told from JSON alone;
  * in this stack every object is a block except the keys in MAP_ARGUMENTS.
  */
-import type { TerraformJson } from './synthesis.js';
+import type { TerraformJson } from './terraform-json.js';
 
 /** Object-valued arguments (maps), rendered `key = { … }`; every other object is a block. */
-const MAP_ARGUMENTS = new Set(['tags', 'tags_all', 'dimensions']);
+const MAP_ARGUMENTS = new Set(['tags', 'tags_all', 'dimensions', 'input_paths']);
 /** Meta-arguments whose strings are references, rendered bare: `depends_on = [aws_x.y]`. */
 const REFERENCE_LISTS = new Set(['depends_on', 'ignore_changes', 'replace_triggered_by']);
 

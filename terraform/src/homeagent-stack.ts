@@ -23,12 +23,15 @@ import { Alb } from './modules/alb/index.js';
 import { HomeAgentService } from './modules/ecs-service/index.js';
 import { Waf } from './modules/waf/index.js';
 import { Alarms } from './modules/alarms/index.js';
+import { Attachments } from './modules/attachments/index.js';
+import { Guardrail } from './modules/guardrail/index.js';
+import { ModelInvocationLogging } from './modules/model-invocation-logging/index.js';
 
 export const STACK_NAME = 'homeagent';
 
 /** Module construct ids and their phase (ARCHITECTURE.md); iam sits after phase 1. */
 export const MODULE_PHASES = {
-  network: 1, dynamodb: 1, ecr: 1, observability: 1, secrets: 1,
+  network: 1, dynamodb: 1, attachments: 1, ecr: 1, observability: 1, secrets: 1, guardrail: 1, 'model-invocation-logging': 1,
   security: 2, iam: 2,
   ecs: 3, dns: 3,
   alb: 4,
@@ -40,7 +43,7 @@ export const MODULE_PHASES = {
 export const OUTPUT_NAMES = [
   'aws_region', 'public_url', 'cluster_name', 'service_name', 'task_definition_family',
   'ecr_repository_url_agent', 'ecr_repository_url_app', 'ecr_repository_url_mercure',
-  'deploy_role_arn', 'cpu_architecture', 'table_name', 'alarm_topic_arn',
+  'deploy_role_arn', 'cpu_architecture', 'table_name', 'alarm_topic_arn', 'attachments_bucket_name',
 ] as const;
 
 /** Two constructs would map to one Terraform address. */
@@ -83,14 +86,24 @@ export class HomeAgentStack extends TerraformStack {
       ...(config.existingVpc ? { existingVpc: config.existingVpc } : {}),
     });
     const table = new Dynamodb(this, 'dynamodb', { tableName: config.tableName, deletionProtection: config.deletionProtection });
-    const ecr = new Ecr(this, 'ecr', { repositoryNames: names.repository });
+    const attachments = new Attachments(this, 'attachments', { namePrefix: config.namePrefix, forceDestroy: config.forceDelete });
+    const ecr = new Ecr(this, 'ecr', { repositoryNames: names.repository, forceDelete: config.forceDelete });
+    const budgetEmail = config.accountBudget.email ?? config.alarmEmail;
     const observability = new Observability(this, 'observability', {
+      namePrefix: config.namePrefix,
       logGroupNames: names.logGroup,
       retentionDays: config.logRetentionDays,
       alarmTopicName: names.alarmTopic,
       ...(config.alarmEmail ? { alarmEmail: config.alarmEmail } : {}),
+      accountBudgetUsd: config.accountBudget.monthlyUsd,
+      ...(budgetEmail ? { budgetEmail } : {}),
+      ...(config.costAnomalyDetection.enabled ? { anomalyThresholdUsd: config.costAnomalyDetection.thresholdUsd } : {}),
     });
-    const secrets = new Secrets(this, 'secrets', { secretName: names.secret });
+    const secrets = new Secrets(this, 'secrets', { secretName: names.secret, recoveryWindowDays: config.secretRecoveryWindowDays });
+    const guardrail = config.guardrail ? new Guardrail(this, 'guardrail', { namePrefix: config.namePrefix, config: config.guardrail }) : undefined;
+    if (config.modelInvocationLogging.enabled) {
+      new ModelInvocationLogging(this, 'model-invocation-logging', { namePrefix: config.namePrefix, retentionDays: config.modelInvocationLogging.retentionDays });
+    }
 
     // ---- phase 2 (and iam, which needs only phase 1) ----
     const security = new Security(this, 'security', { namePrefix: config.namePrefix, vpcId: network.vpcId, ipv6: config.ipv6 });
@@ -102,9 +115,13 @@ export class HomeAgentStack extends TerraformStack {
       logGroupArns: observability.logGroupArns,
       allowedModels: config.allowedModels,
       githubRepository: config.githubRepository,
-      githubBranch: config.githubBranch,
-      ...(config.githubEnvironment ? { githubEnvironment: config.githubEnvironment } : {}),
+      ...(config.githubBranch !== undefined ? { githubBranch: config.githubBranch } : {}),
+      ...(config.githubEnvironment !== undefined ? { githubEnvironment: config.githubEnvironment } : {}),
       ...(config.githubOidcProviderArn ? { githubOidcProviderArn: config.githubOidcProviderArn } : {}),
+      githubOidcProviderExists: config.githubOidcProviderExists,
+      attachmentsBucketArn: attachments.bucketArn,
+      attachmentsPrefix: attachments.objectPrefix,
+      guardrailArns: [...(guardrail ? [guardrail.guardrailArn] : []), ...config.allowedGuardrailArns],
     });
 
     // ---- phase 3 ----
@@ -124,6 +141,8 @@ export class HomeAgentStack extends TerraformStack {
       secretValueFrom: (key) => secrets.valueFrom(key),
       publicUrl: publicUrl(config),
       tableName: table.tableName,
+      attachmentsBucket: attachments.bucketName,
+      attachmentsPrefix: attachments.objectPrefix,
       bedrockModelId: config.allowedModels[0]!,
       monthlyBudgetUsd: config.monthlyBudgetUsd,
       mercureHeartbeatSeconds: config.mercureHeartbeatSeconds,
@@ -148,6 +167,7 @@ export class HomeAgentStack extends TerraformStack {
       tlsPolicy: config.tlsPolicy,
       hubHeartbeatSeconds: config.mercureHeartbeatSeconds,
       deletionProtection: config.deletionProtection,
+      forceDestroyLogs: config.forceDelete,
     });
 
     // ---- phase 5 ----
@@ -159,9 +179,10 @@ export class HomeAgentStack extends TerraformStack {
       taskSecurityGroupId: security.taskSecurityGroupId,
       appTargetGroupArn: alb.appTargetGroupArn,
       hubTargetGroupArn: alb.hubTargetGroupArn,
+      routing: alb.routing,
       desiredCount: config.desiredCount,
     });
-    new Waf(this, 'waf', {
+    const waf = new Waf(this, 'waf', {
       namePrefix: config.namePrefix,
       albArn: alb.albArn,
       rateLimit: config.wafRateLimit,
@@ -182,6 +203,12 @@ export class HomeAgentStack extends TerraformStack {
       dailySpendUsd: config.alarms.dailySpendUsd,
       alb5xxPercent: config.alarms.alb5xxPercent,
       serviceRunning: config.desiredCount > 0,
+      clusterArn: ecs.clusterArn,
+      tableName: table.tableName,
+      webAclName: waf.webAclName,
+      region: config.region,
+      wafBlockedPer5Minutes: config.alarms.wafBlockedPer5Minutes,
+      ...(network.natInstanceId ? { natInstanceId: network.natInstanceId } : {}),
     });
 
     const outputs: Record<(typeof OUTPUT_NAMES)[number], { value: string; description: string }> = {
@@ -197,8 +224,14 @@ export class HomeAgentStack extends TerraformStack {
       cpu_architecture: { value: config.cpuArchitecture, description: 'X86_64 or ARM64: the platform images must be built for' },
       table_name: { value: table.tableName, description: 'DynamoDB table' },
       alarm_topic_arn: { value: observability.alarmTopicArn, description: 'SNS topic of the alarms' },
+      attachments_bucket_name: { value: attachments.bucketName, description: 'S3 bucket of the attachments (ATTACHMENTS_BUCKET of the agent)' },
     };
     for (const name of OUTPUT_NAMES) new TerraformOutput(this, name, outputs[name]);
+    if (guardrail) {
+      // What an admin enters on the Settings page to attach the household guardrail to a person.
+      new TerraformOutput(this, 'household_guardrail_id', { value: guardrail.guardrailId, description: 'Bedrock guardrail of the household' });
+      new TerraformOutput(this, 'household_guardrail_version', { value: guardrail.guardrailVersion, description: 'Its numbered version' });
+    }
   }
 
   private configureBackend(backend: StateBackend): void {

@@ -35,6 +35,10 @@ async function main(argv: string[]): Promise<void> {
   // Aligned `=` when terraform is at hand; the file is valid HCL either way.
   if (hcl) spawnSync('terraform', ['fmt', result.file], { stdio: 'ignore' });
   process.stdout.write(`wrote ${relative(process.cwd(), result.file)}\nnext: cd ${relative(process.cwd(), result.stackDir)} && terraform init && terraform plan\n`);
+  // The first apply has no images to run; docs/deploy.md raises the count after the first deploy.
+  if (config.desiredCount === 0) {
+    process.stdout.write('note: desiredCount is 0, so no task runs (and the "no healthy host" alarms are muted); after the first ./deploy.sh set it to 1, synth and apply again\n');
+  }
 }
 
 class UsageError extends Error {

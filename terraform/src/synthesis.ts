@@ -9,6 +9,9 @@ import type { HomeAgentConfig } from './config.js';
 import { renderHcl } from './hcl-renderer.js';
 import { HomeAgentStack, STACK_NAME } from './homeagent-stack.js';
 import type { StateBackend } from './state-backend.js';
+import type { TerraformJson } from './terraform-json.js';
+
+export type { TerraformJson } from './terraform-json.js';
 
 export interface SynthOptions {
   config: HomeAgentConfig;
@@ -39,15 +42,6 @@ export function synthesize(opts: SynthOptions): SynthResult {
   rmSync(jsonFile);
   return { stackDir, file: hclFile };
 }
-
-/** The synthesized Terraform JSON, parsed. */
-export type TerraformJson = {
-  terraform?: Record<string, unknown>;
-  provider?: Record<string, unknown[]>;
-  resource?: Record<string, Record<string, Record<string, unknown>>>;
-  data?: Record<string, Record<string, Record<string, unknown>>>;
-  output?: Record<string, { value: unknown; description?: string }>;
-};
 
 export function readSynthesized(file: string): TerraformJson {
   return JSON.parse(readFileSync(file, 'utf8')) as TerraformJson;

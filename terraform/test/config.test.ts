@@ -1,9 +1,10 @@
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import t from 'tap';
 import { ConfigError, loadConfig, parseConfig, publicUrl } from '../src/config.js';
+import { configJsonSchema } from '../src/config-json-schema.js';
 import { BASE_INPUT } from './synthesized-stack.js';
 
 const example = fileURLToPath(new URL('../homeagent.config.example.json', import.meta.url));
@@ -27,7 +28,8 @@ const refused = (t: { ok: (v: unknown, m: string) => void; match: (a: unknown, b
 t.test('the committed example is a valid config with the documented defaults', async (t) => {
   const c = loadConfig({ file: example, env: {} });
   t.equal(c.namePrefix, 'homeagent');
-  t.equal(c.desiredCount, 1);
+  t.equal(c.tableName, 'homeagent', 'the table is named after the prefix');
+  t.equal(c.desiredCount, 0, 'the example starts without a task: there are no images before the first deploy.sh');
   t.equal(c.natMode, 'gateway');
   t.equal(c.cpuArchitecture, 'X86_64');
   t.equal(c.taskCpu, 512);
@@ -47,7 +49,7 @@ t.test('a missing or bad input stops synth with one line naming it', async (t) =
   refused(t, { allowedModels: ['claude please'] }, /"allowedModels" has an invalid entry/);
   refused(t, { taskCpu: 512, taskMemory: 512 }, /"taskMemory" 512 is not a Fargate size for taskCpu 512/);
   refused(t, { taskCpu: 300 }, /"taskCpu" must be one of/);
-  refused(t, { cpuArchitecture: 'arm' }, /"cpuArchitecture" is not valid: "arm" \(X86_64 or ARM64\)/);
+  refused(t, { cpuArchitecture: 'arm' }, /"cpuArchitecture" must be one of X86_64, ARM64/);
   refused(t, { natMode: 'none' }, /"natMode"/);
   refused(t, { logRetentionDays: 10 }, /"logRetentionDays" must be one of/);
   refused(t, { tlsPolicy: 'ELBSecurityPolicy-2016-08' }, /"tlsPolicy" must be one of/);
@@ -59,6 +61,28 @@ t.test('a missing or bad input stops synth with one line naming it', async (t) =
   refused(t, { wafChatPathPatterns: ['^/c/${x}$'] }, /"wafChatPathPatterns" has an invalid entry/);
   refused(t, { wafChatPathPatterns: ['^/c/(unclosed$'] }, /invalid regular expression/);
   refused(t, { imageTags: undefined }, /"imageTags" is required/);
+  refused(t, { alarms: { dailySpendUsd: 10, colour: 1 } }, /alarms: unknown input "colour"/);
+  refused(t, { secretRecoveryWindowDays: 3 }, /"secretRecoveryWindowDays" must be 0 or between 7 and 30/);
+  refused(t, { githubBranch: 'main', githubEnvironment: 'production' }, /"githubBranch" and "githubEnvironment" cannot both be set/);
+  refused(t, { accountBudget: { monthlyUsd: 0 } }, /accountBudget: "monthlyUsd" must be between 1 and/);
+  refused(t, { alarmEmail: undefined, costAnomalyDetection: { enabled: true } }, /"costAnomalyDetection" needs an e-mail/);
+  refused(t, { guardrail: { contentFilters: { HATE: 'EXTREME' } } }, /"HATE" must be one of NONE, LOW, MEDIUM, HIGH/);
+  refused(t, { ipv6: 'yes' }, /"ipv6" must be true or false/);
+});
+
+t.test('one schema: defaults, no unknown keys, and the committed JSON Schema is generated from it', async (t) => {
+  const c = parseConfig(BASE_INPUT);
+  t.equal(c.githubEnvironment, 'production', 'the deploy role trusts the environment deploy.yml runs in by default');
+  t.equal(c.githubBranch, undefined);
+  t.equal(parseConfig({ ...BASE_INPUT, githubBranch: 'main' }).githubEnvironment, undefined, 'a branch replaces the environment');
+  t.same([c.secretRecoveryWindowDays, c.forceDelete, c.accountBudget.monthlyUsd, c.modelInvocationLogging.enabled], [7, false, 200, false]);
+  t.equal(parseConfig({ ...BASE_INPUT, namePrefix: 'staging' }).tableName, 'staging', 'a second install gets its own table');
+  const committed = readFileSync(fileURLToPath(new URL('../homeagent.config.schema.json', import.meta.url)), 'utf8');
+  t.equal(committed, configJsonSchema(), 'homeagent.config.schema.json is up to date (npm run schema -w terraform)');
+  const schema = JSON.parse(committed);
+  t.equal(schema.additionalProperties, false);
+  t.same(schema.required, ['region', 'hostedZoneName', 'githubRepository', 'imageTags'], 'inputs with a default may be left out');
+  t.equal(JSON.parse(readFileSync(example, 'utf8')).$schema, './homeagent.config.schema.json', 'the example points editors at it');
 });
 
 t.test('image tags are required and never latest', async (t) => {

@@ -1,6 +1,8 @@
 import t from 'tap';
 import { estimateMonthlyCost, formatCostEstimate } from '../src/cost/cost-estimate.js';
 import { PRICE_TABLE_DATE } from '../src/cost/price-table.js';
+import { bedrockBound, budgetLines } from '../src/cost.js';
+import { testConfig } from './synthesized-stack.js';
 import { synthesizeStack } from './synthesized-stack.js';
 
 const standard = estimateMonthlyCost(synthesizeStack().doc);
@@ -40,4 +42,27 @@ t.test('the printed table lists each line and the total, with the price date', a
   for (const l of standard.lines) t.match(text, l.item);
   t.match(text, new RegExp(`total\\s+\\$${standard.totalUsdPerMonth.toFixed(2)}`));
   t.match(PRICE_TABLE_DATE, /^\d{4}-\d{2}-\d{2}$/);
+});
+
+t.test('the zone, the WAF logs by request volume, the attachments bucket and the budgets are counted', async (t) => {
+  t.equal(item(standard, /^Route 53 hosted zone/)[0]?.usdPerMonth, 0.5, 'the hosted zone');
+  const waf = item(standard, /\(WAF logs\)$/);
+  t.equal(waf.length, 1, 'the WAF log group is priced by requests, not as a container log');
+  t.match(waf[0]!.basis, /M requests × \d+ B/);
+  t.ok(waf[0]!.usdPerMonth > 0);
+  t.equal(item(standard, /aws_s3_bucket\.attachments_bucket \(attachments\)/).length, 1, 'the attachments bucket');
+  t.equal(item(standard, /^aws_budgets_budget\./)[0]?.usdPerMonth, 0, 'the budget is named, and free');
+  const logged = estimateMonthlyCost(synthesizeStack({ modelInvocationLogging: { enabled: true } }).doc);
+  t.ok(item(logged, /\(Bedrock invocation logs\)$/)[0]!.usdPerMonth > 0, 'invocation logging is priced when on');
+  t.equal(item(standard, /invocation logs/).length, 0, 'and absent when off');
+});
+
+t.test('the Bedrock bound is the sum of the budgets, printed apart from the fixed cost', async (t) => {
+  const config = testConfig({ householdSize: 5, monthlyBudgetUsd: 12.5 });
+  t.equal(bedrockBound(config).usdPerMonth, 62.5);
+  t.match(bedrockBound(config).text, /5 people × \$12\.50 budget = \$62\.50 per month/);
+  t.notOk(standard.lines.some((l) => /bedrock tokens/i.test(l.item)), 'not inside the fixed total');
+  const lines = budgetLines(testConfig({ accountBudget: { monthlyUsd: 150 } })).join('\n');
+  t.match(lines, /"homeagent-account-monthly": \$150\.00/);
+  t.match(lines, /80 % and 100 % of actual and forecast to ops@example\.org/);
 });

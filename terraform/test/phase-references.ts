@@ -3,7 +3,8 @@
  * synthesized JSON. A resource's module is the first construct below the
  * stack in its cdktf path (`homeagent/<module>/…`).
  */
-import type { TerraformJson } from '../src/synthesis.js';
+import { moduleOf } from '../src/phase-targets.js';
+import type { TerraformJson } from '../src/terraform-json.js';
 
 export interface PhaseViolation {
   from: string;
@@ -14,10 +15,6 @@ export interface PhaseViolation {
 
 const REFERENCE = /\b((?:data\.)?(?:aws|random)_[a-z0-9_]+\.[A-Za-z0-9_-]+)/g;
 
-function moduleOf(body: unknown): string | undefined {
-  const path = (body as { '//'?: { metadata?: { path?: string } } })['//']?.metadata?.path;
-  return path?.split('/')[1];
-}
 
 /** Every string inside `${…}` expressions of a body, with the references in it. */
 function referencesIn(value: unknown, out: Set<string>): void {

@@ -1,7 +1,7 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import t from 'tap';
-import type { TerraformJson } from '../src/synthesis.js';
+import type { TerraformJson } from '../src/terraform-json.js';
 import { synthesizeStack } from './synthesized-stack.js';
 
 /**

@@ -90,7 +90,7 @@ t.test('the CLI stops on a bad input with one line naming it and exit code 1', a
   const run = runMain([], { HOMEAGENT_CONFIG: config, HOMEAGENT_OUTDIR: join(dir, 'never') });
   t.equal(run.status, 1);
   t.equal(run.stderr.trim().split('\n').length, 1, 'one line');
-  t.match(run.stderr, /^error: bad\.config\.json\.imageTags: "agent" must not be "latest"/);
+  t.match(run.stderr, /^error: bad\.config\.json: imageTags: "agent" must not be "latest"/);
   t.notOk(existsSync(join(dir, 'never')), 'nothing half-written');
   const unknown = runMain(['--yaml'], { HOMEAGENT_CONFIG: config });
   t.equal(unknown.status, 1);

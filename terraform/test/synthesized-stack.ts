@@ -15,7 +15,6 @@ export const BASE_INPUT = {
   hostedZoneName: 'example.org',
   subdomain: 'chat',
   githubRepository: 'family-org/homeagent',
-  githubBranch: 'main',
   alarmEmail: 'ops@example.org',
   allowedModels: ['us.anthropic.claude-sonnet-4-5-20250929-v1:0', 'anthropic.claude-3-5-haiku-20241022-v1:0'],
   imageTags: { agent: 'a1b2c3d', app: 'a1b2c3d', mercure: 'a1b2c3d' },

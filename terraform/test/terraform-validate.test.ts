@@ -13,7 +13,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import t from 'tap';
 import { renderHcl } from '../src/hcl-renderer.js';
-import type { TerraformJson } from '../src/synthesis.js';
+import type { TerraformJson } from '../src/terraform-json.js';
 import { synthesizeStack } from './synthesized-stack.js';
 
 // Spawns node and terraform: slow on a loaded machine, so more than the default 120 s.
@@ -69,6 +69,14 @@ if (!terraform || !awsVersion) {
   t.test('the default stack is valid Terraform JSON for the AWS provider', async (t) => {
     t.setTimeout(300_000);
     validate(t, 'default json', 'main.tf.json', JSON.stringify(forMirror(synthesizeStack().doc)));
+  });
+  t.test('every optional module (guardrail, invocation logging, anomaly monitor, OIDC lookup) is valid Terraform JSON', async (t) => {
+    t.setTimeout(300_000);
+    const options = {
+      guardrail: { deniedTopics: [{ name: 'Gambling', definition: 'Betting money on games or events.', examples: ['best odds tonight'] }] },
+      modelInvocationLogging: { enabled: true }, costAnomalyDetection: { enabled: true }, githubOidcProviderExists: true,
+    };
+    validate(t, 'every option json', 'main.tf.json', JSON.stringify(forMirror(synthesizeStack(options).doc)));
   });
   t.test('the lean stack, rendered as HCL, is valid Terraform for the AWS provider', async (t) => {
     t.setTimeout(300_000);

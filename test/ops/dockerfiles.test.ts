@@ -1,9 +1,10 @@
 /**
  * The three Dockerfiles, checked statically (this machine has no Docker
  * engine; CI builds them for real for linux/amd64 and linux/arm64): pinned
- * Node 22+ base, no `latest`, production-only node_modules, non-root user, a
- * CMD that runs the built dist/ entry, a health check that exists in the
- * image, and a build context that holds every file the COPYs name.
+ * LTS Node 26+ base (the one Dependabot tracks), no `latest`, production-only
+ * node_modules, non-root user, a CMD that runs the built dist/ entry, a health
+ * check that exists in the image, and a build context that holds every file
+ * the COPYs name.
  */
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { join, relative } from 'node:path';
@@ -35,6 +36,10 @@ function filesUnder(path: string): string[] {
     .filter((p) => /^[^/]+\/(src|public)\//.test(p) || /^[^/]+\/(package|tsconfig)\.json$/.test(p));
 }
 
+// Dependabot updates this FROM line (it cannot update an ARG); the three
+// Dockerfiles must follow it.
+const trackedBase = /^FROM (\S+)$/m.exec(readFileSync(join(repoRoot, '.github/base-image/Dockerfile'), 'utf8'))?.[1];
+
 const rootPackage = JSON.parse(readFileSync(join(repoRoot, 'package.json'), 'utf8')) as { workspaces: string[] };
 const services = { agent: 8000, app: 8080, mercure: 3701 } as const;
 
@@ -49,7 +54,12 @@ for (const [ws, port] of Object.entries(services)) {
     const base = args.get('NODE_IMAGE') ?? '';
     const pinned = /^node:(\d+)\.\d+\.\d+-(alpine\d+\.\d+|bookworm-slim|trixie-slim)$/.exec(base);
     t.ok(pinned, `base image pinned to a full version tag (${base})`);
-    t.ok(Number(pinned?.[1]) >= 22, 'Node 22 or newer');
+    // Node 26 is the newest LTS line (26.13.0 'Lithium', 2026-10-28) and the
+    // AWS SDK for JS v3 supports every LTS line (AWS developer blog, "AWS SDK
+    // for JavaScript aligns with Node.js release schedule"); odd majors are
+    // never LTS under the schedule 26 was released on.
+    t.ok(Number(pinned?.[1]) >= 26 && Number(pinned?.[1]) % 2 === 0, `an LTS line, Node 26 or newer (${pinned?.[1]})`);
+    t.equal(base, trackedBase, 'the same image .github/base-image/Dockerfile names for Dependabot');
     for (const s of stages) {
       t.ok(s.from === '${NODE_IMAGE}' || stageNames.has(s.from), `FROM ${s.from} is the pinned base or an earlier stage`);
     }

@@ -17,8 +17,8 @@ const workflowDir = join(repoRoot, '.github/workflows');
 const workflows = readdirSync(workflowDir).filter((f) => /\.ya?ml$/.test(f));
 const validator = join(repoRoot, 'node_modules/.bin/action-validator');
 
-interface Step { uses?: string; run?: string; with?: Record<string, unknown>; env?: Record<string, string> }
-interface Job { steps: Step[]; environment?: unknown; container?: unknown; strategy?: { matrix?: Record<string, unknown> } }
+interface Step { name?: string; uses?: string; run?: string; if?: string; with?: Record<string, unknown>; env?: Record<string, string> }
+interface Job { steps: Step[]; needs?: string | string[]; permissions?: Record<string, string>; environment?: unknown; container?: unknown; strategy?: { matrix?: Record<string, unknown> } }
 interface Workflow { on: Record<string, unknown>; permissions?: Record<string, string>; concurrency?: { group: string; 'cancel-in-progress'?: boolean }; jobs: Record<string, Job> }
 
 const load = (name: string) => parse(readFileSync(join(workflowDir, name), 'utf8')) as Workflow;
@@ -64,6 +64,11 @@ t.test('ci.yml tests, synthesizes, checks scripts and builds the three images fo
   t.match(runs, /apt-get install[^\n]*\bjq\b/, 'installs jq for deploy.sh');
   t.match(runs, /\bnpm run synth\b/);
   t.match(runs, /\bshellcheck bootstrap\.sh deploy\.sh\b/);
+  t.match(ci.jobs.test?.container, /^node:\$\{\{ matrix\.node \}\}-bookworm$/, 'tests run in a Node container per matrix entry');
+  const nodes = ci.jobs.test?.strategy?.matrix?.node as string[];
+  t.ok(nodes.includes('22') && nodes.includes('24'), `the suite runs on Node 22 and 24 (${nodes.join(', ')})`);
+  const prodMajor = /^node:(\d+)\./.exec(readFileSync(join(repoRoot, 'agent/Dockerfile'), 'utf8').match(/^ARG NODE_IMAGE=(\S+)/m)?.[1] ?? '')?.[1];
+  t.ok(prodMajor && nodes.includes(prodMajor), `and on the production images' Node ${prodMajor}`);
   const images = ci.jobs.images!;
   t.same(images.strategy?.matrix?.image, ['agent', 'app', 'mercure']);
   const build = images.steps.map((s) => s.run ?? '').join('\n');
@@ -76,10 +81,15 @@ t.test('deploy.yml assumes the deploy role through OIDC and runs deploy.sh, one 
   const deploy = load('deploy.yml');
   t.same(Object.keys(deploy.on).sort(), ['push', 'workflow_dispatch']);
   t.same(deploy.on.push, { branches: ['main'] });
-  t.same(deploy.permissions, { 'id-token': 'write', contents: 'read' });
+  t.same(deploy.permissions, { contents: 'read' }, 'read-only token for every job by default');
   t.equal(deploy.concurrency?.['cancel-in-progress'], false, 'a running deploy is never cancelled');
   t.ok(deploy.concurrency?.group, 'one concurrency group');
-  const job = Object.values(deploy.jobs)[0]!;
+  const job = deploy.jobs.deploy!;
+  t.same(job.permissions, { 'id-token': 'write', contents: 'read' }, 'only the deploy job may ask for an OIDC token');
+  for (const [name, other] of Object.entries(deploy.jobs).filter(([n]) => n !== 'deploy')) {
+    t.notOk(other.permissions?.['id-token'], `${name} gets no OIDC token`);
+    t.notOk(other.steps.some((s) => s.uses?.startsWith('aws-actions/')), `${name} has no AWS credentials`);
+  }
   t.match(job.environment, { name: 'production' }, 'runs in a protected environment');
   const creds = job.steps.find((s) => s.uses?.startsWith('aws-actions/configure-aws-credentials@'));
   t.ok(creds, 'configures AWS credentials');
@@ -94,4 +104,53 @@ t.test('deploy.yml assumes the deploy role through OIDC and runs deploy.sh, one 
     t.match(job.steps[deployAt]?.run ?? '', new RegExp(`${flag} "\\$`), `passes ${flag}`);
   }
   t.notMatch(readFileSync(join(workflowDir, 'deploy.yml'), 'utf8'), /secrets\./, 'no stored secrets');
+});
+
+// The supply-chain gates, read off the workflow as GitHub would schedule it
+// (no `act` here): both run with no AWS access, and nothing is pushed until
+// both have passed.
+const pushes = (s: Step) => /\.\/deploy\.sh\b|docker push|--push\b|ecr get-login/.test(s.run ?? '') || /build-push-action|login-action/.test(s.uses ?? '');
+const needsOf = (j: Job) => [j.needs ?? []].flat();
+
+t.test('deploy.yml audits the production dependencies and scans every image before anything is pushed', async (t) => {
+  const deploy = load('deploy.yml');
+  const { audit, scan, deploy: job } = deploy.jobs;
+  t.ok(audit && scan && job, 'audit, scan and deploy jobs');
+  t.same(needsOf(job!).sort(), ['audit', 'scan'], 'the deploy job needs both gates');
+  for (const [name, j] of Object.entries(deploy.jobs)) {
+    if (name !== 'deploy') t.notOk(j.steps.some(pushes), `${name} pushes nothing`);
+  }
+  const pushers = Object.entries(deploy.jobs).filter(([, j]) => j.steps.some(pushes)).map(([n]) => n);
+  t.same(pushers, ['deploy'], 'only the deploy job pushes');
+  // Every job that pushes must (transitively) wait for both gates.
+  const upstream = (name: string): string[] => needsOf(deploy.jobs[name]!).flatMap((n) => [n, ...upstream(n)]);
+  for (const name of pushers) t.ok(['audit', 'scan'].every((g) => upstream(name).includes(g)), `${name} runs after audit and scan`);
+
+  const auditRun = audit!.steps.map((s) => s.run ?? '').join('\n');
+  t.match(auditRun, /npm audit --omit=dev --audit-level=high --json > npm-audit\.json/, 'audits the production tree');
+  t.match(auditRun, /node scripts\/audit-gate\.mjs npm npm-audit\.json/, 'and the gate judges it');
+
+  t.same(scan!.strategy?.matrix?.image, ['agent', 'app', 'mercure'], 'scans each of the three images');
+  const order = (pred: (s: Step) => boolean) => scan!.steps.findIndex(pred);
+  const build = order((s) => /docker buildx build\b.*--load/s.test(s.run ?? ''));
+  const sbom = order((s) => !!s.uses?.startsWith('aquasecurity/trivy-action@') && s.with?.format === 'cyclonedx');
+  const vulns = order((s) => !!s.uses?.startsWith('aquasecurity/trivy-action@') && s.with?.format === 'json');
+  const upload = order((s) => !!s.uses?.startsWith('actions/upload-artifact@'));
+  const gateAt = order((s) => /node scripts\/audit-gate\.mjs trivy "reports\/trivy-\$IMAGE\.json"/.test(s.run ?? ''));
+  t.ok(build >= 0 && build < sbom && sbom < vulns && vulns < upload && upload < gateAt, `build, SBOM, scan, attach, gate in that order (${[build, sbom, vulns, upload, gateAt]})`);
+  t.match(scan!.steps[build]!.run, /--platform "\$platform" --provenance=false/, "builds for the task's architecture like deploy.sh");
+  t.equal(scan!.steps[sbom]!.with?.output, 'reports/sbom-${{ matrix.image }}.cdx.json');
+  t.equal(scan!.steps[vulns]!.with?.['exit-code'], '0', 'Trivy reports; the gate (with the allowlist) decides');
+  t.equal(scan!.steps[upload]!.if, 'always()', 'the SBOM and report are attached even when the gate fails');
+  t.equal(scan!.steps[upload]!.with?.path, 'reports/');
+  t.notOk(scan!.steps[gateAt]!.if, 'the gate always runs');
+});
+
+t.test('ci.yml judges every pull request with the same audit and a scan of each image', async (t) => {
+  const ci = load('ci.yml');
+  t.match(ci.jobs.audit?.steps.map((s) => s.run ?? '').join('\n'), /npm audit --omit=dev --audit-level=high --json > npm-audit\.json \|\| true\n\s*node scripts\/audit-gate\.mjs npm npm-audit\.json/);
+  const images = ci.jobs.images!.steps;
+  const scanAt = images.findIndex((s) => !!s.uses?.startsWith('aquasecurity/trivy-action@'));
+  t.ok(scanAt > 0, 'scans the built image');
+  t.match(images[scanAt + 1]?.run, /node scripts\/audit-gate\.mjs trivy/, 'and gates on it');
 });

@@ -57,12 +57,12 @@ const accountRoutes: FastifyPluginAsync = async (fastify) => {
 
   async function showRegister(reply: FastifyReply, status: number, values: RegisterValues, errors: FieldErrors) {
     const body = registerForm(values, errors, await reply.csrfToken());
-    return reply.code(status).type('text/html; charset=utf-8').send(layout({ title: 'Create account', body }).value);
+    return reply.fragment(layout({ title: 'Create account', body }), status);
   }
 
   async function showSignIn(reply: FastifyReply, status: number, username: string, errors: FieldErrors, notice?: string) {
     const body = signInForm({ username }, errors, await reply.csrfToken(), notice);
-    return reply.code(status).type('text/html; charset=utf-8').send(layout({ title: 'Sign in', body }).value);
+    return reply.fragment(layout({ title: 'Sign in', body }), status);
   }
 
   app.get('/register', { schema: { querystring: RegisterQuery } }, async (request, reply) => {
@@ -72,9 +72,7 @@ const accountRoutes: FastifyPluginAsync = async (fastify) => {
     if (signedIn && inviteCode) {
       // Someone signed in opened an invite link: say so rather than silently going home.
       const body = alreadySignedIn(signedIn.user, inviteCode, await reply.csrfToken());
-      return reply
-        .type('text/html; charset=utf-8')
-        .send(layout({ title: 'Already signed in', body, user: signedIn.user, csrfToken: await reply.csrfToken() }).value);
+      return reply.fragment(layout({ title: 'Already signed in', body, user: signedIn.user, csrfToken: await reply.csrfToken() }));
     }
     if (await redirectIfSignedIn(request, reply)) return reply;
     return showRegister(reply, 200, inviteCode ? { inviteCode } : {}, {});

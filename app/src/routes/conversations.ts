@@ -2,11 +2,11 @@
  * The chat pages: the list, one conversation, sending a message, the
  * rendered state of one message, and stopping a reply. All need a session.
  */
-import type { FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify';
+import type { FastifyPluginAsync, FastifyRequest } from 'fastify';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
-import { LIMITS, conversationTopic, type SessionResponse } from '@homeagent/contract';
+import { LIMITS, conversationTopic } from '@homeagent/contract';
 import { AgentRequestError } from '../plugins/app/agent-client.js';
-import { isHtmxRequest, wantsPartial } from '../plugins/app/error-handler.js';
+import { isHtmxRequest } from '../plugins/app/page-reply.js';
 import { TokenOnlyForm } from '../schemas/account.js';
 import { ConversationParams, MessageParams, RenameForm, SendMessageForm } from '../schemas/conversation.js';
 import {
@@ -19,7 +19,6 @@ import {
   renameForm,
 } from '../views/conversation-pages.js';
 import { html, type Html } from '../views/html.js';
-import { layout } from '../views/layout.js';
 import { messageBubble } from '../views/message-bubble.js';
 
 const conversationRoutes: FastifyPluginAsync = async (fastify) => {
@@ -27,11 +26,6 @@ const conversationRoutes: FastifyPluginAsync = async (fastify) => {
   // onRequest, before the CSRF check (preValidation): someone whose session
   // ended is asked to sign in again rather than told their form expired.
   app.addHook('onRequest', app.requireSession);
-
-  async function signedIn(request: FastifyRequest): Promise<SessionResponse> {
-    // requireSession ran first, so this is the memoized answer.
-    return (await request.currentSession())!;
-  }
 
   /** Title and sidebar partials after a reply ended; nothing if the agent cannot say right now (the bubble matters more). */
   async function refreshAfterReply(request: FastifyRequest, userId: string, conversationId: string, renameCsrfToken?: string): Promise<Html> {
@@ -44,34 +38,20 @@ const conversationRoutes: FastifyPluginAsync = async (fastify) => {
     }
   }
 
-  function sendHtml(reply: FastifyReply, markup: Html, status = 200) {
-    return reply.code(status).type('text/html; charset=utf-8').send(markup.value);
-  }
-
-  async function sendPage(request: FastifyRequest, reply: FastifyReply, title: string, body: Html, pageClass?: string) {
-    if (wantsPartial(request)) return sendHtml(reply, body);
-    const current = await signedIn(request);
-    // Renew the hub cookie with every page: the app cannot see whether the
-    // browser still has a valid one (its path is the hub's), and a renewed
-    // one survives a rotated subscriber key or a cookie cleared by hand.
-    await reply.issueHubCookie(current);
-    return sendHtml(reply, layout({ title, body, user: current.user, csrfToken: await reply.csrfToken(), pageClass }));
-  }
-
   app.get('/', async (request, reply) => {
-    const { user } = await signedIn(request);
+    const { user } = request.signedIn;
     const { conversations } = await app.agent.listConversations(user.id);
-    return sendPage(request, reply, 'Your chats', conversationListPage(conversations, await reply.csrfToken()));
+    return reply.page('Your chats', conversationListPage(conversations, await reply.csrfToken()));
   });
 
   app.post('/c', { schema: { body: TokenOnlyForm } }, async (request, reply) => {
-    const { user } = await signedIn(request);
+    const { user } = request.signedIn;
     const { conversation } = await app.agent.createConversation(user.id, {});
     return reply.redirect(conversationPath(conversation.id), 303);
   });
 
   app.get('/c/:conversationId', { schema: { params: ConversationParams } }, async (request, reply) => {
-    const { user } = await signedIn(request);
+    const { user } = request.signedIn;
     const [detail, list] = await Promise.all([
       app.agent.getConversation(user.id, request.params.conversationId),
       app.agent.listConversations(user.id),
@@ -82,20 +62,20 @@ const conversationRoutes: FastifyPluginAsync = async (fastify) => {
       topic: conversationTopic(app.config.publicUrl, user.id, detail.conversation.id),
       csrfToken: await reply.csrfToken(),
     });
-    return sendPage(request, reply, detail.conversation.title || 'New chat', body, 'page-chat');
+    return reply.page(detail.conversation.title || 'New chat', body, { pageClass: 'page-chat' });
   });
 
   app.post(
     '/c/:conversationId/messages',
     { schema: { params: ConversationParams, body: SendMessageForm } },
     async (request, reply) => {
-      const current = await signedIn(request);
+      const current = request.signedIn;
       const { user } = current;
       const { conversationId } = request.params;
       const csrfToken = await reply.csrfToken();
       const text = request.body.text;
       if (text.trim() === '') {
-        return sendHtml(reply, html`<p class="error">Write a message before sending.</p>`, 400);
+        return reply.fragment(html`<p class="error">Write a message before sending.</p>`, 400);
       }
       const sent = await app.agent.sendMessage(user.id, conversationId, text);
       if (!isHtmxRequest(request)) return reply.redirect(conversationPath(conversationId), 303);
@@ -105,9 +85,7 @@ const conversationRoutes: FastifyPluginAsync = async (fastify) => {
       const context = { topic: sent.topic, csrfToken };
       // Both bubbles go to the end of the list; the form comes back empty
       // (an <hx-partial>), which also clears any earlier error beside it.
-      return sendHtml(
-        reply,
-        html`${messageBubble(sent.userMessage, context)}
+      return reply.fragment(html`${messageBubble(sent.userMessage, context)}
 ${messageBubble(sent.assistantMessage, context)}
 <hx-partial hx-target="#composer" hx-swap="outerHTML">${composer({ conversationId, csrfToken, autofocus: true })}</hx-partial>`,
       );
@@ -118,49 +96,49 @@ ${messageBubble(sent.assistantMessage, context)}
     '/c/:conversationId/rename',
     { schema: { params: ConversationParams, body: RenameForm } },
     async (request, reply) => {
-      const { user } = await signedIn(request);
+      const { user } = request.signedIn;
       const { conversationId } = request.params;
       const title = request.body.title.trim();
-      if (title === '') return sendHtml(reply, html`<p class="error">Write a title before renaming.</p>`, 400);
+      if (title === '') return reply.fragment(html`<p class="error">Write a title before renaming.</p>`, 400);
       if (title.length > LIMITS.titleMax) {
-        return sendHtml(reply, html`<p class="error">The title can be at most ${LIMITS.titleMax} characters.</p>`, 400);
+        return reply.fragment(html`<p class="error">The title can be at most ${LIMITS.titleMax} characters.</p>`, 400);
       }
       const { conversation } = await app.agent.renameConversation(user.id, conversationId, title);
       if (!isHtmxRequest(request)) return reply.redirect(conversationPath(conversationId), 303);
       // The form comes back with the new title; the heading, the window title
       // and the sidebar follow through the same partials a finished reply uses.
       const form = renameForm({ conversationId, csrfToken: await reply.csrfToken(), title: conversation.title });
-      return sendHtml(reply, html`${form}${await refreshAfterReply(request, user.id, conversationId)}`);
+      return reply.fragment(html`${form}${await refreshAfterReply(request, user.id, conversationId)}`);
     },
   );
 
   app.get('/c/:conversationId/delete', { schema: { params: ConversationParams } }, async (request, reply) => {
-    const { user } = await signedIn(request);
+    const { user } = request.signedIn;
     const { conversation } = await app.agent.getConversation(user.id, request.params.conversationId);
-    return sendPage(request, reply, 'Delete chat', deleteConfirmPage(conversation, await reply.csrfToken()));
+    return reply.page('Delete chat', deleteConfirmPage(conversation, await reply.csrfToken()));
   });
 
   app.post(
     '/c/:conversationId/delete',
     { schema: { params: ConversationParams, body: TokenOnlyForm } },
     async (request, reply) => {
-      const { user } = await signedIn(request);
+      const { user } = request.signedIn;
       await app.agent.deleteConversation(user.id, request.params.conversationId);
       // htmx would follow a redirect inside fetch and swap the list into the page.
-      if (isHtmxRequest(request)) return reply.code(200).header('hx-redirect', '/').type('text/html; charset=utf-8').send('');
+      if (isHtmxRequest(request)) return reply.header('hx-redirect', '/').fragment(html``);
       return reply.redirect('/', 303);
     },
   );
 
   app.get('/c/:conversationId/m/:messageId', { schema: { params: MessageParams } }, async (request, reply) => {
-    const { user } = await signedIn(request);
+    const { user } = request.signedIn;
     const { conversationId, messageId } = request.params;
     const { message } = await app.agent.getMessage(user.id, conversationId, messageId);
     const topic = conversationTopic(app.config.publicUrl, user.id, conversationId);
     const bubble = messageBubble(message, { topic, csrfToken: await reply.csrfToken() });
     if (isHtmxRequest(request)) {
       const refresh = message.state === 'streaming' ? html`` : await refreshAfterReply(request, user.id, conversationId, await reply.csrfToken());
-      return sendHtml(reply, html`${bubble}${refresh}`);
+      return reply.fragment(html`${bubble}${refresh}`);
     }
     // Someone opened the message's address directly: show it in its conversation.
     return reply.redirect(`${conversationPath(conversationId)}#message-${encodeURIComponent(messageId)}`, 303);
@@ -170,7 +148,7 @@ ${messageBubble(sent.assistantMessage, context)}
     '/c/:conversationId/m/:messageId/stop',
     { schema: { params: MessageParams, body: TokenOnlyForm } },
     async (request, reply) => {
-      const { user } = await signedIn(request);
+      const { user } = request.signedIn;
       const { conversationId, messageId } = request.params;
       let message;
       try {
@@ -183,7 +161,7 @@ ${messageBubble(sent.assistantMessage, context)}
       if (!isHtmxRequest(request)) return reply.redirect(conversationPath(conversationId), 303);
       const topic = conversationTopic(app.config.publicUrl, user.id, conversationId);
       const bubble = messageBubble(message, { topic, csrfToken: await reply.csrfToken() });
-      return sendHtml(reply, html`${bubble}${await refreshAfterReply(request, user.id, conversationId, await reply.csrfToken())}`);
+      return reply.fragment(html`${bubble}${await refreshAfterReply(request, user.id, conversationId, await reply.csrfToken())}`);
     },
   );
 };

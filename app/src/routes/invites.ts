@@ -3,18 +3,16 @@
  * the new invite's code and a ready-to-share link to the register page.
  * Members never see the page or reach the POST (403, before the CSRF check).
  */
-import type { FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify';
+import type { FastifyPluginAsync, FastifyRequest } from 'fastify';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { Role } from '@homeagent/contract';
 import { AgentRequestError } from '../plugins/app/agent-client.js';
-import { isHtmxRequest, wantsPartial } from '../plugins/app/error-handler.js';
+import { isHtmxRequest, wantsPartial } from '../plugins/app/page-reply.js';
 import { TokenOnlyForm } from '../schemas/account.js';
 import { INVITE_DAYS, InviteCodeParams, InviteForm } from '../schemas/invite.js';
 import type { FieldErrors } from '../views/form-messages.js';
-import type { Html } from '../views/html.js';
 import { html } from '../views/html.js';
 import { inviteErrors, inviteLink, invitePage, createdInvite, openInvites, type InviteValues } from '../views/invite-pages.js';
-import { layout } from '../views/layout.js';
 
 const ROLES: readonly string[] = ['member', 'admin'] satisfies Role[];
 
@@ -35,30 +33,21 @@ const inviteRoutes: FastifyPluginAsync = async (fastify) => {
   app.addHook('onRequest', app.requireSession);
   app.addHook('onRequest', app.requireAdmin);
 
-  async function sendPage(request: FastifyRequest, reply: FastifyReply, status: number, body: Html) {
-    reply.code(status).type('text/html; charset=utf-8');
-    if (wantsPartial(request)) return reply.send(body.value);
-    // requireSession ran first, so this is the memoized answer.
-    const current = (await request.currentSession())!;
-    await reply.issueHubCookie(current);
-    return reply.send(
-      layout({ title: 'Invite someone', body, user: current.user, csrfToken: await reply.csrfToken() }).value,
-    );
-  }
+  const TITLE = 'Invite someone';
 
   /** The list under the form, as the page and its partials need it. */
   async function openList(request: FastifyRequest, notice?: string) {
-    const { user } = (await request.currentSession())!;
+    const { user } = request.signedIn;
     const { invites } = await app.agent.listInvites(user.id);
     return { invites, publicUrl: app.config.publicUrl, notice };
   }
 
   app.get('/invites', async (request, reply) => {
-    return sendPage(request, reply, 200, invitePage({ csrfToken: await reply.csrfToken(), open: await openList(request) }));
+    return reply.page(TITLE, invitePage({ csrfToken: await reply.csrfToken(), open: await openList(request) }));
   });
 
   app.post('/invites/:code/revoke', { schema: { params: InviteCodeParams, body: TokenOnlyForm } }, async (request, reply) => {
-    const { user } = (await request.currentSession())!;
+    const { user } = request.signedIn;
     let status = 200;
     let notice = 'The invite was revoked: its link no longer works.';
     try {
@@ -71,10 +60,10 @@ const inviteRoutes: FastifyPluginAsync = async (fastify) => {
     }
     if (!isHtmxRequest(request)) {
       if (status === 200) return reply.redirect('/invites', 303);
-      return sendPage(request, reply, status, invitePage({ csrfToken: await reply.csrfToken(), open: await openList(request, notice) }));
+      return reply.page(TITLE, invitePage({ csrfToken: await reply.csrfToken(), open: await openList(request, notice) }), { status });
     }
     const list = openInvites({ ...(await openList(request, notice)), csrfToken: await reply.csrfToken() });
-    return reply.code(status).type('text/html; charset=utf-8').send(list.value);
+    return reply.fragment(list, status);
   });
 
   app.post('/invites', { schema: { body: InviteForm } }, async (request, reply) => {
@@ -84,11 +73,11 @@ const inviteRoutes: FastifyPluginAsync = async (fastify) => {
     };
     const errors = checkInvite(values);
     if (Object.keys(errors).length > 0) {
-      if (wantsPartial(request)) return reply.code(400).type('text/html; charset=utf-8').send(inviteErrors(errors).value);
-      return sendPage(request, reply, 400, invitePage({ csrfToken: await reply.csrfToken(), values, errors, open: await openList(request) }));
+      if (wantsPartial(request)) return reply.fragment(inviteErrors(errors), 400);
+      return reply.page(TITLE, invitePage({ csrfToken: await reply.csrfToken(), values, errors, open: await openList(request) }), { status: 400 });
     }
 
-    const { user } = (await request.currentSession())!;
+    const { user } = request.signedIn;
     // An agent refusal (AgentRequestError) goes to the error handler, whose
     // fragment lands in the same result area.
     const invite = await app.agent.createInvite(user.id, {
@@ -100,12 +89,9 @@ const inviteRoutes: FastifyPluginAsync = async (fastify) => {
     if (wantsPartial(request)) {
       // The new invite for the result area, and the list under it brought up to date.
       const list = openInvites({ ...open, csrfToken: await reply.csrfToken() });
-      return reply
-        .code(201)
-        .type('text/html; charset=utf-8')
-        .send(html`${createdInvite(created)}<hx-partial hx-target="#open-invites" hx-swap="outerHTML">${list}</hx-partial>`.value);
+      return reply.fragment(html`${createdInvite(created)}<hx-partial hx-target="#open-invites" hx-swap="outerHTML">${list}</hx-partial>`, 201);
     }
-    return sendPage(request, reply, 201, invitePage({ csrfToken: await reply.csrfToken(), values, created, open }));
+    return reply.page(TITLE, invitePage({ csrfToken: await reply.csrfToken(), values, created, open }), { status: 201 });
   });
 };
 

@@ -6,12 +6,10 @@
 import type { FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { UserSummary } from '@homeagent/contract';
-import { isHtmxRequest, wantsPartial } from '../plugins/app/error-handler.js';
+import { isHtmxRequest } from '../plugins/app/page-reply.js';
 import { TokenOnlyForm } from '../schemas/account.js';
 import { BUDGET_USD, BudgetForm, PersonParams } from '../schemas/people.js';
 import type { FieldErrors } from '../views/form-messages.js';
-import type { Html } from '../views/html.js';
-import { layout } from '../views/layout.js';
 import { peoplePage, personCard, type PersonCardOptions } from '../views/people-pages.js';
 
 /** A person's page is gone: the same 404 the agent would give, without asking it to change anything. */
@@ -41,18 +39,6 @@ const peopleRoutes: FastifyPluginAsync = async (fastify) => {
   app.addHook('onRequest', app.requireSession);
   app.addHook('onRequest', app.requireAdmin);
 
-  async function viewer(request: FastifyRequest) {
-    // requireSession ran first, so this is the memoized answer.
-    return (await request.currentSession())!;
-  }
-
-  async function sendHtml(request: FastifyRequest, reply: FastifyReply, status: number, body: Html) {
-    reply.code(status).type('text/html; charset=utf-8');
-    if (wantsPartial(request)) return reply.send(body.value);
-    const current = await viewer(request);
-    await reply.issueHubCookie(current);
-    return reply.send(layout({ title: 'People', body, user: current.user, csrfToken: await reply.csrfToken() }).value);
-  }
 
   async function summaryOf(adminId: string, userId: string): Promise<UserSummary> {
     const { users } = await app.agent.listUsers(adminId);
@@ -63,19 +49,19 @@ const peopleRoutes: FastifyPluginAsync = async (fastify) => {
 
   /** The card alone for htmx, else the whole page with this card in its new state. */
   async function answerCard(request: FastifyRequest, reply: FastifyReply, status: number, card: PersonCardOptions) {
-    if (isHtmxRequest(request)) return reply.code(status).type('text/html; charset=utf-8').send(personCard(card).value);
+    if (isHtmxRequest(request)) return reply.fragment(personCard(card), status);
     const list = await app.agent.listUsers(card.viewerId);
-    return sendHtml(request, reply, status, peoplePage({ list, csrfToken: card.csrfToken, viewerId: card.viewerId, replaced: card }));
+    return reply.page('People', peoplePage({ list, csrfToken: card.csrfToken, viewerId: card.viewerId, replaced: card }), { status });
   }
 
   app.get('/people', async (request, reply) => {
-    const { user } = await viewer(request);
+    const { user } = request.signedIn;
     const list = await app.agent.listUsers(user.id);
-    return sendHtml(request, reply, 200, peoplePage({ list, csrfToken: await reply.csrfToken(), viewerId: user.id }));
+    return reply.page('People', peoplePage({ list, csrfToken: await reply.csrfToken(), viewerId: user.id }));
   });
 
   app.post('/people/:userId/budget', { schema: { params: PersonParams, body: BudgetForm } }, async (request, reply) => {
-    const { user } = await viewer(request);
+    const { user } = request.signedIn;
     const { userId } = request.params;
     const typed = request.body.monthlyBudgetUsd ?? '';
     const csrfToken = await reply.csrfToken();
@@ -92,7 +78,7 @@ const peopleRoutes: FastifyPluginAsync = async (fastify) => {
   });
 
   app.post('/people/:userId/sign-out', { schema: { params: PersonParams, body: TokenOnlyForm } }, async (request, reply) => {
-    const { user } = await viewer(request);
+    const { user } = request.signedIn;
     const { userId } = request.params;
     await app.agent.signOutEverywhere(user.id, userId);
     if (userId === user.id) {

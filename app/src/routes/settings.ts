@@ -5,11 +5,9 @@
 import type { FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { LIMITS, type Settings } from '@homeagent/contract';
-import { wantsPartial } from '../plugins/app/error-handler.js';
+import { wantsPartial } from '../plugins/app/page-reply.js';
 import { SettingsForm } from '../schemas/settings.js';
 import type { FieldErrors } from '../views/form-messages.js';
-import type { Html } from '../views/html.js';
-import { layout } from '../views/layout.js';
 import { settingsForm, settingsPage, type SettingsFormOptions } from '../views/settings-pages.js';
 
 function checkSettings(settings: Settings, defaultModel: string, systemPrompt: string): FieldErrors {
@@ -27,23 +25,19 @@ const settingsRoutes: FastifyPluginAsync = async (fastify) => {
   app.addHook('onRequest', app.requireAdmin);
 
   async function answer(request: FastifyRequest, reply: FastifyReply, status: number, options: SettingsFormOptions) {
-    reply.code(status).type('text/html; charset=utf-8');
     // htmx swaps the form alone; a plain post gets the page.
-    if (wantsPartial(request)) return reply.send(settingsForm(options).value);
-    const current = (await request.currentSession())!;
-    await reply.issueHubCookie(current);
-    const body: Html = settingsPage(options);
-    return reply.send(layout({ title: 'Settings', body, user: current.user, csrfToken: await reply.csrfToken() }).value);
+    if (wantsPartial(request)) return reply.fragment(settingsForm(options), status);
+    return reply.page('Settings', settingsPage(options), { status });
   }
 
   app.get('/settings', async (request, reply) => {
-    const { user } = (await request.currentSession())!;
+    const { user } = request.signedIn;
     const settings = await app.agent.getSettings(user.id);
     return answer(request, reply, 200, { settings, csrfToken: await reply.csrfToken() });
   });
 
   app.post('/settings', { schema: { body: SettingsForm } }, async (request, reply) => {
-    const { user } = (await request.currentSession())!;
+    const { user } = request.signedIn;
     const current = await app.agent.getSettings(user.id);
     const defaultModel = (request.body.defaultModel ?? '').trim();
     // Browsers send a textarea's line breaks as CRLF; the model needs no carriage returns.

@@ -5,7 +5,7 @@
  * Bedrock tokens are not included: they depend on use, and the agent's
  * budgets bound them.
  */
-import type { TerraformJson } from '../synthesis.js';
+import type { TerraformJson } from '../terraform-json.js';
 import { HOURS_PER_MONTH, PRICES, USAGE_ASSUMPTIONS } from './price-table.js';
 
 export interface CostLine {
@@ -70,8 +70,19 @@ export function estimateMonthlyCost(doc: TerraformJson): CostEstimate {
       add(`${address} (public IPv4 × ${azs})`, `${azs} × ${HOURS_PER_MONTH} h × $${P.publicIpv4PerHour}`, azs * HOURS_PER_MONTH * P.publicIpv4PerHour);
     }
   }
-  for (const [address] of resources(doc, 'aws_s3_bucket')) {
-    add(address, `${u.albLogGb} GB × $${P.s3StandardPerGbMonth}`, u.albLogGb * P.s3StandardPerGbMonth);
+  for (const [address, body] of resources(doc, 'aws_s3_bucket')) {
+    const attachments = String(body.bucket_prefix ?? body.bucket ?? '').includes('-attachments-');
+    const gb = attachments ? u.attachmentsGb : u.albLogGb;
+    add(`${address}${attachments ? ' (attachments)' : ' (ALB logs)'}`, `${gb} GB × $${P.s3StandardPerGbMonth}`, gb * P.s3StandardPerGbMonth);
+  }
+  // The zone exists before the stack, but it is part of what the chat costs.
+  if (resources(doc, 'aws_route53_record').length > 0) {
+    add('Route 53 hosted zone (existing, used by the stack)', `$${P.route53HostedZonePerMonth}; alias queries to the ALB are free`, P.route53HostedZonePerMonth);
+  }
+  for (const [address] of resources(doc, 'aws_budgets_budget')) add(address, 'a budget without actions: free', P.budgetWithoutActionsPerMonth);
+  for (const [address] of resources(doc, 'aws_ce_anomaly_monitor')) add(address, 'Cost Anomaly Detection: free', 0);
+  for (const [address] of resources(doc, 'aws_bedrock_guardrail')) {
+    add(address, `by use: $${P.guardrailPer1000TextUnits} per 1,000 text units filtered, only for people it is attached to`, 0);
   }
 
   const taskDefinitions = Object.fromEntries(resources(doc, 'aws_ecs_task_definition').map(([address, body]) => [address, body]));
@@ -116,7 +127,19 @@ export function estimateMonthlyCost(doc: TerraformJson): CostEstimate {
   }
 
   for (const [address] of resources(doc, 'aws_secretsmanager_secret')) add(address, `$${P.secretPerMonth}`, P.secretPerMonth);
-  const logGroups = resources(doc, 'aws_cloudwatch_log_group');
+  const allLogGroups = resources(doc, 'aws_cloudwatch_log_group');
+  const wafLogs = allLogGroups.filter(([, b]) => String(b.name).startsWith('aws-waf-logs-'));
+  const invocationLogs = allLogGroups.filter(([, b]) => String(b.name).endsWith('/bedrock/invocations'));
+  for (const [address] of wafLogs) {
+    const gb = (u.wafMillionRequests * 1e6 * u.wafLogBytesPerRequest) / 1e9;
+    add(`${address} (WAF logs)`, `${u.wafMillionRequests} M requests × ${u.wafLogBytesPerRequest} B = ${round(gb)} GB × ($${P.vendedLogsIngestPerGb} + $${P.logsStoragePerGbMonth})`,
+      gb * (P.vendedLogsIngestPerGb + P.logsStoragePerGbMonth));
+  }
+  for (const [address] of invocationLogs) {
+    add(`${address} (Bedrock invocation logs)`, `${u.bedrockInvocationLogGb} GB × ($${P.logsIngestPerGb} + $${P.logsStoragePerGbMonth})`,
+      u.bedrockInvocationLogGb * (P.logsIngestPerGb + P.logsStoragePerGbMonth));
+  }
+  const logGroups = allLogGroups.filter((g) => !wafLogs.includes(g) && !invocationLogs.includes(g));
   if (logGroups.length > 0) {
     add(`aws_cloudwatch_log_group × ${logGroups.length}`, `${logGroups.length} × ${u.logGbPerGroup} GB × ($${P.logsIngestPerGb} + $${P.logsStoragePerGbMonth})`,
       logGroups.length * u.logGbPerGroup * (P.logsIngestPerGb + P.logsStoragePerGbMonth));

@@ -32,6 +32,13 @@ export const PRICES = {
   ecrStoragePerGbMonth: 0.1,
   dynamodbPitrPerGbMonth: 0.2,
   s3StandardPerGbMonth: 0.023,
+  route53HostedZonePerMonth: 0.5,
+  /** WAF logs to CloudWatch Logs are vended logs: $0.50/GB ingested for the first 10 TB. */
+  vendedLogsIngestPerGb: 0.5,
+  /** Budgets without actions, and Cost Anomaly Detection, cost nothing. */
+  budgetWithoutActionsPerMonth: 0,
+  /** Bedrock Guardrails content filters and denied topics, per 1,000 text units (1 unit ≤ 1,000 characters), when applied. */
+  guardrailPer1000TextUnits: 0.15,
 } as const;
 
 /**
@@ -60,4 +67,10 @@ export const USAGE_ASSUMPTIONS = {
   dynamodbGb: 0.1,
   /** GB of ALB access logs kept */
   albLogGb: 0.5,
+  /** GB of attachments kept (photos and documents of a family) */
+  attachmentsGb: 2,
+  /** bytes of one WAF log record (headers, labels, rule matches; cookies redacted) */
+  wafLogBytesPerRequest: 1500,
+  /** GB of Bedrock model-invocation logs per month (prompts and replies as text), when on */
+  bedrockInvocationLogGb: 0.3,
 } as const;

@@ -94,7 +94,8 @@ t.test('the outputs deploy.sh and the workflow read exist under their exact name
   t.same([...OUTPUT_NAMES].sort(), [
     'alarm_topic_arn', 'aws_region', 'cluster_name', 'cpu_architecture', 'deploy_role_arn', 'ecr_repository_url_agent',
     'ecr_repository_url_app', 'ecr_repository_url_mercure', 'public_url', 'service_name', 'table_name', 'task_definition_family',
-  ]);
+    'attachments_bucket_name',
+  ].sort());
   const out = doc.output!;
   t.equal(out.aws_region!.value, 'us-east-1');
   t.equal(out.public_url!.value, 'https://chat.example.org');

@@ -133,24 +133,50 @@ t.test('WAF: the three managed groups, a rate rule, metrics and sampling on ever
   }
 });
 
-t.test('WAF: long chat messages pass the body rules on chat POSTs only', async (t) => {
+/** A request as WAF sees it after the managed groups have labelled it. */
+interface Seen { method: string; path: string; labels: string[] }
+
+/** Evaluates the statement shapes our own rules use (and/or/not, label, method, path regex). */
+function matches(statement: Body, r: Seen): boolean {
+  if (statement.and_statement) return (statement.and_statement.statement as Body[]).every((s) => matches(s, r));
+  if (statement.or_statement) return (statement.or_statement.statement as Body[]).some((s) => matches(s, r));
+  if (statement.not_statement) return !matches(statement.not_statement.statement[0], r);
+  if (statement.label_match_statement) return r.labels.includes(statement.label_match_statement.key);
+  if (statement.byte_match_statement?.field_to_match?.method) return r.method === statement.byte_match_statement.search_string;
+  if (statement.regex_match_statement?.field_to_match?.uri_path) return new RegExp(statement.regex_match_statement.regex_string).test(r.path);
+  throw new Error(`the test cannot evaluate ${JSON.stringify(statement)}`);
+}
+
+t.test('WAF: the managed body rules only count, and our rule re-blocks them everywhere but the message-send POST', async (t) => {
   const [[, acl]] = resourcesOf(doc, 'aws_wafv2_web_acl') as [[string, Body]];
-  const crs = acl.rule.find((r: Body) => r.statement.managed_rule_group_statement?.name === 'AWSManagedRulesCommonRuleSet');
-  const overrides = crs.statement.managed_rule_group_statement.rule_action_override as Body[];
-  t.same(overrides.map((o) => o.name).sort(), ['CrossSiteScripting_BODY', 'SizeRestrictions_BODY'], 'the body rules only count');
-  for (const o of overrides) t.same(o.action_to_use, { count: {} }, `${o.name} counts`);
-  const reblock = acl.rule.filter((r: Body) => JSON.stringify(r.statement).includes('core-rule-set:SizeRestrictions_Body'));
+  const group = (name: string) => acl.rule.find((r: Body) => r.statement.managed_rule_group_statement?.name === name);
+  const overridden = (name: string) => (group(name).statement.managed_rule_group_statement.rule_action_override as Body[] | undefined) ?? [];
+  t.same(overridden('AWSManagedRulesCommonRuleSet').map((o) => o.name).sort(),
+    ['CrossSiteScripting_BODY', 'EC2MetaDataSSRF_BODY', 'GenericLFI_BODY', 'GenericRFI_BODY', 'SizeRestrictions_BODY'], 'core rule set: the body rules a chat message trips');
+  t.same(overridden('AWSManagedRulesKnownBadInputsRuleSet').map((o) => o.name).sort(), ['JavaDeserializationRCE_BODY', 'Log4JRCE_BODY'], 'known bad inputs: the body rules');
+  t.same(overridden('AWSManagedRulesAmazonIpReputationList'), [], 'IP reputation untouched');
+  for (const o of [...overridden('AWSManagedRulesCommonRuleSet'), ...overridden('AWSManagedRulesKnownBadInputsRuleSet')]) {
+    t.same(o.action_to_use, { count: {} }, `${o.name} counts (and labels)`);
+    t.notMatch(o.name, /URIPATH|QUERYSTRING|HEADER|COOKIE/, `${o.name} is a body rule; the URI, query and header rules still block`);
+  }
+  const reblock = acl.rule.filter((r: Body) => r.action?.block && JSON.stringify(r.statement).includes('label_match_statement'));
   t.equal(reblock.length, 1, 'one rule re-blocks the labelled requests');
   const rule = reblock[0];
-  t.ok(rule.action.block, 'it blocks');
-  t.ok(rule.priority > crs.priority, 'it runs after the common rule set (labels exist by then)');
-  const text = JSON.stringify(rule.statement);
-  t.match(text, 'core-rule-set:CrossSiteScripting_Body', 'it covers the XSS body rule too');
-  t.match(text, /"not_statement"/, 'it exempts something');
-  t.match(text, /"search_string":"POST"/, 'only POSTs are exempt');
-  const path = new RegExp(JSON.parse(text).and_statement.statement[1].not_statement.statement[0].and_statement.statement[1].regex_match_statement.regex_string);
-  t.ok(path.test('/c/01JDX7/messages'), 'the message form of the app is exempt');
-  for (const other of ['/c', '/register', '/c/01JDX7/messages/x', '/x/c/1/messages', '/c/1/2/messages']) t.notOk(path.test(other), `${other} is not`);
+  t.ok(rule.priority > group('AWSManagedRulesCommonRuleSet').priority && rule.priority > group('AWSManagedRulesKnownBadInputsRuleSet').priority, 'after both groups (the labels exist by then)');
+  const labels = [...JSON.stringify(rule.statement).matchAll(/"key":"([^"]+)"/g)].map((m) => m[1]!);
+  t.equal(labels.length, 7, 'it covers every counted rule');
+  const send = { method: 'POST', path: '/c/01JDX7/messages' };
+  for (const label of labels) {
+    t.notOk(matches(rule.statement, { ...send, labels: [label] }), `${label}: a typed message to POST /c/:id/messages passes`);
+    for (const other of [
+      { method: 'GET', path: '/c/01JDX7/messages' }, { method: 'PUT', path: '/c/01JDX7/messages' },
+      { method: 'POST', path: '/register' }, { method: 'POST', path: '/login' }, { method: 'POST', path: '/c/01JDX7/messages/x' },
+      { method: 'POST', path: '/x/c/1/messages' }, { method: 'POST', path: '/c/1/2/messages' }, { method: 'POST', path: '/c' },
+    ]) {
+      t.ok(matches(rule.statement, { ...other, labels: [label] }), `${label}: ${other.method} ${other.path} is blocked`);
+    }
+  }
+  t.notOk(matches(rule.statement, { ...send, labels: [] }), 'an unlabelled request is not touched');
 });
 
 t.test('access logs are delivered by the ELB account in older regions and by the service principal everywhere', async (t) => {

@@ -7,19 +7,12 @@
 import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
 import fp from 'fastify-plugin';
 import { AgentRequestError, AgentUnavailableError } from './agent-client.js';
+import { isHtmxRequest, wantsPartial } from './page-reply.js';
 import { SignInRequiredError } from './session.js';
 import { describeValidation } from '../../schemas/validation-message.js';
 import { layout } from '../../views/layout.js';
 import { errorFragment, errorPageBody } from '../../views/error-views.js';
 
-export function isHtmxRequest(request: FastifyRequest): boolean {
-  return request.headers['hx-request'] === 'true';
-}
-
-/** htmx 4 asks for the partial (`HX-Request-Type: partial`) unless it targets the whole body. */
-export function wantsPartial(request: FastifyRequest): boolean {
-  return request.headers['hx-request-type'] === 'partial';
-}
 
 const TITLES: Record<number, string> = {
   400: 'That did not work',

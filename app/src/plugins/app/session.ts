@@ -18,6 +18,11 @@ declare module 'fastify' {
   interface FastifyRequest {
     /** the signed-in person and session, or `undefined`; asks the agent once per request */
     currentSession(): Promise<SessionResponse | undefined>;
+    /**
+     * The signed-in person and session, left by requireSession (and
+     * requireAdmin): read it only in routes behind one of them.
+     */
+    signedIn: SessionResponse;
   }
   interface FastifyReply {
     startSession(session: SessionResponse): Promise<void>;
@@ -80,6 +85,7 @@ export default fp(
       return agent.getSession(sessionId);
     }
 
+    app.decorateRequest('signedIn', null as unknown as SessionResponse);
     app.decorateRequest('currentSession', function (this: FastifyRequest) {
       let promise = pending.get(this);
       if (!promise) {
@@ -128,7 +134,10 @@ export default fp(
 
     app.decorate('requireSession', async function (request: FastifyRequest, reply: FastifyReply) {
       const signedIn = await request.currentSession();
-      if (signedIn) return;
+      if (signedIn) {
+        request.signedIn = signedIn;
+        return;
+      }
       // A stale cookie would otherwise be re-checked with the agent on every request.
       if (request.cookies[SESSION_COOKIE]) reply.endSession();
       throw new SignInRequiredError();
@@ -140,6 +149,7 @@ export default fp(
       // The agent refuses members too (403 admin_only); checking here keeps
       // them from even seeing the form.
       if (signedIn.user.role !== 'admin') throw new AdminOnlyError();
+      request.signedIn = signedIn;
     });
   },
   { name: 'session', dependencies: ['config', 'agent-client', '@fastify/cookie'] },

@@ -6,6 +6,7 @@
  * SSE connections are kept. Also points `<subdomain>.<zone>` at itself.
  */
 import { Construct } from 'constructs';
+import type { ITerraformDependable } from 'cdktf';
 import { DataAwsCallerIdentity } from '@cdktf/provider-aws/lib/data-aws-caller-identity/index.js';
 import { DataAwsElbServiceAccount } from '@cdktf/provider-aws/lib/data-aws-elb-service-account/index.js';
 import { Lb } from '@cdktf/provider-aws/lib/lb/index.js';
@@ -57,6 +58,8 @@ export interface AlbProps {
   readonly hubHeartbeatSeconds?: number;
   /** Refuse deleting the ALB. Default `true`. */
   readonly deletionProtection?: boolean;
+  /** Let a destroy empty the access-log bucket (throwaway stacks). Default `false`. */
+  readonly forceDestroyLogs?: boolean;
   /** Days access logs are kept. Default `90`. */
   readonly accessLogDays?: number;
   /** Container ports. Defaults 8080 (app) and 3701 (hub). */
@@ -76,6 +79,12 @@ export interface AlbOutputs {
   readonly hubTargetGroupArnSuffix: string;
   /** Idle timeout actually set, in seconds. */
   readonly idleTimeoutSeconds: number;
+  /**
+   * What the service must wait for: the HTTPS listener (which waits for the
+   * certificate) and the hub rule. A target group only counts as attached to
+   * a load balancer once a listener or rule forwards to it.
+   */
+  readonly routing: ITerraformDependable[];
 }
 
 export class Alb extends Construct implements AlbOutputs {
@@ -86,6 +95,7 @@ export class Alb extends Construct implements AlbOutputs {
   readonly appTargetGroupArnSuffix: string;
   readonly hubTargetGroupArnSuffix: string;
   readonly idleTimeoutSeconds: number;
+  readonly routing: ITerraformDependable[];
 
   constructor(scope: Construct, id: string, props: AlbProps) {
     super(scope, id);
@@ -93,7 +103,7 @@ export class Alb extends Construct implements AlbOutputs {
     const account = new DataAwsCallerIdentity(this, 'account').accountId;
 
     // ---- access log bucket: private, encrypted (ALB logs support SSE-S3 only), TLS only, expiring ----
-    const logs = new S3Bucket(this, 'access-logs', { bucketPrefix: `${props.namePrefix}-alb-logs-`, forceDestroy: false });
+    const logs = new S3Bucket(this, 'access-logs', { bucketPrefix: `${props.namePrefix}-alb-logs-`, forceDestroy: props.forceDestroyLogs ?? false });
     new S3BucketPublicAccessBlock(this, 'access-logs-public-access', {
       bucket: logs.id, blockPublicAcls: true, blockPublicPolicy: true, ignorePublicAcls: true, restrictPublicBuckets: true,
     });
@@ -175,12 +185,13 @@ export class Alb extends Construct implements AlbOutputs {
       certificateArn: props.certificateArn,
       defaultAction: [{ type: 'forward', targetGroupArn: app.arn }],
     });
-    new LbListenerRule(this, 'hub-route', {
+    const hubRule = new LbListenerRule(this, 'hub-route', {
       listenerArn: https.arn,
       priority: 10,
       condition: [{ pathPattern: { values: [HUB_PATH_PATTERN] } }],
       action: [{ type: 'forward', targetGroupArn: hub.arn }],
     });
+    this.routing = [https, hubRule];
 
     for (const type of ipv6 ? ['A', 'AAAA'] : ['A']) {
       new Route53Record(this, `alias-${type.toLowerCase()}`, {

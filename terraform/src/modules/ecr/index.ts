@@ -12,6 +12,8 @@ export interface EcrProps {
   readonly repositoryNames: Record<ContainerName, string>;
   /** How many images each repository keeps. Default `10`. */
   readonly keepImages?: number;
+  /** Let a destroy delete repositories that still hold images (throwaway stacks). Default `false`. */
+  readonly forceDelete?: boolean;
 }
 
 /** Outputs of the ecr module. */
@@ -34,7 +36,7 @@ export class Ecr extends Construct implements EcrOutputs {
         imageTagMutability: 'IMMUTABLE',
         imageScanningConfiguration: { scanOnPush: true },
         encryptionConfiguration: [{ encryptionType: 'AES256' }],
-        forceDelete: false,
+        forceDelete: props.forceDelete ?? false,
       });
       new EcrLifecyclePolicy(this, `${name}-lifecycle`, {
         repository: repo.name,

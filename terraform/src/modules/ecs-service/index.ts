@@ -11,6 +11,7 @@
  * having two hubs. Lift this only when the hub has a shared transport.
  */
 import { Construct } from 'constructs';
+import type { ITerraformDependable } from 'cdktf';
 import { EcsService } from '@cdktf/provider-aws/lib/ecs-service/index.js';
 import { PORTS } from '../ecs/index.js';
 
@@ -42,7 +43,9 @@ export interface EcsServiceProps {
   /** Alb outputs: where the app and the hub register. */
   readonly appTargetGroupArn: string;
   readonly hubTargetGroupArn: string;
-  /** 0 (paused) or 1. Default `1`; more fails synth. */
+  /** Alb output: the listener and rule that forward to the target groups; the service is created after them. */
+  readonly routing: ITerraformDependable[];
+  /** 0 (paused, and before the first deploy) or 1. Default `1`; more fails synth. */
   readonly desiredCount?: number;
   /** Seconds before ALB health checks count after a start. Default `90`. */
   readonly healthCheckGracePeriodSeconds?: number;
@@ -86,6 +89,9 @@ export class HomeAgentService extends Construct implements EcsServiceOutputs {
       waitForSteadyState: false,
       // deploy.sh registers new revisions and rolls the service without Terraform.
       lifecycle: { ignoreChanges: ['task_definition'] },
+      // Without it a first apply can create the service before the HTTPS listener (which waits for
+      // ACM) and fail with "target group … does not have an associated load balancer".
+      dependsOn: props.routing,
     });
     this.serviceName = service.name;
   }

@@ -49,6 +49,9 @@ export interface EcsProps {
   readonly tableName: string;
   /** Default Bedrock model of the agent. */
   readonly bedrockModelId: string;
+  /** The attachments bucket (attachments output) and the prefix the agent writes under. */
+  readonly attachmentsBucket: string;
+  readonly attachmentsPrefix: string;
   /** Default monthly budget per person in USD. Default `20`. */
   readonly monthlyBudgetUsd?: number;
   /** Hub heartbeat in seconds. Default `40`. */
@@ -158,6 +161,8 @@ export class Ecs extends Construct implements EcsOutputs {
           BEDROCK_MODEL_ID: props.bedrockModelId,
           MERCURE_PUBLISH_URL: `http://127.0.0.1:${PORTS.mercure}/.well-known/mercure`,
           MONTHLY_BUDGET_USD: String(props.monthlyBudgetUsd ?? 20),
+          ATTACHMENTS_BUCKET: props.attachmentsBucket,
+          ATTACHMENTS_PREFIX: props.attachmentsPrefix,
         }),
         secrets: [],
         healthCheck: healthCheck(PORTS.agent),

@@ -6,7 +6,11 @@
  *   three repositories, write the three log groups, read the app's keys from
  *   the secret.
  * - task role: what the code needs — the table and its indexes, streaming
- *   invocations of the allowed models only, the agent's secret.
+ *   invocations of the allowed models only, the agent's secret, its own
+ *   prefix of the attachments bucket, and applying the configured guardrails.
+ *   No AWS Marketplace permissions: the first use of an Anthropic model
+ *   (the Marketplace subscription and Anthropic's use-case form) is done once
+ *   by an administrator, see docs/deploy.md.
  * - deploy role: what deploy.sh needs from a GitHub workflow — push to the
  *   three repositories, register task definitions, roll this one service,
  *   pass the two roles to ECS. Trust pins `aud` and the exact `sub`.
@@ -18,13 +22,16 @@ import { Construct } from 'constructs';
 import { DataAwsCallerIdentity } from '@cdktf/provider-aws/lib/data-aws-caller-identity/index.js';
 import { DataAwsPartition } from '@cdktf/provider-aws/lib/data-aws-partition/index.js';
 import { DataAwsRegion } from '@cdktf/provider-aws/lib/data-aws-region/index.js';
+import { DataAwsIamOpenidConnectProvider } from '@cdktf/provider-aws/lib/data-aws-iam-openid-connect-provider/index.js';
 import { IamOpenidConnectProvider } from '@cdktf/provider-aws/lib/iam-openid-connect-provider/index.js';
 import { IamRole } from '@cdktf/provider-aws/lib/iam-role/index.js';
 import { IamRolePolicy } from '@cdktf/provider-aws/lib/iam-role-policy/index.js';
 import { ConfigError } from '../../config.js';
 import { CONTAINERS, type ContainerName, type ResourceNames } from '../../resource-names.js';
 
-export const GITHUB_OIDC_HOST = 'token.actions.githubusercontent.com';
+import { GITHUB_OIDC_HOST } from '../../oidc-preflight.js';
+
+export { GITHUB_OIDC_HOST };
 
 /** Geography prefixes of Bedrock cross-region inference profiles (`us.anthropic…`). */
 const INFERENCE_PROFILE_PREFIXES = new Set(['us', 'eu', 'apac', 'global', 'us-gov', 'jp', 'au', 'ca']);
@@ -44,12 +51,26 @@ export interface IamProps {
   readonly allowedModels: string[];
   /** `owner/name` of the repository whose workflows may deploy. */
   readonly githubRepository: string;
-  /** Branch allowed to deploy (when no environment is given). Default `main`. */
-  readonly githubBranch?: string;
-  /** GitHub environment allowed to deploy; wins over the branch. */
+  /** GitHub environment allowed to deploy. Default `production` (the environment deploy.yml runs in). */
   readonly githubEnvironment?: string;
+  /** Trust this branch instead of an environment (for workflows without one). */
+  readonly githubBranch?: string;
   /** Reuse the account's GitHub OIDC provider instead of creating one. */
   readonly githubOidcProviderArn?: string;
+  /** The account already has the GitHub OIDC provider: look it up by URL. Default `false`. */
+  readonly githubOidcProviderExists?: boolean;
+  /** The attachments bucket (attachments output) and the prefix the agent may use in it. */
+  readonly attachmentsBucketArn: string;
+  readonly attachmentsPrefix: string;
+  /** Guardrails the agent may apply (the household's and any listed in the config). */
+  readonly guardrailArns?: string[];
+}
+
+/** The OIDC subject of a GitHub job: the environment's when the job declares one, else the branch's. */
+export function githubSubject(repository: string, trust: { environment?: string; branch?: string }): string {
+  return trust.branch !== undefined
+    ? `repo:${repository}:ref:refs/heads/${trust.branch}`
+    : `repo:${repository}:environment:${trust.environment ?? 'production'}`;
 }
 
 /** Outputs of the iam module. */
@@ -149,17 +170,32 @@ export class Iam extends Construct implements IamOutputs {
         },
         { Sid: 'StreamAllowedModels', Effect: 'Allow', Action: ['bedrock:InvokeModelWithResponseStream'], Resource: modelArns },
         { Sid: 'AgentSecret', Effect: 'Allow', Action: ['secretsmanager:GetSecretValue'], Resource: [props.secretArn] },
+        {
+          Sid: 'OwnAttachments',
+          Effect: 'Allow',
+          // Objects under the agent's prefix only; no listing, no bucket settings.
+          Action: ['s3:GetObject', 's3:PutObject', 's3:DeleteObject', 's3:AbortMultipartUpload'],
+          Resource: [`${props.attachmentsBucketArn}/${props.attachmentsPrefix}*`],
+        },
+        // A Converse request with guardrailConfig needs ApplyGuardrail on that guardrail
+        // (Amazon Bedrock User Guide, guardrails-permissions, checked 2026-12-01). The invoke
+        // permission is not conditioned on bedrock:GuardrailIdentifier: only some people
+        // (e.g. children) have a guardrail, the others chat without one.
+        ...(props.guardrailArns && props.guardrailArns.length > 0
+          ? [{ Sid: 'ApplyConfiguredGuardrails', Effect: 'Allow' as const, Action: ['bedrock:ApplyGuardrail'], Resource: props.guardrailArns }]
+          : []),
       ]),
     });
     this.taskRoleArn = task.arn;
 
-    const oidcProviderArn = props.githubOidcProviderArn ?? new IamOpenidConnectProvider(this, 'github-oidc', {
-      url: `https://${GITHUB_OIDC_HOST}`,
-      clientIdList: ['sts.amazonaws.com'],
-    }).arn;
-    const subject = props.githubEnvironment
-      ? `repo:${props.githubRepository}:environment:${props.githubEnvironment}`
-      : `repo:${props.githubRepository}:ref:refs/heads/${props.githubBranch ?? 'main'}`;
+    // One provider per URL per account: creating a second fails late in the apply with
+    // EntityAlreadyExists, so `npm run preflight` tells which of these to set.
+    const oidcUrl = `https://${GITHUB_OIDC_HOST}`;
+    const oidcProviderArn = props.githubOidcProviderArn
+      ?? (props.githubOidcProviderExists
+        ? new DataAwsIamOpenidConnectProvider(this, 'github-oidc-existing', { url: oidcUrl }).arn
+        : new IamOpenidConnectProvider(this, 'github-oidc', { url: oidcUrl, clientIdList: ['sts.amazonaws.com'] }).arn);
+    const subject = githubSubject(props.githubRepository, { ...(props.githubEnvironment !== undefined ? { environment: props.githubEnvironment } : {}), ...(props.githubBranch !== undefined ? { branch: props.githubBranch } : {}) });
     const deploy = new IamRole(this, 'deploy-role', {
       name: n.deployRole,
       description: `GitHub Actions of ${props.githubRepository} deploy HomeAgent (push images, roll the service)`,

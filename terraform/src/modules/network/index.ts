@@ -51,6 +51,8 @@ export interface NetworkOutputs {
   readonly publicSubnetIds: string[];
   /** Subnets for the task (one per AZ), without public IPs. */
   readonly privateSubnetIds: string[];
+  /** The NAT instance (natMode `instance`), for its status-check alarms. */
+  readonly natInstanceId?: string;
 }
 
 const AZ_COUNT = 2;
@@ -59,6 +61,7 @@ export class Network extends Construct implements NetworkOutputs {
   readonly vpcId: string;
   readonly publicSubnetIds: string[];
   readonly privateSubnetIds: string[];
+  readonly natInstanceId?: string;
 
   constructor(scope: Construct, id: string, props: NetworkProps) {
     super(scope, id);
@@ -185,6 +188,7 @@ export class Network extends Construct implements NetworkOutputs {
         dependsOn: [igw],
       });
       new Route(this, 'private-default-ipv4', { routeTableId: privateRoutes.id, destinationCidrBlock: '0.0.0.0/0', networkInterfaceId: nat.primaryNetworkInterfaceId });
+      this.natInstanceId = nat.id;
     }
   }
 }

@@ -22,7 +22,7 @@ export interface SecretsProps {
   readonly secretName: string;
   /** Length of each generated value (letters and digits). Default `48`. */
   readonly length?: number;
-  /** Days a deleted secret can still be restored. Default `7`. */
+  /** Days a deleted secret can still be restored: 0 (deleted at once, so a re-apply can reuse the name) or 7–30. Default `7`. */
   readonly recoveryWindowDays?: number;
 }
 

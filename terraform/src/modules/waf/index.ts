@@ -3,12 +3,15 @@
  * inputs and IP reputation rule groups and a per-IP rate limit, logging to
  * an `aws-waf-logs-` group with credentials redacted.
  *
- * Long chat messages: the common rule set blocks bodies over 8 KB
- * (SizeRestrictions_BODY) and HTML-looking bodies (CrossSiteScripting_BODY),
- * and a chat message can be 16,000 characters of code. Both rules are set to
- * count, which still labels the request, and our own rule right after blocks
- * a labelled request unless it is a POST to the chat message path. There
- * the app enforces its own body limit and escapes every message.
+ * Chat messages: the managed body rules read a request body as an attack
+ * when it is long (SizeRestrictions_BODY, over 8 KB), looks like HTML
+ * (CrossSiteScripting_BODY), or mentions `../../etc/passwd`, a URL,
+ * `169.254.169.254` or `${jndi:` (GenericLFI/GenericRFI/EC2MetaDataSSRF,
+ * Log4JRCE, JavaDeserializationRCE) — all ordinary in a question about code.
+ * Those rules are set to count, which still labels the request, and our own
+ * rule right after both groups blocks a labelled request unless it is a POST
+ * to the message-send route. There the text is stored and escaped, never
+ * run, fetched or logged by Java; everywhere else the rules block as before.
  */
 import { Construct } from 'constructs';
 import { CloudwatchLogGroup } from '@cdktf/provider-aws/lib/cloudwatch-log-group/index.js';
@@ -16,9 +19,26 @@ import { Wafv2WebAcl, type Wafv2WebAclRule } from '@cdktf/provider-aws/lib/wafv2
 import { Wafv2WebAclAssociation } from '@cdktf/provider-aws/lib/wafv2-web-acl-association/index.js';
 import { Wafv2WebAclLoggingConfiguration } from '@cdktf/provider-aws/lib/wafv2-web-acl-logging-configuration/index.js';
 
-/** Rules of the common rule set that chat messages trip; counted, then re-blocked outside the chat paths. */
-export const CHAT_BODY_RULES = ['SizeRestrictions_BODY', 'CrossSiteScripting_BODY'] as const;
-const CHAT_BODY_LABELS = ['awswaf:managed:aws:core-rule-set:SizeRestrictions_Body', 'awswaf:managed:aws:core-rule-set:CrossSiteScripting_Body'];
+/**
+ * Body rules that a person's chat message trips, per managed group, with the
+ * label each adds (AWS WAF Developer Guide, "Baseline rule groups" and
+ * "Known bad inputs", checked 2026-12-01). Counted, then re-blocked outside
+ * the message-send route.
+ */
+export const CHAT_BODY_RULES = {
+  AWSManagedRulesCommonRuleSet: {
+    SizeRestrictions_BODY: 'awswaf:managed:aws:core-rule-set:SizeRestrictions_Body',
+    CrossSiteScripting_BODY: 'awswaf:managed:aws:core-rule-set:CrossSiteScripting_Body',
+    GenericLFI_BODY: 'awswaf:managed:aws:core-rule-set:GenericLFI_Body',
+    GenericRFI_BODY: 'awswaf:managed:aws:core-rule-set:GenericRFI_Body',
+    EC2MetaDataSSRF_BODY: 'awswaf:managed:aws:core-rule-set:EC2MetaDataSSRF_Body',
+  },
+  AWSManagedRulesKnownBadInputsRuleSet: {
+    Log4JRCE_BODY: 'awswaf:managed:aws:known-bad-inputs:Log4JRCE_Body',
+    JavaDeserializationRCE_BODY: 'awswaf:managed:aws:known-bad-inputs:JavaDeserializationRCE_Body',
+  },
+} as const;
+const CHAT_BODY_LABELS = Object.values(CHAT_BODY_RULES).flatMap((rules) => Object.values(rules));
 
 export interface WafProps {
   /** Prefix of resource names. */
@@ -36,6 +56,8 @@ export interface WafProps {
 /** Outputs of the waf module. */
 export interface WafOutputs {
   readonly webAclArn: string;
+  /** The WebACL dimension of the WAF metrics. */
+  readonly webAclName: string;
 }
 
 // `statement` is untyped in the provider bindings (too deeply nested to
@@ -44,7 +66,7 @@ export interface WafOutputs {
 
 const visibility = (metricName: string) => ({ cloudwatchMetricsEnabled: true, metricName, sampledRequestsEnabled: true });
 
-function managedGroup(name: string, priority: number, countRules: readonly string[] = []): Wafv2WebAclRule {
+function managedGroup(name: string, priority: number, countRules: readonly string[] = Object.keys((CHAT_BODY_RULES as Record<string, object>)[name] ?? {})): Wafv2WebAclRule {
   return {
     name,
     priority,
@@ -62,6 +84,7 @@ function managedGroup(name: string, priority: number, countRules: readonly strin
 
 export class Waf extends Construct implements WafOutputs {
   readonly webAclArn: string;
+  readonly webAclName: string;
 
   constructor(scope: Construct, id: string, props: WafProps) {
     super(scope, id);
@@ -93,7 +116,8 @@ export class Waf extends Construct implements WafOutputs {
         visibilityConfig: visibility('rate-limit-per-ip'),
       },
       managedGroup('AWSManagedRulesKnownBadInputsRuleSet', 30),
-      managedGroup('AWSManagedRulesCommonRuleSet', 40, CHAT_BODY_RULES),
+      managedGroup('AWSManagedRulesCommonRuleSet', 40),
+      // After both groups, so that every label exists by then.
       blockLabelledUnless('chat-body-rules-outside-chat-posts', 50, { and_statement: { statement: [isPost, isChatPath] } }),
     ];
     const acl = new Wafv2WebAcl(this, 'web-acl', {
@@ -105,6 +129,7 @@ export class Waf extends Construct implements WafOutputs {
       visibilityConfig: visibility(`${props.namePrefix}-web-acl`),
     });
     this.webAclArn = acl.arn;
+    this.webAclName = acl.name;
     new Wafv2WebAclAssociation(this, 'alb-association', { resourceArn: props.albArn, webAclArn: acl.arn });
 
     // WAF only logs to groups whose name starts with aws-waf-logs-.
