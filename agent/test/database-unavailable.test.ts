@@ -2,6 +2,9 @@ import net from 'node:net';
 import t from 'tap';
 import { buildAgent, startStandIns } from './helper.js';
 
+// dynalite and the real SDK on a shared machine: the default 30 s is too tight.
+t.setTimeout(180_000);
+
 /** A real TCP server that accepts connections and never answers: a database that hangs. */
 async function blackhole(tap: { teardown(fn: () => unknown): void }): Promise<{ url: string; connections: () => number }> {
   const sockets = new Set<net.Socket>();

@@ -3,6 +3,9 @@ import { startSecretsManager } from '../../local/src/secrets-manager.js';
 import { SecretKeys } from '../src/plugins/app/agent-secrets.js';
 import { buildAgent, PUBLISHER_KEY, SERVICE_KEY, startStandIns } from './helper.js';
 
+// dynalite and the real SDK on a shared machine: the default 30 s is too tight.
+t.setTimeout(180_000);
+
 const SECRET = 'homeagent/agent';
 const NEW_SERVICE_KEY = 'rotated-service-key-0123456789-abcdefghijklmnop';
 const NEW_PUBLISHER_KEY = 'rotated-publisher-key-0123456789-abcdefghijklmnop';
