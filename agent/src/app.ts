@@ -8,9 +8,11 @@ import type { FastifyInstance, FastifyServerOptions } from 'fastify';
 import { TypeBoxValidatorCompiler } from '@fastify/type-provider-typebox';
 import type { Config } from './config.js';
 import { wellFormed } from './well-formed-text.js';
+import { installJsonBodyParser } from './json-body-parser.js';
 import dynamodb from './plugins/external/dynamodb.js';
 import errorHandler from './plugins/app/error-handler.js';
 import metrics from './plugins/app/metrics.js';
+import agentSecrets from './plugins/app/agent-secrets.js';
 import serviceKeyAuth from './plugins/app/service-key-auth.js';
 import usersRepository from './plugins/app/users-repository.js';
 import invitesRepository from './plugins/app/invites-repository.js';
@@ -28,6 +30,7 @@ import hubPublisher from './plugins/app/hub-publisher.js';
 import streamRunner from './plugins/app/stream-runner.js';
 import firstAdminInvite from './plugins/app/first-admin-invite.js';
 import health from './routes/health.js';
+import readiness from './routes/readyz.js';
 import users from './routes/v1/users/index.js';
 import sessions from './routes/v1/sessions/index.js';
 import invites from './routes/v1/invites/index.js';
@@ -60,6 +63,7 @@ export interface AppOptions {
 async function agent(app: FastifyInstance, opts: AppOptions) {
   // TypeBox's compiler does not coerce types: a number where a string belongs is refused, not converted.
   app.setValidatorCompiler(TypeBoxValidatorCompiler);
+  installJsonBodyParser(app);
   app.addHook('preValidation', async (request) => {
     // A file's bytes (an upload) are not text: only parsed JSON is cleaned.
     if (request.body !== undefined && request.body !== null && !Buffer.isBuffer(request.body)) request.body = wellFormed(request.body);
@@ -75,6 +79,7 @@ async function agent(app: FastifyInstance, opts: AppOptions) {
   );
   await app.register(metrics);
   await app.register(errorHandler);
+  await app.register(agentSecrets);
   await app.register(serviceKeyAuth);
   await app.register(dynamodb);
   await app.register(usersRepository);
@@ -94,6 +99,7 @@ async function agent(app: FastifyInstance, opts: AppOptions) {
   if (opts.firstAdminInvite !== false) await app.register(firstAdminInvite);
 
   await app.register(health);
+  await app.register(readiness);
   await app.register(users, { prefix: '/v1/users' });
   await app.register(sessions, { prefix: '/v1/sessions' });
   await app.register(invites, { prefix: '/v1/invites' });

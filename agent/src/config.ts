@@ -5,7 +5,7 @@
  */
 import { Type, type Static } from 'typebox';
 import { Value } from 'typebox/value';
-import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
+import { AgentSecretError, readAgentSecret, secretsManagerClient, type AgentSecret } from './agent-secret.js';
 
 export const DEFAULT_SYSTEM_PROMPT =
   'You are a helpful, friendly assistant for a family or a small team. ' +
@@ -32,6 +32,10 @@ const EnvSchema = Type.Object({
   STREAM_IDLE_TIMEOUT_MS: Type.Integer({ minimum: 50, maximum: 3_600_000, default: 120_000 }),
   CONTEXT_MESSAGES: Type.Integer({ minimum: 1, maximum: 500, default: 50 }),
   MONTHLY_BUDGET_USD: Type.Number({ minimum: 0, maximum: 1_000_000, default: 20 }),
+  DYNAMODB_CONNECT_TIMEOUT_MS: Type.Integer({ minimum: 50, maximum: 60_000, default: 1_000 }),
+  DYNAMODB_REQUEST_TIMEOUT_MS: Type.Integer({ minimum: 50, maximum: 60_000, default: 2_000 }),
+  AGENT_SECRET_REFRESH_S: Type.Integer({ minimum: 0, maximum: 86_400, default: 300 }),
+  AGENT_SECRET_OVERLAP_S: Type.Integer({ minimum: 0, maximum: 604_800, default: 3_600 }),
   ATTACHMENTS_BUCKET: Type.String({ pattern: '^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$', default: 'homeagent-attachments' }),
   // Set only locally (the S3 stand-in); the SDK reads it itself, the agent only learns to use path-style addresses.
   AWS_ENDPOINT_URL_S3: Type.Optional(Type.String({ pattern: '^https?://' })),
@@ -51,6 +55,10 @@ const EXPECTATIONS: Record<string, string> = {
   CONTEXT_MESSAGES: 'a whole number between 1 and 500',
   MONTHLY_BUDGET_USD: 'a number of US dollars between 0 and 1000000',
   LOG_LEVEL: 'one of fatal, error, warn, info, debug, trace, silent',
+  DYNAMODB_CONNECT_TIMEOUT_MS: 'a whole number of milliseconds between 50 and 60000',
+  DYNAMODB_REQUEST_TIMEOUT_MS: 'a whole number of milliseconds between 50 and 60000',
+  AGENT_SECRET_REFRESH_S: 'a whole number of seconds between 0 (never) and 86400',
+  AGENT_SECRET_OVERLAP_S: 'a whole number of seconds between 0 and 604800',
   ATTACHMENTS_BUCKET: 'an S3 bucket name (3-63 lower-case letters, digits, dots and dashes)',
   AWS_ENDPOINT_URL_S3: 'an absolute http(s) URL',
 };
@@ -73,6 +81,14 @@ export interface Config {
   streamIdleTimeoutMs: number;
   contextMessages: number;
   monthlyBudgetUsd: number;
+  /** DynamoDB: how long a connection may take to open, and a request to be answered */
+  dynamodbConnectTimeoutMs: number;
+  dynamodbRequestTimeoutMs: number;
+  /** the Secrets Manager secret, re-read every `secretRefreshMs` (0: never) when set */
+  secretId: string | undefined;
+  secretRefreshMs: number;
+  /** how long the previous serviceKey / publisher key stays accepted after a rotation */
+  secretOverlapMs: number;
   /** the private bucket holding attachment files (under `attachments/<userId>/`) */
   attachmentsBucket: string;
   /** path-style S3 addresses: true against a local stand-in (AWS_ENDPOINT_URL_S3) */
@@ -113,37 +129,16 @@ function parseEnv(env: Record<string, string | undefined>): Env {
   throw new ConfigError(`${name} must be ${EXPECTATIONS[name] ?? first.message}`, name);
 }
 
-interface AgentSecret {
-  serviceKey: string;
-  mercurePublisherJwtKey: string;
-}
-
 async function readSecret(secretId: string, region: string): Promise<AgentSecret> {
-  const client = new SecretsManagerClient({ region });
-  let text: string | undefined;
+  const client = secretsManagerClient(region);
   try {
-    const out = await client.send(new GetSecretValueCommand({ SecretId: secretId }));
-    text = out.SecretString;
+    return await readAgentSecret(client, secretId);
   } catch (error) {
-    const name = (error as { name?: string }).name ?? 'Error';
-    throw new ConfigError(`AGENT_SECRET_ID could not be read from Secrets Manager (${name})`, 'AGENT_SECRET_ID', { cause: error });
+    if (error instanceof AgentSecretError) throw new ConfigError(error.message, 'AGENT_SECRET_ID', { cause: error.cause });
+    throw error;
   } finally {
     client.destroy();
   }
-  let parsed: unknown;
-  try {
-    parsed = JSON.parse(text ?? '');
-  } catch (error) {
-    throw new ConfigError('AGENT_SECRET_ID must name a secret whose value is a JSON object', 'AGENT_SECRET_ID', { cause: error });
-  }
-  const secret = parsed as Partial<AgentSecret> | null;
-  if (typeof secret?.serviceKey !== 'string' || secret.serviceKey.length < 32) {
-    throw new ConfigError('AGENT_SECRET_ID secret must have a "serviceKey" of at least 32 characters', 'AGENT_SECRET_ID');
-  }
-  if (typeof secret.mercurePublisherJwtKey !== 'string' || secret.mercurePublisherJwtKey.length === 0) {
-    throw new ConfigError('AGENT_SECRET_ID secret must have a non-empty "mercurePublisherJwtKey"', 'AGENT_SECRET_ID');
-  }
-  return { serviceKey: secret.serviceKey, mercurePublisherJwtKey: secret.mercurePublisherJwtKey };
 }
 
 /** Reads and validates the configuration; throws `ConfigError` with one clear line. */
@@ -178,6 +173,11 @@ export async function loadConfig(env: Record<string, string | undefined> = proce
     streamIdleTimeoutMs: e.STREAM_IDLE_TIMEOUT_MS,
     contextMessages: e.CONTEXT_MESSAGES,
     monthlyBudgetUsd: e.MONTHLY_BUDGET_USD,
+    dynamodbConnectTimeoutMs: e.DYNAMODB_CONNECT_TIMEOUT_MS,
+    dynamodbRequestTimeoutMs: e.DYNAMODB_REQUEST_TIMEOUT_MS,
+    secretId: e.AGENT_SECRET_ID,
+    secretRefreshMs: e.AGENT_SECRET_REFRESH_S * 1000,
+    secretOverlapMs: e.AGENT_SECRET_OVERLAP_S * 1000,
     attachmentsBucket: e.ATTACHMENTS_BUCKET,
     s3PathStyle: e.AWS_ENDPOINT_URL_S3 !== undefined,
     secretsSource: e.AGENT_SECRET_ID ? 'secrets-manager' : 'environment',

@@ -29,9 +29,14 @@ export const REDACT_PATHS = [
   '*.*.password',
 ];
 
-/** A session id in a URL is as good as a session: only its first characters are logged. */
+/**
+ * A session id in a URL is as good as a session: only its first characters are logged.
+ * An invite code (`DELETE /v1/invites/<code>`, the revoke) is as good as an account: none of it is.
+ */
 export function maskUrl(url: string): string {
-  return url.replace(/(\/v1\/sessions\/)([A-Za-z0-9_-]{6})[A-Za-z0-9_%-]*/, '$1$2…');
+  return url
+    .replace(/(\/v1\/sessions\/)([A-Za-z0-9_-]{6})[A-Za-z0-9_%-]*/, '$1$2…')
+    .replace(/(\/v1\/invites\/)[^/?#]+/, '$1[redacted]');
 }
 
 export function loggerOptions(level: string, stream?: NodeJS.WritableStream): NonNullable<FastifyServerOptions['logger']> {

@@ -9,6 +9,7 @@ import formbody from '@fastify/formbody';
 import type { FastifyError, FastifyInstance, FastifyPluginAsync, FastifyReply, FastifyRequest, FastifyServerOptions } from 'fastify';
 import fp from 'fastify-plugin';
 import type { AppConfig } from './config.js';
+import { loggerOptions } from './logger-options.js';
 import agentClient from './plugins/app/agent-client.js';
 import csrf from './plugins/app/csrf.js';
 import pageReply from './plugins/app/page-reply.js';
@@ -49,19 +50,7 @@ export const BODY_LIMIT = 128 * 1024;
 export function serverOptions(config: AppConfig): FastifyServerOptions {
   return {
     bodyLimit: BODY_LIMIT,
-    logger: {
-      level: config.logLevel,
-      redact: {
-        paths: [
-          'req.headers.authorization',
-          'req.headers.cookie',
-          'res.headers["set-cookie"]',
-          'headers.authorization',
-          'headers.cookie',
-        ],
-        censor: '[redacted]',
-      },
-    },
+    logger: loggerOptions(config.logLevel),
     // Ids and request logs stay readable across the edge/app/agent hops, but
     // a client may send this header too: only a plain token is taken as an id.
     requestIdHeader: false,

@@ -23,6 +23,8 @@ export interface LocalSecretsManager {
   url: string;
   /** every SecretId asked for, in order */
   readonly requests: string[];
+  /** Replaces a secret's value (a new version), as a rotation's `PutSecretValue` + AWSCURRENT would. */
+  put(name: string, value: string): void;
   close(): Promise<void>;
 }
 
@@ -82,6 +84,8 @@ function send(res: ServerResponse, status: number, body: unknown): void {
 export async function startSecretsManager(opts: SecretsManagerOptions): Promise<LocalSecretsManager> {
   const requests: string[] = [];
   const created = Math.floor(Date.now() / 1000);
+  const secrets: Record<string, string> = { ...opts.secrets };
+  const versions: Record<string, string> = {};
 
   const server = createServer((req, res) => {
     void (async () => {
@@ -101,14 +105,14 @@ export async function startSecretsManager(opts: SecretsManagerOptions): Promise<
         }
         requests.push(secretId);
         const name = nameOf(secretId);
-        const value = opts.secrets[name];
+        const value = secrets[name];
         if (value === undefined) {
           throw new SecretsManagerError(400, 'ResourceNotFoundException', "Secrets Manager can't find the specified secret.");
         }
         send(res, 200, {
           ARN: `arn:aws:secretsmanager:${REGION}:${ACCOUNT}:secret:${name}-AbCdEf`,
           Name: name,
-          VersionId: '00000000-0000-4000-8000-000000000000',
+          VersionId: versions[name] ?? '00000000-0000-4000-8000-000000000000',
           SecretString: value,
           VersionStages: ['AWSCURRENT'],
           CreatedDate: created,
@@ -131,6 +135,10 @@ export async function startSecretsManager(opts: SecretsManagerOptions): Promise<
   return {
     url: `http://${address}:${port}`,
     requests,
+    put(name, value) {
+      secrets[name] = value;
+      versions[name] = randomUUID();
+    },
     close: () =>
       new Promise<void>((resolve) => {
         server.closeAllConnections();

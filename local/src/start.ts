@@ -120,7 +120,8 @@ async function main(): Promise<void> {
   const exit = await stack.unexpectedExit;
   if (stopping) return;
   stopping = true;
-  process.stderr.write(`homeagent: the ${exit.service} stopped unexpectedly (${exit.signal ?? `code ${String(exit.code)}`}); stopping everything\n`);
+  // A crashed service is restarted by the stack (and the log says so); this is the one it gave up on.
+  process.stderr.write(`homeagent: the ${exit.service} stopped (${exit.signal ?? `code ${String(exit.code)}`}) and could not be started again; stopping everything\n`);
   await stack.stop();
   process.exit(1);
 }

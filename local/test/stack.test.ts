@@ -100,7 +100,30 @@ t.test('a second start reuses the data: same secrets, no second invite', async (
   const health = await fetch(`http://127.0.0.1:${stack.ports.edge}/healthz`);
   t.equal(health.status, 200);
 
-  // A service that dies while the stack runs is reported, so `npm start` can stop and say so.
+  // A service that dies while the stack runs is started again, as ECS would restart the task.
+  const killed = stack.pids.agent;
+  const crashed = stack.next('crashed');
+  const back = stack.next('restarted');
+  process.kill(killed, 'SIGKILL');
+  t.match(await crashed, { service: 'agent', signal: 'SIGKILL', restartInMs: 1_000 });
+  const restarted = await back;
+  t.equal(restarted.service, 'agent');
+  t.not(stack.pids.agent, killed, 'a new process');
+  t.equal(stack.pids.agent, restarted.pid);
+  t.notOk(alive(killed));
+  // On the same port, so the app finds it: an authenticated call that reads the table is answered.
+  const { serviceKey } = JSON.parse(firstSecrets) as { serviceKey: string };
+  const session = await fetch(`${stack.endpoints.agent}/v1/sessions/no-such-session-0123456789`, { headers: { authorization: `Bearer ${serviceKey}` } });
+  t.equal(session.status, 404, 'the restarted agent serves (and reaches its data)');
+  await session.body?.cancel();
+  const page = await fetch(`http://127.0.0.1:${stack.ports.edge}/sign-in`);
+  t.equal(page.status, 200, 'the app still serves through the edge');
+  await page.body?.cancel();
+});
+
+t.test('with restart off, a death is reported instead', async (t) => {
+  const stack = await startStack({ dataDir, restart: false });
+  t.teardown(() => stack.stop());
   process.kill(stack.pids.agent, 'SIGKILL');
   const exit = await stack.unexpectedExit;
   t.same(exit, { service: 'agent', code: null, signal: 'SIGKILL' });

@@ -68,15 +68,21 @@ export class LocalTransport implements Transport {
     const size = this.#history.length;
     const oldest = Math.max(0, this.#seq - size);
     const requested = subscriber.requestLastEventId;
+    // No Last-Event-ID asked for: no header, live updates only. Announcing the newest id in the
+    // history told every subscriber (anonymous ones too) another person's latest private update id
+    // and when their conversation was active; the Go hub sets the header only when the client sent
+    // an id (dunglas/mercure subscribe.go, sendHeaders: `if s.RequestLastEventID != ""`, read 2026-12-01).
     let from = this.#seq;
-    let announced = this.#lastId() ?? EARLIEST;
+    let announced: string | undefined;
     if (requested !== undefined) {
       const found = requested === EARLIEST ? undefined : this.#ids.get(requested);
-      if (found !== undefined && found >= oldest) {
+      // An id is only confirmed when its update is one this subscriber may receive: otherwise the
+      // header (and where the replay starts) would tell a guesser that a private id exists.
+      if (found !== undefined && found >= oldest && subscriber.matches(this.#history[found % size]!.update, this.#selectors)) {
         from = found + 1;
         announced = requested;
       } else {
-        // Unknown or evicted: everything we still have is the best we can do.
+        // Unknown, evicted or not theirs: everything we still have (filtered by rights) is the best we can do.
         from = oldest;
         announced = EARLIEST;
       }

@@ -8,8 +8,11 @@ import type { Update } from './update.js';
  * bytes beyond its socket.
  */
 export interface SubscriberStream {
-  /** Called once, before any event, with the id the `Last-Event-ID` response header names. */
-  open(lastEventId: string): void;
+  /**
+   * Called once, before any event, with the id the `Last-Event-ID` response header names;
+   * undefined (no header) when the client asked for none.
+   */
+  open(lastEventId: string | undefined): void;
   /**
    * `backlog`: a history frame replayed to this subscriber alone (not the one
    * frame a dispatch is writing to everyone), so framing it must not copy it.
@@ -85,7 +88,7 @@ export class Subscriber {
     return store.matchAny(this.topics, update.topics);
   }
 
-  open(lastEventId: string): void {
+  open(lastEventId: string | undefined): void {
     this.#stream?.open(lastEventId);
   }
 

@@ -13,7 +13,9 @@ export interface Transport {
   /**
    * Replays the history after `subscriber.requestLastEventId` (when set), then
    * delivers live updates, with neither gap nor duplicate between the two.
-   * Calls `subscriber.open()` with the response's Last-Event-ID before any event.
+   * Calls `subscriber.open()` with the response's Last-Event-ID before any event: undefined when
+   * the client sent none, the requested id when it is in the history and the subscriber may receive
+   * its update, else `earliest` — never an id the subscriber could not have received.
    */
   addSubscriber(subscriber: Subscriber): Promise<void>;
   removeSubscriber(subscriber: Subscriber): Promise<void>;

@@ -3,14 +3,16 @@ import type { SubscriberStream } from '../src/subscriber.js';
 /** A SubscriberStream that records what it gets; `stalled` plays a client that reads nothing. */
 export class MemoryStream implements SubscriberStream {
   announced: string | undefined;
+  opened = false;
   readonly chunks: string[] = [];
   ended = false;
   destroyed = false;
   stalled = false;
   writableLength = 0;
 
-  open(lastEventId: string): void {
-    if (this.announced !== undefined) throw new Error('opened twice');
+  open(lastEventId: string | undefined): void {
+    if (this.opened) throw new Error('opened twice');
+    this.opened = true;
     this.announced = lastEventId;
   }
 
@@ -19,7 +21,7 @@ export class MemoryStream implements SubscriberStream {
 
   write(chunk: Buffer, backlog?: boolean): boolean {
     if (backlog) this.backlogWrites++;
-    if (this.announced === undefined) throw new Error('write before open');
+    if (!this.opened) throw new Error('write before open');
     if (this.ended || this.destroyed) throw new Error('write after close');
     if (this.stalled) this.writableLength += chunk.length;
     this.chunks.push(chunk.toString());

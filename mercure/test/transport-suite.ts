@@ -65,10 +65,10 @@ export function transportSuite(name: string, create: (options: TransportFactoryO
   t.test(`${name} transport: Last-Event-ID replays what came after, announcing the id before the first event`, async (t) => {
     const { subscribe, dispatch } = await setup(t);
     const fresh = await subscribe({ topics: ['a'] });
-    t.equal(fresh.stream.announced, EARLIEST, 'empty history announces earliest');
+    t.equal(fresh.stream.announced, undefined, 'no Last-Event-ID asked for: none announced');
     for (const id of ['1', '2', '3', '4']) await dispatch({ topics: [id === '3' ? 'b' : 'a'], id });
     const live = await subscribe({ topics: ['a'] });
-    t.equal(live.stream.announced, '4', 'no Last-Event-ID: announces the last id, replays nothing');
+    t.equal(live.stream.announced, undefined, 'no Last-Event-ID: the newest id is not revealed, nothing replayed');
     t.same(live.stream.ids, []);
     const resumed = await subscribe({ topics: ['a'], requestLastEventId: '1' });
     t.equal(resumed.stream.announced, '1');
@@ -82,6 +82,23 @@ export function transportSuite(name: string, create: (options: TransportFactoryO
     await dispatch({ topics: ['a'], id: '5' });
     t.same(resumed.stream.ids, ['2', '4', '5'], 'then live updates, no gap, no duplicate');
     t.same(fresh.stream.ids, ['1', '2', '4', '5']);
+  });
+
+  t.test(`${name} transport: never announces the id of an update the subscriber may not receive`, async (t) => {
+    const { subscribe, dispatch } = await setup(t);
+    await dispatch({ topics: ['mine'], id: 'mine-1', private: true });
+    await dispatch({ topics: ['theirs'], id: 'theirs-1', private: true });
+    await dispatch({ topics: ['mine'], id: 'mine-2', private: true });
+    const rights = { topics: ['*'], allowedPrivateTopics: ['mine'] };
+    const guessing = await subscribe({ ...rights, requestLastEventId: 'theirs-1' });
+    t.equal(guessing.stream.announced, EARLIEST, "another's private id is not confirmed");
+    t.same(guessing.stream.ids, ['mine-1', 'mine-2'], 'and replays as for an unknown id: where it starts tells nothing');
+    const anonymous = await subscribe({ topics: ['*'], requestLastEventId: 'mine-1' });
+    t.equal(anonymous.stream.announced, EARLIEST, 'an anonymous subscriber learns no private id');
+    t.same(anonymous.stream.ids, []);
+    const own = await subscribe({ ...rights, requestLastEventId: 'mine-1' });
+    t.equal(own.stream.announced, 'mine-1', 'its own id is confirmed');
+    t.same(own.stream.ids, ['mine-2']);
   });
 
   t.test(`${name} transport: history is bounded by count`, async (t) => {

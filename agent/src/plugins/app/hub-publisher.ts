@@ -31,28 +31,45 @@ const RETRY_BASE_MS = 250;
  * page reads it on reload).
  */
 export class HubPublisher {
-  private token: { value: string; expiresAt: number } | undefined;
-  private readonly key: Uint8Array;
+  /** signed tokens by key */
+  private readonly tokens = new Map<string, { value: string; expiresAt: number }>();
+  private readonly keys: () => readonly string[];
+  /** the key the hub last accepted, tried first */
+  private preferred: string | undefined;
 
+  /**
+   * `jwtKey`: one key, or the keys to sign with, current first (agent-secrets.ts). After a
+   * rotation the hub may still verify with the previous key until its task restarts: a 401
+   * with one key is retried with the next, and the key that worked is used from then on.
+   */
   constructor(
     private readonly publishUrl: string,
-    jwtKey: string,
+    jwtKey: string | (() => readonly string[]),
     private readonly log: FastifyBaseLogger,
   ) {
-    this.key = new TextEncoder().encode(jwtKey);
+    this.keys = typeof jwtKey === 'string' ? () => [jwtKey] : jwtKey;
   }
 
-  private async bearer(): Promise<string> {
+  private async bearer(key: string): Promise<string> {
     const now = Math.floor(Date.now() / 1000);
-    if (this.token && this.token.expiresAt - TOKEN_RENEW_BEFORE_S > now) return this.token.value;
+    const token = this.tokens.get(key);
+    if (token && token.expiresAt - TOKEN_RENEW_BEFORE_S > now) return token.value;
     const expiresAt = now + TOKEN_LIFETIME_S;
     const value = await new SignJWT({ mercure: { publish: ['*'] } })
       .setProtectedHeader({ alg: 'HS256', typ: 'JWT' })
       .setIssuedAt(now)
       .setExpirationTime(expiresAt)
-      .sign(this.key);
-    this.token = { value, expiresAt };
+      .sign(new TextEncoder().encode(key));
+    this.tokens.set(key, { value, expiresAt });
     return value;
+  }
+
+  /** The keys in the order to try them: the one the hub last accepted first, if still valid. */
+  private orderedKeys(): string[] {
+    const keys = [...this.keys()];
+    for (const key of this.tokens.keys()) if (!keys.includes(key)) this.tokens.delete(key);
+    const preferred = this.preferred;
+    return preferred !== undefined && keys.includes(preferred) ? [preferred, ...keys.filter((k) => k !== preferred)] : keys;
   }
 
   /**
@@ -72,15 +89,23 @@ export class HubPublisher {
     const form = new URLSearchParams({ topic: update.topic, data: update.data, id: update.id, private: 'on' });
     if (update.type) form.set('type', update.type);
     try {
-      const response = await fetch(this.publishUrl, {
-        method: 'POST',
-        headers: { authorization: `Bearer ${await this.bearer()}`, 'content-type': 'application/x-www-form-urlencoded' },
-        body: form,
-        signal: AbortSignal.timeout(PUBLISH_TIMEOUT_MS),
-      });
-      const body = await response.text();
-      if (!response.ok) throw new HubPublishError(`hub answered ${response.status}: ${body.slice(0, 200)}`);
-      return true;
+      const keys = this.orderedKeys();
+      for (let i = 0; ; i++) {
+        const key = keys[i]!;
+        const response = await fetch(this.publishUrl, {
+          method: 'POST',
+          headers: { authorization: `Bearer ${await this.bearer(key)}`, 'content-type': 'application/x-www-form-urlencoded' },
+          body: form,
+          signal: AbortSignal.timeout(PUBLISH_TIMEOUT_MS),
+        });
+        const body = await response.text();
+        if (response.ok) {
+          this.preferred = key;
+          return true;
+        }
+        if (response.status === 401 && i + 1 < keys.length) continue;
+        throw new HubPublishError(`hub answered ${response.status}: ${body.slice(0, 200)}`);
+      }
     } catch (error) {
       this.log.warn({ err: error, updateId: update.id, type: update.type ?? 'message' }, 'publishing to the hub failed');
       return false;
@@ -96,7 +121,7 @@ declare module 'fastify' {
 
 export default fp(
   async (app) => {
-    app.decorate('hub', new HubPublisher(app.config.mercurePublishUrl, app.config.mercurePublisherJwtKey, app.log));
+    app.decorate('hub', new HubPublisher(app.config.mercurePublishUrl, () => app.secrets.publisherKeys(), app.log));
   },
-  { name: 'hub-publisher', dependencies: ['config'] },
+  { name: 'hub-publisher', dependencies: ['config', 'agent-secrets'] },
 );

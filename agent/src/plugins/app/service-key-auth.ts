@@ -3,7 +3,7 @@ import { createHash, timingSafeEqual } from 'node:crypto';
 import { unauthorized } from '../../http-error.js';
 
 /** Routes anyone on localhost may call (the health check of the container and the load balancer). */
-const OPEN_ROUTES = new Set(['/healthz']);
+const OPEN_ROUTES = new Set(['/healthz', '/readyz']);
 
 const digest = (value: string) => createHash('sha256').update(value).digest();
 
@@ -15,15 +15,26 @@ const digest = (value: string) => createHash('sha256').update(value).digest();
  */
 export default fp(
   async (app) => {
-    const expected = digest(app.config.serviceKey);
+    // The accepted keys change when the secret rotates (agent-secrets.ts): the current one, and
+    // the previous one during the overlap. Every key is compared, so timing tells nothing either.
+    let cached: { keys: string; digests: Buffer[] } | undefined;
+    const expected = () => {
+      const keys = app.secrets.serviceKeys();
+      const joined = keys.join('\n');
+      if (cached?.keys !== joined) cached = { keys: joined, digests: keys.map(digest) };
+      return cached.digests;
+    };
     app.addHook('onRequest', async (request) => {
       if (OPEN_ROUTES.has(request.routeOptions.url ?? '')) return;
       const header = request.headers.authorization ?? '';
       const match = /^Bearer\s+(\S+)$/i.exec(header);
-      if (!match || !timingSafeEqual(digest(match[1]!), expected)) {
+      const given = match ? digest(match[1]!) : undefined;
+      let accepted = false;
+      for (const key of expected()) if (given && timingSafeEqual(given, key)) accepted = true;
+      if (!accepted) {
         throw unauthorized('unauthorized', 'A valid service key is required (Authorization: Bearer <serviceKey>).');
       }
     });
   },
-  { name: 'service-key-auth', dependencies: ['config'] },
+  { name: 'service-key-auth', dependencies: ['config', 'agent-secrets'] },
 );

@@ -19,9 +19,18 @@
  * There are no transactions (dynalite has none): every write is conditional,
  * and multi-item operations are ordered so a failure can be undone.
  * The region and any endpoint (`AWS_ENDPOINT_URL_DYNAMODB`) come from the SDK's own chain.
+ *
+ * Without timeouts a database that does not answer held every request open
+ * forever (and `/healthz` stayed 200). Now a connection gets
+ * DYNAMODB_CONNECT_TIMEOUT_MS, a request DYNAMODB_REQUEST_TIMEOUT_MS (thrown,
+ * not merely warned about: `throwOnRequestTimeout`, @smithy/types
+ * NodeHttpHandlerOptions, read 2026-12-01), two attempts in all, and a
+ * failure to reach the database becomes `DatabaseUnavailableError`: a 503 with
+ * a sentence, within a few seconds.
  */
 import fp from 'fastify-plugin';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { HttpError } from '../../http-error.js';
 import { DynamoDBDocumentClient, type DeleteCommand, type PutCommand, type UpdateCommand, type UpdateCommandOutput } from '@aws-sdk/lib-dynamodb';
 
 declare module 'fastify' {
@@ -32,7 +41,24 @@ declare module 'fastify' {
 
 export default fp(
   async (app) => {
-    const client = new DynamoDBClient({ region: app.config.awsRegion });
+    const { dynamodbConnectTimeoutMs: connectionTimeout, dynamodbRequestTimeoutMs: requestTimeout } = app.config;
+    const client = new DynamoDBClient({
+      region: app.config.awsRegion,
+      maxAttempts: DYNAMODB_MAX_ATTEMPTS,
+      // Options, not a handler instance: the SDK builds its own NodeHttpHandler from them.
+      requestHandler: { connectionTimeout, requestTimeout, throwOnRequestTimeout: true },
+    });
+    // Around the whole send (retries included): the error the repositories and routes see.
+    client.middlewareStack.add(
+      (next) => async (args) => {
+        try {
+          return await next(args);
+        } catch (error) {
+          throw isUnreachable(error) ? new DatabaseUnavailableError(error) : error;
+        }
+      },
+      { step: 'initialize', name: 'databaseUnavailable' },
+    );
     const doc = DynamoDBDocumentClient.from(client, {
       marshallOptions: { removeUndefinedValues: true },
     });
@@ -43,6 +69,28 @@ export default fp(
   },
   { name: 'dynamodb', dependencies: ['config'] },
 );
+
+/** One retry: two timed-out attempts still answer within a few seconds. */
+const DYNAMODB_MAX_ATTEMPTS = 2;
+
+const NETWORK_CODES = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EPIPE', 'ENOTFOUND', 'EAI_AGAIN', 'EHOSTUNREACH', 'ENETUNREACH']);
+const BUSY_NAMES = new Set(['TimeoutError', 'ThrottlingException', 'ProvisionedThroughputExceededException', 'RequestLimitExceeded', 'InternalServerError', 'ServiceUnavailable']);
+
+/** The database could not be reached or did not answer in time (not: it answered no). */
+export function isUnreachable(error: unknown): boolean {
+  const e = error as { name?: string; code?: string; $metadata?: { httpStatusCode?: number } } | null;
+  if (e === null || typeof e !== 'object') return false;
+  if (BUSY_NAMES.has(e.name ?? '') || NETWORK_CODES.has(e.code ?? '')) return true;
+  const status = e.$metadata?.httpStatusCode;
+  return typeof status === 'number' && status >= 500;
+}
+
+export class DatabaseUnavailableError extends HttpError {
+  constructor(cause: unknown) {
+    super(503, 'database_unavailable', 'The database is not answering right now. Please try again in a minute.', { cause });
+    this.name = 'DatabaseUnavailableError';
+  }
+}
 
 /** True when a DynamoDB condition did not hold. */
 export function isConditionFailed(error: unknown): boolean {

@@ -14,7 +14,15 @@ declare module 'fastify' {
  */
 export default fp(
   async (app) => {
-    const client = new S3Client({ region: app.config.awsRegion, forcePathStyle: app.config.s3PathStyle });
+    // Timeouts, as on every AWS client (issue 14): an endpoint that does not answer fails the request
+    // instead of holding it. 30 s until S3's answer leaves room to upload the largest attachment; a
+    // download's body streams after that answer and is not cut (NodeHttpHandler clears the request
+    // timer on the response head: @smithy/node-http-handler 4.14, read 2026-12-01).
+    const client = new S3Client({
+      region: app.config.awsRegion,
+      forcePathStyle: app.config.s3PathStyle,
+      requestHandler: { connectionTimeout: 2_000, requestTimeout: 30_000, throwOnRequestTimeout: true },
+    });
     app.decorate('s3', client);
     app.addHook('onClose', async () => {
       client.destroy();

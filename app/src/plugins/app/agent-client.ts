@@ -131,6 +131,8 @@ export class AgentClient {
     if (response.status >= 400 && response.status < 500) {
       throw new AgentRequestError(response.status, 'agent_refused', 'The chat service refused this request.');
     }
+    // A 503 from the agent says what is down in a sentence meant for people (database_unavailable).
+    if (response.status === 503 && isApiError(body)) throw new AgentUnavailableError(body.message, { cause: body });
     throw new AgentUnavailableError(`The chat service failed (HTTP ${response.status}). Please try again in a moment.`, {
       cause: body,
     });

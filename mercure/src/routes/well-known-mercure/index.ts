@@ -95,7 +95,8 @@ async function subscribe(fastify: FastifyInstance, request: FastifyRequest, repl
   }
 
   const header = request.headers['last-event-id'];
-  const lastEventId = (Array.isArray(header) ? header[0] : header) ?? query.get('lastEventID') ?? query.get('Last-Event-ID') ?? undefined;
+  // An empty value asks for nothing, as in the Go hub's retrieveLastEventID().
+  const lastEventId = (Array.isArray(header) ? header[0] : header) || query.get('lastEventID') || query.get('Last-Event-ID') || undefined;
 
   // From here on we write SSE ourselves, straight to the socket (see sse-response.ts).
   reply.hijack();

@@ -53,7 +53,8 @@ export function sseResponse(socket: Socket, httpVersion: string, preset: Outgoin
       opened = true;
       const headers: Record<string, string> = { date: new Date().toUTCString() };
       for (const [name, value] of Object.entries(preset)) if (value !== undefined) headers[name.toLowerCase()] = String(value);
-      Object.assign(headers, SSE_HEADERS, { 'last-event-id': headerValue(lastEventId) });
+      Object.assign(headers, SSE_HEADERS);
+      if (lastEventId !== undefined) headers['last-event-id'] = headerValue(lastEventId);
       if (chunked) headers['transfer-encoding'] = 'chunked';
       else headers['connection'] = 'close';
       let head = `HTTP/${chunked ? '1.1' : '1.0'} 200 OK\r\n`;

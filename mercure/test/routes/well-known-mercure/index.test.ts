@@ -103,7 +103,7 @@ t.test('SSE headers, an immediate comment, then events in Mercure framing', asyn
   t.equal(h['cache-control'], 'private, no-cache, no-store, must-revalidate, max-age=0');
   t.equal(h['x-accel-buffering'], 'no');
   t.equal(h['x-content-type-options'], 'nosniff');
-  t.equal(h['last-event-id'], 'earliest');
+  t.equal(h['last-event-id'], undefined, 'no Last-Event-ID asked for, none answered');
   t.equal(h['access-control-allow-origin'], undefined, 'no CORS unless configured');
   await client.until((c) => c.comments >= 1, 'the first comment');
   t.equal(client.events.length, 0);
@@ -157,7 +157,23 @@ t.test('reconnection with Last-Event-ID: no gap, no duplicate; header wins over 
   const earliest = await open(t, url, [TOPIC], { headers, query: { lastEventID: 'earliest' } });
   await earliest.until((c) => c.events.length === 7, 'all seven');
   const latest = await open(t, url, [TOPIC], { headers });
-  t.equal(latest.response.headers['last-event-id'], 'm:7', 'a new subscriber learns where it starts');
+  t.equal(latest.response.headers['last-event-id'], undefined, 'a new subscriber is told no id it did not ask about');
+});
+
+t.test("the Last-Event-ID response header never reveals another subscriber's private update id", async (t) => {
+  const { url } = await hub(t, { MERCURE_ANONYMOUS: '1' });
+  const pub = await publisherToken();
+  const own = `${TOPIC}-own`;
+  await publish(url, { topic: TOPIC, id: 'secret-latest', private: true }, pub);
+  const anonymous = await open(t, url, ['*']);
+  t.equal(anonymous.response.headers['last-event-id'], undefined, 'an anonymous subscriber learns nothing');
+  const stranger = await subscriberToken([own]);
+  const member = await open(t, url, [own], { headers: { authorization: `Bearer ${stranger}` } });
+  t.equal(member.response.headers['last-event-id'], undefined, 'nor does a signed-in person with other rights');
+  const guess = await open(t, url, ['*'], { headers: { authorization: `Bearer ${stranger}`, 'last-event-id': 'secret-latest' } });
+  t.equal(guess.response.headers['last-event-id'], 'earliest', 'a guessed private id is not confirmed');
+  const empty = await open(t, url, [TOPIC], { headers: { 'last-event-id': '' } });
+  t.equal(empty.response.headers['last-event-id'], undefined, 'an empty Last-Event-ID asks for nothing');
 });
 
 t.test('the stream is closed when the token expires', async (t) => {
