@@ -17,7 +17,9 @@ import {
   replyTokens,
   type ConverseRequest,
 } from './bedrock-reply.js';
+import { EmitRecord, epochNow, type EmittedReply } from './emit-record.js';
 
+export { EmitRecord, epochNow, type EmittedReply } from './emit-record.js';
 export { EMULATOR_MARKERS, emulatorReply, replyTokens, inputTokenCount, type ConverseRequest } from './bedrock-reply.js';
 
 /** Model ids the emulator accepts; anything else gets Bedrock's ValidationException. */
@@ -54,11 +56,19 @@ export interface BedrockEmulatorOptions {
   /** default env EMULATOR_FIRST_TOKEN_MS, else 300 */
   firstTokenDelayMs?: number;
   logger?: Logger;
+  /**
+   * Benchmark only (off by default, never set by `npm start`): keep a record of
+   * when each delta was emitted, read with `emitted(lastUserText)`. What goes on
+   * the wire does not change.
+   */
+  stampEmitTime?: boolean;
 }
 
 export interface BedrockEmulator {
   /** e.g. `http://127.0.0.1:41234`: the value for AWS_ENDPOINT_URL_BEDROCK_RUNTIME */
   url: string;
+  /** with `stampEmitTime`: the emit times of the reply to this last user message (read once); otherwise undefined */
+  emitted(lastUserText: string): EmittedReply | undefined;
   close(): Promise<void>;
 }
 
@@ -228,6 +238,7 @@ export async function startBedrockEmulator(opts: BedrockEmulatorOptions = {}): P
   const tokensPerSecond = paceFrom(opts.tokensPerSecond, 'tokensPerSecond', 'EMULATOR_TOKENS_PER_SECOND', DEFAULT_TOKENS_PER_SECOND, false);
   const firstTokenDelayMs = paceFrom(opts.firstTokenDelayMs, 'firstTokenDelayMs', 'EMULATOR_FIRST_TOKEN_MS', DEFAULT_FIRST_TOKEN_MS, true);
   const log = opts.logger ?? pino({ level: 'silent' });
+  const record = opts.stampEmitTime ? new EmitRecord() : undefined;
   const server = http2.createServer();
   const sessions = new Set<http2.ServerHttp2Session>();
   server.on('session', (session) => {
@@ -329,6 +340,7 @@ export async function startBedrockEmulator(opts: BedrockEmulatorOptions = {}): P
     write(eventFrame('messageStart', { role: 'assistant' }));
     if (!(await wait(firstTokenDelayMs))) return abandoned(0);
     const interval = 1000 / pace;
+    const stamps = record?.begin(said, requestId);
     for (let i = 0; i < limit; i++) {
       if (i > 0 && !(await wait(interval))) return abandoned(i);
       if (failure && i === TOKENS_BEFORE_FAILURE) {
@@ -337,6 +349,10 @@ export async function startBedrockEmulator(opts: BedrockEmulatorOptions = {}): P
         return;
       }
       if (!write(eventFrame('contentBlockDelta', { contentBlockIndex: 0, delta: { text: tokens[i] } }))) return abandoned(i);
+      if (stamps) {
+        stamps.tokens.push(tokens[i]!);
+        stamps.emittedAt.push(epochNow());
+      }
     }
     const inputTokens = inputTokenCount(request);
     write(eventFrame('contentBlockStop', { contentBlockIndex: 0 }));
@@ -366,6 +382,7 @@ export async function startBedrockEmulator(opts: BedrockEmulatorOptions = {}): P
   let closing: Promise<void> | undefined;
   return {
     url,
+    emitted: (lastUserText) => record?.take(lastUserText),
     close() {
       closing ??= new Promise<void>((resolve) => {
         server.close(() => resolve());
