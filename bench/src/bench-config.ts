@@ -39,6 +39,8 @@ export interface BenchConfig {
   resultsDir?: string;
   /** --cpu-prof: profile the agent and hub during one more headline run */
   cpuProf: boolean;
+  /** --relay-only: leave out the paces' phases (pages, first token, bursts, sign-in, pages at scale) */
+  relayOnly: boolean;
 }
 
 function integerList(name: string, fallback: string, min: number, max: number): number[] {
@@ -61,8 +63,8 @@ function positiveInteger(name: string, fallback: number, max: number): number {
 }
 
 export function readBenchConfig(argv: string[] = process.argv.slice(2)): BenchConfig {
-  const unknown = argv.filter((arg) => arg !== '--cpu-prof');
-  if (unknown.length > 0) throw new BenchError('bad_config', `unknown argument ${unknown[0]} (the only one is --cpu-prof)`);
+  const unknown = argv.filter((arg) => arg !== '--cpu-prof' && arg !== '--relay-only');
+  if (unknown.length > 0) throw new BenchError('bad_config', `unknown argument ${unknown[0]} (known: --cpu-prof, --relay-only)`);
   const rawConcurrency = process.env.BENCH_CONCURRENCY ?? '1,10,50';
   const concurrency = rawConcurrency.split(',').map((part) => Number(part.trim()));
   if (concurrency.length === 0 || concurrency.some((n) => !Number.isInteger(n) || n < 1 || n > 200)) {
@@ -88,5 +90,6 @@ export function readBenchConfig(argv: string[] = process.argv.slice(2)): BenchCo
     scaleMaxSeconds: positiveInteger('BENCH_SCALE_MAX_SECONDS', 150, 3_600),
     resultsDir: process.env.BENCH_RESULTS_DIR || undefined,
     cpuProf: argv.includes('--cpu-prof'),
+    relayOnly: argv.includes('--relay-only'),
   };
 }

@@ -358,9 +358,12 @@ async function main(): Promise<void> {
   process.stderr.write(`bench: ${machine.nproc} CPUs (${machine.cpu}), Node ${machine.node}, load average ${machine.loadAverage1m}; at most ${config.maxSeconds} s\n`);
 
   const runs: PaceRun[] = [];
-  process.stderr.write(`bench: fast pace (first token 0 ms, ${config.fastTokensPerSecond} tokens/s)…\n`);
-  runs.push(await runPace({ name: 'fast', tokensPerSecond: config.fastTokensPerSecond, firstTokenDelayMs: 0 }, { pages: true, signIn: true }, config, budget));
-  if (budget.expired()) process.stderr.write('bench: time limit reached; the default pace is left out\n');
+  if (config.relayOnly) process.stderr.write('bench: --relay-only: the paces are left out\n');
+  else process.stderr.write(`bench: fast pace (first token 0 ms, ${config.fastTokensPerSecond} tokens/s)…\n`);
+  if (!config.relayOnly) runs.push(await runPace({ name: 'fast', tokensPerSecond: config.fastTokensPerSecond, firstTokenDelayMs: 0 }, { pages: true, signIn: true }, config, budget));
+  if (config.relayOnly) {
+    // nothing: the relay sweep below is all this run does
+  } else if (budget.expired()) process.stderr.write('bench: time limit reached; the default pace is left out\n');
   else {
     process.stderr.write(`bench: default pace (first token ${DEFAULT_FIRST_TOKEN_MS} ms, ${DEFAULT_TOKENS_PER_SECOND} tokens/s)…\n`);
     runs.push(
