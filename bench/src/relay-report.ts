@@ -44,7 +44,7 @@ export function chartSeries(sweep: RelaySweep): ChartSeries[] {
 function profileTable(name: string, summary: ProfileSummary | undefined): string {
   if (!summary) return `${name}: no profile was written.`;
   return [
-    `**${name}**: ${round(summary.busyMs)} ms busy, ${round(summary.idleMs)} ms idle in ${summary.samples} samples${summary.windowed ? ' (the 200-stream cell only)' : ' (the whole process lifetime: the window did not match)'}`,
+    `**${name}**: ${round(summary.busyMs)} ms busy, ${round(summary.idleMs)} ms idle in ${summary.samples} samples${summary.windowed ? ' (inside the window given)' : ' (profiled from the first POST to the last stream\'s end)'}`,
     '',
     mdTable(
       ['function', 'where', 'self ms', 'self %', 'total ms'],

@@ -8,7 +8,8 @@
 import http from 'node:http';
 import net from 'node:net';
 import os from 'node:os';
-import { mkdir, mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
+import { access, mkdir, mkdtemp, readFile, rm } from 'node:fs/promises';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import { join } from 'node:path';
 import { randomBytes } from 'node:crypto';
 import { AgentApi, userIdFromHubCookie } from './agent-api.js';
@@ -56,6 +57,22 @@ const SYSTEM_PROMPT_FOR_BASELINE = 'You are a helpful assistant.';
 const MODEL_ID = 'us.anthropic.claude-sonnet-4-5-20250929-v1:0';
 const CELL_TIMEOUT_MS = 120_000;
 const REGISTER_AT_ONCE = 4;
+/** how long a profiled service may take to write its profile */
+const PROFILE_WRITE_MS = 20_000;
+
+/** Waits (bounded, polling) until `file` exists. */
+async function appears(file: string, timeoutMs: number): Promise<boolean> {
+  const end = Date.now() + timeoutMs;
+  while (Date.now() < end) {
+    try {
+      await access(file);
+      return true;
+    } catch {
+      await new Promise((resolve) => setTimeout(resolve, 200));
+    }
+  }
+  return false;
+}
 
 async function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
@@ -78,7 +95,7 @@ async function rssOf(pids: Partial<Record<ProcessName, number>>): Promise<Partia
 }
 
 /** The admin from the first invite, then `count` people invited by the admin and registered through the app. */
-async function registerPeople(stack: HostedStack, dataDir: string, httpAgent: http.Agent, count: number, budget: TimeBudget): Promise<{ people: RelayPerson[]; api: AgentApi }> {
+async function registerPeople(stack: HostedStack, dataDir: string, httpAgent: http.Agent, count: number, budget: TimeBudget): Promise<{ people: RelayPerson[]; serviceKey: string; adminId: string }> {
   const { info } = stack;
   if (!info.adminInvite) throw new BenchError('no_invite', 'the fresh installation logged no first admin invite');
   const admin = await ChatUser.register(info.ports.edge, httpAgent, info.adminInvite, { username: 'relay.admin', password: randomBytes(18).toString('base64url') });
@@ -99,7 +116,7 @@ async function registerPeople(stack: HostedStack, dataDir: string, httpAgent: ht
   };
   await Promise.all(Array.from({ length: Math.min(REGISTER_AT_ONCE, count) }, worker));
   if (people.length < count) throw new BenchError('stack_failed', `only ${people.length} of ${count} people registered before the time limit`);
-  return { people, api };
+  return { people, serviceKey: secrets.serviceKey, adminId };
 }
 
 export async function runRelaySweep(config: RelaySweepConfig, budget: TimeBudget, log: (line: string) => void): Promise<RelaySweep> {
@@ -119,7 +136,9 @@ export async function runRelaySweep(config: RelaySweepConfig, budget: TimeBudget
     serviceLog: { warnings: 0, errors: 0, lastLines: [] },
   };
   let people: RelayPerson[] | undefined;
-  let api: AgentApi | undefined;
+  /** the service key and the admin, to call the agent directly (its port changes with each start) */
+  let apiAccess: { serviceKey: string; adminId: string } | undefined;
+  const apiFor = (stack: HostedStack) => new AgentApi(stack.info.endpoints.agent, apiAccess!.serviceKey, apiAccess!.adminId, httpAgent);
 
   /** One stack start at one coalescing window; `profile` adds --cpu-prof to the agent and hub. */
   const withStack = async (coalesceMs: number, profile: string | undefined, run: (stack: HostedStack, pids: Partial<Record<ProcessName, number>>) => Promise<void>) => {
@@ -133,8 +152,12 @@ export async function runRelaySweep(config: RelaySweepConfig, budget: TimeBudget
     if (profile) {
       await mkdir(join(profile, 'agent'), { recursive: true });
       await mkdir(join(profile, 'hub'), { recursive: true });
-      agentEnv.NODE_OPTIONS = `--cpu-prof --cpu-prof-dir=${join(profile, 'agent')}`;
-      hubEnv.NODE_OPTIONS = `--cpu-prof --cpu-prof-dir=${join(profile, 'hub')}`;
+      // Node 20 does not take --cpu-prof in NODE_OPTIONS: a preload starts and stops the profiler on SIGUSR2.
+      const preload = `--import=${pathToFileURL(fileURLToPath(new URL('./cpu-profiler-preload.js', import.meta.url))).href}`;
+      agentEnv.NODE_OPTIONS = preload;
+      agentEnv.BENCH_CPU_PROF_DIR = join(profile, 'agent');
+      hubEnv.NODE_OPTIONS = preload;
+      hubEnv.BENCH_CPU_PROF_DIR = join(profile, 'hub');
     }
     const stack = await HostedStack.start({ dataDir, ports: { edge: edgePort }, env: { agent: agentEnv, hub: hubEnv } }, 90_000);
     try {
@@ -162,14 +185,16 @@ export async function runRelaySweep(config: RelaySweepConfig, budget: TimeBudget
       await withStack(coalesceMs, undefined, async (stack, pids) => {
         if (!people) {
           log(`relay: registering ${maxPeople} people…`);
-          ({ people, api } = await registerPeople(stack, dataDir, httpAgent, maxPeople, budget));
+          const registered = await registerPeople(stack, dataDir, httpAgent, maxPeople, budget);
+          people = registered.people;
+          apiAccess = registered;
         }
         for (const n of config.concurrency) {
           if (budget.expired()) {
             sweep.skipped.push(`coalescing ${coalesceMs} ms, N=${n}`);
             continue;
           }
-          const cell = await measureRelayCell({ people: people.slice(0, n), coalesceMs, tag: `c${coalesceMs}-n${n}`, body: BODY, emulator, api: api!, pids, timeoutMs: CELL_TIMEOUT_MS });
+          const cell = await measureRelayCell({ people: people.slice(0, n), coalesceMs, tag: `c${coalesceMs}-n${n}`, body: BODY, emulator, api: apiFor(stack), pids, timeoutMs: CELL_TIMEOUT_MS });
           sweep.cells.push(cell);
           log(`relay:   N=${n}: ${cell.measured} streams, ${cell.tokens} tokens, per token p50 ${cell.perToken?.p50.toFixed(1) ?? '–'} ms`);
         }
@@ -180,21 +205,19 @@ export async function runRelaySweep(config: RelaySweepConfig, budget: TimeBudget
       const n = Math.min(config.headlineConcurrency, people.length);
       const dir = join(config.profileDir, `cpu-prof-${Date.now()}`);
       log(`relay: --cpu-prof, ${n} streams at 40 ms…`);
-      let window: { startUs: number; endUs: number } | undefined;
-      await withStack(40, dir, async (_stack, pids) => {
-        const startUs = Number(process.hrtime.bigint() / 1000n);
-        await measureRelayCell({ people: people!.slice(0, n), coalesceMs: 40, tag: `prof-n${n}`, body: BODY, emulator, api: api!, pids, timeoutMs: CELL_TIMEOUT_MS });
-        window = { startUs, endUs: Number(process.hrtime.bigint() / 1000n) };
-      });
       const profile: NonNullable<RelaySweep['profile']> = { concurrency: n, files: [] };
-      for (const service of ['agent', 'hub'] as const) {
-        const files = (await readdir(join(dir, service)).catch(() => [] as string[])).filter((f) => f.endsWith('.cpuprofile'));
-        if (files[0]) {
-          const file = join(dir, service, files[0]);
+      await withStack(40, dir, async (stack, pids) => {
+        const profiled = { agent: stack.info.pids.agent, hub: stack.info.pids.hub };
+        for (const pid of Object.values(profiled)) process.kill(pid, 'SIGUSR2');
+        await measureRelayCell({ people: people!.slice(0, n), coalesceMs: 40, tag: `prof-n${n}`, body: BODY, emulator, api: apiFor(stack), pids, timeoutMs: CELL_TIMEOUT_MS });
+        for (const pid of Object.values(profiled)) process.kill(pid, 'SIGUSR2');
+        for (const [service, pid] of Object.entries(profiled) as Array<['agent' | 'hub', number]>) {
+          const file = join(dir, service, `${pid}.cpuprofile`);
+          if (!(await appears(file, PROFILE_WRITE_MS))) continue;
           profile.files.push(file);
-          profile[service] = await summarizeProfileFile(file, { window, top: 15 });
+          profile[service] = await summarizeProfileFile(file, { top: 15 });
         }
-      }
+      });
       sweep.profile = profile;
     }
 

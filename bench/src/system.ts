@@ -421,7 +421,7 @@ async function main(): Promise<void> {
     `- machine: ${machine.nproc} CPUs (${machine.cpu}), ${machine.memoryGiB} GiB, ${machine.platform}, host \`${os.hostname()}\``,
     `- Node ${machine.node}; load average at the start ${machine.loadAverage1m} (1 min), at the end ${round(os.loadavg()[0]!)}`,
     `- command: \`${results.command}\`${Object.entries(process.env).filter(([k]) => k.startsWith('BENCH_')).map(([k, v]) => ` ${k}=${v}`).join('')}`,
-    `- took ${round((performance.now() - started) / 1000)} s; every figure in \`${relative(process.cwd(), file)}\`; chart: \`${relative(process.cwd(), chartFile)}\``,
+    `- took ${round((performance.now() - started) / 1000)} s; every figure in \`${file}\`; chart: \`${chartFile}\``,
     '',
     relayMarkdown(relay, fastScale, post50),
   ].join('\n');
@@ -430,8 +430,8 @@ async function main(): Promise<void> {
   await writeFile(markdownFile, markdown);
 
   process.stdout.write(`HomeAgent whole-system benchmark — ${machine.nproc} CPUs (${machine.cpu}), Node ${machine.node}, ${machine.platform}, load average ${machine.loadAverage1m} at the start\n`);
-  process.stdout.write(`${report(runs)}\n\n`);
-  process.stdout.write(
+  if (runs.length > 0) process.stdout.write(`${report(runs)}\n\n`);
+  if (runs.length > 0) process.stdout.write(
     `${formatTable(
       ['target', 'figure', 'met'],
       results.targets.map((t) => [t.target, t.figure, t.met === null ? 'n/a' : t.met ? 'yes' : 'NO']),
