@@ -25,8 +25,9 @@ const TOKEN_LIFETIME_S = 3_600;
 const TOKEN_RENEW_BEFORE_S = 300;
 const PUBLISH_TIMEOUT_MS = 10_000;
 const RETRY_BASE_MS = 250;
-// Below the hub's keep-alive timeout (Fastify's default is 72 s), so the agent
-// drops an idle connection before the hub does, rather than racing it.
+// Below the hub's keep-alive timeout (Fastify 5's default keepAliveTimeout is
+// 72,000 ms: fastify/lib/config-validator.js of 5.12.8, read 2026-12-01), so
+// the agent drops an idle connection before the hub does, rather than racing it.
 const IDLE_SOCKET_MS = 30_000;
 /** Connections to the hub at most; more publishes wait for a free one. */
 const MAX_SOCKETS = 32;
@@ -114,11 +115,12 @@ export class HubPublisher {
   }
 
   /**
-   * POSTs the form once. A kept-alive connection the hub closed just as it was
-   * reused fails before the hub read anything (`reusedSocket` and ECONNRESET):
-   * that request is sent again on a fresh connection, as the Node.js docs
-   * advise (https://nodejs.org/api/http.html#requestreusedsocket, 2025), so
-   * no update is published twice.
+   * POSTs the form once. The hub closes only idle keep-alive connections, so
+   * one that fails as it is reused (`reusedSocket` and ECONNRESET, before any
+   * answer) was never read: that request is sent again on a fresh connection,
+   * as the Node.js docs advise
+   * (https://nodejs.org/docs/latest-v20.x/api/http.html#requestreusedsocket,
+   * read 2026-12-01), and no update is published twice.
    */
   private post(authorization: string, body: string, retried = false): Promise<HubAnswer> {
     return new Promise<HubAnswer>((resolve, reject) => {
