@@ -89,7 +89,8 @@ export function readBenchConfig(argv: string[] = process.argv.slice(2)): BenchCo
     scaleRequests: positiveInteger('BENCH_SCALE_REQUESTS', 2_000, 100_000),
     scaleMaxSeconds: positiveInteger('BENCH_SCALE_MAX_SECONDS', 150, 3_600),
     resultsDir: process.env.BENCH_RESULTS_DIR || undefined,
-    cpuProf: argv.includes('--cpu-prof'),
+    // Also from the environment: `npm run bench -- --cpu-prof` would hand the flag to the workspaces' benches, not this one.
+    cpuProf: argv.includes('--cpu-prof') || process.env.BENCH_CPU_PROF === '1',
     relayOnly: argv.includes('--relay-only'),
   };
 }
