@@ -14,6 +14,57 @@ export class AgentApi {
     private readonly agent: http.Agent,
   ) {}
 
+  /** GET a route as the app would for `userId` (default: this person); resolves with the parsed JSON. */
+  getJson<T>(path: string, userId = this.userId): Promise<T> {
+    const url = new URL(path, this.baseUrl);
+    return new Promise((resolve, reject) => {
+      const req = http.get(
+        url,
+        { agent: this.agent, timeout: 30_000, headers: { authorization: `Bearer ${this.serviceKey}`, 'x-user-id': userId, accept: 'application/json' } },
+        (res) => {
+          const chunks: Buffer[] = [];
+          res.on('data', (chunk: Buffer) => chunks.push(chunk));
+          res.on('end', () => {
+            const body = Buffer.concat(chunks).toString('utf8');
+            if (res.statusCode !== 200) reject(new BenchError('unexpected_status', `agent GET ${path} answered ${res.statusCode}: ${body.slice(0, 200)}`));
+            else resolve(JSON.parse(body) as T);
+          });
+        },
+      );
+      req.on('timeout', () => req.destroy(new BenchError('http_timeout', `agent GET ${path}: no answer within 30 s`)));
+      req.on('error', (cause) => reject(cause instanceof BenchError ? cause : new BenchError('http_failed', `agent GET ${path}: ${cause.message}`, { cause })));
+    });
+  }
+
+  /** POST JSON as `userId`; resolves with the parsed answer. */
+  postJson<T>(path: string, body: unknown, userId = this.userId): Promise<T> {
+    const url = new URL(path, this.baseUrl);
+    const payload = JSON.stringify(body);
+    return new Promise((resolve, reject) => {
+      const req = http.request(
+        url,
+        {
+          method: 'POST',
+          agent: this.agent,
+          timeout: 30_000,
+          headers: { authorization: `Bearer ${this.serviceKey}`, 'x-user-id': userId, 'content-type': 'application/json', 'content-length': Buffer.byteLength(payload) },
+        },
+        (res) => {
+          const chunks: Buffer[] = [];
+          res.on('data', (chunk: Buffer) => chunks.push(chunk));
+          res.on('end', () => {
+            const text = Buffer.concat(chunks).toString('utf8');
+            if ((res.statusCode ?? 0) >= 300) reject(new BenchError('unexpected_status', `agent POST ${path} answered ${res.statusCode}: ${text.slice(0, 200)}`));
+            else resolve(JSON.parse(text) as T);
+          });
+        },
+      );
+      req.on('timeout', () => req.destroy(new BenchError('http_timeout', `agent POST ${path}: no answer within 30 s`)));
+      req.on('error', (cause) => reject(cause instanceof BenchError ? cause : new BenchError('http_failed', `agent POST ${path}: ${cause.message}`, { cause })));
+      req.end(payload);
+    });
+  }
+
   /** GET a route as the app would for this person; resolves with the milliseconds to the last byte. */
   timedGet(path: string): Promise<number> {
     const url = new URL(path, this.baseUrl);

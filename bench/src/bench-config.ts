@@ -21,6 +21,35 @@ export interface BenchConfig {
   maxSeconds: number;
   /** where results.json goes; default bench/results.json */
   resultsFile?: string;
+  /** relay sweep: numbers of streams at once */
+  relayConcurrency: number[];
+  /** relay sweep: STREAM_COALESCE_MS values, one stack start each */
+  coalesceWindows: number[];
+  /** relay sweep: the emulator's pace */
+  relayTokensPerSecond: number;
+  /** relay sweep: its own time limit */
+  relayMaxSeconds: number;
+  /** pages at scale: chats in the list, messages in the chat, fixed request rate, requests per page, time limit */
+  scaleConversations: number;
+  scaleMessages: number;
+  scaleRate: number;
+  scaleRequests: number;
+  scaleMaxSeconds: number;
+  /** where <date>-<host>.md and the chart go; default bench/results */
+  resultsDir?: string;
+  /** --cpu-prof: profile the agent and hub during one more headline run */
+  cpuProf: boolean;
+  /** --relay-only: leave out the paces' phases (pages, first token, bursts, sign-in, pages at scale) */
+  relayOnly: boolean;
+}
+
+function integerList(name: string, fallback: string, min: number, max: number): number[] {
+  const raw = process.env[name]?.trim() || fallback;
+  const values = raw.split(',').map((part) => Number(part.trim()));
+  if (values.length === 0 || values.some((n) => !Number.isInteger(n) || n < min || n > max)) {
+    throw new BenchError('bad_config', `${name} must be a comma-separated list of whole numbers from ${min} to ${max}, got "${raw}"`);
+  }
+  return values;
 }
 
 function positiveInteger(name: string, fallback: number, max: number): number {
@@ -33,7 +62,9 @@ function positiveInteger(name: string, fallback: number, max: number): number {
   return value;
 }
 
-export function readBenchConfig(): BenchConfig {
+export function readBenchConfig(argv: string[] = process.argv.slice(2)): BenchConfig {
+  const unknown = argv.filter((arg) => arg !== '--cpu-prof' && arg !== '--relay-only');
+  if (unknown.length > 0) throw new BenchError('bad_config', `unknown argument ${unknown[0]} (known: --cpu-prof, --relay-only)`);
   const rawConcurrency = process.env.BENCH_CONCURRENCY ?? '1,10,50';
   const concurrency = rawConcurrency.split(',').map((part) => Number(part.trim()));
   if (concurrency.length === 0 || concurrency.some((n) => !Number.isInteger(n) || n < 1 || n > 200)) {
@@ -48,5 +79,18 @@ export function readBenchConfig(): BenchConfig {
     fastTokensPerSecond: positiveInteger('BENCH_FAST_TOKENS_PER_SECOND', 2_000, 1_000_000),
     maxSeconds: positiveInteger('BENCH_MAX_SECONDS', 170, 3_600),
     resultsFile: process.env.BENCH_RESULTS || undefined,
+    relayConcurrency: integerList('BENCH_RELAY_CONCURRENCY', '1,50,200,500', 1, 1_000),
+    coalesceWindows: integerList('BENCH_COALESCE_MS', '0,20,40,100', 0, 1_000),
+    relayTokensPerSecond: positiveInteger('BENCH_RELAY_TOKENS_PER_SECOND', 50, 100_000),
+    relayMaxSeconds: positiveInteger('BENCH_RELAY_MAX_SECONDS', 900, 7_200),
+    scaleConversations: positiveInteger('BENCH_SCALE_CONVERSATIONS', 200, 2_000),
+    scaleMessages: positiveInteger('BENCH_SCALE_MESSAGES', 200, 2_000),
+    scaleRate: positiveInteger('BENCH_SCALE_RATE', 200, 10_000),
+    scaleRequests: positiveInteger('BENCH_SCALE_REQUESTS', 2_000, 100_000),
+    scaleMaxSeconds: positiveInteger('BENCH_SCALE_MAX_SECONDS', 150, 3_600),
+    resultsDir: process.env.BENCH_RESULTS_DIR || undefined,
+    // Also from the environment: `npm run bench -- --cpu-prof` would hand the flag to the workspaces' benches, not this one.
+    cpuProf: argv.includes('--cpu-prof') || process.env.BENCH_CPU_PROF === '1',
+    relayOnly: argv.includes('--relay-only'),
   };
 }

@@ -13,7 +13,7 @@ export interface HostedStackInfo {
 }
 
 export type ParentMessage =
-  | { type: 'start'; options: Pick<StackOptions, 'dataDir' | 'tokensPerSecond' | 'firstTokenDelayMs' | 'env'> }
+  | { type: 'start'; options: Pick<StackOptions, 'dataDir' | 'tokensPerSecond' | 'firstTokenDelayMs' | 'env' | 'ports'> }
   | { type: 'stop' };
 
 export type HostMessage =

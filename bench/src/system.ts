@@ -10,7 +10,7 @@
  */
 import http from 'node:http';
 import os from 'node:os';
-import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { join, relative } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { randomBytes } from 'node:crypto';
@@ -22,6 +22,10 @@ import { readBenchConfig, type BenchConfig } from './bench-config.js';
 import { ChatUser } from './chat-user.js';
 import { measureFirstToken, type FirstTokenLatency } from './first-token-latency.js';
 import { measurePageLatency, type PageLatency } from './page-latency.js';
+import { measurePageScale, type PageScale } from './page-scale.js';
+import { latencyChart } from './latency-chart.js';
+import { runRelaySweep, type RelaySweep } from './relay-sweep.js';
+import { chartSeries, relayMarkdown } from './relay-report.js';
 import { measureThroughput, type ReplyThroughput } from './reply-throughput.js';
 import { HostedStack } from './hosted-stack.js';
 import { formatTable } from './results-table.js';
@@ -40,6 +44,8 @@ interface PaceRun {
   /** startStack until every part answered through the edge */
   stackStartMs: number;
   pages?: PageLatency;
+  /** the list and a chat with many messages at a fixed request rate */
+  pageScale?: PageScale;
   firstToken?: FirstTokenLatency;
   throughput: ReplyThroughput[];
   signIn?: SignInLatency;
@@ -111,6 +117,13 @@ async function runPace(pace: Pace, phases: { pages: boolean; signIn: boolean }, 
           config.pageRequests,
           budget.sub(45_000),
           api,
+        );
+        // Its own time limit: seeding a chat with 200 messages takes a while, and it is not what the rest waits for.
+        run.pageScale = await measurePageScale(
+          user,
+          conversations,
+          { conversations: config.scaleConversations, messages: config.scaleMessages, ratePerSecond: config.scaleRate, requests: config.scaleRequests },
+          new TimeBudget(config.scaleMaxSeconds * 1000),
         );
       }
     }
@@ -345,14 +358,40 @@ async function main(): Promise<void> {
   process.stderr.write(`bench: ${machine.nproc} CPUs (${machine.cpu}), Node ${machine.node}, load average ${machine.loadAverage1m}; at most ${config.maxSeconds} s\n`);
 
   const runs: PaceRun[] = [];
-  process.stderr.write(`bench: fast pace (first token 0 ms, ${config.fastTokensPerSecond} tokens/s)…\n`);
-  runs.push(await runPace({ name: 'fast', tokensPerSecond: config.fastTokensPerSecond, firstTokenDelayMs: 0 }, { pages: true, signIn: true }, config, budget));
-  if (budget.expired()) process.stderr.write('bench: time limit reached; the default pace is left out\n');
+  if (config.relayOnly) process.stderr.write('bench: --relay-only: the paces are left out\n');
+  else process.stderr.write(`bench: fast pace (first token 0 ms, ${config.fastTokensPerSecond} tokens/s)…\n`);
+  if (!config.relayOnly) runs.push(await runPace({ name: 'fast', tokensPerSecond: config.fastTokensPerSecond, firstTokenDelayMs: 0 }, { pages: true, signIn: true }, config, budget));
+  if (config.relayOnly) {
+    // nothing: the relay sweep below is all this run does
+  } else if (budget.expired()) process.stderr.write('bench: time limit reached; the default pace is left out\n');
   else {
     process.stderr.write(`bench: default pace (first token ${DEFAULT_FIRST_TOKEN_MS} ms, ${DEFAULT_TOKENS_PER_SECOND} tokens/s)…\n`);
     runs.push(
       await runPace({ name: 'default', tokensPerSecond: DEFAULT_TOKENS_PER_SECOND, firstTokenDelayMs: DEFAULT_FIRST_TOKEN_MS }, { pages: false, signIn: false }, config, budget),
     );
+  }
+
+  let relay: RelaySweep | undefined;
+  try {
+    const relayBudget = new TimeBudget(config.relayMaxSeconds * 1000);
+    process.stderr.write(`bench: relay sweep (${config.relayConcurrency.join(', ')} streams × coalescing ${config.coalesceWindows.join(', ')} ms, ${config.relayTokensPerSecond} tokens/s)…\n`);
+    relay = await runRelaySweep(
+      {
+        concurrency: config.relayConcurrency,
+        coalesceWindows: config.coalesceWindows,
+        tokensPerSecond: config.relayTokensPerSecond,
+        firstTokenDelayMs: DEFAULT_FIRST_TOKEN_MS,
+        headlineConcurrency: config.relayConcurrency.includes(200) ? 200 : Math.max(...config.relayConcurrency),
+        cpuProf: config.cpuProf,
+        profileDir: join(os.tmpdir(), 'homeagent-bench-profiles'),
+      },
+      relayBudget,
+      (line) => process.stderr.write(`bench: ${line}\n`),
+    );
+  } catch (error) {
+    if (interrupted) throw error;
+    process.stderr.write(`bench: the relay sweep failed: ${(error as Error).message}\n`);
+    throw error;
   }
 
   const results = {
@@ -364,19 +403,42 @@ async function main(): Promise<void> {
     durationS: (performance.now() - started) / 1000,
     targets: targets(runs),
     runs,
+    relay,
   };
   const file = config.resultsFile ?? fileURLToPath(new URL('../results.json', import.meta.url));
   await writeFile(file, `${JSON.stringify(results, rounded, 2)}\n`);
 
+  // The Markdown record of this run, and the chart beside it.
+  const resultsDir = config.resultsDir ?? fileURLToPath(new URL('../results/', import.meta.url));
+  await mkdir(resultsDir, { recursive: true });
+  const stem = `${results.date.slice(0, 10)}-${os.hostname().replace(/[^A-Za-z0-9.-]/g, '_')}`;
+  const chartFile = join(resultsDir, `${stem}-latency.svg`);
+  const post50 = relay?.cells.find((c) => c.concurrency === 50 && c.coalesceMs === 40)?.post ?? relay?.cells.find((c) => c.concurrency === 50)?.post;
+  const fastScale = runs.find((r) => r.pageScale)?.pageScale;
+  const markdown = [
+    `## HomeAgent benchmark, ${results.date}`,
+    '',
+    `- machine: ${machine.nproc} CPUs (${machine.cpu}), ${machine.memoryGiB} GiB, ${machine.platform}, host \`${os.hostname()}\``,
+    `- Node ${machine.node}; load average at the start ${machine.loadAverage1m} (1 min), at the end ${round(os.loadavg()[0]!)}`,
+    `- command: \`${results.command}\`${Object.entries(process.env).filter(([k]) => k.startsWith('BENCH_')).map(([k, v]) => ` ${k}=${v}`).join('')}`,
+    `- took ${round((performance.now() - started) / 1000)} s; every figure in \`${file}\`; chart: \`${chartFile}\``,
+    '',
+    relayMarkdown(relay, fastScale, post50),
+  ].join('\n');
+  if (relay) await writeFile(chartFile, latencyChart(`Added latency per token, ${relay.config.tokensPerSecond} tokens/s`, chartSeries(relay), 'direct SDK'));
+  const markdownFile = join(resultsDir, `${stem}.md`);
+  await writeFile(markdownFile, markdown);
+
   process.stdout.write(`HomeAgent whole-system benchmark — ${machine.nproc} CPUs (${machine.cpu}), Node ${machine.node}, ${machine.platform}, load average ${machine.loadAverage1m} at the start\n`);
-  process.stdout.write(`${report(runs)}\n\n`);
-  process.stdout.write(
+  if (runs.length > 0) process.stdout.write(`${report(runs)}\n\n`);
+  if (runs.length > 0) process.stdout.write(
     `${formatTable(
       ['target', 'figure', 'met'],
       results.targets.map((t) => [t.target, t.figure, t.met === null ? 'n/a' : t.met ? 'yes' : 'NO']),
     )}\n\n`,
   );
-  process.stdout.write(`took ${round(results.durationS)} s; results written to ${file}\n`);
+  process.stdout.write(`${markdown}\n`);
+  process.stdout.write(`took ${round(results.durationS)} s; results written to ${file} and ${markdownFile}\n`);
 }
 
 main().catch(async (error: unknown) => {

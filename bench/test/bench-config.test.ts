@@ -1,7 +1,7 @@
 import t, { type Test } from 'tap';
 import { readBenchConfig } from '../src/bench-config.js';
 
-const NAMES = ['BENCH_PAGE_REQUESTS', 'BENCH_SEED_CONVERSATIONS', 'BENCH_FIRST_TOKEN_SAMPLES', 'BENCH_SIGN_INS', 'BENCH_CONCURRENCY', 'BENCH_FAST_TOKENS_PER_SECOND', 'BENCH_MAX_SECONDS', 'BENCH_RESULTS'];
+const NAMES = ['BENCH_PAGE_REQUESTS', 'BENCH_SEED_CONVERSATIONS', 'BENCH_FIRST_TOKEN_SAMPLES', 'BENCH_SIGN_INS', 'BENCH_CONCURRENCY', 'BENCH_FAST_TOKENS_PER_SECOND', 'BENCH_MAX_SECONDS', 'BENCH_RESULTS', 'BENCH_RELAY_CONCURRENCY', 'BENCH_COALESCE_MS', 'BENCH_CPU_PROF'];
 
 function withEnv(t: Test, values: Record<string, string>) {
   const saved = Object.fromEntries(NAMES.map((n) => [n, process.env[n]]));
@@ -43,4 +43,19 @@ t.test('a bad value is refused with one line naming the variable', async (t) => 
     withEnv(t, { [name]: value });
     t.throws(() => readBenchConfig(), { code: 'bad_config', message: new RegExp(`^${name} must be .*"${value}"$`) }, `${name}=${value}`);
   }
+});
+
+t.test('the relay sweep knobs and arguments', async (t) => {
+  withEnv(t, {});
+  const config = readBenchConfig([]);
+  t.same(config.relayConcurrency, [1, 50, 200, 500]);
+  t.same(config.coalesceWindows, [0, 20, 40, 100]);
+  t.equal(config.relayTokensPerSecond, 50);
+  t.equal(config.cpuProf, false);
+  t.equal(readBenchConfig(['--cpu-prof', '--relay-only']).relayOnly, true);
+  t.throws(() => readBenchConfig(['--fast']), /unknown argument --fast/);
+  withEnv(t, { BENCH_COALESCE_MS: '0,-5', BENCH_CPU_PROF: '1' });
+  t.throws(() => readBenchConfig([]), /BENCH_COALESCE_MS must be a comma-separated list of whole numbers from 0 to 1000/);
+  withEnv(t, { BENCH_CPU_PROF: '1' });
+  t.equal(readBenchConfig([]).cpuProf, true);
 });

@@ -5,7 +5,7 @@
  * subscription) leaves the benchmark measuring nothing.
  */
 import { execFile } from 'node:child_process';
-import { mkdtemp, readFile, rm, access } from 'node:fs/promises';
+import { mkdtemp, readdir, readFile, rm, access } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { promisify } from 'node:util';
@@ -29,7 +29,7 @@ t.test('a tiny run measures every phase at both paces', async (t) => {
   const dir = await mkdtemp(join(tmpdir(), 'bench-test-'));
   t.teardown(() => rm(dir, { recursive: true, force: true }));
   const resultsFile = join(dir, 'results.json');
-  const { stdout } = await run(process.execPath, [join(root, 'bench', 'dist', 'system.js')], {
+  const { stdout } = await run(process.execPath, [join(root, 'bench', 'dist', 'system.js'), '--cpu-prof'], {
     cwd: root,
     timeout: 540_000,
     env: {
@@ -41,6 +41,14 @@ t.test('a tiny run measures every phase at both paces', async (t) => {
       BENCH_CONCURRENCY: '1,3',
       BENCH_MAX_SECONDS: '400',
       BENCH_RESULTS: resultsFile,
+      BENCH_RESULTS_DIR: dir,
+      BENCH_SCALE_CONVERSATIONS: '3',
+      BENCH_SCALE_MESSAGES: '4',
+      BENCH_SCALE_RATE: '20',
+      BENCH_SCALE_REQUESTS: '6',
+      BENCH_RELAY_CONCURRENCY: '1,3',
+      BENCH_COALESCE_MS: '0',
+      BENCH_RELAY_MAX_SECONDS: '300',
     },
   });
   t.match(stdout, /\(1\) page latency/);
@@ -68,4 +76,41 @@ t.test('a tiny run measures every phase at both paces', async (t) => {
   }
   // The default pace's first token cannot come before the emulator's own delay.
   t.ok(slow.firstToken.firstToken.min >= slow.pace.firstTokenDelayMs);
+
+  // Pages at scale: both pages requested at the fixed rate, with the seeded history.
+  t.equal(fast.pageScale.messagesOnPage, 4);
+  t.ok(fast.pageScale.conversationsInList >= 3);
+  for (const page of [fast.pageScale.list, fast.pageScale.conversation]) {
+    t.equal(page.sent, 6, `${page.path}: every request sent`);
+    t.equal(page.failed, 0);
+    t.equal(page.latency.count, 6);
+  }
+
+  // The relay sweep: every stream measured per token, nothing lost, doubled or out of order.
+  const relay = results.relay;
+  t.same(relay.skipped, [], 'relay: nothing skipped');
+  t.same(relay.cells.map((c: { concurrency: number; coalesceMs: number }) => [c.coalesceMs, c.concurrency]), [[0, 1], [0, 3]]);
+  for (const cell of relay.cells) {
+    t.equal(cell.measured, cell.concurrency, `N=${cell.concurrency}: every stream measured`);
+    t.equal(cell.failed, 0);
+    t.ok(cell.tokens > 0, 'tokens were relayed');
+    t.same([cell.lost, cell.doubled, cell.outOfOrder, cell.mismatched], [0, 0, 0, 0], 'no token lost, doubled or out of order');
+    t.equal(cell.perToken.count, cell.tokens, 'a latency for every token');
+    t.equal(cell.firstToken.count, cell.concurrency);
+    t.ok(cell.cpuPer1000Tokens.agent > 0 && cell.cpuPer1000Tokens.hub >= 0, 'CPU per 1,000 tokens read');
+    t.ok(cell.peakRssMiB.agent > 0 && cell.peakRssMiB.hub > 0 && cell.peakRssMiB.app > 0, 'RSS under load read');
+  }
+  t.ok(relay.idleRssMiB[0].rssMiB.agent > 0, 'idle RSS read');
+  t.same(relay.baseline.map((b: { concurrency: number; measured: number }) => [b.concurrency, b.measured]), [[1, 1], [3, 3]], 'the direct baseline measured every stream');
+  for (const b of relay.baseline) t.equal(b.perToken.count, b.tokens);
+  t.ok(relay.profile.agent.samples > 0 && relay.profile.hub.samples > 0, '--cpu-prof profiled the agent and the hub');
+  t.ok(relay.profile.agent.top.length > 0);
+
+  const written = await readdir(dir);
+  const markdown = written.find((f) => /^\d{4}-\d{2}-\d{2}-.+\.md$/.test(f));
+  t.ok(markdown, 'the Markdown results were written');
+  t.match(await readFile(join(dir, markdown!), 'utf8'), /### Relay latency per token/);
+  const chart = written.find((f) => f.endsWith('-latency.svg'));
+  t.match(await readFile(join(dir, chart!), 'utf8'), /^<svg [^>]*>[\s\S]*<path /, 'the chart has lines');
+  t.match(stdout, /\| figure \| target \| this run \| met \|/, 'the targets table is on stdout');
 });

@@ -26,6 +26,9 @@ import { PromptCache } from './prompt-cache.js';
 export { EMULATOR_MARKERS, emulatorReply, emulatorThinking, guardrailMarker, replyTokens, inputTokenCount, type ConverseRequest } from './bedrock-reply.js';
 export { reasoningSignature, type CheckedRequest } from './bedrock-request-check.js';
 export { KNOWN_MODEL_IDS, EMULATED_MODELS } from './bedrock-models.js';
+import { EmitRecord, epochNow, type EmittedReply } from './emit-record.js';
+
+export { EmitRecord, epochNow, type EmittedReply } from './emit-record.js';
 
 /** What Bedrock streams as the reply when a guardrail blocks the input (its default blocked-input message). */
 export const GUARDRAIL_BLOCKED_TEXT = 'Sorry, the model cannot answer this question.';
@@ -48,6 +51,12 @@ export interface BedrockEmulatorOptions {
   /** default env EMULATOR_FIRST_TOKEN_MS, else 300 */
   firstTokenDelayMs?: number;
   logger?: Logger;
+  /**
+   * Benchmark only (off by default, never set by `npm start`): keep a record of
+   * when each delta was emitted, read with `emitted(lastUserText)`. What goes on
+   * the wire does not change.
+   */
+  stampEmitTime?: boolean;
 }
 
 export interface BedrockEmulator {
@@ -55,6 +64,8 @@ export interface BedrockEmulator {
   url: string;
   /** every request it accepted, as it read them (newest last): what Claude was sent */
   requests: Array<CheckedRequest & { modelId: string }>;
+  /** with `stampEmitTime`: the emit times of the reply to this last user message (read once); otherwise undefined */
+  emitted(lastUserText: string): EmittedReply | undefined;
   close(): Promise<void>;
 }
 
@@ -165,6 +176,7 @@ export async function startBedrockEmulator(opts: BedrockEmulatorOptions = {}): P
   const tokensPerSecond = paceFrom(opts.tokensPerSecond, 'tokensPerSecond', 'EMULATOR_TOKENS_PER_SECOND', DEFAULT_TOKENS_PER_SECOND, false);
   const firstTokenDelayMs = paceFrom(opts.firstTokenDelayMs, 'firstTokenDelayMs', 'EMULATOR_FIRST_TOKEN_MS', DEFAULT_FIRST_TOKEN_MS, true);
   const log = opts.logger ?? pino({ level: 'silent' });
+  const record = opts.stampEmitTime ? new EmitRecord() : undefined;
   const server = http2.createServer();
   const cache = new PromptCache();
   const requests: BedrockEmulator['requests'] = [];
@@ -289,6 +301,7 @@ export async function startBedrockEmulator(opts: BedrockEmulatorOptions = {}): P
       write(eventFrame('contentBlockDelta', { contentBlockIndex: 0, delta: { reasoningContent: { signature: reasoningSignature(thought.join('')) } } }));
       write(eventFrame('contentBlockStop', { contentBlockIndex: 0 }));
     }
+    const stamps = record?.begin(said, requestId);
     for (let i = 0; i < limit; i++) {
       if (i > 0 && !(await wait(interval))) return abandoned(i);
       if (failure && i === TOKENS_BEFORE_FAILURE) {
@@ -297,6 +310,10 @@ export async function startBedrockEmulator(opts: BedrockEmulatorOptions = {}): P
         return;
       }
       if (!write(eventFrame('contentBlockDelta', { contentBlockIndex: textIndex, delta: { text: tokens[i] } }))) return abandoned(i);
+      if (stamps) {
+        stamps.tokens.push(tokens[i]!);
+        stamps.emittedAt.push(epochNow());
+      }
     }
     // Bedrock's inputTokens are the ones neither read from nor written to the cache.
     const inputTokens = Math.max(0, inputTokenCount(request) - cacheUse.readTokens - cacheUse.writeTokens);
@@ -337,6 +354,7 @@ export async function startBedrockEmulator(opts: BedrockEmulatorOptions = {}): P
   return {
     url,
     requests,
+    emitted: (lastUserText) => record?.take(lastUserText),
     close() {
       closing ??= new Promise<void>((resolve) => {
         server.close(() => resolve());
