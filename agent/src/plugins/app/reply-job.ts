@@ -1,7 +1,8 @@
 /**
  * One reply from start to end: streams Claude's answer from Bedrock, relays
- * it to the hub in coalesced, escaped pieces, checkpoints what was
- * published, and stores how it ended (text, usage, cost, budget settled).
+ * it to the hub in coalesced, escaped pieces, saves each piece before it is
+ * published (reply-lease.ts), and stores how it ended (text, usage, cost,
+ * budget settled).
  */
 import type { FastifyBaseLogger, FastifyInstance } from 'fastify';
 import { ConverseStreamCommand, type Message as BedrockMessage } from '@aws-sdk/client-bedrock-runtime';
@@ -14,6 +15,7 @@ import { escapeHtml } from '../../html-escape.js';
 import type { ConversationLock } from './conversation-lock.js';
 import type { ConversationRecord } from './conversations-repository.js';
 import type { MessageRecord } from './messages-repository.js';
+import { ReplyLease } from './reply-lease.js';
 import type { ModelPrice } from './settings-repository.js';
 import type { UserRecord } from './users-repository.js';
 
@@ -24,6 +26,8 @@ export const DONE_ATTEMPTS = 3;
 export const STOP = 'stop';
 export const SHUTDOWN = 'shutdown';
 const IDLE = 'idle';
+/** Another process settled this reply (its lease had expired): nothing left to do here. */
+const LEASE_LOST = 'lease-lost';
 const IDLE_MESSAGE = 'Claude stopped answering before the reply was finished. Please try again.';
 const SHUTDOWN_MESSAGE = 'The reply was interrupted because the service restarted. Please send your message again.';
 
@@ -55,41 +59,39 @@ export async function runReply(app: FastifyInstance, lock: ConversationLock, bas
   let received = '';
   let pending = '';
   let coalesceTimer: NodeJS.Timeout | undefined;
-  // What the hub has been sent, in order; checkpoints only ever claim this much.
+  // What the hub has been sent, in order; checkpoints only ever claim this much as `text`.
   let published = { text: '', lastEventId: updateId(messageId, 0) };
   let publishing: Promise<void> = Promise.resolve();
+  let inFlight = false;
+  const lease = new ReplyLease(app, { conversationId: conversation.id, messageId, owner: assistant.leaseOwner ?? '' }, log, () => controller.abort(LEASE_LOST));
 
+  // One piece at a time: what arrives while a piece is being saved and sent
+  // waits and goes out as the next piece, so a slow table coalesces more.
   const flush = () => {
     if (coalesceTimer) clearTimeout(coalesceTimer);
     coalesceTimer = undefined;
-    if (pending === '') return;
+    if (pending === '' || inFlight) return;
+    inFlight = true;
     const piece = pending;
     pending = '';
     sequence += 1;
     const id = updateId(messageId, sequence);
-    publishing = publishing.then(async () => {
+    publishing = (async () => {
+      await lease.beforePublish(published, piece);
       await app.hub.publish({ topic, id, data: escapeHtml(piece) });
       // Kept even when the hub failed: the stored text must not lose what Bedrock sent.
       published = { text: published.text + piece, lastEventId: id };
-    });
-  };
-
-  let checkpointed = published.lastEventId;
-  let checkpointing = false;
-  const checkpointTimer = setInterval(() => {
-    if (checkpointing || published.lastEventId === checkpointed) return;
-    checkpointing = true;
-    const snapshot = published;
-    app.messages
-      .checkpoint(conversation.id, messageId, snapshot.text, snapshot.lastEventId)
-      .then(() => {
-        checkpointed = snapshot.lastEventId;
-      })
-      .catch((error: unknown) => log.warn({ err: error }, 'could not save a checkpoint'))
+    })()
+      .catch((error: unknown) => log.error({ err: error }, 'could not publish a piece'))
       .finally(() => {
-        checkpointing = false;
+        inFlight = false;
+        if (pending !== '') flush();
       });
-  }, config.streamCheckpointMs);
+  };
+  const drain = async () => {
+    flush();
+    while (inFlight) await publishing;
+  };
 
   // Neither the SDK nor HTTP/2 gives up on a stream that goes quiet; without this a hung
   // stream would hold the conversation's lock for as long as the process lives.
@@ -133,9 +135,8 @@ export async function runReply(app: FastifyInstance, lock: ConversationLock, bas
     }
   } finally {
     clearTimeout(idleTimer);
-    clearInterval(checkpointTimer);
-    flush();
-    await publishing;
+    await drain();
+    lease.stop();
   }
   // An abort can end the event stream quietly as well as with an error: the reason decides.
   if (controller.signal.aborted) {
