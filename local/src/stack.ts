@@ -75,6 +75,12 @@ export interface Stack {
   pids: Record<ServiceName, number>;
   /** resolves if a service exits while the stack is running (not during stop()) */
   unexpectedExit: Promise<{ service: ServiceName; code: number | null; signal: NodeJS.Signals | null }>;
+  /**
+   * Kills one service with `signal` (default SIGKILL, a crash) and starts it
+   * again on the same port with the same settings; resolves once it answers
+   * /healthz. For fault tests: this exit is not an `unexpectedExit`.
+   */
+  restart(service: ServiceName, signal?: NodeJS.Signals): Promise<void>;
   stop(): Promise<void>;
 }
 
@@ -224,6 +230,7 @@ export async function startStack(opts: StackOptions): Promise<Stack> {
     }
 
     const base = { ...pick(BASE_PASSTHROUGH), LOG_LEVEL: childLogLevel };
+    const launched = new Map<ServiceName, { env: Record<string, string>; stop: () => Promise<void> }>();
     const launch = async (name: ServiceName, env: Record<string, string>): Promise<{ service: ServiceProcess; url: string }> => {
       const service = new ServiceProcess({
         name,
@@ -233,7 +240,9 @@ export async function startStack(opts: StackOptions): Promise<Stack> {
         onLog: write,
       });
       services.push(service);
-      started.push(() => service.stop(stopGraceMs));
+      const stop = () => service.stop(stopGraceMs);
+      started.push(stop);
+      launched.set(name, { env, stop });
       const listening = await service.waitForEntry(
         (e) => e.msg === 'listening' && typeof e.url === 'string',
         'that it listens',
@@ -297,16 +306,35 @@ export async function startStack(opts: StackOptions): Promise<Stack> {
       throw new StackError('start_failed', `the app did not answer /healthz through the edge (status ${throughEdge.status})`);
     }
 
-    const children = { hub: hub.service, agent: agent.service, app: app.service };
+    const children: Record<ServiceName, ServiceProcess> = { hub: hub.service, agent: agent.service, app: app.service };
+    const urls: Record<ServiceName, string> = { hub: hub.url, agent: agent.url, app: app.url };
+    const pids = { hub: hub.service.pid ?? 0, agent: agent.service.pid ?? 0, app: app.service.pid ?? 0 };
+    const replaced = new Set<ServiceProcess>();
+    let reportExit: (exit: { service: ServiceName; code: number | null; signal: NodeJS.Signals | null }) => void = () => {};
+    const watchExit = (name: ServiceName, service: ServiceProcess) => {
+      void service.exited.then(({ code, signal }) => {
+        if (stopping || replaced.has(service)) return;
+        log.error({ code, signal, lastLines: service.tail() }, `the ${name} stopped unexpectedly`);
+        reportExit({ service: name, code, signal });
+      });
+    };
     const unexpectedExit = new Promise<{ service: ServiceName; code: number | null; signal: NodeJS.Signals | null }>((resolveExit) => {
-      for (const [name, service] of Object.entries(children) as Array<[ServiceName, ServiceProcess]>) {
-        void service.exited.then(({ code, signal }) => {
-          if (stopping) return;
-          log.error({ code, signal, lastLines: service.tail() }, `the ${name} stopped unexpectedly`);
-          resolveExit({ service: name, code, signal });
-        });
-      }
+      reportExit = resolveExit;
+      for (const [name, service] of Object.entries(children) as Array<[ServiceName, ServiceProcess]>) watchExit(name, service);
     });
+    const restart = async (name: ServiceName, signal: NodeJS.Signals = 'SIGKILL') => {
+      const old = children[name];
+      const previous = launched.get(name)!;
+      // Marked first, so its exit is not reported as unexpected.
+      replaced.add(old);
+      old.child.kill(signal);
+      await old.exited;
+      started.splice(started.indexOf(previous.stop), 1);
+      const again = await launch(name, { ...previous.env, PORT: String(portOf(urls[name])) });
+      children[name] = again.service;
+      pids[name] = again.service.pid ?? 0;
+      watchExit(name, again.service);
+    };
 
     log.info({ url: publicUrl }, 'HomeAgent is running');
     let stopped: Promise<void> | undefined;
@@ -316,8 +344,9 @@ export async function startStack(opts: StackOptions): Promise<Stack> {
       ports: { edge: edge.port, hub: portOf(hub.url), agent: portOf(agent.url), app: portOf(app.url) },
       endpoints: { dynamodb: dynamo.endpoint, bedrock: emulator?.url, hub: hub.url, agent: agent.url, app: app.url },
       tableName: dynamo.tableName,
-      pids: { hub: hub.service.pid ?? 0, agent: agent.service.pid ?? 0, app: app.service.pid ?? 0 },
+      pids,
       unexpectedExit,
+      restart,
       stop() {
         stopped ??= stopAll().then(() => log.info('HomeAgent stopped'));
         return stopped;
