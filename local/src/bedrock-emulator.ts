@@ -17,6 +17,7 @@ import {
   replyTokens,
   type ConverseRequest,
 } from './bedrock-reply.js';
+import { refusalBeforeStream, silenceAfter } from './emulator-faults.js';
 
 export { EMULATOR_MARKERS, emulatorReply, replyTokens, inputTokenCount, type ConverseRequest } from './bedrock-reply.js';
 
@@ -296,6 +297,9 @@ export async function startBedrockEmulator(opts: BedrockEmulatorOptions = {}): P
     if (said.includes(EMULATOR_MARKERS.validation)) {
       throw invalid('The emulator was asked to refuse this request ([[emulator:validation]]).');
     }
+    const refusal = refusalBeforeStream(said, headers);
+    if (refusal) throw new BedrockRequestError(refusal.status, refusal.errorType, refusal.message);
+    const silence = silenceAfter(said);
     const failure = STREAM_FAILURES.find((f) => said.includes(f.marker));
     const pace = said.includes(EMULATOR_MARKERS.slow) ? SLOW_TOKENS_PER_SECOND : tokensPerSecond;
     const tokens = replyTokens(emulatorReply(request));
@@ -331,6 +335,12 @@ export async function startBedrockEmulator(opts: BedrockEmulatorOptions = {}): P
     const interval = 1000 / pace;
     for (let i = 0; i < limit; i++) {
       if (i > 0 && !(await wait(interval))) return abandoned(i);
+      if (i === silence) {
+        // Nothing more, not even an end: only the client giving up ends this stream.
+        log.info({ requestId, sentTokens: i }, 'emulator reply gone silent');
+        await new Promise<void>((resolve) => aborted.signal.addEventListener('abort', () => resolve(), { once: true }));
+        return abandoned(i);
+      }
       if (failure && i === TOKENS_BEFORE_FAILURE) {
         write(exceptionFrame(failure.exceptionType, failure.message));
         if (!stream.destroyed) stream.end();

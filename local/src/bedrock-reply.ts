@@ -27,6 +27,12 @@ export const EMULATOR_MARKERS = {
   unavailable: '[[emulator:unavailable]]',
   validation: '[[emulator:validation]]',
   slow: '[[emulator:slow]]',
+  /** refuse the first attempt with 429 ThrottlingException before streaming; later attempts stream (emulator-faults.ts) */
+  throttleFirstAttempt: '[[emulator:throttle-first-attempt]]',
+  /** refuse every attempt with 429 ThrottlingException before streaming */
+  throttleBeforeStream: '[[emulator:throttle-before-stream]]',
+  /** stream a few tokens, then send nothing more and never end (emulator-faults.ts) */
+  silent: '[[emulator:silent]]',
 } as const;
 
 function textOf(blocks: ConverseContentBlock[] | undefined): string {
