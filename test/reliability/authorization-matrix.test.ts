@@ -34,6 +34,10 @@ t.test('every cross access is denied with the right status', async (t) => {
   await alice.join(await admin.createInvite());
   const bob = new ChatPerson(s.stack.url, 'bob');
   await bob.join(await admin.createInvite());
+  // Bob chats too: it gives him his own topic and id, the cookie he will try on alice's.
+  const bobsOwn = await bob.newConversation();
+  await bob.send(bobsOwn, 'my own question');
+  if (!bob.userId) throw new Error('bob has no user id');
   const anonymous = new ChatPerson(s.stack.url, 'anonymous');
   await anonymous.get('/sign-in');
 
@@ -65,7 +69,7 @@ t.test('every cross access is denied with the right status', async (t) => {
     { action: 'share a conversation', expect: { owner: 303, ...cross }, run: (as) => form(as, `${base}/share`), todo: 'share links (issue 9) are not on main yet' },
     { action: "open another's attachment", expect: { owner: 200, ...cross }, run: (as) => page(as, `${base}/attachments/x`), todo: 'attachments are not on main yet' },
     { action: 'admin: invites page', expect: adminOnly, run: (as) => page(as, '/invites') },
-    { action: 'admin: make an invite', expect: { owner: 200, bob: 403, anonymous: 303 }, run: (as) => form(as, '/invites', { role: 'admin', expiresInDays: '1' }) },
+    { action: 'admin: make an invite', expect: { owner: 201, bob: 403, anonymous: 303 }, run: (as) => form(as, '/invites', { role: 'admin', expiresInDays: '1' }) },
     { action: 'admin: revoke an invite', expect: { bob: 403, anonymous: 303 }, run: (as) => form(as, `/invites/${invite}/revoke`) },
     { action: 'admin: people page', expect: adminOnly, run: (as) => page(as, '/people') },
     { action: "admin: set someone's budget", expect: { bob: 403, anonymous: 303 }, run: (as) => form(as, `/people/${alice.userId}/budget`, { monthlyBudgetUsd: '1000' }) },

@@ -2,7 +2,9 @@
  * One HTTP/1.1 request written byte by byte on a socket, so a test can send
  * what fetch refuses to: invalid UTF-8, control characters, a body that
  * does not match its Content-Length. Resolves with the status the server
- * answered (0 when it hung up without an answer or did not answer in time).
+ * answered; RESET when the server cut the connection while the body was
+ * still being sent (it refused a body too large, and the kernel's reset
+ * can overtake its answer); 0 when it did not answer at all.
  */
 import net from 'node:net';
 
@@ -14,6 +16,8 @@ export interface RawRequest {
   body?: Buffer;
 }
 
+export const RESET = -1;
+
 export function sendRaw(baseUrl: string, request: RawRequest, timeoutMs = 15_000): Promise<number> {
   const url = new URL(baseUrl);
   const host = url.hostname === 'localhost' ? '127.0.0.1' : url.hostname;
@@ -21,6 +25,7 @@ export function sendRaw(baseUrl: string, request: RawRequest, timeoutMs = 15_000
     const socket = net.connect({ host, port: Number(url.port) });
     let answer = '';
     let settled = false;
+    let bodySent = false;
     const finish = (status: number) => {
       if (settled) return;
       settled = true;
@@ -28,13 +33,13 @@ export function sendRaw(baseUrl: string, request: RawRequest, timeoutMs = 15_000
       resolve(status);
     };
     socket.setTimeout(timeoutMs, () => finish(0));
-    socket.on('error', () => finish(statusOf(answer)));
+    socket.on('error', () => finish(statusOf(answer) || (bodySent ? 0 : RESET)));
     socket.on('data', (chunk) => {
       answer += chunk.toString('latin1');
       const status = statusOf(answer);
       if (status > 0) finish(status);
     });
-    socket.on('close', () => finish(statusOf(answer)));
+    socket.on('close', () => finish(statusOf(answer) || (bodySent ? 0 : RESET)));
     socket.on('connect', () => {
       const body = request.body ?? Buffer.alloc(0);
       const head = [`${request.method} ${request.path} HTTP/1.1`, `Host: ${url.host}`, 'Connection: close'];
@@ -46,7 +51,9 @@ export function sendRaw(baseUrl: string, request: RawRequest, timeoutMs = 15_000
       // latin1 keeps every byte of a header as given, control characters included.
       socket.write(Buffer.from(`${head.join('\r\n')}\r\n\r\n`, 'latin1'));
       // A server may answer (413) and close before the body is all sent: that is an answer, not a failure.
-      if (body.length > 0) socket.write(body, () => undefined);
+      socket.write(body, (error) => {
+        if (!error) bodySent = true;
+      });
     });
   });
 }
