@@ -215,6 +215,19 @@ t.test(`${SCALE.fuzzRuns} malformed requests: no 5xx, nothing down, nothing half
   const known = new Map<string, number>();
   const unexpected5xx: string[] = [];
   const seed = Number(process.env.FUZZ_SEED ?? 14);
+  // Always tried first, whatever the seed: the cases the probe of issue 14 found or aimed at.
+  const sample: Plan = {
+    target: 'agent', category: 'agent', method: 'POST', path: ['v1', 'conversations', cid, 'messages'], fields: [], encoding: 'deep',
+    signedIn: true, csrf: true, origin: 'same', key: 'right', user: 'own', token: 'valid', topics: 1, via: 'cookie', oversize: 300_000, depth: 10_000,
+  };
+  const examples: Plan[] = [
+    sample,
+    { ...sample, target: 'app', category: 'app-form', path: ['c', cid, 'messages'] },
+    { ...sample, target: 'hub', category: 'hub-subscribe', path: ['.well-known', 'mercure'], method: 'GET', encoding: 'none', token: 'alg-none', topics: 3_000 },
+    { ...sample, target: 'hub', category: 'hub-subscribe', path: ['.well-known', 'mercure'], method: 'GET', encoding: 'none', token: 'expired', via: 'header' },
+    { ...sample, target: 'hub', category: 'hub-publish', path: ['.well-known', 'mercure'], encoding: 'urlencoded', token: 'wrong-key', via: 'header' },
+    { ...sample, path: ['v1', 'conversations', '%0d%0aSet-Cookie:%20x=1', 'messages'], encoding: 'invalid-utf8' },
+  ];
   await fc.assert(
     fc.asyncProperty(plans({ cid, mid: sent.assistantId!, uid: bob.userId }), async (plan) => {
       const { base, request } = await materialize(plan as Plan, run);
@@ -231,7 +244,7 @@ t.test(`${SCALE.fuzzRuns} malformed requests: no 5xx, nothing down, nothing half
       unexpected5xx.push(`${status} ${request.method} ${request.path.slice(0, 120)} (${plan.category}, ${plan.encoding})`);
       return true;
     }),
-    { numRuns: SCALE.fuzzRuns, seed },
+    { numRuns: SCALE.fuzzRuns, seed, examples: examples.map((plan) => [plan] as [Plan]) },
   );
 
   const total = [...byStatus.values()].reduce((a, b) => a + b, 0);

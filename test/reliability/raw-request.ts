@@ -2,9 +2,10 @@
  * One HTTP/1.1 request written byte by byte on a socket, so a test can send
  * what fetch refuses to: invalid UTF-8, control characters, a body that
  * does not match its Content-Length. Resolves with the status the server
- * answered; RESET when the server cut the connection while the body was
- * still being sent (it refused a body too large, and the kernel's reset
- * can overtake its answer); 0 when it did not answer at all.
+ * answered; RESET when the connection was reset before an answer arrived
+ * (a server refusing a body too large closes while it is still coming, and
+ * the kernel's reset can overtake its answer); 0 when it closed without an
+ * answer or did not answer in time.
  */
 import net from 'node:net';
 
@@ -25,7 +26,6 @@ export function sendRaw(baseUrl: string, request: RawRequest, timeoutMs = 15_000
     const socket = net.connect({ host, port: Number(url.port) });
     let answer = '';
     let settled = false;
-    let bodySent = false;
     const finish = (status: number) => {
       if (settled) return;
       settled = true;
@@ -33,13 +33,13 @@ export function sendRaw(baseUrl: string, request: RawRequest, timeoutMs = 15_000
       resolve(status);
     };
     socket.setTimeout(timeoutMs, () => finish(0));
-    socket.on('error', () => finish(statusOf(answer) || (bodySent ? 0 : RESET)));
+    socket.on('error', () => finish(statusOf(answer) || RESET));
     socket.on('data', (chunk) => {
       answer += chunk.toString('latin1');
       const status = statusOf(answer);
       if (status > 0) finish(status);
     });
-    socket.on('close', () => finish(statusOf(answer) || (bodySent ? 0 : RESET)));
+    socket.on('close', () => finish(statusOf(answer)));
     socket.on('connect', () => {
       const body = request.body ?? Buffer.alloc(0);
       const head = [`${request.method} ${request.path} HTTP/1.1`, `Host: ${url.host}`, 'Connection: close'];
@@ -51,9 +51,7 @@ export function sendRaw(baseUrl: string, request: RawRequest, timeoutMs = 15_000
       // latin1 keeps every byte of a header as given, control characters included.
       socket.write(Buffer.from(`${head.join('\r\n')}\r\n\r\n`, 'latin1'));
       // A server may answer (413) and close before the body is all sent: that is an answer, not a failure.
-      socket.write(body, (error) => {
-        if (!error) bodySent = true;
-      });
+      if (body.length > 0) socket.write(body);
     });
   });
 }

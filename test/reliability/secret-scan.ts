@@ -5,6 +5,7 @@
  * and the service, never the value.
  */
 import type { LocalSecrets } from '@homeagent/local/stack';
+import type { Test } from 'tap';
 
 export interface Finding {
   kind: string;
@@ -59,15 +60,11 @@ export function isFirstAdminInviteLine(line: string): boolean {
   return line.includes('"service":"agent"') && line.includes('"msg":"first admin invite"');
 }
 
-export interface ScanTest {
-  same(found: unknown, wanted: unknown, message: string, extra?: { todo?: string }): void;
-}
-
 /**
  * The scan as a test: 0 findings. An invite code in the app's request log is
  * issue 14 item 4, being fixed elsewhere: that one kind is a todo until then.
  */
-export function assertNoSecretsLogged(t: ScanTest, secrets: SecretList, lines: readonly string[]): void {
+export function assertNoSecretsLogged(t: Test, secrets: SecretList, lines: readonly string[]): void {
   const findings = secrets.scan(lines, isFirstAdminInviteLine);
   const inviteUrls = findings.filter((f) => f.kind.startsWith('invite') && f.service === 'app');
   const others = findings.filter((f) => !inviteUrls.includes(f));
