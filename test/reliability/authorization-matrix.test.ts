@@ -52,7 +52,7 @@ t.test('every cross access is denied with the right status', async (t) => {
   const page = async (as: ChatPerson, path: string) => (await as.get(path)).status;
   const form = async (as: ChatPerson, path: string, fields: Record<string, string> = {}) => {
     // Each actor posts with a CSRF token of its own session, as its own browser would.
-    await as.get(as === anonymous ? '/sign-in' : '/');
+    if (!as.token) await as.get(as === anonymous ? '/sign-in' : '/');
     return (await as.post(path, fields)).status;
   };
   const cross = { bob: 404, admin: 404, anonymous: 303 };
