@@ -30,6 +30,7 @@ const EnvSchema = Type.Object({
   STREAM_COALESCE_MS: Type.Integer({ minimum: 0, maximum: 5_000, default: 40 }),
   STREAM_CHECKPOINT_MS: Type.Integer({ minimum: 100, maximum: 600_000, default: 3_000 }),
   STREAM_IDLE_TIMEOUT_MS: Type.Integer({ minimum: 50, maximum: 3_600_000, default: 120_000 }),
+  REPLY_LEASE_MS: Type.Integer({ minimum: 1_000, maximum: 600_000, default: 10_000 }),
   CONTEXT_MESSAGES: Type.Integer({ minimum: 1, maximum: 500, default: 50 }),
   MONTHLY_BUDGET_USD: Type.Number({ minimum: 0, maximum: 1_000_000, default: 20 }),
   DYNAMODB_CONNECT_TIMEOUT_MS: Type.Integer({ minimum: 50, maximum: 60_000, default: 1_000 }),
@@ -52,6 +53,7 @@ const EXPECTATIONS: Record<string, string> = {
   STREAM_COALESCE_MS: 'a whole number of milliseconds between 0 and 5000',
   STREAM_CHECKPOINT_MS: 'a whole number of milliseconds between 100 and 600000',
   STREAM_IDLE_TIMEOUT_MS: 'a whole number of milliseconds between 50 and 3600000',
+  REPLY_LEASE_MS: 'a whole number of milliseconds between 1000 and 600000',
   CONTEXT_MESSAGES: 'a whole number between 1 and 500',
   MONTHLY_BUDGET_USD: 'a number of US dollars between 0 and 1000000',
   LOG_LEVEL: 'one of fatal, error, warn, info, debug, trace, silent',
@@ -79,6 +81,8 @@ export interface Config {
   streamCheckpointMs: number;
   /** a stream with no event from Bedrock for this long is given up */
   streamIdleTimeoutMs: number;
+  /** how long a running reply's lease lasts without a heartbeat; after that another process may settle it */
+  replyLeaseMs: number;
   contextMessages: number;
   monthlyBudgetUsd: number;
   /** DynamoDB: how long a connection may take to open, and a request to be answered */
@@ -171,6 +175,7 @@ export async function loadConfig(env: Record<string, string | undefined> = proce
     streamCoalesceMs: e.STREAM_COALESCE_MS,
     streamCheckpointMs: e.STREAM_CHECKPOINT_MS,
     streamIdleTimeoutMs: e.STREAM_IDLE_TIMEOUT_MS,
+    replyLeaseMs: e.REPLY_LEASE_MS,
     contextMessages: e.CONTEXT_MESSAGES,
     monthlyBudgetUsd: e.MONTHLY_BUDGET_USD,
     dynamodbConnectTimeoutMs: e.DYNAMODB_CONNECT_TIMEOUT_MS,

@@ -22,6 +22,7 @@ import {
 } from './bedrock-reply.js';
 import { BedrockRequestError, checkConverseRequest, invalid, reasoningSignature, type CheckedRequest } from './bedrock-request-check.js';
 import { PromptCache } from './prompt-cache.js';
+import { refusalBeforeStream, silenceAfter } from './emulator-faults.js';
 
 export { EMULATOR_MARKERS, emulatorReply, emulatorThinking, guardrailMarker, replyTokens, inputTokenCount, type ConverseRequest } from './bedrock-reply.js';
 export { reasoningSignature, type CheckedRequest } from './bedrock-request-check.js';
@@ -250,6 +251,9 @@ export async function startBedrockEmulator(opts: BedrockEmulatorOptions = {}): P
     if (said.includes(EMULATOR_MARKERS.validation)) {
       throw invalid('The emulator was asked to refuse this request ([[emulator:validation]]).');
     }
+    const refusal = refusalBeforeStream(said, headers);
+    if (refusal) throw new BedrockRequestError(refusal.status, refusal.errorType, refusal.message);
+    const silence = silenceAfter(said);
     const failure = STREAM_FAILURES.find((f) => said.includes(f.marker));
     const pace = said.includes(EMULATOR_MARKERS.slow) ? SLOW_TOKENS_PER_SECOND : tokensPerSecond;
     const blocked = request.guardrail !== undefined && guardedTexts(request).some((text) => text.includes(guardrailMarker(request.guardrail!.identifier)));
@@ -304,6 +308,12 @@ export async function startBedrockEmulator(opts: BedrockEmulatorOptions = {}): P
     const stamps = record?.begin(said, requestId);
     for (let i = 0; i < limit; i++) {
       if (i > 0 && !(await wait(interval))) return abandoned(i);
+      if (i === silence) {
+        // Nothing more, not even an end: only the client giving up ends this stream.
+        log.info({ requestId, sentTokens: i }, 'emulator reply gone silent');
+        await new Promise<void>((resolve) => aborted.signal.addEventListener('abort', () => resolve(), { once: true }));
+        return abandoned(i);
+      }
       if (failure && i === TOKENS_BEFORE_FAILURE) {
         write(exceptionFrame(failure.exceptionType, failure.message));
         if (!stream.destroyed) stream.end();

@@ -34,6 +34,12 @@ export const EMULATOR_MARKERS = {
   slow: '[[emulator:slow]]',
   /** the reply ends with what the emulator received (model fields, cache points, thinking, guardrail, metadata) */
   echo: '[[emulator:echo]]',
+  /** refuse the first attempt with 429 ThrottlingException before streaming; later attempts stream (emulator-faults.ts) */
+  throttleFirstAttempt: '[[emulator:throttle-first-attempt]]',
+  /** refuse every attempt with 429 ThrottlingException before streaming */
+  throttleBeforeStream: '[[emulator:throttle-before-stream]]',
+  /** stream a few tokens, then send nothing more and never end (emulator-faults.ts) */
+  silent: '[[emulator:silent]]',
 } as const;
 
 /** In a guarded text, makes the guardrail with this identifier intervene. */

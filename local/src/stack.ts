@@ -102,6 +102,12 @@ export interface Stack {
   unexpectedExit: Promise<{ service: ServiceName; code: number | null; signal: NodeJS.Signals | null }>;
   /** resolves with the next event of that kind (a test waits on `restarted`) */
   next<K extends keyof StackEvents>(event: K): Promise<StackEvents[K]>;
+  /**
+   * Kills one service with `signal` (default SIGKILL, a crash) and starts it
+   * again on the same port with the same settings; resolves once it answers
+   * /healthz. For fault tests: this exit is not an `unexpectedExit`.
+   */
+  restart(service: ServiceName, signal?: NodeJS.Signals): Promise<void>;
   stop(): Promise<void>;
 }
 
@@ -415,6 +421,19 @@ export async function startStack(opts: StackOptions): Promise<Stack> {
     };
     for (const name of ['hub', 'agent', 'app'] as const) supervise(name);
 
+    /** For fault tests: kills one service as a crash would and resolves once the supervisor has it serving again. */
+    const restart = async (name: ServiceName, signal: NodeJS.Signals = 'SIGKILL') => {
+      const slot = slots.get(name)!;
+      const back = (async () => {
+        for (;;) {
+          const event = (await once(events, 'restarted'))[0] as StackEvents['restarted'];
+          if (event.service === name) return;
+        }
+      })();
+      slot.service.child.kill(signal);
+      await back;
+    };
+
     log.info({ url: publicUrl }, 'HomeAgent is running');
     let stopped: Promise<void> | undefined;
     return {
@@ -429,6 +448,7 @@ export async function startStack(opts: StackOptions): Promise<Stack> {
       },
       unexpectedExit,
       next: async (event) => (await once(events, event))[0],
+      restart,
       stop() {
         stopped ??= stopAll().then(() => log.info('HomeAgent stopped'));
         return stopped;

@@ -1,5 +1,5 @@
 import fp from 'fastify-plugin';
-import { DeleteCommand, GetCommand, PutCommand, QueryCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { DeleteCommand, GetCommand, PutCommand, QueryCommand, ScanCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { Message, MessageState, Usage } from '@homeagent/contract';
 import { conditionally, conditionallyUpdated } from '../external/dynamodb.js';
 
@@ -12,6 +12,26 @@ export interface MessageRecord extends Message {
   usageMonth?: string;
   /** Claude's reasoning before the reply, kept with its signature so it can go back unchanged */
   reasoning?: { text: string; signature?: string };
+  /** the process running this reply, and until when (epoch ms) it vouches for it; renewed by its heartbeat */
+  leaseOwner?: string;
+  leaseExpiresAt?: number;
+  /**
+   * The piece saved just before it is published, beyond `text`/`lastEventId`
+   * (which a reloading page resumes from). It may or may not have reached the
+   * hub, so whoever settles a crashed reply keeps it: nothing published is lost.
+   */
+  pendingText?: string;
+}
+
+/** What a running reply saves before each piece is published. */
+export interface CheckpointInput {
+  /** the text already published, and the id of its last piece */
+  text: string;
+  lastEventId: string;
+  /** the piece about to be published */
+  pendingText: string;
+  owner: string;
+  leaseExpiresAt: number;
 }
 
 const messageKey = (conversationId: string, id: string) => ({ pk: `CONV#${conversationId}`, sk: `MSG#${id}` });
@@ -112,19 +132,71 @@ export class MessagesRepository {
     return (out.Items ?? []).map(({ pk: _pk, sk: _sk, ...record }) => record as MessageRecord).reverse();
   }
 
-  /** Saves partial text while streaming; false when the message is no longer streaming. */
-  async checkpoint(conversationId: string, id: string, text: string, lastEventId: string): Promise<boolean> {
+  /**
+   * Saves the text so far and the piece about to be published, and renews the
+   * lease; false when the reply is no longer streaming under this owner
+   * (settled elsewhere), so the caller should give it up.
+   */
+  async checkpoint(conversationId: string, id: string, input: CheckpointInput): Promise<boolean> {
     return conditionally(
       this.doc,
       new UpdateCommand({
         TableName: this.table,
         Key: messageKey(conversationId, id),
-        UpdateExpression: 'SET #text = :t, lastEventId = :e, checkpointAt = :at',
-        ConditionExpression: '#state = :streaming',
+        UpdateExpression: 'SET #text = :t, lastEventId = :e, pendingText = :p, checkpointAt = :at, leaseExpiresAt = :until',
+        ConditionExpression: '#state = :streaming AND leaseOwner = :owner',
         ExpressionAttributeNames: { '#text': 'text', '#state': 'state' },
-        ExpressionAttributeValues: { ':t': text, ':e': lastEventId, ':at': new Date().toISOString(), ':streaming': 'streaming' },
+        ExpressionAttributeValues: {
+          ':t': input.text,
+          ':e': input.lastEventId,
+          ':p': input.pendingText,
+          ':at': new Date().toISOString(),
+          ':until': input.leaseExpiresAt,
+          ':owner': input.owner,
+          ':streaming': 'streaming',
+        },
       }),
     );
+  }
+
+  /** The heartbeat: extends the lease without rewriting the text; false as for `checkpoint`. */
+  async renewLease(conversationId: string, id: string, owner: string, leaseExpiresAt: number): Promise<boolean> {
+    return conditionally(
+      this.doc,
+      new UpdateCommand({
+        TableName: this.table,
+        Key: messageKey(conversationId, id),
+        UpdateExpression: 'SET leaseExpiresAt = :until',
+        ConditionExpression: '#state = :streaming AND leaseOwner = :owner',
+        ExpressionAttributeNames: { '#state': 'state' },
+        ExpressionAttributeValues: { ':until': leaseExpiresAt, ':owner': owner, ':streaming': 'streaming' },
+      }),
+    );
+  }
+
+  /**
+   * Every message still `streaming`, for the sweep a starting process makes.
+   * A scan, once per start: the table of a family or small team is small, and
+   * a running reply has no index of its own.
+   */
+  async listStreaming(): Promise<MessageRecord[]> {
+    const records: MessageRecord[] = [];
+    let start: Record<string, unknown> | undefined;
+    do {
+      const out = await this.doc.send(
+        new ScanCommand({
+          TableName: this.table,
+          FilterExpression: 'begins_with(sk, :msg) AND #state = :streaming',
+          ExpressionAttributeNames: { '#state': 'state' },
+          ExpressionAttributeValues: { ':msg': 'MSG#', ':streaming': 'streaming' },
+          ConsistentRead: true,
+          ExclusiveStartKey: start,
+        }),
+      );
+      for (const { pk: _pk, sk: _sk, ...record } of out.Items ?? []) records.push(record as MessageRecord);
+      start = out.LastEvaluatedKey;
+    } while (start);
+    return records;
   }
 
   /**
@@ -162,7 +234,8 @@ export class MessagesRepository {
       new UpdateCommand({
         TableName: this.table,
         Key: messageKey(conversationId, id),
-        UpdateExpression: `SET ${sets.join(', ')}`,
+        // The lease and the written-ahead piece mean nothing once the reply has ended.
+        UpdateExpression: `SET ${sets.join(', ')} REMOVE pendingText, leaseExpiresAt`,
         ConditionExpression: '#state = :streaming',
         ExpressionAttributeNames: names,
         ExpressionAttributeValues: values,

@@ -1,7 +1,8 @@
 /**
  * One reply from start to end: streams Claude's answer from Bedrock, relays
- * it to the hub in coalesced, escaped pieces, checkpoints what was
- * published, and stores how it ended (text, usage, cost, budget settled).
+ * it to the hub in coalesced, escaped pieces, saves each piece before it is
+ * published (reply-lease.ts), and stores how it ended (text, usage, cost,
+ * budget settled).
  */
 import type { FastifyBaseLogger, FastifyInstance } from 'fastify';
 import { ConverseStreamCommand, type ConverseStreamCommandInput } from '@aws-sdk/client-bedrock-runtime';
@@ -14,6 +15,7 @@ import { escapeHtml } from '../../html-escape.js';
 import type { ConversationLock } from './conversation-lock.js';
 import type { ConversationRecord } from './conversations-repository.js';
 import type { MessageRecord } from './messages-repository.js';
+import { ReplyLease } from './reply-lease.js';
 import type { UserRecord } from './users-repository.js';
 
 /** `done` is retried: without it a page waits for a reply that has ended. */
@@ -23,6 +25,8 @@ export const DONE_ATTEMPTS = 3;
 export const STOP = 'stop';
 export const SHUTDOWN = 'shutdown';
 const IDLE = 'idle';
+/** Another process settled this reply (its lease had expired): nothing left to do here. */
+const LEASE_LOST = 'lease-lost';
 const IDLE_MESSAGE = 'Claude stopped answering before the reply was finished. Please try again.';
 const SHUTDOWN_MESSAGE = 'The reply was interrupted because the service restarted. Please send your message again.';
 
@@ -59,51 +63,44 @@ export async function runReply(app: FastifyInstance, lock: ConversationLock, bas
   let reasoningSignature: string | undefined;
   let pendingThinking = '';
   let coalesceTimer: NodeJS.Timeout | undefined;
-  // What the hub has been sent, in order; checkpoints only ever claim this much.
+  // What the hub has been sent, in order; checkpoints only ever claim this much as `text`.
   let published = { text: '', lastEventId: updateId(messageId, 0) };
   let publishing: Promise<void> = Promise.resolve();
+  let inFlight = false;
+  const lease = new ReplyLease(app, { conversationId: conversation.id, messageId, owner: assistant.leaseOwner ?? '' }, log, () => controller.abort(LEASE_LOST));
 
+  // One piece at a time: what arrives while a piece is being saved and sent
+  // waits and goes out as the next piece, so a slow table coalesces more.
   const flush = () => {
     if (coalesceTimer) clearTimeout(coalesceTimer);
     coalesceTimer = undefined;
-    if (pendingThinking !== '') {
-      const thought = pendingThinking;
-      pendingThinking = '';
-      sequence += 1;
-      const thoughtId = updateId(messageId, sequence);
-      // Thinking is not part of the reply's text: it is stored whole at the end, so checkpoints skip it.
-      publishing = publishing.then(async () => {
-        await app.hub.publish({ topic, id: thoughtId, type: THINKING_EVENT, data: escapeHtml(thought) });
-      });
-    }
-    if (pending === '') return;
+    if (inFlight || (pending === '' && pendingThinking === '')) return;
+    inFlight = true;
+    // Thinking is not part of the reply's text: it is stored whole at the end, so the lease's saves skip it.
+    const thought = pendingThinking;
+    pendingThinking = '';
+    const thoughtId = thought === '' ? undefined : updateId(messageId, ++sequence);
     const piece = pending;
     pending = '';
-    sequence += 1;
-    const id = updateId(messageId, sequence);
-    publishing = publishing.then(async () => {
+    const id = piece === '' ? undefined : updateId(messageId, ++sequence);
+    publishing = (async () => {
+      if (thoughtId) await app.hub.publish({ topic, id: thoughtId, type: THINKING_EVENT, data: escapeHtml(thought) });
+      if (!id) return;
+      await lease.beforePublish(published, piece);
       await app.hub.publish({ topic, id, data: escapeHtml(piece) });
       // Kept even when the hub failed: the stored text must not lose what Bedrock sent.
       published = { text: published.text + piece, lastEventId: id };
-    });
-  };
-
-  let checkpointed = published.lastEventId;
-  let checkpointing = false;
-  const checkpointTimer = setInterval(() => {
-    if (checkpointing || published.lastEventId === checkpointed) return;
-    checkpointing = true;
-    const snapshot = published;
-    app.messages
-      .checkpoint(conversation.id, messageId, snapshot.text, snapshot.lastEventId)
-      .then(() => {
-        checkpointed = snapshot.lastEventId;
-      })
-      .catch((error: unknown) => log.warn({ err: error }, 'could not save a checkpoint'))
+    })()
+      .catch((error: unknown) => log.error({ err: error }, 'could not publish a piece'))
       .finally(() => {
-        checkpointing = false;
+        inFlight = false;
+        if (pending !== '' || pendingThinking !== '') flush();
       });
-  }, config.streamCheckpointMs);
+  };
+  const drain = async () => {
+    flush();
+    while (inFlight) await publishing;
+  };
 
   // Neither the SDK nor HTTP/2 gives up on a stream that goes quiet; without this a hung
   // stream would hold the conversation's lock for as long as the process lives.
@@ -172,9 +169,8 @@ export async function runReply(app: FastifyInstance, lock: ConversationLock, bas
     }
   } finally {
     clearTimeout(idleTimer);
-    clearInterval(checkpointTimer);
-    flush();
-    await publishing;
+    await drain();
+    lease.stop();
   }
   // An abort can end the event stream quietly as well as with an error: the reason decides.
   if (controller.signal.aborted) {

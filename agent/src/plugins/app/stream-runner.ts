@@ -17,7 +17,10 @@ import type { MessageRecord } from './messages-repository.js';
 import { DONE_ATTEMPTS, SHUTDOWN, STOP, runReply, type ReplyJob } from './reply-job.js';
 import type { UserRecord } from './users-repository.js';
 
-/** A streaming message not saved for this long, and not running here, was left by a crashed process. */
+/**
+ * A streaming message without a lease (written before leases existed) not
+ * saved for this long, and not running here, was left by a crashed process.
+ */
 export const STALE_STREAM_MS = 3 * 60_000;
 
 export const INTERRUPTED_MESSAGE = 'The reply was interrupted before it finished. Please send your message again.';
@@ -44,7 +47,12 @@ interface Running {
 
 export class StreamRunner {
   private readonly running = new Map<string, Running>();
+  /** replies found streaming under another owner at start, each waiting for its lease to run out */
+  private readonly watching = new Map<string, NodeJS.Timeout>();
+  private closed = false;
   readonly lock: ConversationLock;
+  /** this process, as the owner of the leases of the replies it runs */
+  readonly owner = newId();
 
   constructor(
     private readonly app: FastifyInstance,
@@ -139,6 +147,8 @@ export class StreamRunner {
           modelName: model.displayName,
           context: { sent: plan.sent, leftOut: plan.leftOut },
           checkpointAt: now,
+          leaseOwner: this.owner,
+          leaseExpiresAt: Date.now() + this.config.replyLeaseMs,
           reservedMicroUsd,
           usageMonth: month,
         };
@@ -202,14 +212,15 @@ export class StreamRunner {
 
   /**
    * Ends, without a stream, a reply that is `streaming` in the table but not
-   * running in this process: as `error` when a crash left it (no checkpoint
-   * for a while), or as `stopped` when someone asks. Keeps its saved text,
-   * releases its reservation and lock, and tells subscribers it is done.
+   * running in this process: as `error` when a crash left it (its lease ran
+   * out), or as `stopped` when someone asks. Keeps its saved text, with the
+   * piece that was being published, releases its reservation and lock, and
+   * tells subscribers it is done.
    */
   async settleOrphan(message: MessageRecord, state: 'error' | 'stopped'): Promise<MessageRecord> {
     const error = state === 'error' ? INTERRUPTED_MESSAGE : undefined;
     const finished = await this.app.messages.finish(message.conversationId, message.id, {
-      text: message.text,
+      text: message.text + (message.pendingText ?? ''),
       state,
       ...(error ? { error } : {}),
     });
@@ -222,20 +233,65 @@ export class StreamRunner {
     const done: DoneEvent = { messageId: message.id, state, ...(error ? { error } : {}) };
     // The crashed process may have used the sequences after the checkpoint; the last possible one is surely free.
     await this.app.hub.publish({ topic, id: updateId(message.id, LAST_SEQUENCE), type: DONE_EVENT, data: JSON.stringify(done) }, DONE_ATTEMPTS);
-    this.log.info({ messageId: message.id, state }, 'settled a reply that was not running');
+    this.log.info({ messageId: message.id, state, previousOwner: message.leaseOwner }, 'settled a reply that was not running');
     return finished;
   }
 
-  /** Read paths call this: a reply left `streaming` by a crashed process becomes `error`. */
-  async recoverIfStale(message: MessageRecord, now = Date.now()): Promise<MessageRecord> {
-    if (message.state !== 'streaming' || this.running.has(message.id)) return message;
+  /** Whether a reply streaming in the table has been left by the process that ran it. */
+  private isAbandoned(message: MessageRecord, now: number): boolean {
+    if (message.state !== 'streaming' || this.running.has(message.id)) return false;
+    if (message.leaseExpiresAt !== undefined) return now >= message.leaseExpiresAt;
     const savedAt = Date.parse(message.checkpointAt ?? message.createdAt);
-    if (now - savedAt < STALE_STREAM_MS) return message;
+    return now - savedAt >= STALE_STREAM_MS;
+  }
+
+  /** Read and send paths call this: a reply whose owner is gone (lease expired) becomes `error`. */
+  async recoverIfStale(message: MessageRecord, now = Date.now()): Promise<MessageRecord> {
+    if (!this.isAbandoned(message, now)) return message;
     return this.settleOrphan(message, 'error');
+  }
+
+  /**
+   * At start: every reply left streaming by another process is settled once
+   * its lease has run out, so a conversation is free again within seconds of
+   * a crash even if no one opens it. A lease that is renewed meanwhile
+   * belongs to a live process (a second task), and is left to it.
+   */
+  async sweep(): Promise<void> {
+    const streaming = await this.app.messages.listStreaming();
+    for (const message of streaming) {
+      if (message.leaseOwner !== this.owner) this.watch(message);
+    }
+    if (streaming.length > 0) this.log.info({ replies: streaming.length }, 'found replies streaming at start');
+  }
+
+  private watch(message: MessageRecord): void {
+    if (this.closed || this.watching.has(message.id)) return;
+    const due = message.leaseExpiresAt ?? Date.parse(message.checkpointAt ?? message.createdAt) + STALE_STREAM_MS;
+    const timer = setTimeout(() => {
+      this.watching.delete(message.id);
+      void this.settleIfStillAbandoned(message);
+    }, Math.max(0, due - Date.now()) + 50);
+    timer.unref();
+    this.watching.set(message.id, timer);
+  }
+
+  private async settleIfStillAbandoned(seen: MessageRecord): Promise<void> {
+    try {
+      const current = await this.app.messages.get(seen.conversationId, seen.id);
+      if (!current || current.state !== 'streaming') return;
+      if (current.leaseOwner === seen.leaseOwner && current.leaseExpiresAt !== seen.leaseExpiresAt) return;
+      await this.recoverIfStale(current);
+    } catch (error) {
+      this.log.warn({ err: error, messageId: seen.id }, 'could not settle a reply left streaming');
+    }
   }
 
   /** On shutdown: end every running reply as interrupted, and wait until each is stored. */
   async closeAll(): Promise<void> {
+    this.closed = true;
+    for (const timer of this.watching.values()) clearTimeout(timer);
+    this.watching.clear();
     const all = [...this.running.values()];
     for (const running of all) running.controller.abort(SHUTDOWN);
     await Promise.all(all.map((r) => r.done));
@@ -254,6 +310,10 @@ export default fp(
     const runner = new StreamRunner(app, app.log);
     app.decorate('streamRunner', runner);
     app.decorate('conversationLock', runner.lock);
+    // In the background once ready: a table that cannot be read must not keep the agent from starting.
+    app.addHook('onReady', async () => {
+      void runner.sweep().catch((error: unknown) => app.log.warn({ err: error }, 'could not look for replies left streaming'));
+    });
     // preClose runs before any onClose hook, so the clients are still open while replies are saved.
     app.addHook('preClose', async () => {
       await runner.closeAll();

@@ -1,0 +1,66 @@
+/**
+ * A person using HomeAgent through the edge as a browser does (cookies,
+ * forms, htmx fragments), with what the tests need to know about them: their
+ * user id (from their topic) and the ids of what they sent.
+ */
+import { HttpVisitor, type VisitResponse } from '../../app/test/http-visitor.js';
+
+export interface Sent {
+  response: VisitResponse;
+  /** undefined when the send was refused */
+  assistantId?: string;
+  userMessageId?: string;
+  topic?: string;
+}
+
+function unescapeAttribute(value: string): string {
+  return value.replace(/&quot;/g, '"').replace(/&#39;/g, "'").replace(/&lt;/g, '<').replace(/&gt;/g, '>').replace(/&amp;/g, '&');
+}
+
+export class ChatPerson extends HttpVisitor {
+  userId = '';
+
+  constructor(
+    baseUrl: string,
+    readonly username: string,
+  ) {
+    super(baseUrl);
+  }
+
+  /** Registers with `invite` and lands signed in. */
+  async join(invite: string): Promise<void> {
+    // As a person arrives: through the invite link (/register?invite=<code>).
+    await this.get(`/register?invite=${encodeURIComponent(invite)}`);
+    const registered = await this.register(invite, this.username);
+    if (registered.status !== 303) throw new Error(`${this.username} could not register: ${registered.status} ${registered.body.slice(0, 200)}`);
+  }
+
+  async newConversation(): Promise<string> {
+    await this.get('/');
+    const made = await this.post('/c', {});
+    const id = /^\/c\/([^/?#]+)$/.exec(made.headers.get('location') ?? '')?.[1];
+    if (made.status !== 303 || !id) throw new Error(`no conversation was made: ${made.status} ${made.body.slice(0, 200)}`);
+    return id;
+  }
+
+  /** Sends as the page's composer does (an htmx form post), from a freshly loaded conversation page. */
+  async send(conversationId: string, text: string): Promise<Sent> {
+    if (!this.token) await this.get(`/c/${conversationId}`);
+    const response = await this.postPartial(`/c/${conversationId}/messages`, { text });
+    if (response.status !== 200) return { response };
+    const ids = [...response.body.matchAll(/id="message-([0-9a-z]+)"/g)].map((m) => m[1]!);
+    const connect = /hx-sse:connect="([^"]+)"/.exec(response.body)?.[1];
+    const topic = connect ? new URL(unescapeAttribute(connect), this.baseUrl).searchParams.get('topic') ?? undefined : undefined;
+    // The topic names the person (…/users/<id>/conversations/<id>): the id the agent's API wants.
+    const userId = topic ? /\/users\/([0-9a-z]+)\/conversations\//.exec(topic)?.[1] : undefined;
+    if (userId) this.userId = userId;
+    return { response, userMessageId: ids[0], assistantId: ids[1], topic };
+  }
+
+  /** The value of the hub cookie the app set, for subscribing as this person's browser does. */
+  hubCookie(): string {
+    const value = this.jar.mercureAuthorization;
+    if (!value) throw new Error(`${this.username} has no hub cookie`);
+    return `mercureAuthorization=${value}`;
+  }
+}

@@ -1,0 +1,125 @@
+/**
+ * Load without loss: many conversations streaming at once (20 under
+ * `npm test`, 200 in the soak run), each read through the edge as a browser
+ * reads it. A quarter of the readers drop their connection mid-stream and
+ * resume with Last-Event-ID, a quarter reload from the checkpoint (the stored
+ * text and its id, what a reloaded page shows) and read on from there. Every
+ * reader's text must equal the stored final text character for character,
+ * no piece may be lost or doubled, and each person's reserved budget must
+ * all be settled at the end.
+ */
+import t from 'tap';
+import { ChatPerson } from './chat-person.js';
+import { readReply, type ReadReply } from './hub-reader.js';
+import { startReliabilityStack } from './reliability-stack.js';
+import { SecretList, assertNoSecretsLogged } from './secret-scan.js';
+import { SCALE } from './suite-scale.js';
+
+t.setTimeout(SCALE.timeoutMs);
+
+const CONVERSATIONS_PER_PERSON = 5;
+const SETUP_BATCH = 8;
+
+interface StoredMessage {
+  state: string;
+  text: string;
+  lastEventId?: string;
+}
+
+t.test(`${SCALE.conversations} conversations streaming at once lose and double nothing`, async (t) => {
+  const s = await startReliabilityStack(t, 'load', { tokensPerSecond: 20 });
+  let unexpected: string | undefined;
+  void s.stack.unexpectedExit.then((exit) => (unexpected = exit.service));
+  const admin = new ChatPerson(s.stack.url, 'admin');
+  await admin.join(s.adminInvite);
+  const secrets = new SecretList();
+  secrets.addLocalSecrets(s.secrets);
+  secrets.add('invite code', s.adminInvite);
+  secrets.add('password', 'correct horse battery staple');
+
+  const peopleCount = Math.ceil(SCALE.conversations / CONVERSATIONS_PER_PERSON);
+  const people: ChatPerson[] = [];
+  for (let i = 0; i < peopleCount; i++) {
+    const invite = await admin.createInvite();
+    secrets.add('invite code', invite);
+    const person = new ChatPerson(s.stack.url, `reader${i}`);
+    await person.join(invite);
+    people.push(person);
+  }
+  // Setting up is not the scenario: conversations are made a few at a time; only the replies run all at once.
+  const kinds = ['plain', 'drop', 'reload', 'plain'] as const;
+  const work: Array<{ person: ChatPerson; conversationId: string; kind: (typeof kinds)[number] }> = [];
+  for (let i = 0; i < SCALE.conversations; i += SETUP_BATCH) {
+    const batch = Array.from({ length: Math.min(SETUP_BATCH, SCALE.conversations - i) }, (_, j) => i + j);
+    work.push(
+      ...(await Promise.all(
+        batch.map(async (n) => {
+          const person = people[n % peopleCount]!;
+          return { person, conversationId: await person.newConversation(), kind: kinds[n % 4]! };
+        }),
+      )),
+    );
+  }
+
+  let reloadsMidStream = 0;
+  let resumes = 0;
+  const statuses = new Map<number, number>();
+  const count = (status: number) => statuses.set(status, (statuses.get(status) ?? 0) + 1);
+  const results = await Promise.all(
+    work.map(async ({ person, conversationId, kind }, i) => {
+      const sent = await person.send(conversationId, `question number ${i}: tell me about load`);
+      count(sent.response.status);
+      if (!sent.assistantId || !sent.topic) return { ok: false, reason: `send answered ${sent.response.status}`, doubled: 0, lost: 0 };
+      const messageId = sent.assistantId;
+      const read = { baseUrl: s.stack.url, cookie: person.hubCookie(), topic: sent.topic, messageId, timeoutMs: SCALE.timeoutMs / 2 };
+      let assembled: string;
+      let reply: ReadReply;
+      if (kind === 'reload') {
+        // Leave after a few pieces, then come back as a reloaded page does: stored text, then the hub from its id.
+        let leave!: () => void;
+        const left = new Promise<void>((resolve) => (leave = resolve));
+        await readReply({ ...read, from: `${messageId}:000000`, leave: left, onPiece: (_text, pieces) => pieces >= 3 && leave() });
+        const checkpoint = ((await s.agent('GET', `/v1/conversations/${conversationId}/messages/${messageId}`, { userId: person.userId })).body as { message: StoredMessage }).message;
+        if (checkpoint.state !== 'streaming') {
+          assembled = checkpoint.text;
+          reply = { text: '', doubled: 0, lost: 0, reconnects: 0, statuses: [] };
+        } else {
+          reloadsMidStream += 1;
+          reply = await readReply({ ...read, from: checkpoint.lastEventId ?? `${messageId}:000000` });
+          assembled = checkpoint.text + reply.text;
+        }
+      } else {
+        reply = await readReply({ ...read, from: `${messageId}:000000`, ...(kind === 'drop' ? { dropAfterPieces: 3 } : {}) });
+        assembled = reply.text;
+        resumes += reply.reconnects;
+      }
+      const stored = ((await s.agent('GET', `/v1/conversations/${conversationId}/messages/${messageId}`, { userId: person.userId })).body as { message: StoredMessage }).message;
+      const ok = stored.state === 'complete' && assembled === stored.text;
+      return { ok, reason: ok ? '' : `${kind}: ${stored.state}, assembled ${assembled.length} of ${stored.text.length} characters`, doubled: reply.doubled, lost: reply.lost };
+    }),
+  );
+
+  const failed = results.filter((r) => !r.ok);
+  const doubled = results.reduce((sum, r) => sum + r.doubled, 0);
+  const lost = results.reduce((sum, r) => sum + r.lost, 0);
+  t.comment(`sends by status: ${JSON.stringify(Object.fromEntries(statuses))}; readers equal to the stored text: ${results.length - failed.length}/${results.length}; resumed with Last-Event-ID ${resumes}, reloaded mid-stream ${reloadsMidStream}; pieces lost ${lost}, doubled ${doubled}`);
+  t.ok(resumes > 0 && reloadsMidStream > 0, 'some readers really resumed and reloaded in the middle of a reply');
+  t.same(Object.fromEntries(statuses), { 200: SCALE.conversations }, 'every send was accepted');
+  t.same(failed.map((f) => f.reason), [], 'every reader assembled exactly the stored final text');
+  t.equal(lost, 0, 'no piece lost');
+  t.equal(doubled, 0, 'no piece doubled');
+
+  let outstanding = 0;
+  for (const person of people) {
+    secrets.addCookies(person.jar);
+    // A person whose every send was refused never learned their id (it comes with a topic), so their usage
+    // cannot be asked; those refusals already fail "every send was accepted".
+    if (!person.userId) continue;
+    const usage = (await s.agent('GET', '/v1/usage', { userId: person.userId })).body as { committedUsd: number; spentUsd: number };
+    outstanding += usage.committedUsd - usage.spentUsd;
+  }
+  secrets.addCookies(admin.jar);
+  t.equal(Number(outstanding.toFixed(6)), 0, 'reserved minus settled is back to 0 for everyone');
+  t.equal(unexpected, undefined, 'no service stopped');
+  assertNoSecretsLogged(t, secrets, s.logs.lines);
+});
