@@ -32,7 +32,7 @@ t.test('the limit keeps the newest messages and never starts with the assistant'
 });
 
 t.test('cost and title', async (t) => {
-  t.equal(costMicroUsd({ modelId: 'm', inputUsdPerMTok: 3, outputUsdPerMTok: 15 }, 1000, 100), 4500);
+  t.equal(costMicroUsd({ inputUsdPerMTok: 3, outputUsdPerMTok: 15 }, 1000, 100), 4500);
   t.equal(costMicroUsd(undefined, 1000, 100), 0, 'no price, no cost');
   t.equal(titleFrom('  Plan   a\ntrip  '), 'Plan a trip');
   const long = titleFrom('word '.repeat(40));
