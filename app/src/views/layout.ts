@@ -37,6 +37,7 @@ export function layout({ title, body, user, csrfToken, pageClass }: LayoutOption
 <script src="/vendor/htmx/htmx.min.js" defer></script>
 <script src="/vendor/htmx/ext/hx-sse.js" defer></script>
 <script src="/static/app.js" defer></script>
+<script src="/static/local-time.js" defer></script>
 </head>
 <body class="${pageClass ?? ''}">
 <header class="topbar">
