@@ -19,6 +19,7 @@ import helmet from './plugins/external/helmet.js';
 import staticFiles from './plugins/external/static.js';
 import accountRoutes from './routes/account.js';
 import conversationRoutes from './routes/conversations.js';
+import newChatRoutes from './routes/new-chat.js';
 import healthRoutes from './routes/health.js';
 import inviteRoutes from './routes/invites.js';
 import peopleRoutes from './routes/people.js';
@@ -113,6 +114,7 @@ const app: FastifyPluginAsync<AppOptions> = async (fastify: FastifyInstance, opt
   await fastify.register(healthRoutes);
   await fastify.register(accountRoutes);
   await fastify.register(conversationRoutes);
+  await fastify.register(newChatRoutes);
   await fastify.register(inviteRoutes);
   await fastify.register(peopleRoutes);
   await fastify.register(settingsRoutes);

@@ -211,6 +211,24 @@ export type CreateConversationRequest = Static<typeof CreateConversationRequest>
 export const ConversationResponse = Type.Object({ conversation: Conversation });
 export type ConversationResponse = Static<typeof ConversationResponse>;
 
+/**
+ * POST /v1/conversations/start (X-User-Id) → 201 StartConversationResponse: a chat begins with its
+ * first message ("New chat" stores nothing), named from that message at once. 400 validation
+ * (blank text); 402 budget_exceeded. On any refusal nothing is stored: no empty conversation is left.
+ */
+export const StartConversationRequest = Type.Object({
+  text: Type.String({ minLength: 1, maxLength: LIMITS.messageMax }),
+});
+export type StartConversationRequest = Static<typeof StartConversationRequest>;
+export const StartConversationResponse = Type.Object({
+  conversation: Conversation,
+  userMessage: Message,
+  assistantMessage: Message,
+  /** the hub topic the reply streams on */
+  topic: Type.String(),
+});
+export type StartConversationResponse = Static<typeof StartConversationResponse>;
+
 /** GET /v1/conversations/:conversationId (X-User-Id) → 200; 404 not_found (also for another user's conversation) */
 export const ConversationDetailResponse = Type.Object({
   conversation: Conversation,

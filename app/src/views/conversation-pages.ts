@@ -14,14 +14,18 @@ export function conversationPath(conversationId: string): string {
   return `/c/${encodeURIComponent(conversationId)}`;
 }
 
-function newChatForm(csrfToken: string): Html {
-  return html`<form method="post" action="/c" class="new-chat">
+/** The path segment of the chat that does not exist yet ("New chat": nothing is stored until the first message). */
+export const NEW_CHAT_ID = 'new';
+
+/** Posts to /c/new, which stores nothing and opens the empty composer (a GET form would leave a bare "?" in the address). */
+export function newChatForm(csrfToken: string): Html {
+  return html`<form method="post" action="${conversationPath(NEW_CHAT_ID)}" class="new-chat">
   ${csrfField(csrfToken)}
   <button type="submit" class="button-primary">New chat</button>
 </form>`;
 }
 
-function conversationLinks(conversations: Conversation[], currentId?: string): Html {
+export function conversationLinks(conversations: Conversation[], currentId?: string): Html {
   if (conversations.length === 0) return html`<p class="empty">No chats yet.</p>`;
   return html`<ul class="conversation-list">
   ${conversations.map(

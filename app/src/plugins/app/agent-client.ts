@@ -26,6 +26,8 @@ import {
   type SetBudgetRequest,
   type Settings,
   type SignInRequest,
+  type StartConversationRequest,
+  type StartConversationResponse,
   type UsageResponse,
   type UserListResponse,
   type UserSummary,
@@ -213,6 +215,13 @@ export class AgentClient {
 
   async createConversation(userId: string, request: CreateConversationRequest): Promise<ConversationResponse> {
     return (await this.#call<ConversationResponse>('POST', '/v1/conversations', { userId, body: request })).body;
+  }
+
+  /** Creates the conversation with its first message (nothing is stored when the agent refuses). */
+  async startConversation(userId: string, text: string): Promise<StartConversationResponse> {
+    return (
+      await this.#call<StartConversationResponse>('POST', '/v1/conversations/start', { userId, body: { text } satisfies StartConversationRequest })
+    ).body;
   }
 
   async getConversation(userId: string, conversationId: string): Promise<ConversationDetailResponse> {

@@ -1,5 +1,6 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { ApiError, MessageResponse, SendMessageRequest, SendMessageResponse } from '@homeagent/contract';
+import { titleFrom } from '../../../conversation-context.js';
 import { badRequest, conflict, notFound } from '../../../http-error.js';
 import { toMessage } from '../../../plugins/app/messages-repository.js';
 import { UserHeaders } from '../../../schemas/headers.js';
@@ -28,6 +29,10 @@ const routes: FastifyPluginAsyncTypebox = async (app) => {
       const conversation = await app.conversations.get(request.user.id, request.params.conversationId);
       if (!conversation) throw notFound('That conversation does not exist.');
       const { userMessage, assistant, topic } = await app.streamRunner.send(request.user, conversation, text, requestedAt);
+      // An untitled chat is named from its first message as soon as it is sent, not when the reply ends.
+      if (conversation.titleIsDefault) {
+        await app.conversations.touch(request.user.id, conversation.id, titleFrom(text)).catch((e: unknown) => request.log.warn({ err: e }, 'could not name the conversation'));
+      }
       return reply.code(202).send({ userMessage: toMessage(userMessage), assistantMessage: toMessage(assistant), topic });
     },
   );

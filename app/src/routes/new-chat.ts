@@ -1,0 +1,42 @@
+/**
+ * "New chat" without an empty conversation: /c/new shows a composer and
+ * stores nothing; the first message creates the conversation (named from
+ * it at once) and opens it, where the reply streams in.
+ */
+import type { FastifyPluginAsync } from 'fastify';
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
+import { isHtmxRequest } from '../plugins/app/page-reply.js';
+import { TokenOnlyForm } from '../schemas/account.js';
+import { SendMessageForm } from '../schemas/conversation.js';
+import { conversationPath, NEW_CHAT_ID } from '../views/conversation-pages.js';
+import { html } from '../views/html.js';
+import { newChatPage } from '../views/new-chat-page.js';
+
+const NEW_CHAT_PATH = conversationPath(NEW_CHAT_ID);
+
+const newChatRoutes: FastifyPluginAsync = async (fastify) => {
+  const app = fastify.withTypeProvider<TypeBoxTypeProvider>();
+  app.addHook('onRequest', app.requireSession);
+
+  app.get(NEW_CHAT_PATH, async (request, reply) => {
+    const { conversations } = await app.agent.listConversations(request.signedIn.user.id);
+    return reply.page('New chat', newChatPage(conversations, await reply.csrfToken()), { pageClass: 'page-chat' });
+  });
+
+  // The "New chat" button posts here (it used to create a conversation); nothing is stored.
+  app.post(NEW_CHAT_PATH, { schema: { body: TokenOnlyForm } }, async (_request, reply) => reply.redirect(NEW_CHAT_PATH, 303));
+
+  app.post(`${NEW_CHAT_PATH}/messages`, { schema: { body: SendMessageForm } }, async (request, reply) => {
+    const current = request.signedIn;
+    const text = request.body.text;
+    if (text.trim() === '') return reply.fragment(html`<p class="error">Write a message before sending.</p>`, 400);
+    const { conversation } = await app.agent.startConversation(current.user.id, text);
+    const path = conversationPath(conversation.id);
+    if (!isHtmxRequest(request)) return reply.redirect(path, 303);
+    // The conversation page subscribes from the reply's first update, so nothing streamed meanwhile is lost.
+    await reply.issueHubCookie(current);
+    return reply.header('hx-redirect', path).fragment(html``);
+  });
+};
+
+export default newChatRoutes;
