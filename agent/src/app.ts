@@ -17,6 +17,7 @@ import invitesRepository from './plugins/app/invites-repository.js';
 import sessionsRepository from './plugins/app/sessions-repository.js';
 import conversationsRepository from './plugins/app/conversations-repository.js';
 import messagesRepository from './plugins/app/messages-repository.js';
+import searchIndex from './plugins/app/search-index.js';
 import usageRepository from './plugins/app/usage-repository.js';
 import settingsRepository from './plugins/app/settings-repository.js';
 import currentUser from './plugins/app/current-user.js';
@@ -29,6 +30,7 @@ import users from './routes/v1/users/index.js';
 import sessions from './routes/v1/sessions/index.js';
 import invites from './routes/v1/invites/index.js';
 import conversations from './routes/v1/conversations/index.js';
+import search from './routes/v1/search/index.js';
 import usage from './routes/v1/usage/index.js';
 import settings from './routes/v1/settings/index.js';
 
@@ -75,6 +77,7 @@ async function agent(app: FastifyInstance, opts: AppOptions) {
   await app.register(sessionsRepository);
   await app.register(conversationsRepository);
   await app.register(messagesRepository);
+  await app.register(searchIndex);
   await app.register(usageRepository);
   await app.register(settingsRepository);
   await app.register(currentUser);
@@ -88,6 +91,7 @@ async function agent(app: FastifyInstance, opts: AppOptions) {
   await app.register(sessions, { prefix: '/v1/sessions' });
   await app.register(invites, { prefix: '/v1/invites' });
   await app.register(conversations, { prefix: '/v1/conversations' });
+  await app.register(search, { prefix: '/v1/search' });
   await app.register(usage, { prefix: '/v1/usage' });
   await app.register(settings, { prefix: '/v1/settings' });
 }

@@ -20,6 +20,7 @@ import staticFiles from './plugins/external/static.js';
 import accountRoutes from './routes/account.js';
 import conversationRoutes from './routes/conversations.js';
 import newChatRoutes from './routes/new-chat.js';
+import searchRoutes from './routes/search.js';
 import healthRoutes from './routes/health.js';
 import inviteRoutes from './routes/invites.js';
 import peopleRoutes from './routes/people.js';
@@ -115,6 +116,7 @@ const app: FastifyPluginAsync<AppOptions> = async (fastify: FastifyInstance, opt
   await fastify.register(accountRoutes);
   await fastify.register(conversationRoutes);
   await fastify.register(newChatRoutes);
+  await fastify.register(searchRoutes);
   await fastify.register(inviteRoutes);
   await fastify.register(peopleRoutes);
   await fastify.register(settingsRoutes);

@@ -349,3 +349,4 @@ export const START_EVENT = 'start';
 export function updateId(messageId: string, sequence: number): string {
   return `${messageId}:${String(sequence).padStart(6, '0')}`;
 }
+export * from './search.js';

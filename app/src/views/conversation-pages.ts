@@ -8,6 +8,7 @@ import { LIMITS, type Conversation, type ConversationDetailResponse } from '@hom
 import { html, type Html } from './html.js';
 import { csrfField } from './layout.js';
 import { messageBubble } from './message-bubble.js';
+import { searchForm } from './search-pages.js';
 import { timeStamp } from './time-stamp.js';
 
 export function conversationPath(conversationId: string): string {
@@ -46,6 +47,7 @@ export function conversationListPage(conversations: Conversation[], csrfToken: s
     <h1>Your chats</h1>
     ${newChatForm(csrfToken)}
   </div>
+  ${searchForm()}
   ${conversationLinks(newestFirst(conversations))}
 </main>`;
 }
@@ -137,6 +139,7 @@ export function conversationPage({ detail, conversations, topic, csrfToken }: Co
   return html`<div class="chat-layout">
   <nav class="sidebar" aria-label="Chats">
     ${newChatForm(csrfToken)}
+    ${searchForm()}
     <div id="conversation-nav">${conversationLinks(newestFirst(conversations), conversation.id)}</div>
   </nav>
   <main class="chat">

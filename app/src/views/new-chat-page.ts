@@ -4,12 +4,14 @@
  */
 import type { Conversation } from '@homeagent/contract';
 import { html, type Html } from './html.js';
+import { searchForm } from './search-pages.js';
 import { composer, conversationLinks, newChatForm, NEW_CHAT_ID } from './conversation-pages.js';
 
 export function newChatPage(conversations: Conversation[], csrfToken: string): Html {
   return html`<div class="chat-layout">
   <nav class="sidebar" aria-label="Chats">
     ${newChatForm(csrfToken)}
+    ${searchForm()}
     <div id="conversation-nav">${conversationLinks(conversations)}</div>
   </nav>
   <main class="chat">

@@ -20,6 +20,7 @@ import {
   type MessageResponse,
   type RegisterRequest,
   type RenameConversationRequest,
+  type SearchResponse,
   type RegisterResponse,
   type SendMessageResponse,
   type SessionResponse,
@@ -215,6 +216,11 @@ export class AgentClient {
 
   async createConversation(userId: string, request: CreateConversationRequest): Promise<ConversationResponse> {
     return (await this.#call<ConversationResponse>('POST', '/v1/conversations', { userId, body: request })).body;
+  }
+
+  /** The person's own chats and messages holding every word of `query` (case- and accent-insensitive). */
+  async search(userId: string, query: string): Promise<SearchResponse> {
+    return (await this.#call<SearchResponse>('GET', `/v1/search?${new URLSearchParams({ q: query }).toString()}`, { userId })).body;
   }
 
   /** Creates the conversation with its first message (nothing is stored when the agent refuses). */

@@ -29,10 +29,11 @@ const routes: FastifyPluginAsyncTypebox = async (app) => {
       const conversation = await app.conversations.get(request.user.id, request.params.conversationId);
       if (!conversation) throw notFound('That conversation does not exist.');
       const { userMessage, assistant, topic } = await app.streamRunner.send(request.user, conversation, text, requestedAt);
-      // An untitled chat is named from its first message as soon as it is sent, not when the reply ends.
-      if (conversation.titleIsDefault) {
-        await app.conversations.touch(request.user.id, conversation.id, titleFrom(text)).catch((e: unknown) => request.log.warn({ err: e }, 'could not name the conversation'));
-      }
+      // Up the list at once, and an untitled chat is named from its first message as soon as it is
+      // sent, not when the reply ends. The moved `updatedAt` also tells search the chat changed.
+      await app.conversations
+        .touch(request.user.id, conversation.id, conversation.titleIsDefault ? titleFrom(text) : undefined)
+        .catch((e: unknown) => request.log.warn({ err: e }, 'could not update the conversation'));
       return reply.code(202).send({ userMessage: toMessage(userMessage), assistantMessage: toMessage(assistant), topic });
     },
   );
