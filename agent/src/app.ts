@@ -31,6 +31,7 @@ import sessions from './routes/v1/sessions/index.js';
 import invites from './routes/v1/invites/index.js';
 import conversations from './routes/v1/conversations/index.js';
 import search from './routes/v1/search/index.js';
+import dataExport from './routes/v1/export/index.js';
 import usage from './routes/v1/usage/index.js';
 import settings from './routes/v1/settings/index.js';
 
@@ -92,6 +93,7 @@ async function agent(app: FastifyInstance, opts: AppOptions) {
   await app.register(invites, { prefix: '/v1/invites' });
   await app.register(conversations, { prefix: '/v1/conversations' });
   await app.register(search, { prefix: '/v1/search' });
+  await app.register(dataExport, { prefix: '/v1/export' });
   await app.register(usage, { prefix: '/v1/usage' });
   await app.register(settings, { prefix: '/v1/settings' });
 }

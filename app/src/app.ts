@@ -21,6 +21,7 @@ import accountRoutes from './routes/account.js';
 import conversationRoutes from './routes/conversations.js';
 import newChatRoutes from './routes/new-chat.js';
 import searchRoutes from './routes/search.js';
+import exportRoutes from './routes/export.js';
 import healthRoutes from './routes/health.js';
 import inviteRoutes from './routes/invites.js';
 import peopleRoutes from './routes/people.js';
@@ -117,6 +118,7 @@ const app: FastifyPluginAsync<AppOptions> = async (fastify: FastifyInstance, opt
   await fastify.register(conversationRoutes);
   await fastify.register(newChatRoutes);
   await fastify.register(searchRoutes);
+  await fastify.register(exportRoutes);
   await fastify.register(inviteRoutes);
   await fastify.register(peopleRoutes);
   await fastify.register(settingsRoutes);

@@ -350,3 +350,4 @@ export function updateId(messageId: string, sequence: number): string {
   return `${messageId}:${String(sequence).padStart(6, '0')}`;
 }
 export * from './search.js';
+export * from './export.js';

@@ -9,6 +9,7 @@ import { html, type Html } from './html.js';
 import { csrfField } from './layout.js';
 import { messageBubble } from './message-bubble.js';
 import { searchForm } from './search-pages.js';
+import { chatExportLinks } from './conversation-export-links.js';
 import { timeStamp } from './time-stamp.js';
 
 export function conversationPath(conversationId: string): string {
@@ -106,6 +107,7 @@ function chatActions(conversation: Conversation, csrfToken: string): Html {
   return html`<details class="chat-actions">
   <summary>Manage chat</summary>
   ${renameForm({ conversationId: conversation.id, csrfToken, title: conversation.title || 'New chat' })}
+  ${chatExportLinks(conversation.id)}
   <a class="button-danger" href="${conversationPath(conversation.id)}/delete">Delete chat</a>
 </details>`;
 }

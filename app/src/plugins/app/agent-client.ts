@@ -15,6 +15,7 @@ import {
   type ConversationResponse,
   type CreateConversationRequest,
   type CreateInviteRequest,
+  type DataExport,
   type InviteListResponse,
   type InviteResponse,
   type MessageResponse,
@@ -216,6 +217,11 @@ export class AgentClient {
 
   async createConversation(userId: string, request: CreateConversationRequest): Promise<ConversationResponse> {
     return (await this.#call<ConversationResponse>('POST', '/v1/conversations', { userId, body: request })).body;
+  }
+
+  /** "Download all my data": the person's account and every conversation of theirs. */
+  async exportData(userId: string): Promise<DataExport> {
+    return (await this.#call<DataExport>('GET', '/v1/export', { userId })).body;
   }
 
   /** The person's own chats and messages holding every word of `query` (case- and accent-insensitive). */
