@@ -18,6 +18,7 @@ import sessionsRepository from './plugins/app/sessions-repository.js';
 import conversationsRepository from './plugins/app/conversations-repository.js';
 import messagesRepository from './plugins/app/messages-repository.js';
 import searchIndex from './plugins/app/search-index.js';
+import sharesRepository from './plugins/app/shares-repository.js';
 import usageRepository from './plugins/app/usage-repository.js';
 import settingsRepository from './plugins/app/settings-repository.js';
 import currentUser from './plugins/app/current-user.js';
@@ -32,6 +33,7 @@ import invites from './routes/v1/invites/index.js';
 import conversations from './routes/v1/conversations/index.js';
 import search from './routes/v1/search/index.js';
 import dataExport from './routes/v1/export/index.js';
+import shares from './routes/v1/shares/index.js';
 import usage from './routes/v1/usage/index.js';
 import settings from './routes/v1/settings/index.js';
 
@@ -79,6 +81,7 @@ async function agent(app: FastifyInstance, opts: AppOptions) {
   await app.register(conversationsRepository);
   await app.register(messagesRepository);
   await app.register(searchIndex);
+  await app.register(sharesRepository);
   await app.register(usageRepository);
   await app.register(settingsRepository);
   await app.register(currentUser);
@@ -94,6 +97,7 @@ async function agent(app: FastifyInstance, opts: AppOptions) {
   await app.register(conversations, { prefix: '/v1/conversations' });
   await app.register(search, { prefix: '/v1/search' });
   await app.register(dataExport, { prefix: '/v1/export' });
+  await app.register(shares, { prefix: '/v1' });
   await app.register(usage, { prefix: '/v1/usage' });
   await app.register(settings, { prefix: '/v1/settings' });
 }

@@ -351,3 +351,4 @@ export function updateId(messageId: string, sequence: number): string {
 }
 export * from './search.js';
 export * from './export.js';
+export * from './share.js';

@@ -1,5 +1,5 @@
 import fp from 'fastify-plugin';
-import { GetCommand, PutCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { GetCommand, PutCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { ModelPrice, Settings } from '@homeagent/contract';
 
 export type { ModelPrice, Settings };
@@ -39,12 +39,24 @@ export class SettingsRepository {
   async put(settings: Settings): Promise<void> {
     // Only the known fields are stored, whatever else the caller sent along.
     const models = settings.models.map(({ modelId, inputUsdPerMTok, outputUsdPerMTok }) => ({ modelId, inputUsdPerMTok, outputUsdPerMTok }));
+    // The sharing choice lives in the same item but has its own form: a models change keeps it.
+    const publicShareLinks = await this.publicShareLinks();
     await this.doc.send(
       new PutCommand({
         TableName: this.table,
-        Item: { ...settingsKey, defaultModel: settings.defaultModel, systemPrompt: settings.systemPrompt, models },
+        Item: { ...settingsKey, defaultModel: settings.defaultModel, systemPrompt: settings.systemPrompt, models, publicShareLinks },
       }),
     );
+  }
+
+  /** Whether anyone with a share link can open it (false, the default: only people signed in here). */
+  async publicShareLinks(): Promise<boolean> {
+    const out = await this.doc.send(new GetCommand({ TableName: this.table, Key: settingsKey, ConsistentRead: true, ProjectionExpression: 'publicShareLinks' }));
+    return out.Item?.publicShareLinks === true;
+  }
+
+  async setPublicShareLinks(value: boolean): Promise<void> {
+    await this.doc.send(new UpdateCommand({ TableName: this.table, Key: settingsKey, UpdateExpression: 'SET publicShareLinks = :v', ExpressionAttributeValues: { ':v': value } }));
   }
 
   static priceOf(settings: Settings, modelId: string): ModelPrice | undefined {

@@ -2,6 +2,7 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { ApiError, Settings } from '@homeagent/contract';
 import { badRequest } from '../../../http-error.js';
 import { UserHeaders } from '../../../schemas/headers.js';
+import sharing from './sharing.js';
 
 /** The installation's model, system prompt and model prices: admins only. */
 const routes: FastifyPluginAsyncTypebox = async (app) => {
@@ -26,6 +27,8 @@ const routes: FastifyPluginAsyncTypebox = async (app) => {
       return app.settings.get();
     },
   );
+
+  await app.register(sharing, { prefix: '/sharing' });
 };
 
 export default routes;
