@@ -22,6 +22,8 @@ import conversationRoutes from './routes/conversations.js';
 import newChatRoutes from './routes/new-chat.js';
 import searchRoutes from './routes/search.js';
 import exportRoutes from './routes/export.js';
+import shareRoutes from './routes/share.js';
+import shareSettingsRoutes from './routes/share-settings.js';
 import healthRoutes from './routes/health.js';
 import inviteRoutes from './routes/invites.js';
 import peopleRoutes from './routes/people.js';
@@ -119,9 +121,11 @@ const app: FastifyPluginAsync<AppOptions> = async (fastify: FastifyInstance, opt
   await fastify.register(newChatRoutes);
   await fastify.register(searchRoutes);
   await fastify.register(exportRoutes);
+  await fastify.register(shareRoutes);
   await fastify.register(inviteRoutes);
   await fastify.register(peopleRoutes);
   await fastify.register(settingsRoutes);
+  await fastify.register(shareSettingsRoutes);
   await fastify.register(usageRoutes);
 };
 

@@ -60,5 +60,6 @@ export function settingsPage(options: SettingsFormOptions): Html {
   <h1>Settings</h1>
   <p class="lede">These apply to everyone on this HomeAgent.</p>
   ${settingsForm(options)}
+  <section class="settings-sharing" aria-label="Shared links"><p><a href="/settings/sharing">Shared links: who can open them</a></p></section>
 </main>`;
 }
