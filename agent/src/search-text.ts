@@ -35,7 +35,9 @@ function foldWithOrigins(text: string): { folded: string; start: number[]; end: 
   const end: number[] = [];
   let index = 0;
   for (const char of text) {
-    const piece = fold(char);
+    // Plain ASCII needs no Unicode work: most text is, and this runs per character.
+    const code = char.charCodeAt(0);
+    const piece = code < 0x80 ? (code >= 65 && code <= 90 ? String.fromCharCode(code + 32) : char) : fold(char);
     for (let i = 0; i < piece.length; i++) {
       start.push(index);
       end.push(index + char.length);
@@ -53,9 +55,32 @@ export interface SnippetOptions {
   length?: number;
 }
 
-/** The text around the first match of any term, every match in it marked; whitespace runs become one space. */
-export function snippet(text: string, terms: readonly string[], options: SnippetOptions = {}): SnippetPart[] {
+/**
+ * The text around the first match of any term, every match in it marked;
+ * whitespace runs become one space. `folded` (the whole text folded, which
+ * search keeps) lets a long text be cut to a window near the first match
+ * before the per-character work.
+ */
+export function snippet(text: string, terms: readonly string[], options: SnippetOptions = {}, folded?: string): SnippetPart[] {
   const { before = 50, length = 180 } = options;
+  const margin = 64;
+  if (folded !== undefined && text.length > length + 2 * margin) {
+    const hits = terms.map((term) => folded.indexOf(term)).filter((at) => at !== -1);
+    // Folding rarely changes lengths, so the folded index is where the match is in the text, or near it.
+    const near = hits.length ? Math.min(...hits) : 0;
+    const from = Math.max(0, near - before - margin);
+    const to = Math.min(text.length, near + length + margin);
+    const window = snippetOf(text.slice(from, to), terms, before, length);
+    if (window.some((part) => part.match)) {
+      if (from > 0 && window[0]?.text !== '…') window.unshift({ text: '…', match: false });
+      if (to < text.length && window[window.length - 1]?.text !== '…') window.push({ text: '…', match: false });
+      return window;
+    }
+  }
+  return snippetOf(text, terms, before, length);
+}
+
+function snippetOf(text: string, terms: readonly string[], before: number, length: number): SnippetPart[] {
   const { folded, start, end } = foldWithOrigins(text);
   const ranges: [number, number][] = [];
   for (const term of terms) {

@@ -75,7 +75,7 @@ export class SearchIndex {
           messageId: message.id,
           role: message.role,
           createdAt: message.createdAt,
-          snippet: snippet(message.text, terms),
+          snippet: snippet(message.text, terms, {}, message.folded),
         });
       }
       if (truncated) break;
