@@ -8,7 +8,8 @@ import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { isHtmxRequest } from '../plugins/app/page-reply.js';
 import { TokenOnlyForm } from '../schemas/account.js';
 import { SendMessageForm } from '../schemas/conversation.js';
-import { conversationPath, NEW_CHAT_ID } from '../views/conversation-pages.js';
+import { composer, conversationPath, conversationRefresh, NEW_CHAT_ID } from '../views/conversation-pages.js';
+import { messageBubble } from '../views/message-bubble.js';
 import { html } from '../views/html.js';
 import { newChatPage } from '../views/new-chat-page.js';
 
@@ -30,12 +31,20 @@ const newChatRoutes: FastifyPluginAsync = async (fastify) => {
     const current = request.signedIn;
     const text = request.body.text;
     if (text.trim() === '') return reply.fragment(html`<p class="error">Write a message before sending.</p>`, 400);
-    const { conversation } = await app.agent.startConversation(current.user.id, text);
+    const started = await app.agent.startConversation(current.user.id, text);
+    const { conversation } = started;
     const path = conversationPath(conversation.id);
     if (!isHtmxRequest(request)) return reply.redirect(path, 303);
-    // The conversation page subscribes from the reply's first update, so nothing streamed meanwhile is lost.
+    // In place, as any send: both bubbles (the reply streams at once), a composer that now posts to
+    // the new chat, its title and the sidebar; the address becomes the chat's (HX-Replace-Url).
     await reply.issueHubCookie(current);
-    return reply.header('hx-redirect', path).fragment(html``);
+    const csrfToken = await reply.csrfToken();
+    const context = { topic: started.topic, csrfToken };
+    const { conversations } = await app.agent.listConversations(current.user.id);
+    return reply.header('hx-replace-url', path).fragment(html`${messageBubble(started.userMessage, context)}
+${messageBubble(started.assistantMessage, context)}
+<hx-partial hx-target="#composer" hx-swap="outerHTML">${composer({ conversationId: conversation.id, csrfToken, autofocus: true })}</hx-partial>
+${conversationRefresh(conversations, conversation.id)}`);
   });
 };
 

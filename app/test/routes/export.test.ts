@@ -17,7 +17,7 @@ if ((await bob.register(await ann.createInvite(), 'bob')).status !== 303) throw 
 
 async function chat(visitor: HttpVisitor, text: string): Promise<string> {
   await visitor.get('/c/new');
-  const path = (await visitor.postPartial('/c/new/messages', { text })).headers.get('hx-redirect');
+  const path = (await visitor.postPartial('/c/new/messages', { text })).headers.get('hx-replace-url');
   if (!path) throw new Error('no chat');
   const deadline = Date.now() + 60_000;
   while (/data-state="streaming"/.test((await visitor.get(path)).body)) {

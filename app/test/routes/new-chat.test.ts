@@ -32,8 +32,11 @@ t.test('the first message creates the chat with its title and opens it', async (
   await ann.get('/c/new');
   const sent = await ann.postPartial('/c/new/messages', { text: 'Plan a picnic by the lake' });
   t.equal(sent.status, 200);
-  const location = sent.headers.get('hx-redirect') ?? '';
-  t.match(location, /^\/c\/[a-z0-9]+$/);
+  const location = sent.headers.get('hx-replace-url') ?? '';
+  t.match(location, /^\/c\/[a-z0-9]+$/, 'the address becomes the new chat\'s');
+  t.match(sent.body, /class="bubble bubble-assistant streaming"/, 'the reply streams in place');
+  t.match(sent.body, new RegExp(`hx-post="${location}/messages"`), 'the composer now posts to the new chat');
+  t.match(sent.body, /<hx-partial hx-target="#chat-title" hx-swap="textContent">Plan a picnic by the lake<\/hx-partial>/, 'the title at once');
   const page = await ann.get(location);
   t.match(page.body, /<h1 id="chat-title">Plan a picnic by the lake<\/h1>/, 'named at once');
   t.match(page.body, /Plan a picnic by the lake<\/div>/, 'the message is there');
