@@ -8,7 +8,7 @@ import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { isHtmxRequest } from '../plugins/app/page-reply.js';
 import { TokenOnlyForm } from '../schemas/account.js';
 import { SendMessageForm } from '../schemas/conversation.js';
-import { composer, conversationPath, conversationRefresh, NEW_CHAT_ID } from '../views/conversation-pages.js';
+import { chatActions, composer, conversationPath, conversationRefresh, NEW_CHAT_ID } from '../views/conversation-pages.js';
 import { messageBubble } from '../views/message-bubble.js';
 import { html } from '../views/html.js';
 import { newChatPage } from '../views/new-chat-page.js';
@@ -44,6 +44,7 @@ const newChatRoutes: FastifyPluginAsync = async (fastify) => {
     return reply.header('hx-replace-url', path).fragment(html`${messageBubble(started.userMessage, context)}
 ${messageBubble(started.assistantMessage, context)}
 <hx-partial hx-target="#composer" hx-swap="outerHTML">${composer({ conversationId: conversation.id, csrfToken, autofocus: true })}</hx-partial>
+<hx-partial hx-target="#chat-actions-slot" hx-swap="outerHTML">${chatActions(conversation, csrfToken)}</hx-partial>
 ${conversationRefresh(conversations, conversation.id)}`);
   });
 };

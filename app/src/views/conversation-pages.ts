@@ -103,7 +103,7 @@ export function renameForm({ conversationId, csrfToken, title, error }: RenameFo
 }
 
 /** What sits beside the heading: rename, and the way to the delete confirmation. */
-function chatActions(conversation: Conversation, csrfToken: string): Html {
+export function chatActions(conversation: Conversation, csrfToken: string): Html {
   return html`<details class="chat-actions">
   <summary>Manage chat</summary>
   ${renameForm({ conversationId: conversation.id, csrfToken, title: conversation.title || 'New chat' })}

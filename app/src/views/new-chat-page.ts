@@ -18,6 +18,7 @@ export function newChatPage(conversations: Conversation[], csrfToken: string): H
     <div class="chat-head">
       <a href="/" class="back">← All chats</a>
       <h1 id="chat-title">New chat</h1>
+      <div id="chat-actions-slot"></div>
     </div>
     <section id="messages" class="messages" aria-label="Conversation">
       <p class="empty hint-start">Say hello: Claude answers right here.</p>
