@@ -20,6 +20,11 @@ import helmet from './plugins/external/helmet.js';
 import staticFiles from './plugins/external/static.js';
 import accountRoutes from './routes/account.js';
 import conversationRoutes from './routes/conversations.js';
+import newChatRoutes from './routes/new-chat.js';
+import searchRoutes from './routes/search.js';
+import exportRoutes from './routes/export.js';
+import shareRoutes from './routes/share.js';
+import shareSettingsRoutes from './routes/share-settings.js';
 import healthRoutes from './routes/health.js';
 import inviteRoutes from './routes/invites.js';
 import peopleRoutes from './routes/people.js';
@@ -104,11 +109,16 @@ const app: FastifyPluginAsync<AppOptions> = async (fastify: FastifyInstance, opt
   await fastify.register(healthRoutes);
   await fastify.register(accountRoutes);
   await fastify.register(conversationRoutes);
+  await fastify.register(newChatRoutes);
+  await fastify.register(searchRoutes);
+  await fastify.register(exportRoutes);
+  await fastify.register(shareRoutes);
   await fastify.register(inviteRoutes);
   await fastify.register(peopleRoutes);
   await fastify.register(settingsRoutes);
   await fastify.register(modelRoutes);
   await fastify.register(safetyRoutes);
+  await fastify.register(shareSettingsRoutes);
   await fastify.register(usageRoutes);
 };
 

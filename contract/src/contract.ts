@@ -233,6 +233,28 @@ export type CreateConversationRequest = Static<typeof CreateConversationRequest>
 export const ConversationResponse = Type.Object({ conversation: Conversation });
 export type ConversationResponse = Static<typeof ConversationResponse>;
 
+/**
+ * POST /v1/conversations/start (X-User-Id) → 201 StartConversationResponse: a chat begins with its
+ * first message ("New chat" stores nothing), named from that message at once. 400 validation
+ * (blank text); 402 budget_exceeded. On any refusal nothing is stored: no empty conversation is left.
+ */
+/** The first message of a new chat, with the same choices (model, style, thinking) as any send. */
+export const StartConversationRequest = Type.Object({
+  text: Type.String({ minLength: 1, maxLength: LIMITS.messageMax }),
+  model: Type.Optional(Type.String({ minLength: 1, maxLength: LIMITS.modelIdMax })),
+  temperature: Type.Optional(TemperatureChoice),
+  thinking: Type.Optional(ThinkingChoice),
+});
+export type StartConversationRequest = Static<typeof StartConversationRequest>;
+export const StartConversationResponse = Type.Object({
+  conversation: Conversation,
+  userMessage: Message,
+  assistantMessage: Message,
+  /** the hub topic the reply streams on */
+  topic: Type.String(),
+});
+export type StartConversationResponse = Static<typeof StartConversationResponse>;
+
 /** GET /v1/conversations/:conversationId (X-User-Id) → 200; 404 not_found (also for another user's conversation) */
 export const ConversationDetailResponse = Type.Object({
   conversation: Conversation,
@@ -367,3 +389,6 @@ export function updateId(messageId: string, sequence: number): string {
 export * from './models.js';
 export * from './safety.js';
 export * from './attachments.js';
+export * from './search.js';
+export * from './export.js';
+export * from './share.js';

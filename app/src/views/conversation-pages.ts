@@ -8,20 +8,26 @@ import { LIMITS, type Conversation, type ConversationDetailResponse, type ModelL
 import { html, type Html } from './html.js';
 import { csrfField } from './layout.js';
 import { messageBubble } from './message-bubble.js';
+import { searchForm } from './search-pages.js';
+import { chatExportLinks } from './conversation-export-links.js';
 import { timeStamp } from './time-stamp.js';
 
 export function conversationPath(conversationId: string): string {
   return `/c/${encodeURIComponent(conversationId)}`;
 }
 
-function newChatForm(csrfToken: string): Html {
-  return html`<form method="post" action="/c" class="new-chat">
+/** The path segment of the chat that does not exist yet ("New chat": nothing is stored until the first message). */
+export const NEW_CHAT_ID = 'new';
+
+/** Posts to /c/new, which stores nothing and opens the empty composer (a GET form would leave a bare "?" in the address). */
+export function newChatForm(csrfToken: string): Html {
+  return html`<form method="post" action="${conversationPath(NEW_CHAT_ID)}" class="new-chat">
   ${csrfField(csrfToken)}
   <button type="submit" class="button-primary">New chat</button>
 </form>`;
 }
 
-function conversationLinks(conversations: Conversation[], currentId?: string): Html {
+export function conversationLinks(conversations: Conversation[], currentId?: string): Html {
   if (conversations.length === 0) return html`<p class="empty">No chats yet.</p>`;
   return html`<ul class="conversation-list">
   ${conversations.map(
@@ -42,6 +48,7 @@ export function conversationListPage(conversations: Conversation[], csrfToken: s
     <h1>Your chats</h1>
     ${newChatForm(csrfToken)}
   </div>
+  ${searchForm()}
   ${conversationLinks(newestFirst(conversations))}
 </main>`;
 }
@@ -124,10 +131,11 @@ export function renameForm({ conversationId, csrfToken, title, error }: RenameFo
 }
 
 /** What sits beside the heading: rename, and the way to the delete confirmation. */
-function chatActions(conversation: Conversation, csrfToken: string): Html {
+export function chatActions(conversation: Conversation, csrfToken: string): Html {
   return html`<details class="chat-actions">
   <summary>Manage chat</summary>
   ${renameForm({ conversationId: conversation.id, csrfToken, title: conversation.title || 'New chat' })}
+  ${chatExportLinks(conversation.id)}
   <a class="button-danger" href="${conversationPath(conversation.id)}/delete">Delete chat</a>
 </details>`;
 }
@@ -169,6 +177,7 @@ export function conversationPage({ detail, conversations, topic, csrfToken, mode
   return html`<div class="chat-layout">
   <nav class="sidebar" aria-label="Chats">
     ${newChatForm(csrfToken)}
+    ${searchForm()}
     <div id="conversation-nav">${conversationLinks(newestFirst(conversations), conversation.id)}</div>
   </nav>
   <main class="chat">

@@ -18,25 +18,29 @@ export interface LayoutOptions {
   csrfToken?: string;
   /** a class on <body> so pages can pick their layout */
   pageClass?: string;
+  /** keep search engines out (shared snapshots) */
+  noindex?: boolean;
 }
 
 export function csrfField(token: string): Html {
   return html`<input type="hidden" name="${CSRF_FIELD}" value="${token}">`;
 }
 
-export function layout({ title, body, user, csrfToken, pageClass }: LayoutOptions): Html {
+export function layout({ title, body, user, csrfToken, pageClass, noindex }: LayoutOptions): Html {
   return html`<!doctype html>
 <html lang="en">
 <head>
 <meta charset="utf-8">
 <meta name="viewport" content="width=device-width, initial-scale=1">
-<meta name="htmx-config" content='{"includeIndicatorCSS":false,"defaultSettleDelay":0}'>
+${noindex ? html`<meta name="robots" content="noindex">
+` : ''}<meta name="htmx-config" content='{"includeIndicatorCSS":false,"defaultSettleDelay":0}'>
 <title>${title} · HomeAgent</title>
 <link rel="icon" href="/static/favicon.svg" type="image/svg+xml">
 <link rel="stylesheet" href="/static/app.css">
 <script src="/vendor/htmx/htmx.min.js" defer></script>
 <script src="/vendor/htmx/ext/hx-sse.js" defer></script>
 <script src="/static/app.js" defer></script>
+<script src="/static/local-time.js" defer></script>
 </head>
 <body class="${pageClass ?? ''}">
 <header class="topbar">

@@ -91,5 +91,6 @@ export function settingsPage(options: SettingsFormOptions): Html {
   <p class="lede">These apply to everyone on this HomeAgent. The models and their prices are on the <a href="/models">Models</a> page.</p>
   ${options.accessProblem ? accessProblemNotice(options.accessProblem) : ''}
   ${settingsForm(options)}
+  <section class="settings-sharing" aria-label="Shared links"><p><a href="/settings/sharing">Shared links: who can open them</a></p></section>
 </main>`;
 }

@@ -1,22 +1,16 @@
 /** Dates as people read them on a page. */
 import { html, type Html } from './html.js';
 
-// Rendered on the server, which does not know the reader's time zone: say which one it is.
-const dateFormat = new Intl.DateTimeFormat('en', {
-  year: 'numeric',
-  month: 'short',
-  day: 'numeric',
-  hour: 'numeric',
-  minute: '2-digit',
-  timeZone: 'UTC',
-  timeZoneName: 'short',
-});
+// The server does not know the reader's time zone, so it writes only the
+// day (no clock time, no "UTC"); /static/local-time.js then rewrites every
+// <time datetime> in the browser's own zone, including ones htmx swaps in.
+const dayFormat = new Intl.DateTimeFormat('en', { year: 'numeric', month: 'short', day: 'numeric', timeZone: 'UTC' });
 
-/** A `<time>` element for an ISO 8601 instant; nothing when it cannot be read. */
+/** A `<time>` element for an ISO 8601 instant, shown in the reader's zone by local-time.js; nothing when it cannot be read. */
 export function timeStamp(iso: string): Html {
   const date = new Date(iso);
   if (Number.isNaN(date.getTime())) return html``;
-  return html`<time datetime="${date.toISOString()}">${dateFormat.format(date)}</time>`;
+  return html`<time datetime="${date.toISOString()}" data-local-time>${dayFormat.format(date)}</time>`;
 }
 
 const monthFormat = new Intl.DateTimeFormat('en', { year: 'numeric', month: 'long', timeZone: 'UTC' });

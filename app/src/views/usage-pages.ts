@@ -7,6 +7,7 @@ import { html, type Html } from './html.js';
 import { csrfField } from './layout.js';
 import { usd } from './money-amount.js';
 import { monthName } from './time-stamp.js';
+import { yourDataSection } from './conversation-export-links.js';
 
 export function usagePage(usage: UsageResponse, csrfToken: string): Html {
   const reserved = Math.max(0, usage.committedUsd - usage.spentUsd);
@@ -37,5 +38,6 @@ export function usagePage(usage: UsageResponse, csrfToken: string): Html {
       <button type="submit" class="button-quiet">Sign out everywhere</button>
     </form>
   </section>
+  ${yourDataSection()}
 </main>`;
 }

@@ -153,12 +153,14 @@ t.test('a reply streams into the page in steps, then shows as rendered Markdown'
 t.test('a reload while the reply streams shows the text so far and goes on, with no loss or doubling', async (t) => {
   await page.getByRole('button', { name: 'New chat' }).click();
   await page.waitForURL(/\/c\/[a-z0-9]+$/);
-  const chatUrl = page.url();
 
   const text = `Tell me a long story please ${SLOW_MARKER}`;
   const expected = expectedReply(text);
   await page.getByLabel('Message').fill(text);
   await page.getByRole('button', { name: 'Send' }).click();
+  // "New chat" stores nothing: the chat, and its address, exist once the first message is sent.
+  await page.waitForURL(/\/c\/(?!new$)[a-z0-9]+$/);
+  const chatUrl = page.url();
 
   // Wait for a good part of the reply, past at least one checkpoint.
   await page.waitForFunction(

@@ -26,8 +26,13 @@ t.test('the Rename field follows the title a first message gives the chat', asyn
 });
 
 t.test('rename updates the heading, the window title and the sidebar in place', async (t) => {
+  // "New chat" stores nothing: the chat exists (and can be renamed) once its first message is sent.
   await page.getByRole('button', { name: 'New chat' }).click();
-  await page.waitForURL(/\/c\/[a-z0-9]+$/);
+  await page.waitForURL(/\/c\/new$/);
+  await page.getByLabel('Message').fill('Rename me later');
+  await page.getByRole('button', { name: 'Send' }).click();
+  await page.waitForURL(/\/c\/(?!new$)[a-z0-9]+$/);
+  await page.locator('#messages .bubble-assistant[data-state="complete"]').waitFor();
   const chatUrl = page.url();
   // A marker that survives only if the page is not reloaded.
   await page.evaluate(() => ((window as unknown as { __same: boolean }).__same = true));

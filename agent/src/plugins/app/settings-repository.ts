@@ -1,5 +1,5 @@
 import fp from 'fastify-plugin';
-import { GetCommand, PutCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { GetCommand, PutCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { ModelEntry, Settings } from '@homeagent/contract';
 import { DEFAULT_CATALOGUE, completeModel, storedModel, type CatalogueModel } from '../../model-catalogue.js';
 
@@ -47,10 +47,12 @@ export class SettingsRepository {
   async put(settings: Settings): Promise<void> {
     // Only the known fields are stored, whatever else the caller sent along.
     const models = settings.models.map((m) => storedModel(completeModel(m)));
+    // The sharing choice lives in the same item but has its own form: a models change keeps it.
+    const publicShareLinks = await this.publicShareLinks();
     await this.doc.send(
       new PutCommand({
         TableName: this.table,
-        Item: { ...settingsKey, defaultModel: settings.defaultModel, systemPrompt: settings.systemPrompt, models },
+        Item: { ...settingsKey, defaultModel: settings.defaultModel, systemPrompt: settings.systemPrompt, models, publicShareLinks },
       }),
     );
   }
@@ -66,6 +68,16 @@ export class SettingsRepository {
     if (!out.Item) return undefined;
     const { at, modelId, errorName, detail } = out.Item as AccessProblem;
     return { at, modelId, errorName, detail };
+  }
+
+  /** Whether anyone with a share link can open it (false, the default: only people signed in here). */
+  async publicShareLinks(): Promise<boolean> {
+    const out = await this.doc.send(new GetCommand({ TableName: this.table, Key: settingsKey, ConsistentRead: true, ProjectionExpression: 'publicShareLinks' }));
+    return out.Item?.publicShareLinks === true;
+  }
+
+  async setPublicShareLinks(value: boolean): Promise<void> {
+    await this.doc.send(new UpdateCommand({ TableName: this.table, Key: settingsKey, UpdateExpression: 'SET publicShareLinks = :v', ExpressionAttributeValues: { ':v': value } }));
   }
 
   static modelOf(settings: FullSettings, modelId: string): CatalogueModel | undefined {

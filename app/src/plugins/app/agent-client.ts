@@ -15,6 +15,11 @@ import {
   type ConversationResponse,
   type CreateConversationRequest,
   type CreateInviteRequest,
+  type CreateShareResponse,
+  type SharedSnapshot,
+  type ShareListResponse,
+  type SharingSettings,
+  type DataExport,
   type InviteListResponse,
   type InviteResponse,
   type MessageResponse,
@@ -25,12 +30,15 @@ import {
   type SetPersonGuardrailRequest,
   type RegisterRequest,
   type RenameConversationRequest,
+  type SearchResponse,
   type RegisterResponse,
   type SendMessageResponse,
   type SessionResponse,
   type SetBudgetRequest,
   type Settings,
   type SignInRequest,
+  type StartConversationRequest,
+  type StartConversationResponse,
   type UsageResponse,
   type UserListResponse,
   type UserSummary,
@@ -243,6 +251,52 @@ export class AgentClient {
 
   async createConversation(userId: string, request: CreateConversationRequest): Promise<ConversationResponse> {
     return (await this.#call<ConversationResponse>('POST', '/v1/conversations', { userId, body: request })).body;
+  }
+
+  /** A read-only snapshot of one's own conversation; the token is in this answer only. */
+  async createShare(userId: string, conversationId: string): Promise<CreateShareResponse> {
+    return (await this.#call<CreateShareResponse>('POST', `/v1/conversations/${encodeURIComponent(conversationId)}/shares`, { userId })).body;
+  }
+
+  async listShares(userId: string): Promise<ShareListResponse> {
+    return (await this.#call<ShareListResponse>('GET', '/v1/shares', { userId })).body;
+  }
+
+  /** 404 when it is not (or no longer) one of the person's links. */
+  async revokeShare(userId: string, shareId: string): Promise<void> {
+    await this.#call('DELETE', `/v1/shares/${encodeURIComponent(shareId)}`, { userId });
+  }
+
+  /** Signed in (`userId`) or not; 401 `sign_in_required` when links are not public, 404 when revoked or unknown. */
+  async openShare(token: string, userId?: string): Promise<SharedSnapshot> {
+    return (await this.#call<SharedSnapshot>('GET', `/v1/shared/${encodeURIComponent(token)}`, userId ? { userId } : {})).body;
+  }
+
+  /** Admins only. */
+  async getSharingSettings(userId: string): Promise<SharingSettings> {
+    return (await this.#call<SharingSettings>('GET', '/v1/settings/sharing', { userId })).body;
+  }
+
+  /** Admins only. */
+  async putSharingSettings(userId: string, settings: SharingSettings): Promise<SharingSettings> {
+    return (await this.#call<SharingSettings>('PUT', '/v1/settings/sharing', { userId, body: settings })).body;
+  }
+
+  /** "Download all my data": the person's account and every conversation of theirs. */
+  async exportData(userId: string): Promise<DataExport> {
+    return (await this.#call<DataExport>('GET', '/v1/export', { userId })).body;
+  }
+
+  /** The person's own chats and messages holding every word of `query` (case- and accent-insensitive). */
+  async search(userId: string, query: string): Promise<SearchResponse> {
+    return (await this.#call<SearchResponse>('GET', `/v1/search?${new URLSearchParams({ q: query }).toString()}`, { userId })).body;
+  }
+
+  /** Creates the conversation with its first message (nothing is stored when the agent refuses). */
+  async startConversation(userId: string, text: string, choices: Omit<StartConversationRequest, 'text'> = {}): Promise<StartConversationResponse> {
+    return (
+      await this.#call<StartConversationResponse>('POST', '/v1/conversations/start', { userId, body: { text, ...choices } satisfies StartConversationRequest })
+    ).body;
   }
 
   async getConversation(userId: string, conversationId: string): Promise<ConversationDetailResponse> {

@@ -24,6 +24,8 @@ export interface PageOptions {
   status?: number;
   /** a class on <body> so pages can pick their layout */
   pageClass?: string;
+  /** keep search engines out (shared snapshots) */
+  noindex?: boolean;
 }
 
 declare module 'fastify' {
@@ -42,15 +44,15 @@ export default fp(
     });
 
     app.decorateReply('page', async function (this: FastifyReply, title: string, body: Html, options: PageOptions = {}) {
-      const { status = 200, pageClass } = options;
+      const { status = 200, pageClass, noindex } = options;
       if (wantsPartial(this.request)) return this.fragment(body, status);
       const signedIn = await this.request.currentSession();
-      if (!signedIn) return this.fragment(layout({ title, body, pageClass }), status);
+      if (!signedIn) return this.fragment(layout({ title, body, pageClass, noindex }), status);
       // Renew the hub cookie with every page: the app cannot see whether the
       // browser still has a valid one (its path is the hub's), and a renewed
       // one survives a rotated subscriber key or a cookie cleared by hand.
       await this.issueHubCookie(signedIn);
-      return this.fragment(layout({ title, body, user: signedIn.user, csrfToken: await this.csrfToken(), pageClass }), status);
+      return this.fragment(layout({ title, body, user: signedIn.user, csrfToken: await this.csrfToken(), pageClass, noindex }), status);
     });
   },
   { name: 'page-reply', dependencies: ['session', 'csrf'] },

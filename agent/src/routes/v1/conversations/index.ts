@@ -8,7 +8,10 @@ import {
   CreateConversationRequest,
   LIMITS,
   RenameConversationRequest,
+  StartConversationRequest,
+  StartConversationResponse,
 } from '@homeagent/contract';
+import { titleFrom } from '../../../conversation-context.js';
 import { badRequest, conflict, notFound } from '../../../http-error.js';
 import { toConversation } from '../../../plugins/app/conversations-repository.js';
 import { toMessage } from '../../../plugins/app/messages-repository.js';
@@ -35,6 +38,28 @@ const routes: FastifyPluginAsyncTypebox = async (app) => {
     async (request, reply) => {
       const conversation = await app.conversations.create(request.user.id, request.body.title);
       return reply.code(201).send({ conversation: toConversation(conversation) });
+    },
+  );
+
+  app.post(
+    '/start',
+    { schema: { headers: UserHeaders, body: StartConversationRequest, response: { 201: StartConversationResponse, '4xx': ApiError } } },
+    async (request, reply) => {
+      const { text, model, temperature, thinking } = request.body;
+      if (text.trim() === '') throw badRequest('validation', '"text" must not be blank.');
+      const choices = { ...(model ? { model } : {}), ...(temperature ? { temperature } : {}), ...(thinking ? { thinking } : {}) };
+      const userId = request.user.id;
+      // Named from the first message now, so the title is there when the page shows the sent message.
+      const conversation = await app.conversations.create(userId, titleFrom(text));
+      try {
+        const { userMessage, assistant, topic } = await app.streamRunner.send(request.user, conversation, text, Date.now(), choices);
+        return reply.code(201).send({ conversation: toConversation(conversation), userMessage: toMessage(userMessage), assistantMessage: toMessage(assistant), topic });
+      } catch (error) {
+        // A refused first message (budget, Bedrock down) must not leave an empty chat behind.
+        const refusal = await app.conversations.markDeleted(userId, conversation.id).catch((e: unknown) => e);
+        if (refusal === undefined) await app.conversations.purge(userId, conversation.id).catch((e: unknown) => request.log.error({ err: e }, 'could not undo a new conversation'));
+        throw error;
+      }
     },
   );
 

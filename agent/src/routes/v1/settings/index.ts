@@ -4,6 +4,7 @@ import { ApiError, Settings } from '@homeagent/contract';
 import { completeModel, modelProblems } from '../../../model-catalogue.js';
 import { badRequest } from '../../../http-error.js';
 import { UserHeaders } from '../../../schemas/headers.js';
+import sharing from './sharing.js';
 
 /** The installation's model, system prompt and model prices: admins only. */
 const routes: FastifyPluginAsyncTypebox = async (app) => {
@@ -49,6 +50,7 @@ const routes: FastifyPluginAsyncTypebox = async (app) => {
     },
     async () => ({ problem: (await app.settings.accessProblem()) ?? null }),
   );
+  await app.register(sharing, { prefix: '/sharing' });
 };
 
 export default routes;

@@ -1,0 +1,56 @@
+/**
+ * "New chat" without an empty conversation: /c/new shows a composer and
+ * stores nothing; the first message creates the conversation (named from
+ * it at once) and opens it, where the reply streams in.
+ */
+import type { FastifyPluginAsync } from 'fastify';
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
+import { isHtmxRequest } from '../plugins/app/page-reply.js';
+import { TokenOnlyForm } from '../schemas/account.js';
+import { SendMessageForm } from '../schemas/conversation.js';
+import { chatActions, composer, conversationPath, conversationRefresh, NEW_CHAT_ID } from '../views/conversation-pages.js';
+import { messageBubble } from '../views/message-bubble.js';
+import { html } from '../views/html.js';
+import { newChatPage } from '../views/new-chat-page.js';
+
+const NEW_CHAT_PATH = conversationPath(NEW_CHAT_ID);
+
+const newChatRoutes: FastifyPluginAsync = async (fastify) => {
+  const app = fastify.withTypeProvider<TypeBoxTypeProvider>();
+  app.addHook('onRequest', app.requireSession);
+
+  app.get(NEW_CHAT_PATH, async (request, reply) => {
+    const [{ conversations }, models] = await Promise.all([
+      app.agent.listConversations(request.signedIn.user.id),
+      app.agent.listModels(request.signedIn.user.id),
+    ]);
+    return reply.page('New chat', newChatPage(conversations, await reply.csrfToken(), models), { pageClass: 'page-chat' });
+  });
+
+  // The "New chat" button posts here (it used to create a conversation); nothing is stored.
+  app.post(NEW_CHAT_PATH, { schema: { body: TokenOnlyForm } }, async (_request, reply) => reply.redirect(NEW_CHAT_PATH, 303));
+
+  app.post(`${NEW_CHAT_PATH}/messages`, { schema: { body: SendMessageForm } }, async (request, reply) => {
+    const current = request.signedIn;
+    const { text, model, temperature, thinking } = request.body;
+    if (text.trim() === '') return reply.fragment(html`<p class="error">Write a message before sending.</p>`, 400);
+    const choices = { ...(model ? { model } : {}), ...(temperature ? { temperature } : {}), ...(thinking ? { thinking } : {}) };
+    const started = await app.agent.startConversation(current.user.id, text, choices);
+    const { conversation } = started;
+    const path = conversationPath(conversation.id);
+    if (!isHtmxRequest(request)) return reply.redirect(path, 303);
+    // In place, as any send: both bubbles (the reply streams at once), a composer that now posts to
+    // the new chat, its title and the sidebar; the address becomes the chat's (HX-Replace-Url).
+    await reply.issueHubCookie(current);
+    const csrfToken = await reply.csrfToken();
+    const context = { topic: started.topic, csrfToken };
+    const { conversations } = await app.agent.listConversations(current.user.id);
+    return reply.header('hx-replace-url', path).fragment(html`${messageBubble(started.userMessage, context)}
+${messageBubble(started.assistantMessage, context)}
+<hx-partial hx-target="#composer" hx-swap="outerHTML">${composer({ conversationId: conversation.id, csrfToken, autofocus: true, models: await app.agent.listModels(current.user.id), choices })}</hx-partial>
+<hx-partial hx-target="#chat-actions-slot" hx-swap="outerHTML">${chatActions(conversation, csrfToken)}</hx-partial>
+${conversationRefresh(conversations, conversation.id)}`);
+  });
+};
+
+export default newChatRoutes;
