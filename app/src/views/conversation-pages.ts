@@ -7,6 +7,7 @@
 import { LIMITS, type Conversation, type ConversationDetailResponse } from '@homeagent/contract';
 import { html, type Html } from './html.js';
 import { csrfField } from './layout.js';
+import { liveConnection } from './live-connection.js';
 import { messageBubble } from './message-bubble.js';
 import { timeStamp } from './time-stamp.js';
 
@@ -125,11 +126,14 @@ export interface ConversationPageOptions {
   detail: ConversationDetailResponse;
   conversations: Conversation[];
   topic: string;
+  /** the person's list topic: the sidebar follows other devices */
+  listTopic: string;
   csrfToken: string;
 }
 
-export function conversationPage({ detail, conversations, topic, csrfToken }: ConversationPageOptions): Html {
+export function conversationPage({ detail, conversations, topic, listTopic, csrfToken }: ConversationPageOptions): Html {
   const { conversation, messages } = detail;
+  const streaming = messages.find((m) => m.state === 'streaming');
   return html`<div class="chat-layout">
   <nav class="sidebar" aria-label="Chats">
     ${newChatForm(csrfToken)}
@@ -146,6 +150,7 @@ export function conversationPage({ detail, conversations, topic, csrfToken }: Co
       ${messages.map((m) => messageBubble(m, { topic, csrfToken }))}
     </section>
     ${composer({ conversationId: conversation.id, csrfToken, autofocus: true })}
+    ${liveConnection({ conversationPath: conversationPath(conversation.id), topics: [topic, listTopic], lastEventId: streaming?.lastEventId })}
   </main>
 </div>`;
 }

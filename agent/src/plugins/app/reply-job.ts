@@ -1,16 +1,16 @@
 /**
  * One reply from start to end: streams Claude's answer from Bedrock, relays
- * it to the hub in coalesced, escaped pieces, checkpoints what was
+ * it to the hub in coalesced pieces (Markdown rendered block by block: stream-markdown.ts), checkpoints what was
  * published, and stores how it ended (text, usage, cost, budget settled).
  */
 import type { FastifyBaseLogger, FastifyInstance } from 'fastify';
 import { ConverseStreamCommand, type Message as BedrockMessage } from '@aws-sdk/client-bedrock-runtime';
-import { DONE_EVENT, conversationTopic, updateId, type DoneEvent, type MessageState, type Usage } from '@homeagent/contract';
+import { DELTA_EVENT, DONE_EVENT, conversationTopic, updateId, type DoneEvent, type MessageState, type Usage } from '@homeagent/contract';
 import { describeBedrockError } from '../../bedrock-error.js';
 import { buildConverseRequest } from '../../bedrock-request.js';
 import { costMicroUsd, dayOf, fromMicroUsd, toMicroUsd } from '../../budget.js';
 import { estimateTokens, titleFrom } from '../../conversation-context.js';
-import { escapeHtml } from '../../html-escape.js';
+import { StreamMarkdown } from '../../stream-markdown.js';
 import type { ConversationLock } from './conversation-lock.js';
 import type { ConversationRecord } from './conversations-repository.js';
 import type { MessageRecord } from './messages-repository.js';
@@ -59,16 +59,19 @@ export async function runReply(app: FastifyInstance, lock: ConversationLock, bas
   let published = { text: '', lastEventId: updateId(messageId, 0) };
   let publishing: Promise<void> = Promise.resolve();
 
-  const flush = () => {
+  const markdown = new StreamMarkdown(messageId);
+  /** `last`: the reply ended; the rest is rendered and sent even when nothing is pending. */
+  const flush = (last = false) => {
     if (coalesceTimer) clearTimeout(coalesceTimer);
     coalesceTimer = undefined;
-    if (pending === '') return;
+    if (pending === '' && !last) return;
     const piece = pending;
     pending = '';
     sequence += 1;
     const id = updateId(messageId, sequence);
+    const data = last ? markdown.end(piece) : markdown.piece(piece);
     publishing = publishing.then(async () => {
-      await app.hub.publish({ topic, id, data: escapeHtml(piece) });
+      await app.hub.publish({ topic, id, type: DELTA_EVENT, data });
       // Kept even when the hub failed: the stored text must not lose what Bedrock sent.
       published = { text: published.text + piece, lastEventId: id };
     });
@@ -118,7 +121,7 @@ export async function runReply(app: FastifyInstance, lock: ConversationLock, bas
         pending += text;
         // The first piece goes out at once: the wait for the first token is what people feel most.
         if (sequence === 0) flush();
-        else coalesceTimer ??= setTimeout(flush, config.streamCoalesceMs);
+        else coalesceTimer ??= setTimeout(() => flush(), config.streamCoalesceMs);
       } else if (event.metadata?.usage) {
         usage = { inputTokens: event.metadata.usage.inputTokens ?? 0, outputTokens: event.metadata.usage.outputTokens ?? 0 };
       }
@@ -134,7 +137,7 @@ export async function runReply(app: FastifyInstance, lock: ConversationLock, bas
   } finally {
     clearTimeout(idleTimer);
     clearInterval(checkpointTimer);
-    flush();
+    flush(true);
     await publishing;
   }
   // An abort can end the event stream quietly as well as with an error: the reason decides.
@@ -175,6 +178,7 @@ export async function runReply(app: FastifyInstance, lock: ConversationLock, bas
   await lock.release(conversation, messageId).catch((e: unknown) => log.error({ err: e }, 'could not release the conversation lock'));
   const done: DoneEvent = { messageId, state, usage: finalUsage, ...(errorText ? { error: errorText } : {}) };
   await app.hub.publish({ topic, id: updateId(messageId, sequence + 1), type: DONE_EVENT, data: JSON.stringify(done) }, DONE_ATTEMPTS);
+  await app.liveEvents.changed(user.id, conversation.id);
   log.info({ state, pieces: sequence, inputTokens: finalUsage.inputTokens, outputTokens: finalUsage.outputTokens, costUsd }, 'reply finished');
 }
 

@@ -9,6 +9,7 @@ import { DONE_EVENT, START_EVENT, conversationTopic, updateId, type DoneEvent } 
 import { BudgetExceededError, costMicroUsd, fromMicroUsd, monthOf, toMicroUsd } from '../../budget.js';
 import { MAX_OUTPUT_TOKENS, buildContext, estimateInputTokens } from '../../conversation-context.js';
 import { newId } from '../../id-generator.js';
+import { LiveEvents } from '../../live-events.js';
 import { ConversationLock } from './conversation-lock.js';
 import type { ConversationRecord } from './conversations-repository.js';
 import type { MessageRecord } from './messages-repository.js';
@@ -108,6 +109,8 @@ export class StreamRunner {
         const topic = conversationTopic(this.config.publicUrl, user.id, conversation.id);
         // Published before the 202 so a subscriber that starts from this id misses nothing.
         await this.app.hub.publish({ topic, id: updateId(assistantId, 0), type: START_EVENT, data: JSON.stringify({ messageId: assistantId }) });
+        // Every other open page of the conversation fetches both bubbles and follows the reply.
+        await this.app.liveEvents.sent(user.id, conversation.id, userMessageId, assistantId);
         this.spawn({
           user,
           conversation,
@@ -199,6 +202,7 @@ declare module 'fastify' {
   interface FastifyInstance {
     streamRunner: StreamRunner;
     conversationLock: ConversationLock;
+    liveEvents: LiveEvents;
   }
 }
 
@@ -207,6 +211,7 @@ export default fp(
     const runner = new StreamRunner(app, app.log);
     app.decorate('streamRunner', runner);
     app.decorate('conversationLock', runner.lock);
+    app.decorate('liveEvents', new LiveEvents(app));
     // preClose runs before any onClose hook, so the clients are still open while replies are saved.
     app.addHook('preClose', async () => {
       await runner.closeAll();
