@@ -12,7 +12,7 @@ import type { Page } from 'playwright-core';
 import { emulatorReply } from '@homeagent/local/bedrock-emulator';
 import { renderMarkdown } from '../../src/markdown-renderer.js';
 import { ARTIFACTS, PASSWORD, registerWithInvite, startBrowserStack } from './browser-fixture.js';
-import { possibleSteps, recordStream, stepKey, waitForStreamDone } from './stream-recorder.js';
+import { asBrowserHtml, possibleSteps, recordStream, stepKey, waitForStreamDone } from './stream-recorder.js';
 
 /** Slow enough that a reply visibly streams in many steps. */
 const TOKENS_PER_SECOND = 20;
@@ -79,10 +79,10 @@ t.test('a reply streams into the page in steps, then shows as rendered Markdown'
   const steps = record.steps.filter((s) => s.text.length > 0);
   t.ok(steps.length >= 3, `the reply grew in at least three steps before done (saw ${steps.length})`);
   t.ok(steps.some((s) => s.html !== '' && s.tail !== ''), 'finished blocks showed rendered while the next one was still text');
-  const possible = possibleSteps(expected);
+  const possible = await possibleSteps(page, expected);
   t.same(steps.filter((s) => !possible.has(stepKey(s))).map((s) => s.text), [], 'every step is what the reply so far looks like: nothing lost, nothing doubled');
-  const finalHtml = renderMarkdown(expected).value;
-  t.same(steps.filter((s) => !finalHtml.startsWith(s.html)).length, 0, 'the rendered part of each step is the start of the final rendering: nothing flickers back');
+  const [finalHtml] = await asBrowserHtml(page, [renderMarkdown(expected).value]);
+  t.same(steps.filter((s) => !finalHtml!.startsWith(s.html)).length, 0, 'the rendered part of each step is the start of the final rendering: nothing flickers back');
   t.equal(record.steps.at(-1)?.html, record.finalHtml, 'the last streamed step is exactly the finished bubble: the swap changes nothing');
   t.equal(record.steps.at(-1)?.tail, '', 'and no text was left unrendered');
 
@@ -136,7 +136,7 @@ t.test('a reload while the reply streams shows the text so far and goes on, with
 
   const streaming = page.locator('#messages .bubble-assistant[data-state="streaming"]');
   t.equal(await streaming.count(), 1, 'after the reload the reply is still streaming');
-  const possible = possibleSteps(expected);
+  const possible = await possibleSteps(page, expected);
   const checkpoint = await streaming.evaluate((el) => `${el.querySelector('.blocks')?.innerHTML ?? ''}\u0000${el.querySelector('.tail')?.textContent ?? ''}`);
   t.ok(possible.has(checkpoint), 'the page renders the checkpointed text as the stream had it');
   t.ok(checkpoint.length > 1, 'the checkpoint holds text already');
@@ -146,7 +146,7 @@ t.test('a reload while the reply streams shows the text so far and goes on, with
   const record = await waitForStreamDone(page);
   t.ok(record.steps.length >= 2, `the reply kept growing after the reload (saw ${record.steps.length} states)`);
   t.same(record.steps.filter((s) => !possible.has(stepKey(s))).map((s) => s.text), [], 'every state after the reload is the reply so far');
-  t.equal(record.steps.at(-1)?.html, renderMarkdown(expected).value, 'the stream ended with exactly the whole reply, rendered');
+  t.equal(record.steps.at(-1)?.html, (await asBrowserHtml(page, [renderMarkdown(expected).value]))[0], 'the stream ended with exactly the whole reply, rendered');
   const finalDom = record.finalHtml;
   await page.reload();
   t.equal(await page.locator('#messages .bubble-assistant').last().locator('.bubble-text').evaluate((el) => el.innerHTML), finalDom, 'the final DOM is what a reload shows');

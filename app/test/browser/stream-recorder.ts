@@ -65,14 +65,20 @@ export async function waitForStreamDone(page: Page, timeout = 120_000): Promise<
   return streamRecord(page);
 }
 
+/** HTML as the browser serializes it (innerHTML writes `"` for `&quot;` in text, for one). */
+export async function asBrowserHtml(page: Page, markup: string[]): Promise<string[]> {
+  return page.evaluate((all) => all.map((m) => {
+    const template = document.createElement('template');
+    template.innerHTML = m;
+    return template.innerHTML;
+  }), markup);
+}
+
 /** Every state a stream of `text` may show: what a page shows after each prefix of it. */
-export function possibleSteps(text: string): Set<string> {
-  const steps = new Set<string>();
-  for (let i = 0; i <= text.length; i++) {
-    const view = streamView(text.slice(0, i));
-    steps.add(`${view.html}\u0000${view.tail}`);
-  }
-  return steps;
+export async function possibleSteps(page: Page, text: string): Promise<Set<string>> {
+  const views = Array.from({ length: text.length + 1 }, (_, i) => streamView(text.slice(0, i)));
+  const htmls = await asBrowserHtml(page, views.map((v) => v.html));
+  return new Set(views.map((view, i) => `${htmls[i]}\u0000${view.tail}`));
 }
 
 export const stepKey = (step: StreamStep) => `${step.html}\u0000${step.tail}`;
