@@ -5,7 +5,7 @@
  * tail) until the finished bubble replaces it, and that finished bubble.
  */
 import type { Page } from 'playwright-core';
-import { streamView } from '@homeagent/markdown';
+import { renderMarkdown, streamView } from '@homeagent/markdown';
 
 export interface StreamStep {
   /** the rendered blocks' HTML */
@@ -74,9 +74,11 @@ export async function asBrowserHtml(page: Page, markup: string[]): Promise<strin
   }), markup);
 }
 
-/** Every state a stream of `text` may show: what a page shows after each prefix of it. */
+/** Every state a stream of `text` may show: what a page shows after each prefix of it, and at the end. */
 export async function possibleSteps(page: Page, text: string): Promise<Set<string>> {
   const views = Array.from({ length: text.length + 1 }, (_, i) => streamView(text.slice(0, i)));
+  // The last delta renders the rest: the whole reply rendered, no tail.
+  views.push({ html: renderMarkdown(text), tail: '' });
   const htmls = await asBrowserHtml(page, views.map((v) => v.html));
   return new Set(views.map((view, i) => `${htmls[i]}\u0000${view.tail}`));
 }
