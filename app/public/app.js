@@ -60,6 +60,8 @@
 
   // Deltas for a bubble this page has not fetched yet (sent from elsewhere), applied once it arrives.
   const waiting = new Map();
+  // Replies that ended before this page had their bubble.
+  const ended = new Set();
 
   function apply(bubble, delta, sequence) {
     if (bubble.dataset.state !== 'streaming' || sequence <= Number(bubble.dataset.seq)) return;
@@ -98,6 +100,11 @@
           waiting.delete(messageId);
           for (const { delta, sequence } of queue) apply(node, delta, sequence);
         }
+        // Fetched while streaming, but `done` came before it did: fetch the finished bubble.
+        if (ended.has(messageId) && node.dataset.state === 'streaming') {
+          ended.delete(messageId);
+          htmx.ajax('GET', node.dataset.path, { target: node, swap: 'outerHTML' });
+        }
       }
     }
   }).observe(messages, { childList: true });
@@ -131,7 +138,7 @@
     const done = parse(event);
     if (!done) return;
     const bubble = bubbleOf(done.messageId);
-    waiting.delete(done.messageId);
+    if (!bubble) ended.add(done.messageId);
     if (done.state === 'stopped') announce('Stopped');
     else if (done.state === 'error') announce(`Claude's reply failed: ${done.error ?? 'please try again.'}`);
     else announce(`Claude replied: ${summary(bubble)}`);

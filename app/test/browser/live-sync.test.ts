@@ -13,7 +13,7 @@ import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import t from 'tap';
 import type { Page } from 'playwright-core';
-import { ARTIFACTS, registerWithInvite, startBrowserStack } from './browser-fixture.js';
+import { ARTIFACTS, PASSWORD, registerWithInvite, startBrowserStack } from './browser-fixture.js';
 import { recordStream, waitForStreamDone } from './stream-recorder.js';
 
 t.setTimeout(400_000);
@@ -56,8 +56,13 @@ async function openChatIn(page: Page, url: string): Promise<void> {
 
 const { context: annContext, page: one } = await openPage({ width: 1100, height: 900 });
 await registerWithInvite(one, stack.url, adminInvite, 'ann', 'Ann Example');
-const two = await annContext.newPage();
-two.on('console', (m) => { if (m.type() === 'error') pageErrors.push(m.text()); });
+// Ann's second device: its own browser context (a tab in the background would pause its stream, as htmx does to save battery).
+const { page: two } = await openPage({ width: 1100, height: 900 });
+await two.goto(`${stack.url}/sign-in`);
+await two.getByLabel('Username').fill('ann');
+await two.getByLabel('Password').fill(PASSWORD);
+await two.getByRole('button', { name: 'Sign in' }).click();
+await two.waitForURL(`${stack.url}/`);
 countHubConnections(one);
 countHubConnections(two);
 
@@ -217,7 +222,7 @@ t.test('a first visit downloads at most 20 KB of JavaScript (compressed) on the 
   const page = await context.newPage();
   await page.goto(`${stack.url}/sign-in`);
   await page.getByLabel('Username').fill('bob');
-  await page.getByLabel('Password').fill('correct horse battery staple');
+  await page.getByLabel('Password').fill(PASSWORD);
   const cdp = await context.newCDPSession(page);
   await cdp.send('Network.enable');
   await cdp.send('Network.setCacheDisabled', { cacheDisabled: true });
@@ -242,7 +247,7 @@ t.test('local mode: forms work from http://127.0.0.1 as well as http://localhost
   t.not(other, stack.url);
   await page.goto(`${other}/sign-in`);
   await page.getByLabel('Username').fill('bob');
-  await page.getByLabel('Password').fill('correct horse battery staple');
+  await page.getByLabel('Password').fill(PASSWORD);
   await page.getByRole('button', { name: 'Sign in' }).click();
   await page.waitForURL(`${other}/`);
   t.ok(await page.getByRole('button', { name: 'Sign out' }).isVisible(), 'signed in on 127.0.0.1');
