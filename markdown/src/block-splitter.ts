@@ -5,7 +5,7 @@
  * the first blocks of the whole reply: what streamed is never taken back.
  *
  * A boundary falls before a line that starts at column 0 after a blank line
- * (unless it continues a list the block holds), before a fence opening at
+ * (unless it continues a list the block holds; its first character decides), before a fence opening at
  * column 0, and after a fence that opened a block closes. Anything less
  * certain is left inside the block: a later boundary is always safe, an
  * early one would change the rendering (a list turning loose, say).
@@ -68,7 +68,24 @@ export class BlockSplitter {
       this.searchFrom = end;
       if (cut === 'after') this.cutAt(end, blocks);
     }
+    this.cutBeforePartialLine(blocks);
     return blocks;
+  }
+
+  /**
+   * A line still being written can end the block before it already: after a
+   * blank line, its first character at column 0 is enough unless it could
+   * start an item of the list the block holds. (What readLine decides once
+   * the line is whole is then the same, so the cut never moves.)
+   */
+  private cutBeforePartialLine(blocks: string[]): void {
+    if (this.fence || !this.previousBlank || !this.blockHasText || this.lineStart >= this.buffer.length) return;
+    const first = this.buffer[this.lineStart]!;
+    if (first === ' ' || first === '\t' || first === '\r' || first === '\n') return;
+    if (this.blockHasList && /[-*+0-9]/.test(first)) return;
+    this.cutAt(this.lineStart, blocks);
+    this.blockHasText = false;
+    this.blockHasList = false;
   }
 
   /** The text after the last finished block, still being written. */
