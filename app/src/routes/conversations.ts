@@ -88,7 +88,8 @@ const conversationRoutes: FastifyPluginAsync = async (fastify) => {
       // (an <hx-partial>), which also clears any earlier error beside it.
       return reply.fragment(html`${messageBubble(sent.userMessage, context)}
 ${messageBubble(sent.assistantMessage, context)}
-<hx-partial hx-target="#composer" hx-swap="outerHTML">${composer({ conversationId, csrfToken, autofocus: true })}</hx-partial>`,
+<hx-partial hx-target="#composer" hx-swap="outerHTML">${composer({ conversationId, csrfToken, autofocus: true })}</hx-partial>
+${await refreshAfterReply(request, user.id, conversationId, csrfToken)}`,
       );
     },
   );

@@ -102,6 +102,8 @@ t.test('sending answers both bubbles; the page holds one live connection, same-o
   );
   t.match(res.body, /class="bubble bubble-user"[\s\S]*Hi &lt;b&gt;there&lt;\/b&gt;/, 'my message, escaped');
   const messageId = assistantIdOf(res.body);
+  t.match(res.body, /<hx-partial hx-target="#chat-title" hx-swap="textContent">Hi &lt;b&gt;there&lt;\/b&gt;<\/hx-partial>/, 'the title follows the first message as it is sent');
+  t.match(res.body, /<hx-partial hx-target="#conversation-nav"/, 'and the sidebar');
   t.notMatch(res.body, /hx-sse:connect/, 'the bubble does not subscribe on its own');
   t.notMatch(res.body, /aria-live/, 'the growing text is not a live region');
   t.match(res.body, new RegExp(`data-path="/c/${id}/m/${messageId}" data-seq="0"`), 'the bubble knows where it is and which update it holds');

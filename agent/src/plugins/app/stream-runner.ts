@@ -7,7 +7,7 @@ import fp from 'fastify-plugin';
 import type { FastifyBaseLogger, FastifyInstance } from 'fastify';
 import { DONE_EVENT, START_EVENT, conversationTopic, updateId, type DoneEvent } from '@homeagent/contract';
 import { BudgetExceededError, costMicroUsd, fromMicroUsd, monthOf, toMicroUsd } from '../../budget.js';
-import { MAX_OUTPUT_TOKENS, buildContext, estimateInputTokens } from '../../conversation-context.js';
+import { MAX_OUTPUT_TOKENS, buildContext, estimateInputTokens, titleFrom } from '../../conversation-context.js';
 import { newId } from '../../id-generator.js';
 import { LiveEvents } from '../../live-events.js';
 import { ConversationLock } from './conversation-lock.js';
@@ -109,6 +109,8 @@ export class StreamRunner {
         const topic = conversationTopic(this.config.publicUrl, user.id, conversation.id);
         // Published before the 202 so a subscriber that starts from this id misses nothing.
         await this.app.hub.publish({ topic, id: updateId(assistantId, 0), type: START_EVENT, data: JSON.stringify({ messageId: assistantId }) });
+        // The title (from the first message) and the list order change now, not when the reply ends.
+        await this.app.conversations.touch(user.id, conversation.id, titleFrom(text)).catch((e: unknown) => this.log.error({ err: e }, 'could not update the conversation'));
         // Every other open page of the conversation fetches both bubbles and follows the reply.
         await this.app.liveEvents.sent(user.id, conversation.id, userMessageId, assistantId);
         this.spawn({
