@@ -103,7 +103,7 @@
         // Fetched while streaming, but `done` came before it did: fetch the finished bubble.
         if (ended.has(messageId) && node.dataset.state === 'streaming') {
           ended.delete(messageId);
-          htmx.ajax('GET', node.dataset.path, { target: node, swap: 'outerHTML' });
+          htmx.ajax('GET', node.dataset.path, { source: node, target: node, swap: 'outerHTML' });
         }
       }
     }
@@ -116,7 +116,7 @@
     for (const messageId of [sent.userMessageId, sent.assistantMessageId]) {
       if (bubbleOf(messageId)) continue;
       document.querySelector('#messages .hint-start')?.remove();
-      await htmx.ajax('GET', `${conversationPath}/m/${encodeURIComponent(messageId)}`, { target: '#messages', swap: 'beforeend' });
+      await htmx.ajax('GET', `${conversationPath}/m/${encodeURIComponent(messageId)}`, { source: messages, target: messages, swap: 'beforeend' });
     }
   });
 
@@ -143,12 +143,16 @@
     else if (done.state === 'error') announce(`Claude's reply failed: ${done.error ?? 'please try again.'}`);
     else announce(`Claude replied: ${summary(bubble)}`);
     if (bubble && bubble.dataset.state === 'streaming') {
-      htmx.ajax('GET', bubble.dataset.path, { target: bubble, swap: 'outerHTML' });
+      htmx.ajax('GET', bubble.dataset.path, { source: bubble, target: bubble, swap: 'outerHTML' });
     }
   });
 
+  // Each fetch names its own source: htmx queues requests per source element (one running, one
+  // waiting, the rest dropped), so fetches sharing document.body would drop each other. For the
+  // sidebar that is what we want: a burst of events needs one refresh after the running one.
+  const sync = document.getElementById('live-sync');
   function refreshSidebar() {
-    return htmx.ajax('GET', `${conversationPath}/sidebar`, { target: '#live-sync', swap: 'innerHTML' });
+    return htmx.ajax('GET', `${conversationPath}/sidebar`, { source: sync, target: sync, swap: 'innerHTML' });
   }
   live.addEventListener('renamed', refreshSidebar);
   live.addEventListener('changed', refreshSidebar);

@@ -89,6 +89,14 @@ t.test('a message sent in one page streams in the other, identical, nothing doub
   await openChatIn(two, chatUrl);
   await recordStream(two);
   await recordStream(one);
+  // What reached the page's live connection, for the record when something goes wrong.
+  await two.evaluate(() => {
+    const seen: string[] = [];
+    (window as unknown as { __live: string[] }).__live = seen;
+    for (const name of ['sent', 'delta', 'done', 'changed', 'renamed', 'deleted', 'htmx:sse:error', 'htmx:sse:close']) {
+      document.getElementById('live')!.addEventListener(name, (e) => seen.push(`${name} ${(e as CustomEvent).detail?.id ?? ''}`));
+    }
+  });
 
   await one.getByLabel('Message').fill(CODE_MESSAGE);
   await one.getByRole('button', { name: 'Send' }).click();
@@ -97,7 +105,14 @@ t.test('a message sent in one page streams in the other, identical, nothing doub
   await two.locator('#messages .bubble-user').waitFor({ timeout: 30_000 });
   await two.locator('#messages .bubble-assistant .code-block').first().waitFor({ timeout: 60_000 });
   await two.screenshot({ path: join(ARTIFACTS, 'chat-streaming-code.png') });
-  const [recordOne, recordTwo] = await Promise.all([waitForStreamDone(one), waitForStreamDone(two)]);
+  const [recordOne, recordTwo] = await Promise.all([waitForStreamDone(one), waitForStreamDone(two, 60_000).catch(async (error: unknown) => {
+    t.comment(JSON.stringify(await two.evaluate(() => ({
+      live: (window as unknown as { __live: string[] }).__live.filter((e) => !e.startsWith('delta')).concat([`${(window as unknown as { __live: string[] }).__live.filter((e) => e.startsWith('delta')).length} deltas`]),
+      bubbles: [...document.querySelectorAll('#messages .bubble')].map((b) => `${b.id} ${b.getAttribute('data-state')} ${b.getAttribute('data-seq')}`),
+      announcer: document.getElementById('announcer')?.textContent,
+    }))));
+    throw error;
+  })]);
   t.ok(recordTwo.steps.length >= 3, `the other page saw the reply grow (${recordTwo.steps.length} steps)`);
   t.ok(recordTwo.steps.some((s) => s.html.includes('code-block') && s.tail !== ''), 'the code block showed rendered while text still came');
 
