@@ -141,7 +141,10 @@
     if (!bubble) ended.add(done.messageId);
     if (done.state === 'stopped') announce('Stopped');
     else if (done.state === 'error') announce(`Claude's reply failed: ${done.error ?? 'please try again.'}`);
-    else announce(`Claude replied: ${summary(bubble)}`);
+    else {
+      const text = summary(bubble);
+      announce(text ? `Claude replied: ${text}` : 'Claude replied.');
+    }
     if (bubble && bubble.dataset.state === 'streaming') {
       htmx.ajax('GET', bubble.dataset.path, { source: bubble, target: bubble, swap: 'outerHTML' });
     }
