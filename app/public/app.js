@@ -151,11 +151,23 @@
   });
 
   // Each fetch names its own source: htmx queues requests per source element (one running, one
-  // waiting, the rest dropped), so fetches sharing document.body would drop each other. For the
-  // sidebar that is what we want: a burst of events needs one refresh after the running one.
+  // waiting, the rest dropped), so fetches sharing document.body would drop each other. The sidebar
+  // coalesces a burst of events itself: one fetch at a time, and one more after it if anything
+  // happened meanwhile, so the last event is always followed by a fetch that started after it.
   const sync = document.getElementById('live-sync');
-  function refreshSidebar() {
-    return htmx.ajax('GET', `${conversationPath}/sidebar`, { source: sync, target: sync, swap: 'innerHTML' });
+  let sidebarRunning = false;
+  let sidebarAgain = false;
+  async function refreshSidebar() {
+    if (sidebarRunning) { sidebarAgain = true; return; }
+    sidebarRunning = true;
+    try {
+      do {
+        sidebarAgain = false;
+        await htmx.ajax('GET', `${conversationPath}/sidebar`, { source: sync, target: sync, swap: 'innerHTML' }).catch(() => {});
+      } while (sidebarAgain);
+    } finally {
+      sidebarRunning = false;
+    }
   }
   live.addEventListener('renamed', refreshSidebar);
   live.addEventListener('changed', refreshSidebar);
