@@ -84,6 +84,15 @@ t.test('app on its own', async (t) => {
     t.equal(manifest.json().display, 'standalone');
   });
 
+  t.test('every error says its request id, 4xx too, in the page and in X-Request-Id', async (t) => {
+    const res = await app.inject({ url: '/no-such-page', headers: { 'x-request-id': 'req-abcdefgh-1234' } });
+    t.equal(res.statusCode, 404);
+    t.equal(res.headers['x-request-id'], 'req-abcdefgh-1234');
+    t.match(res.body, /reference req-abcdefgh-1234/);
+    const ok = await app.inject('/sign-in');
+    t.match(ok.headers['x-request-id'], /\S{8,}/, 'every response names its id');
+  });
+
   t.test('pages without a session redirect to sign-in', async (t) => {
     for (const url of ['/', '/c/abc123', '/c/abc123/m/def456']) {
       const res = await app.inject(url);
