@@ -245,11 +245,16 @@ t.test('a first visit downloads at most 20 KB of JavaScript (compressed) on the 
   const scripts = new Map<string, string>();
   let bytes = 0;
   cdp.on('Network.responseReceived', (event) => { if (event.type === 'Script') scripts.set(event.requestId, event.response.url); });
-  cdp.on('Network.loadingFinished', (event) => { if (scripts.has(event.requestId)) bytes += event.encodedDataLength; });
+  let finished = 0;
+  let allDone: () => void = () => {};
+  const allLoaded = new Promise<void>((resolve) => { allDone = resolve; });
+  cdp.on('Network.loadingFinished', (event) => {
+    if (!scripts.has(event.requestId)) return;
+    bytes += event.encodedDataLength;
+    if (++finished === 6) allDone();
+  });
   await page.getByRole('button', { name: 'Sign in' }).click();
   await page.waitForURL(`${stack.url}/`);
-  let finished = 0;
-  const allLoaded = new Promise<void>((resolve) => cdp.on('Network.loadingFinished', (event) => { if (scripts.has(event.requestId) && ++finished === 6) resolve(); }));
   await page.goto(bob.url());
   await allLoaded;
   t.equal(scripts.size, 3 * 2, 'htmx, its SSE extension and app.js, on both pages');
