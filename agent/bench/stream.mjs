@@ -87,7 +87,7 @@ function watch(body, messageId, startedAt) {
           const id = /^id: (.*)$/m.exec(block)?.[1] ?? '';
           const type = /^event: (.*)$/m.exec(block)?.[1] ?? 'message';
           if (!id.startsWith(`${messageId}:`)) continue;
-          if (type === 'message' && first === undefined) first = performance.now() - startedAt;
+          if (type === 'delta' && first === undefined) first = performance.now() - startedAt;
           if (type === 'done') {
             reader.cancel().catch(() => {});
             return resolve([first, performance.now() - startedAt]);

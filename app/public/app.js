@@ -1,7 +1,8 @@
 // HomeAgent's only script of its own (served from 'self'; the CSP allows no
-// inline script). Three small touches that htmx attributes cannot express
-// without eval: Enter sends, whitespace-only stream pieces are kept, and the
-// conversation page follows a growing reply while you are at the bottom.
+// inline script). What htmx attributes cannot express without eval: Enter
+// sends, the page's one live connection (replies stream in, other tabs and
+// devices stay in sync), the announcement when a reply ends, Copy on code
+// blocks, following a growing reply while you are at the bottom.
 (() => {
   'use strict';
 
@@ -15,52 +16,180 @@
     field.form?.requestSubmit();
   });
 
-  // htmx never swaps an SSE message whose HTML is only whitespace (a lone
-  // space or newline between words); append those pieces as text ourselves.
-  document.addEventListener('htmx:sse:before:message', (event) => {
-    const detail = event.detail;
-    const message = detail?.message;
-    if (!message || message.event || message.data === '' || message.data.trim() !== '') return;
-    event.target.append(document.createTextNode(message.data));
-    detail.cancelled = true;
+  // Copy on each code block (rendered on the server with the button in it).
+  document.addEventListener('click', (event) => {
+    const button = event.target instanceof Element ? event.target.closest('.copy-code') : null;
+    if (!button) return;
+    const code = button.closest('.code-block')?.querySelector('code');
+    if (!code || !navigator.clipboard) return;
+    navigator.clipboard.writeText(code.textContent ?? '').then(() => {
+      button.textContent = 'Copied';
+      setTimeout(() => { button.textContent = 'Copy'; }, 2000);
+    }, () => { button.textContent = 'Copy failed'; });
   });
 
-  // Claude's thinking arrives as named `thinking` events (escaped by the agent, like the
-  // reply's pieces): append each to the reply's collapsed "Thinking…" section and show it.
-  document.addEventListener('htmx:sse:before:message', (event) => {
-    const message = event.detail?.message;
-    if (!message || message.event !== 'thinking') return;
-    const section = event.target.closest('article')?.querySelector('details.thinking');
-    if (!section) return;
-    section.hidden = false;
-    section.querySelector('.thinking-text')?.insertAdjacentHTML('beforeend', message.data);
-  });
-
-  // Following the reply belongs to the conversation view only: on any other
-  // page (invites, people, settings) a swap must leave the page where it is.
+  // Following the reply belongs to the conversation view only.
   function inConversation() {
     return document.getElementById('messages') !== null;
   }
-
   function nearBottom() {
     const root = document.scrollingElement || document.documentElement;
     return root.scrollHeight - root.scrollTop - root.clientHeight < 120;
   }
-
   function toBottom() {
     const root = document.scrollingElement || document.documentElement;
     root.scrollTop = root.scrollHeight;
   }
-
   let follow = true;
   document.addEventListener('scroll', () => { follow = nearBottom(); }, { passive: true });
   document.addEventListener('htmx:after:swap', () => {
     if (follow && inConversation()) toBottom();
   });
-  document.addEventListener('htmx:sse:after:message', () => {
-    if (follow && inConversation()) toBottom();
+  if (inConversation()) toBottom();
+
+  const live = document.getElementById('live');
+  const messages = document.getElementById('messages');
+  if (!live || !messages) return;
+  const conversationPath = live.dataset.conversationPath;
+
+  const bubbleOf = (messageId) => document.getElementById(`message-${messageId}`);
+  const sequenceOf = (id) => Number(String(id ?? '').split(':').pop()) || 0;
+  const parse = (event) => {
+    try { return JSON.parse(event.detail?.data ?? ''); } catch { return undefined; }
+  };
+
+  // Deltas for a bubble this page has not fetched yet (sent from elsewhere), applied once it arrives.
+  const waiting = new Map();
+  // Replies that ended before this page had their bubble.
+  const ended = new Set();
+
+  function apply(bubble, delta, sequence) {
+    if (bubble.dataset.state !== 'streaming' || sequence <= Number(bubble.dataset.seq)) return;
+    bubble.dataset.seq = String(sequence);
+    const blocks = bubble.querySelector('.blocks');
+    const tail = bubble.querySelector('.tail');
+    if (!blocks || !tail) return;
+    // Rendered and sanitized on the server (@homeagent/markdown); the CSP forbids inline script anyway.
+    if (delta.html) blocks.insertAdjacentHTML('beforeend', delta.html);
+    if (delta.replace) tail.textContent = delta.text;
+    else if (delta.text) tail.append(delta.text);
+    if (follow) toBottom();
+  }
+
+  live.addEventListener('delta', (event) => {
+    const delta = parse(event);
+    if (!delta) return;
+    const sequence = sequenceOf(event.detail.id);
+    const bubble = bubbleOf(delta.messageId);
+    if (bubble) return apply(bubble, delta, sequence);
+    const queue = waiting.get(delta.messageId) ?? [];
+    if (queue.length < 5000) queue.push({ delta, sequence });
+    waiting.set(delta.messageId, queue);
   });
 
-  // A conversation page opens at its latest message.
-  if (inConversation()) toBottom();
+  // A bubble came in (a send's answer, a fetch, a done swap): keep one per message, catch up what it missed.
+  new MutationObserver((records) => {
+    for (const record of records) {
+      for (const node of record.addedNodes) {
+        if (!(node instanceof HTMLElement) || !node.id.startsWith('message-')) continue;
+        const twins = messages.querySelectorAll(`[id="${CSS.escape(node.id)}"]`);
+        if (twins.length > 1 && twins[0] !== node) { node.remove(); continue; }
+        const messageId = node.id.slice('message-'.length);
+        const queue = waiting.get(messageId);
+        if (queue) {
+          waiting.delete(messageId);
+          for (const { delta, sequence } of queue) apply(node, delta, sequence);
+        }
+        // Fetched while streaming, but `done` came before it did: fetch the finished bubble.
+        if (ended.has(messageId) && node.dataset.state === 'streaming') {
+          ended.delete(messageId);
+          htmx.ajax('GET', node.dataset.path, { source: node, target: node, swap: 'outerHTML' });
+        }
+      }
+    }
+  }).observe(messages, { childList: true });
+
+  // Another tab or device sent a message: fetch both bubbles (this tab's own send brings them too; twins go).
+  // Claude's thinking arrives as named `thinking` events (escaped by the agent; the id names the
+  // reply): append each to its bubble's collapsed "Thinking…" section and show it.
+  live.addEventListener('thinking', (event) => {
+    const bubble = bubbleOf(String(event.detail?.id ?? '').split(':')[0]);
+    const section = bubble?.querySelector('details.thinking');
+    if (!section || bubble.dataset.state !== 'streaming') return;
+    section.hidden = false;
+    section.querySelector('.thinking-text')?.insertAdjacentHTML('beforeend', event.detail.data ?? '');
+  });
+
+  live.addEventListener('sent', async (event) => {
+    const sent = parse(event);
+    if (!sent) return;
+    for (const messageId of [sent.userMessageId, sent.assistantMessageId]) {
+      if (bubbleOf(messageId)) continue;
+      document.querySelector('#messages .hint-start')?.remove();
+      await htmx.ajax('GET', `${conversationPath}/m/${encodeURIComponent(messageId)}`, { source: messages, target: messages, swap: 'beforeend' });
+    }
+  });
+
+  function announce(text) {
+    const region = document.getElementById('announcer');
+    if (!region) return;
+    region.textContent = '';
+    // A fresh text node after a tick, so the same words twice are announced twice.
+    setTimeout(() => { region.textContent = text; }, 50);
+  }
+
+  function summary(bubble) {
+    const text = (bubble?.querySelector('.bubble-text')?.textContent ?? '').replace(/\s+/g, ' ').trim();
+    return text.length > 140 ? `${text.slice(0, 140)}…` : text;
+  }
+
+  // The reply ended: announce it once, then show the finished bubble (the same HTML the last delta left).
+  live.addEventListener('done', (event) => {
+    const done = parse(event);
+    if (!done) return;
+    const bubble = bubbleOf(done.messageId);
+    if (!bubble) ended.add(done.messageId);
+    if (done.state === 'stopped') announce('Stopped');
+    else if (done.state === 'error') announce(`Claude's reply failed: ${done.error ?? 'please try again.'}`);
+    else {
+      const text = summary(bubble);
+      announce(text ? `Claude replied: ${text}` : 'Claude replied.');
+    }
+    if (bubble && bubble.dataset.state === 'streaming') {
+      htmx.ajax('GET', bubble.dataset.path, { source: bubble, target: bubble, swap: 'outerHTML' });
+    }
+  });
+
+  // Each fetch names its own source: htmx queues requests per source element (one running, one
+  // waiting, the rest dropped), so fetches sharing document.body would drop each other. The sidebar
+  // coalesces a burst of events itself: one fetch at a time, and one more after it if anything
+  // happened meanwhile, so the last event is always followed by a fetch that started after it.
+  const sync = document.getElementById('live-sync');
+  let sidebarRunning = false;
+  let sidebarAgain = false;
+  async function refreshSidebar() {
+    if (sidebarRunning) { sidebarAgain = true; return; }
+    sidebarRunning = true;
+    try {
+      do {
+        sidebarAgain = false;
+        await htmx.ajax('GET', `${conversationPath}/sidebar`, { source: sync, target: sync, swap: 'innerHTML' }).catch(() => {});
+      } while (sidebarAgain);
+    } finally {
+      sidebarRunning = false;
+    }
+  }
+  live.addEventListener('renamed', refreshSidebar);
+  live.addEventListener('changed', refreshSidebar);
+
+  live.addEventListener('deleted', () => {
+    const notice = document.getElementById('chat-gone');
+    if (notice) notice.hidden = false;
+    document.querySelectorAll('#composer textarea, #composer button, .chat-actions input, .chat-actions button, form.stop button')
+      .forEach((control) => { control.disabled = true; });
+    announce('This chat was deleted in another tab or on another device.');
+  });
+
+  // The hub ends a stream when its cookie expires; a reconnect that fails renews it (any page fetch does).
+  live.addEventListener('htmx:sse:error', () => { refreshSidebar(); });
 })();

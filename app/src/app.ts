@@ -17,8 +17,10 @@ import errorHandler from './plugins/app/error-handler.js';
 import session from './plugins/app/session.js';
 import signInLimits from './plugins/app/sign-in-limits.js';
 import helmet from './plugins/external/helmet.js';
+import compress from './plugins/external/compress.js';
 import staticFiles from './plugins/external/static.js';
 import accountRoutes from './routes/account.js';
+import appearanceRoutes from './routes/appearance.js';
 import conversationRoutes from './routes/conversations.js';
 import newChatRoutes from './routes/new-chat.js';
 import searchRoutes from './routes/search.js';
@@ -95,6 +97,7 @@ const app: FastifyPluginAsync<AppOptions> = async (fastify: FastifyInstance, opt
   await fastify.register(configPlugin, options);
   await fastify.register(errorHandler);
   await fastify.register(helmet);
+  await fastify.register(compress);
   await fastify.register(cookie);
   // Browsers post forms; the app takes nothing else (no JSON API here).
   fastify.removeContentTypeParser(['application/json', 'text/plain']);
@@ -108,6 +111,7 @@ const app: FastifyPluginAsync<AppOptions> = async (fastify: FastifyInstance, opt
 
   await fastify.register(healthRoutes);
   await fastify.register(accountRoutes);
+  await fastify.register(appearanceRoutes);
   await fastify.register(conversationRoutes);
   await fastify.register(newChatRoutes);
   await fastify.register(searchRoutes);

@@ -54,18 +54,43 @@ t.test('app on its own', async (t) => {
     t.notMatch(res.body, /<script>|<style>| style="| hx-on/, 'no inline script or style in the page');
   });
 
-  t.test('htmx and its SSE extension are served from our origin, nothing else from the package', async (t) => {
-    const htmx = await app.inject('/vendor/htmx/htmx.min.js');
+  t.test('htmx, its SSE extension and our files are served from our origin, hashed, compressed, immutable', async (t) => {
+    const { assetUrl } = await import('../src/static-assets.js');
+    const htmxUrl = assetUrl('htmx.js');
+    t.match(htmxUrl, /^\/static\/htmx\.[A-Za-z0-9_-]{10}\.js$/, 'a content-hashed name');
+    const htmx = await app.inject(htmxUrl);
     t.equal(htmx.statusCode, 200);
     t.match(htmx.headers['content-type'], /javascript/);
     t.match(htmx.body, /4\.0\.1/);
-    const sse = await app.inject('/vendor/htmx/ext/hx-sse.js');
+    t.equal(htmx.headers['cache-control'], 'public, max-age=31536000, immutable');
+    const sse = await app.inject(assetUrl('hx-sse.js'));
     t.equal(sse.statusCode, 200);
-    t.match(sse.body, /registerExtension\('sse'/);
+    t.match(sse.body, /registerExtension\(.sse./);
+    for (const encoding of ['br', 'gzip']) {
+      const compressed = await app.inject({ url: assetUrl('app.js'), headers: { 'accept-encoding': `${encoding}, deflate` } });
+      t.equal(compressed.headers['content-encoding'], encoding, `${encoding} when the browser takes it`);
+      t.ok(compressed.rawPayload.length < (await app.inject(assetUrl('app.js'))).rawPayload.length / 2, `${encoding} is much smaller`);
+      t.equal(compressed.headers.vary, 'accept-encoding');
+    }
     t.equal((await app.inject('/vendor/htmx/htmx.js')).statusCode, 404);
-    t.equal((await app.inject('/vendor/htmx/../package.json')).statusCode, 404);
-    t.equal((await app.inject('/static/app.css')).statusCode, 200);
-    t.equal((await app.inject('/static/app.js')).statusCode, 200);
+    t.equal((await app.inject('/static/htmx.js')).statusCode, 404, 'only hashed names');
+    t.equal((await app.inject('/static/../package.json')).statusCode, 404);
+    t.equal((await app.inject(assetUrl('app.css'))).statusCode, 200);
+    const manifest = await app.inject('/manifest.webmanifest');
+    t.equal(manifest.statusCode, 200);
+    const icons = manifest.json().icons as Array<{ src: string; purpose: string }>;
+    t.ok(icons.some((i) => i.purpose === 'maskable'), 'a maskable icon');
+    for (const icon of icons) t.equal((await app.inject(icon.src)).statusCode, 200, icon.src);
+    t.equal(manifest.json().display, 'standalone');
+  });
+
+  t.test('every error says its request id, 4xx too, in the page and in X-Request-Id', async (t) => {
+    const res = await app.inject({ url: '/no-such-page', headers: { 'x-request-id': 'req-abcdefgh-1234' } });
+    t.equal(res.statusCode, 404);
+    t.equal(res.headers['x-request-id'], 'req-abcdefgh-1234');
+    t.match(res.body, /reference req-abcdefgh-1234/);
+    const ok = await app.inject('/sign-in');
+    t.match(ok.headers['x-request-id'], /\S{8,}/, 'every response names its id');
   });
 
   t.test('pages without a session redirect to sign-in', async (t) => {

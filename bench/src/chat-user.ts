@@ -71,18 +71,21 @@ export class ChatUser {
    * bubble does, and follows the reply to its `done` event.
    */
   async reply(conversationId: string, text: string, timeoutMs: number): Promise<ReplyTiming> {
-    const started = performance.now();
-    const res = await this.client.post(`/c/${conversationId}/messages`, { text }, { expectStatus: 200, htmx: true });
-    const postMs = performance.now() - started;
-    const connect = /hx-sse:connect="([^"]+)"/.exec(res.body);
-    const messageId = /id="message-([^"]+)"[^>]*data-state="streaming"/.exec(res.body);
-    if (!connect || !messageId) throw new BenchError('unexpected_page', 'the message form answered without a streaming reply bubble');
-    const id = decodeAttribute(messageId[1]!);
-
+    // The chat page holds one live connection (its #live element), open before anything is sent.
+    const page = await this.client.get(`/c/${conversationId}`);
+    const connect = /hx-sse:connect="([^"]+)"/.exec(page.body);
+    if (!connect) throw new BenchError('unexpected_page', 'the chat page has no live connection');
     const subscription = await SseSubscription.open(this.client, decodeAttribute(connect[1]!));
     try {
-      const first = await subscription.waitFor((e) => e.type === 'message' || e.type === 'done', timeoutMs, 'first reply text');
-      const done = await subscription.waitFor((e) => e.type === 'done', timeoutMs, '`done` event');
+      const started = performance.now();
+      const res = await this.client.post(`/c/${conversationId}/messages`, { text }, { expectStatus: 200, htmx: true });
+      const postMs = performance.now() - started;
+      const messageId = /id="message-([^"]+)"[^>]*data-state="streaming"/.exec(res.body);
+      if (!messageId) throw new BenchError('unexpected_page', 'the message form answered without a streaming reply bubble');
+      const id = decodeAttribute(messageId[1]!);
+      const ofThis = (e: { id?: string }) => e.id?.startsWith(`${id}:`) === true;
+      const first = await subscription.waitFor((e) => ofThis(e) && (e.type === 'delta' || e.type === 'done'), timeoutMs, 'first reply text');
+      const done = await subscription.waitFor((e) => ofThis(e) && e.type === 'done', timeoutMs, '`done` event');
       let detail: { messageId?: string; state?: string; usage?: { outputTokens?: number }; error?: string };
       try {
         detail = JSON.parse(done.data) as typeof detail;
@@ -90,8 +93,8 @@ export class ChatUser {
         throw new BenchError('reply_failed', 'the `done` event did not carry JSON', { cause });
       }
       if (detail.messageId !== id) throw new BenchError('reply_failed', `the \`done\` event names message ${detail.messageId}, not ${id}`);
-      if (first.type !== 'message') throw new BenchError('reply_failed', `the reply ended (${detail.state}: ${detail.error ?? 'no text'}) before any text`);
-      const chars = subscription.events.filter((e) => e.type === 'message').reduce((sum, e) => sum + e.data.length, 0);
+      if (first.type !== 'delta') throw new BenchError('reply_failed', `the reply ended (${detail.state}: ${detail.error ?? 'no text'}) before any text`);
+      const chars = subscription.events.filter((e) => ofThis(e) && e.type === 'delta').reduce((sum, e) => sum + e.data.length, 0);
       return {
         postMs,
         firstTokenMs: first.at - started,

@@ -360,11 +360,12 @@ export function userTopicSelector(publicUrl: string, userId: string): string {
  *   A new assistant message's `lastEventId` is this id, so a subscriber that connects with
  *   `lastEventID=<that id>` gets every later piece from the hub's history: nothing published
  *   between the 202 and the browser's subscription is lost.
- * - unnamed (SSE `message`): `data` is the next piece of reply text, HTML-escaped, to append.
+ * - `delta`: the next step of the reply, JSON `DeltaEvent` (live-events.ts): finished blocks
+ *   rendered, the unfinished block as text.
  * - `done`: `data` is JSON `DoneEvent`; the stream for that message is over.
  * Every update id is `<messageId>:<sequence>` with a six-digit zero-padded sequence.
- * Only one reply streams per conversation at a time (409 `reply_in_progress`), so the
- * events after a message's own id on its conversation topic all belong to that message.
+ * Only one reply streams per conversation at a time (409 `reply_in_progress`). The same topic
+ * also carries `sent`, `renamed` and `deleted` (live-events.ts), so a page subscribes once.
  */
 export const DoneEvent = Type.Object({
   messageId: Type.String(),
@@ -392,3 +393,4 @@ export * from './attachments.js';
 export * from './search.js';
 export * from './export.js';
 export * from './share.js';
+export * from './live-events.js';

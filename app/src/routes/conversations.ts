@@ -4,7 +4,7 @@
  */
 import type { FastifyPluginAsync, FastifyRequest } from 'fastify';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
-import { LIMITS, conversationTopic } from '@homeagent/contract';
+import { LIMITS, conversationListTopic, conversationTopic } from '@homeagent/contract';
 import { AgentRequestError } from '../plugins/app/agent-client.js';
 import { isHtmxRequest } from '../plugins/app/page-reply.js';
 import { TokenOnlyForm } from '../schemas/account.js';
@@ -63,6 +63,7 @@ const conversationRoutes: FastifyPluginAsync = async (fastify) => {
       models,
       conversations: list.conversations,
       topic: conversationTopic(app.config.publicUrl, user.id, detail.conversation.id),
+      listTopic: conversationListTopic(app.config.publicUrl, user.id),
       csrfToken: await reply.csrfToken(),
     });
     return reply.page(detail.conversation.title || 'New chat', body, { pageClass: 'page-chat' });
@@ -93,7 +94,8 @@ const conversationRoutes: FastifyPluginAsync = async (fastify) => {
       // (an <hx-partial>), which also clears any earlier error beside it.
       return reply.fragment(html`${messageBubble(sent.userMessage, context)}
 ${messageBubble(sent.assistantMessage, context)}
-<hx-partial hx-target="#composer" hx-swap="outerHTML">${composer({ conversationId, csrfToken, autofocus: true, models, choices })}</hx-partial>`,
+<hx-partial hx-target="#composer" hx-swap="outerHTML">${composer({ conversationId, csrfToken, autofocus: true, models, choices })}</hx-partial>
+${await refreshAfterReply(request, user.id, conversationId, csrfToken)}`,
       );
     },
   );
@@ -117,6 +119,14 @@ ${messageBubble(sent.assistantMessage, context)}
       return reply.fragment(html`${form}${await refreshAfterReply(request, user.id, conversationId)}`);
     },
   );
+
+  // The page's live connection asks for this when another tab or device renamed the chat
+  // or changed the list; it also renews the hub cookie a long-open page reconnects with.
+  app.get('/c/:conversationId/sidebar', { schema: { params: ConversationParams } }, async (request, reply) => {
+    const current = request.signedIn;
+    await reply.issueHubCookie(current);
+    return reply.fragment(await refreshAfterReply(request, current.user.id, request.params.conversationId, await reply.csrfToken()));
+  });
 
   app.get('/c/:conversationId/delete', { schema: { params: ConversationParams } }, async (request, reply) => {
     const { user } = request.signedIn;

@@ -7,6 +7,7 @@
 import { LIMITS, type Conversation, type ConversationDetailResponse, type ModelListResponse, type TemperatureChoice, type ThinkingChoice } from '@homeagent/contract';
 import { html, type Html } from './html.js';
 import { csrfField } from './layout.js';
+import { liveConnection } from './live-connection.js';
 import { messageBubble } from './message-bubble.js';
 import { searchForm } from './search-pages.js';
 import { chatExportLinks } from './conversation-export-links.js';
@@ -161,6 +162,8 @@ export interface ConversationPageOptions {
   detail: ConversationDetailResponse;
   conversations: Conversation[];
   topic: string;
+  /** the person's list topic: the sidebar follows other devices */
+  listTopic: string;
   csrfToken: string;
   models?: ModelListResponse;
 }
@@ -172,8 +175,9 @@ export function contextNote(messages: ConversationDetailResponse['messages']): H
   return html`<p id="context-note" class="context-note">Claude sees the last ${newest.context.sent + 1} messages of this chat.</p>`;
 }
 
-export function conversationPage({ detail, conversations, topic, csrfToken, models }: ConversationPageOptions): Html {
+export function conversationPage({ detail, conversations, topic, listTopic, csrfToken, models }: ConversationPageOptions): Html {
   const { conversation, messages } = detail;
+  const streaming = messages.find((m) => m.state === 'streaming');
   return html`<div class="chat-layout">
   <nav class="sidebar" aria-label="Chats">
     ${newChatForm(csrfToken)}
@@ -192,6 +196,7 @@ export function conversationPage({ detail, conversations, topic, csrfToken, mode
     </section>
     ${contextNote(messages)}
     ${composer({ conversationId: conversation.id, csrfToken, autofocus: true, ...(models ? { models } : {}), choices: conversation })}
+    ${liveConnection({ conversationPath: conversationPath(conversation.id), topics: [topic, listTopic], lastEventId: streaming?.lastEventId })}
   </main>
 </div>`;
 }

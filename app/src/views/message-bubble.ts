@@ -1,12 +1,16 @@
 /**
  * One message as a bubble. A finished assistant reply is rendered Markdown;
- * a reply that is still streaming shows the text so far (escaped, as plain
- * text) and subscribes to the hub from the id of the last update that text
- * contains, so nothing is lost or doubled. When the `done` event arrives,
- * the stream closes and the bubble fetches its final rendering from the app.
+ * a reply that is still streaming shows the text so far as the stream had
+ * it at that point: its finished blocks rendered, the block being written as
+ * plain text, and `data-seq`, the sequence of the last update that text
+ * contains. The page's one live connection (live-connection.ts) feeds it
+ * `delta` events after that sequence (app.js), so nothing is lost or
+ * doubled; on `done` the page fetches the finished bubble, whose HTML is
+ * what the last delta left, so the swap changes nothing a reader sees.
+ * No aria-live on the growing text: the page announces the end once.
  */
 import type { Message } from '@homeagent/contract';
-import { renderMarkdown } from '../markdown-renderer.js';
+import { renderMarkdown, renderStreaming } from '../markdown-renderer.js';
 import { html, type Html } from './html.js';
 import { csrfField } from './layout.js';
 
@@ -18,11 +22,10 @@ export function messageElementId(messageId: string): string {
   return `message-${messageId}`;
 }
 
-/** Same-origin hub URL: the edge (ALB locally) routes `/.well-known/mercure` to the hub. */
-export function subscribeUrl(topic: string, lastEventId: string | undefined): string {
-  const query = new URLSearchParams({ topic });
-  if (lastEventId) query.set('lastEventID', lastEventId);
-  return `/.well-known/mercure?${query.toString()}`;
+/** The sequence part of an update id `<messageId>:<sequence>` (0 when there is none). */
+export function sequenceOf(updateId: string | undefined): number {
+  const sequence = Number(updateId?.split(':').at(-1));
+  return Number.isInteger(sequence) ? sequence : 0;
 }
 
 const STATE_NOTES: Partial<Record<Message['state'], string>> = {
@@ -93,17 +96,14 @@ function replyFacts(message: Message): Html {
   return html`<p class="bubble-facts">${parts.map((part, i) => (i === 0 ? part : html` · ${part}`))}</p>`;
 }
 
-function streamingAssistantBubble(message: Message, topic: string, csrfToken: string): Html {
+function streamingAssistantBubble(message: Message, csrfToken: string): Html {
   const path = messagePath(message.conversationId, message.id);
-  // The outer article re-renders itself on `done` (bubbling up from the
-  // inner stream); the inner element owns the SSE connection, because
-  // hx-sse:connect reads the same element's hx-trigger as its own start trigger.
+  const { blocks, tail } = renderStreaming(message.text);
   return html`<article class="bubble bubble-assistant streaming" id="${messageElementId(message.id)}" data-state="streaming"
-    hx-get="${path}" hx-trigger="done" hx-swap="outerHTML" hx-target="this">
+    data-path="${path}" data-seq="${sequenceOf(message.lastEventId)}">
   <h2 class="visually-hidden">Claude is replying</h2>
   ${thinkingSection(message.thinking, true)}
-  <div class="bubble-text plain stream" aria-live="polite"
-    hx-sse:connect="${subscribeUrl(topic, message.lastEventId)}" hx-swap="beforeend" hx-sse:close="done">${message.text}</div>
+  <div class="bubble-text markdown stream" aria-busy="true"><div class="blocks">${blocks}</div><div class="tail plain">${tail}</div></div>
   <form class="stop" method="post" action="${path}/stop" hx-post="${path}/stop" hx-target="closest article" hx-swap="outerHTML">
     ${csrfField(csrfToken)}
     <span class="typing" aria-hidden="true"><span></span><span></span><span></span></span>
@@ -113,7 +113,8 @@ function streamingAssistantBubble(message: Message, topic: string, csrfToken: st
 }
 
 export interface BubbleContext {
-  topic: string;
+  /** kept for callers; the page's live connection subscribes, not the bubble */
+  topic?: string;
   csrfToken: string;
   /** the user's text this reply answered, for "Edit and resend" */
   askedText?: string;
@@ -121,6 +122,6 @@ export interface BubbleContext {
 
 export function messageBubble(message: Message, context: BubbleContext): Html {
   if (message.role === 'user') return userBubble(message);
-  if (message.state === 'streaming') return streamingAssistantBubble(message, context.topic, context.csrfToken);
+  if (message.state === 'streaming') return streamingAssistantBubble(message, context.csrfToken);
   return finishedAssistantBubble(message, context);
 }

@@ -12,6 +12,7 @@ import type { Page } from 'playwright-core';
 import { emulatorReply } from '@homeagent/local/bedrock-emulator';
 import { renderMarkdown } from '../../src/markdown-renderer.js';
 import { ARTIFACTS, PASSWORD, registerWithInvite, startBrowserStack } from './browser-fixture.js';
+import { asBrowserHtml, possibleSteps, recordStream, stepKey, waitForStreamDone } from './stream-recorder.js';
 
 /** Slow enough that a reply visibly streams in many steps. */
 const TOKENS_PER_SECOND = 20;
@@ -21,43 +22,6 @@ const SLOW_MARKER = '[[emulator:slow]]';
 /** What the emulator answers to the first message of a conversation (the agent always sends a system prompt). */
 function expectedReply(text: string): string {
   return emulatorReply({ messages: [{ role: 'user', content: [{ text }] }], system: [{ text: 'system prompt' }] });
-}
-
-interface StreamRecord {
-  /** every distinct text of the streaming bubble, in order */
-  texts: string[];
-  /** true once the finished (rendered) bubble replaced the streaming one */
-  done: boolean;
-  /** how many distinct texts were seen before `done` */
-  textsBeforeDone: number;
-}
-
-/** Starts recording the streaming assistant bubble's text inside the page. */
-async function recordStream(page: Page): Promise<void> {
-  await page.evaluate(() => {
-    const record = { texts: [] as string[], done: false, textsBeforeDone: 0 };
-    (window as unknown as { __stream: typeof record }).__stream = record;
-    const list = document.getElementById('messages')!;
-    const look = () => {
-      if (record.done) return;
-      const stream = list.querySelector('.bubble-assistant[data-state="streaming"] .stream');
-      if (stream) {
-        const text = stream.textContent ?? '';
-        if (record.texts.at(-1) !== text) record.texts.push(text);
-      }
-      const last = [...list.querySelectorAll('.bubble-assistant')].at(-1);
-      if (last && last.getAttribute('data-state') !== 'streaming' && record.texts.length > 0) {
-        record.done = true;
-        record.textsBeforeDone = record.texts.length;
-      }
-    };
-    new MutationObserver(look).observe(list, { subtree: true, childList: true, characterData: true });
-    look();
-  });
-}
-
-async function streamRecord(page: Page): Promise<StreamRecord> {
-  return page.evaluate(() => (window as unknown as { __stream: StreamRecord }).__stream);
 }
 
 /** The text a person reads in a rendered Markdown string, measured by the browser itself. */
@@ -111,15 +75,16 @@ t.test('a reply streams into the page in steps, then shows as rendered Markdown'
   await page.locator('#messages .bubble-user').last().waitFor();
   t.equal(await page.locator('#messages .bubble-user .bubble-text').last().textContent(), text, 'my message is shown as I typed it');
 
-  await page.waitForFunction(() => (window as unknown as { __stream: StreamRecord }).__stream.done, undefined, { timeout: 120_000 });
-  const record = await streamRecord(page);
-  const growing = record.texts.slice(0, record.textsBeforeDone).filter((s) => s.length > 0);
-  t.ok(growing.length >= 3, `the reply grew in at least three steps before done (saw ${growing.length})`);
-  for (let i = 1; i < growing.length; i++) {
-    if (growing[i]!.length <= growing[i - 1]!.length) t.fail(`step ${i} did not grow`);
-  }
-  const notPrefix = growing.filter((s) => !expected.startsWith(s));
-  t.same(notPrefix, [], 'every streamed state is a prefix of what the emulator sent: nothing lost, nothing doubled');
+  const record = await waitForStreamDone(page);
+  const steps = record.steps.filter((s) => s.text.length > 0);
+  t.ok(steps.length >= 3, `the reply grew in at least three steps before done (saw ${steps.length})`);
+  t.ok(steps.some((s) => s.html !== '' && s.tail !== ''), 'finished blocks showed rendered while the next one was still text');
+  const possible = await possibleSteps(page, expected);
+  t.same(steps.filter((s) => !possible.has(stepKey(s))).map((s) => s.text), [], 'every step is what the reply so far looks like: nothing lost, nothing doubled');
+  const [finalHtml] = await asBrowserHtml(page, [renderMarkdown(expected).value]);
+  t.same(steps.filter((s) => !finalHtml!.startsWith(s.html)).length, 0, 'the rendered part of each step is the start of the final rendering: nothing flickers back');
+  t.equal(record.steps.at(-1)?.html, record.finalHtml, 'the last streamed step is exactly the finished bubble: the swap changes nothing');
+  t.equal(record.steps.at(-1)?.tail, '', 'and no text was left unrendered');
 
   await page.locator('#messages .bubble-assistant[data-state="complete"]').last().waitFor();
   t.equal(await lastAssistantText(page), await renderedText(page, expected), 'the final text is what the emulator sent');
@@ -173,18 +138,20 @@ t.test('a reload while the reply streams shows the text so far and goes on, with
 
   const streaming = page.locator('#messages .bubble-assistant[data-state="streaming"]');
   t.equal(await streaming.count(), 1, 'after the reload the reply is still streaming');
-  const checkpoint = await streaming.locator('.stream').evaluate((el) => el.textContent ?? '');
-  t.ok(expected.startsWith(checkpoint), 'the page renders the checkpointed text, a prefix of the reply');
-  t.ok(checkpoint.length > 0, 'the checkpoint holds text already');
+  const possible = await possibleSteps(page, expected);
+  const checkpoint = await streaming.evaluate((el) => `${el.querySelector('.blocks')?.innerHTML ?? ''}\u0000${el.querySelector('.tail')?.textContent ?? ''}`);
+  t.ok(possible.has(checkpoint), 'the page renders the checkpointed text as the stream had it');
+  t.ok(checkpoint.length > 1, 'the checkpoint holds text already');
   t.ok(await page.getByRole('button', { name: 'Stop' }).isVisible(), 'Stop is offered while it streams');
 
   await recordStream(page);
-  await page.waitForFunction(() => (window as unknown as { __stream: StreamRecord }).__stream.done, undefined, { timeout: 120_000 });
-  const record = await streamRecord(page);
-  const states = record.texts.slice(0, record.textsBeforeDone);
-  t.ok(states.length >= 2, `the reply kept growing after the reload (saw ${states.length} states)`);
-  t.same(states.filter((s) => !expected.startsWith(s)), [], 'every state after the reload is a prefix of the reply');
-  t.equal(states.at(-1), expected, 'the stream ended with exactly the whole reply');
+  const record = await waitForStreamDone(page);
+  t.ok(record.steps.length >= 2, `the reply kept growing after the reload (saw ${record.steps.length} states)`);
+  t.same(record.steps.filter((s) => !possible.has(stepKey(s))).map((s) => s.text), [], 'every state after the reload is the reply so far');
+  t.equal(record.steps.at(-1)?.html, (await asBrowserHtml(page, [renderMarkdown(expected).value]))[0], 'the stream ended with exactly the whole reply, rendered');
+  const finalDom = record.finalHtml;
+  await page.reload();
+  t.equal(await page.locator('#messages .bubble-assistant').last().locator('.bubble-text').evaluate((el) => el.innerHTML), finalDom, 'the final DOM is what a reload shows');
 
   await page.locator('#messages .bubble-assistant[data-state="complete"]').last().waitFor();
   t.equal(await lastAssistantText(page), await renderedText(page, expected), 'the final text is what the emulator sent');

@@ -79,27 +79,35 @@ t.test('the conversation list is newest first', async (t) => {
   t.ok(newerAt < olderAt, 'the newer conversation comes first');
 });
 
-t.test('sending answers both bubbles; the reply subscribes same-origin from its start id', async (t) => {
+t.test('sending answers both bubbles; the page holds one live connection, same-origin, to its topics', async (t) => {
   const id = await newConversation();
-  await ann.get(`/c/${id}`);
+  const page = await ann.get(`/c/${id}`);
+  const connects = [...page.body.matchAll(/hx-sse:connect="([^"]+)"/g)];
+  t.equal(connects.length, 1, 'one live connection per page');
+  const url = new URL(connects[0]![1]!.replace(/&amp;/g, '&'), stack.url);
+  t.equal(url.origin, stack.url, 'same origin');
+  t.equal(url.pathname, '/.well-known/mercure');
+  const topics = url.searchParams.getAll('topic');
+  t.equal(topics.length, 2);
+  t.match(topics[0], new RegExp(`/users/[^/]+/conversations/${id}$`), 'the conversation');
+  t.match(topics[1], /\/users\/[^/]+\/conversations$/, 'and the list, for the sidebar');
+  t.equal(url.searchParams.get('lastEventID'), null, 'nothing streams yet: no history to replay');
+  t.match(page.body, /<div id="announcer" class="visually-hidden" role="status" aria-live="polite"/);
+
   const res = await ann.postPartial(`/c/${id}/messages`, { text: 'Hi <b>there</b>' });
   t.equal(res.status, 200);
   t.ok(
     res.headers.getSetCookie().some((c) => c.startsWith('mercureAuthorization=') && /Path=\/\.well-known\/mercure/.test(c)),
-    'the send renews the short-lived hub token the new bubble subscribes with',
+    'the send renews the short-lived hub token the page subscribes with',
   );
   t.match(res.body, /class="bubble bubble-user"[\s\S]*Hi &lt;b&gt;there&lt;\/b&gt;/, 'my message, escaped');
   const messageId = assistantIdOf(res.body);
-  const connect = /hx-sse:connect="([^"]+)"/.exec(res.body)?.[1]?.replace(/&amp;/g, '&');
-  t.ok(connect, 'the assistant bubble subscribes');
-  const url = new URL(connect!, stack.url);
-  t.equal(url.origin, stack.url, 'same origin');
-  t.equal(url.pathname, '/.well-known/mercure');
-  t.match(url.searchParams.get('topic'), new RegExp(`/users/[^/]+/conversations/${id}$`));
-  t.equal(url.searchParams.get('lastEventID'), `${messageId}:000000`, 'from the start event');
-  t.match(res.body, /hx-swap="beforeend"/);
-  t.match(res.body, /hx-sse:close="done"/);
-  t.match(res.body, new RegExp(`hx-get="/c/${id}/m/${messageId}" hx-trigger="done"`));
+  t.match(res.body, /<hx-partial hx-target="#chat-title" hx-swap="textContent">Hi &lt;b&gt;there&lt;\/b&gt;<\/hx-partial>/, 'the title follows the first message as it is sent');
+  t.match(res.body, /<hx-partial hx-target="#conversation-nav"/, 'and the sidebar');
+  t.notMatch(res.body, /hx-sse:connect/, 'the bubble does not subscribe on its own');
+  t.notMatch(res.body, /aria-live/, 'the growing text is not a live region');
+  t.match(res.body, new RegExp(`data-path="/c/${id}/m/${messageId}" data-seq="0"`), 'the bubble knows where it is and which update it holds');
+  t.match(res.body, /<div class="blocks"><\/div><div class="tail plain"><\/div>/, 'empty so far');
   t.match(res.body, />Stop<\/button>/);
   t.match(res.body, /<hx-partial hx-target="#composer" hx-swap="outerHTML">/, 'a fresh form comes back');
 
@@ -139,7 +147,7 @@ t.test('a second message while a reply streams is refused next to the form', asy
   const deadline = Date.now() + 30_000;
   for (;;) {
     const now = await ann.getPartial(`/c/${id}/m/${messageId}`);
-    if (/class="bubble-text plain stream"[^>]*>[^<]+</.test(now.body)) break;
+    if (/class="tail plain">[^<]+</.test(now.body) || /class="blocks"><[a-z]/.test(now.body)) break;
     if (Date.now() > deadline) throw new Error('no checkpoint text appeared');
     await new Promise((resolve) => setTimeout(resolve, 200));
   }

@@ -1,17 +1,19 @@
 /**
  * One reply from start to end: streams Claude's answer from Bedrock, relays
- * it to the hub in coalesced, escaped pieces, saves each piece before it is
+ * it to the hub in coalesced pieces (Markdown rendered block by block:
+ * stream-markdown.ts), saves each piece before it is
  * published (reply-lease.ts), and stores how it ended (text, usage, cost,
  * budget settled).
  */
 import type { FastifyBaseLogger, FastifyInstance } from 'fastify';
 import { ConverseStreamCommand, type ConverseStreamCommandInput } from '@aws-sdk/client-bedrock-runtime';
-import { DONE_EVENT, THINKING_EVENT, conversationTopic, updateId, type CacheTtl, type DoneEvent, type MessageState, type Usage } from '@homeagent/contract';
+import { DELTA_EVENT, DONE_EVENT, THINKING_EVENT, conversationTopic, updateId, type CacheTtl, type DoneEvent, type MessageState, type Usage } from '@homeagent/contract';
 import { BLOCKED_MESSAGE, describeBedrockError, isAccessRefusal, isFinalRefusal } from '../../bedrock-error.js';
 import { cacheSavingMicroUsd, dayOf, fromMicroUsd, replyCostMicroUsd, toMicroUsd } from '../../budget.js';
 import { estimateTokens, titleFrom } from '../../conversation-context.js';
 import type { CatalogueModel } from '../../model-catalogue.js';
 import { escapeHtml } from '../../html-escape.js';
+import { StreamMarkdown } from '../../stream-markdown.js';
 import type { ConversationLock } from './conversation-lock.js';
 import type { ConversationRecord } from './conversations-repository.js';
 import type { MessageRecord } from './messages-repository.js';
@@ -69,12 +71,14 @@ export async function runReply(app: FastifyInstance, lock: ConversationLock, bas
   let inFlight = false;
   const lease = new ReplyLease(app, { conversationId: conversation.id, messageId, owner: assistant.leaseOwner ?? '' }, log, () => controller.abort(LEASE_LOST));
 
+  const markdown = new StreamMarkdown(messageId);
   // One piece at a time: what arrives while a piece is being saved and sent
   // waits and goes out as the next piece, so a slow table coalesces more.
-  const flush = () => {
+  // `last`: the reply ended; the rest is rendered and sent even when nothing is pending.
+  const flush = (last = false) => {
     if (coalesceTimer) clearTimeout(coalesceTimer);
     coalesceTimer = undefined;
-    if (inFlight || (pending === '' && pendingThinking === '')) return;
+    if (inFlight || (pending === '' && pendingThinking === '' && !last)) return;
     inFlight = true;
     // Thinking is not part of the reply's text: it is stored whole at the end, so the lease's saves skip it.
     const thought = pendingThinking;
@@ -82,12 +86,14 @@ export async function runReply(app: FastifyInstance, lock: ConversationLock, bas
     const thoughtId = thought === '' ? undefined : updateId(messageId, ++sequence);
     const piece = pending;
     pending = '';
-    const id = piece === '' ? undefined : updateId(messageId, ++sequence);
+    const id = piece === '' && !last ? undefined : updateId(messageId, ++sequence);
+    // Rendered now, in sequence order: each block is sent once, the open one as text.
+    const data = id === undefined ? '' : last ? markdown.end(piece) : markdown.piece(piece);
     publishing = (async () => {
       if (thoughtId) await app.hub.publish({ topic, id: thoughtId, type: THINKING_EVENT, data: escapeHtml(thought) });
       if (!id) return;
       await lease.beforePublish(published, piece);
-      await app.hub.publish({ topic, id, data: escapeHtml(piece) });
+      await app.hub.publish({ topic, id, type: DELTA_EVENT, data });
       // Kept even when the hub failed: the stored text must not lose what Bedrock sent.
       published = { text: published.text + piece, lastEventId: id };
     })()
@@ -99,6 +105,9 @@ export async function runReply(app: FastifyInstance, lock: ConversationLock, bas
   };
   const drain = async () => {
     flush();
+    while (inFlight) await publishing;
+    // The last piece renders what is left of the reply, after every earlier piece.
+    flush(true);
     while (inFlight) await publishing;
   };
 
@@ -142,7 +151,7 @@ export async function runReply(app: FastifyInstance, lock: ConversationLock, bas
         pending += text;
         // The first piece goes out at once: the wait for the first token is what people feel most.
         if (sequence === 0) flush();
-        else coalesceTimer ??= setTimeout(flush, config.streamCoalesceMs);
+        else coalesceTimer ??= setTimeout(() => flush(), config.streamCoalesceMs);
       } else if (event.metadata?.usage) {
         const u = event.metadata.usage;
         usage = {
@@ -230,6 +239,7 @@ export async function runReply(app: FastifyInstance, lock: ConversationLock, bas
   await lock.release(conversation, messageId).catch((e: unknown) => log.error({ err: e }, 'could not release the conversation lock'));
   const done: DoneEvent = { messageId, state, usage: finalUsage, ...(errorText ? { error: errorText } : {}) };
   await app.hub.publish({ topic, id: updateId(messageId, sequence + 1), type: DONE_EVENT, data: JSON.stringify(done) }, DONE_ATTEMPTS);
+  await app.liveEvents.changed(user.id, conversation.id);
   log.info({ state, pieces: sequence, inputTokens: finalUsage.inputTokens, outputTokens: finalUsage.outputTokens, costUsd }, 'reply finished');
 }
 

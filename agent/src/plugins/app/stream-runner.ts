@@ -8,9 +8,10 @@ import type { FastifyBaseLogger, FastifyInstance } from 'fastify';
 import { DONE_EVENT, START_EVENT, conversationTopic, updateId, type DoneEvent, type TemperatureChoice, type ThinkingChoice } from '@homeagent/contract';
 import { buildConverseRequest, cacheTtlFor, chooseCacheTtl, effectiveThinking, replyMaxTokens } from '../../bedrock-request.js';
 import { BudgetExceededError, fromMicroUsd, monthOf, toMicroUsd, worstCaseMicroUsd } from '../../budget.js';
-import { estimateTokens, planContext } from '../../conversation-context.js';
+import { estimateTokens, planContext, titleFrom } from '../../conversation-context.js';
 import { HttpError } from '../../http-error.js';
 import { newId } from '../../id-generator.js';
+import { LiveEvents } from '../../live-events.js';
 import { ConversationLock } from './conversation-lock.js';
 import type { ConversationRecord } from './conversations-repository.js';
 import type { MessageRecord } from './messages-repository.js';
@@ -165,6 +166,10 @@ export class StreamRunner {
         const topic = conversationTopic(this.config.publicUrl, user.id, conversation.id);
         // Published before the 202 so a subscriber that starts from this id misses nothing.
         await this.app.hub.publish({ topic, id: updateId(assistantId, 0), type: START_EVENT, data: JSON.stringify({ messageId: assistantId }) });
+        // The title (from the first message) and the list order change now, not when the reply ends.
+        await this.app.conversations.touch(user.id, conversation.id, titleFrom(text)).catch((e: unknown) => this.log.error({ err: e }, 'could not update the conversation'));
+        // Every other open page of the conversation fetches both bubbles and follows the reply.
+        await this.app.liveEvents.sent(user.id, conversation.id, userMessageId, assistantId);
         this.spawn({
           user,
           conversation,
@@ -302,6 +307,7 @@ declare module 'fastify' {
   interface FastifyInstance {
     streamRunner: StreamRunner;
     conversationLock: ConversationLock;
+    liveEvents: LiveEvents;
   }
 }
 
@@ -314,6 +320,7 @@ export default fp(
     app.addHook('onReady', async () => {
       void runner.sweep().catch((error: unknown) => app.log.warn({ err: error }, 'could not look for replies left streaming'));
     });
+    app.decorate('liveEvents', new LiveEvents(app));
     // preClose runs before any onClose hook, so the clients are still open while replies are saved.
     app.addHook('preClose', async () => {
       await runner.closeAll();

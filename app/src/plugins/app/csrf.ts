@@ -42,9 +42,27 @@ function originOf(value: string): string | undefined {
   }
 }
 
+/**
+ * The origins a form may come from: `PUBLIC_URL`, and in local mode (plain
+ * http on localhost or 127.0.0.1) its twin on the same port too, because
+ * both names reach the local edge and people type either. Any other origin,
+ * and every other deployment, has the one `PUBLIC_URL` origin.
+ */
+export function allowedOrigins(publicUrl: string): Set<string> {
+  const url = new URL(publicUrl);
+  const origins = new Set([url.origin]);
+  if (url.protocol === 'http:' && (url.hostname === 'localhost' || url.hostname === '127.0.0.1')) {
+    const port = url.port ? `:${url.port}` : '';
+    origins.add(`http://localhost${port}`);
+    origins.add(`http://127.0.0.1${port}`);
+  }
+  return origins;
+}
+
 export default fp(
   async (app) => {
     const { config } = app;
+    const origins = allowedOrigins(config.publicUrl);
     const key = createHmac('sha256', config.sessionSecret).update('homeagent csrf key').digest();
 
     function tokenFor(binding: string): string {
@@ -84,8 +102,7 @@ export default fp(
       const origin = request.headers.origin;
       const referer = request.headers.referer;
       const claimed = origin !== undefined ? originOf(origin) : referer !== undefined ? originOf(referer) : config.publicUrl;
-      if (claimed !== config.publicUrl) {
-        // Also what someone sees who opened the app under another name (e.g. 127.0.0.1 for localhost).
+      if (claimed === undefined || !origins.has(claimed)) {
         throw new CsrfError(
           'csrf_origin',
           `This form was sent from another site than ${config.publicUrl}, so it was refused. Open ${config.publicUrl} and try again.`,

@@ -11,6 +11,7 @@ import { isHtmxRequest, wantsPartial } from './page-reply.js';
 import { SignInRequiredError } from './session.js';
 import { describeValidation } from '../../schemas/validation-message.js';
 import { layout } from '../../views/layout.js';
+import { THEME_COOKIE, themeOf } from '../../views/theme.js';
 import { errorFragment, errorPageBody } from '../../views/error-views.js';
 
 
@@ -33,16 +34,28 @@ function statusOf(error: FastifyError | Error): number {
   return typeof status === 'number' && status >= 400 && status < 600 ? status : 500;
 }
 
-export function sendError(request: FastifyRequest, reply: FastifyReply, status: number, message: string): FastifyReply {
-  const requestId = status >= 500 ? request.id : undefined;
+/**
+ * Every error says its request id (4xx and 5xx alike), in the page and in
+ * `X-Request-Id` (set for every response, below), so a person can quote it
+ * and the id finds the log line. A full error page keeps the signed-in top
+ * bar when the session can be read (not when the agent is what failed).
+ */
+export async function sendError(request: FastifyRequest, reply: FastifyReply, status: number, message: string): Promise<FastifyReply> {
+  const requestId = request.id;
   reply.code(status).type('text/html; charset=utf-8');
   if (wantsPartial(request)) return reply.send(errorFragment(message, requestId).value);
   const title = TITLES[status] ?? (status >= 500 ? 'Something went wrong' : 'That did not work');
-  return reply.send(layout({ title, body: errorPageBody(title, message, requestId) }).value);
+  const signedIn = await request.currentSession().catch(() => undefined);
+  const csrfToken = signedIn ? await reply.csrfToken().catch(() => undefined) : undefined;
+  const theme = themeOf(request.cookies?.[THEME_COOKIE]);
+  return reply.send(layout({ title, body: errorPageBody(title, message, requestId), theme, ...(signedIn && csrfToken ? { user: signedIn.user, csrfToken } : {}) }).value);
 }
 
 export default fp(
   async (app) => {
+    app.addHook('onRequest', async (request, reply) => {
+      reply.header('x-request-id', request.id);
+    });
     app.setErrorHandler((error: FastifyError | Error, request, reply) => {
       if (error instanceof SignInRequiredError) {
         // Not worth a warning: it is how every visit after sign-out starts.
@@ -77,9 +90,7 @@ export default fp(
       return sendError(request, reply, status, message);
     });
 
-    app.setNotFoundHandler((request, reply) => {
-      sendError(request, reply, 404, 'There is no page at this address.');
-    });
+    app.setNotFoundHandler(async (request, reply) => sendError(request, reply, 404, 'There is no page at this address.'));
   },
   { name: 'error-handler' },
 );

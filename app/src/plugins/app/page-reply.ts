@@ -9,6 +9,7 @@ import type { FastifyReply, FastifyRequest } from 'fastify';
 import fp from 'fastify-plugin';
 import type { Html } from '../../views/html.js';
 import { layout } from '../../views/layout.js';
+import { THEME_COOKIE, themeOf } from '../../views/theme.js';
 
 /** The request came from htmx (it swaps the answer into the page). */
 export function isHtmxRequest(request: FastifyRequest): boolean {
@@ -47,12 +48,13 @@ export default fp(
       const { status = 200, pageClass, noindex } = options;
       if (wantsPartial(this.request)) return this.fragment(body, status);
       const signedIn = await this.request.currentSession();
-      if (!signedIn) return this.fragment(layout({ title, body, pageClass, noindex }), status);
+      const theme = themeOf(this.request.cookies[THEME_COOKIE]);
+      if (!signedIn) return this.fragment(layout({ title, body, pageClass, theme, noindex }), status);
       // Renew the hub cookie with every page: the app cannot see whether the
       // browser still has a valid one (its path is the hub's), and a renewed
       // one survives a rotated subscriber key or a cookie cleared by hand.
       await this.issueHubCookie(signedIn);
-      return this.fragment(layout({ title, body, user: signedIn.user, csrfToken: await this.csrfToken(), pageClass, noindex }), status);
+      return this.fragment(layout({ title, body, user: signedIn.user, csrfToken: await this.csrfToken(), pageClass, theme, noindex }), status);
     });
   },
   { name: 'page-reply', dependencies: ['session', 'csrf'] },

@@ -1,39 +1,69 @@
 /**
- * Static files: our stylesheet and script from app/public, and htmx with
- * its SSE extension straight from node_modules (no front-end build step).
- * Only those two htmx files are served, nothing else from the package.
+ * Static files (src/static-assets.ts) under content-hashed names, cached by
+ * browsers and the edge for a year as immutable, sent brotli- or
+ * gzip-compressed as the browser accepts (compressed once at start). Only
+ * the listed files exist: nothing else of app/public or node_modules is
+ * reachable. The web app manifest is generated, so it names the hashed icons.
  */
-import { createRequire } from 'node:module';
-import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import fastifyStatic from '@fastify/static';
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import fp from 'fastify-plugin';
+import { Type } from 'typebox';
+import { assetByFile, assetUrl, type StaticAsset } from '../../static-assets.js';
+import { THEME_COLORS } from '../../views/theme.js';
 
-const require = createRequire(import.meta.url);
-const htmxDist = join(dirname(require.resolve('htmx.org/package.json')), 'dist');
-/** app/public, both from src/ (tests) and from dist/ (production). */
-const publicDir = join(dirname(fileURLToPath(import.meta.url)), '..', '..', '..', 'public');
+const YEAR_IMMUTABLE = 'public, max-age=31536000, immutable';
 
-const HTMX_FILES = new Set(['/htmx.min.js', '/ext/hx-sse.js']);
+/** What the browser accepts, best first: brotli, gzip, or the file as it is. */
+function encodingFor(request: FastifyRequest, asset: StaticAsset): 'br' | 'gzip' | undefined {
+  const accepted = String(request.headers['accept-encoding'] ?? '');
+  if (asset.br && /\bbr\b/.test(accepted)) return 'br';
+  if (asset.gzip && /\bgzip\b/.test(accepted)) return 'gzip';
+  return undefined;
+}
+
+function sendAsset(request: FastifyRequest, reply: FastifyReply, asset: StaticAsset) {
+  const encoding = encodingFor(request, asset);
+  reply.header('cache-control', YEAR_IMMUTABLE).header('vary', 'accept-encoding').type(asset.type);
+  if (encoding) reply.header('content-encoding', encoding);
+  return reply.send(encoding ? asset[encoding] : asset.identity);
+}
+
+/** The manifest: installs to the home screen and opens without the browser's chrome. */
+function manifest() {
+  return {
+    name: 'HomeAgent',
+    short_name: 'HomeAgent',
+    description: 'Your private Claude chat.',
+    start_url: '/',
+    scope: '/',
+    display: 'standalone',
+    background_color: THEME_COLORS.light,
+    theme_color: THEME_COLORS.light,
+    icons: [
+      { src: assetUrl('icon-192.png'), sizes: '192x192', type: 'image/png', purpose: 'any' },
+      { src: assetUrl('icon-512.png'), sizes: '512x512', type: 'image/png', purpose: 'any' },
+      { src: assetUrl('icon-maskable-512.png'), sizes: '512x512', type: 'image/png', purpose: 'maskable' },
+      { src: assetUrl('favicon.svg'), sizes: 'any', type: 'image/svg+xml', purpose: 'any' },
+    ],
+  };
+}
 
 export default fp(
-  async (app) => {
-    await app.register(fastifyStatic, {
-      root: publicDir,
-      prefix: '/static/',
-      index: false,
-      list: false,
-      maxAge: '1h',
+  async (fastify) => {
+    const app = fastify.withTypeProvider<TypeBoxTypeProvider>();
+    // Compressed already: @fastify/compress leaves these alone.
+    app.get('/static/:file', { schema: { params: Type.Object({ file: Type.String({ maxLength: 100 }) }) }, config: { compress: false } }, async (request, reply) => {
+      const asset = assetByFile(request.params.file);
+      if (!asset) return reply.callNotFound();
+      return sendAsset(request, reply, asset);
     });
-    await app.register(fastifyStatic, {
-      root: htmxDist,
-      prefix: '/vendor/htmx/',
-      decorateReply: false,
-      index: false,
-      list: false,
-      maxAge: '1d',
-      allowedPath: (pathname) => HTMX_FILES.has(pathname),
-    });
+    const body = JSON.stringify(manifest());
+    app.get('/manifest.webmanifest', async (_request, reply) =>
+      reply.header('cache-control', 'public, max-age=3600').type('application/manifest+json').send(body));
+    // Browsers ask for these by their fixed names.
+    app.get('/favicon.ico', async (request, reply) => sendAsset(request, reply, assetByFile(assetUrl('favicon.svg').slice('/static/'.length))!));
+    app.get('/apple-touch-icon.png', async (request, reply) => sendAsset(request, reply, assetByFile(assetUrl('apple-touch-icon.png').slice('/static/'.length))!));
   },
   { name: 'static-files' },
 );

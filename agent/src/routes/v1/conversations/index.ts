@@ -37,6 +37,7 @@ const routes: FastifyPluginAsyncTypebox = async (app) => {
     },
     async (request, reply) => {
       const conversation = await app.conversations.create(request.user.id, request.body.title);
+      await app.liveEvents.changed(request.user.id, conversation.id);
       return reply.code(201).send({ conversation: toConversation(conversation) });
     },
   );
@@ -86,6 +87,7 @@ const routes: FastifyPluginAsyncTypebox = async (app) => {
       if (title.length > LIMITS.titleMax) throw badRequest('validation', `The title must be at most ${LIMITS.titleMax} characters.`);
       const conversation = await app.conversations.rename(request.user.id, request.params.conversationId, title);
       if (!conversation) throw notFound('That conversation does not exist.');
+      await app.liveEvents.renamed(request.user.id, conversation.id);
       return { conversation: toConversation(conversation) };
     },
   );
@@ -107,6 +109,8 @@ const routes: FastifyPluginAsyncTypebox = async (app) => {
         throw conflict('reply_in_progress', 'Claude is still answering in this conversation. Stop the reply first, then delete the conversation.');
       }
       await app.conversations.purge(userId, conversationId);
+      // Its open pages say so; the sidebars of the others drop it.
+      await app.liveEvents.deleted(userId, conversationId);
       return reply.code(204).send(null);
     },
   );

@@ -1,6 +1,5 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { ApiError, MessageResponse, SendMessageRequest, SendMessageResponse } from '@homeagent/contract';
-import { titleFrom } from '../../../conversation-context.js';
 import { badRequest, conflict, notFound } from '../../../http-error.js';
 import { toMessage } from '../../../plugins/app/messages-repository.js';
 import { UserHeaders } from '../../../schemas/headers.js';
@@ -31,11 +30,7 @@ const routes: FastifyPluginAsyncTypebox = async (app) => {
       const { model, temperature, thinking } = request.body;
       const choices = { ...(model ? { model } : {}), ...(temperature ? { temperature } : {}), ...(thinking ? { thinking } : {}) };
       const { userMessage, assistant, topic } = await app.streamRunner.send(request.user, conversation, text, requestedAt, choices);
-      // Up the list at once, and an untitled chat is named from its first message as soon as it is
-      // sent, not when the reply ends. The moved `updatedAt` also tells search the chat changed.
-      await app.conversations
-        .touch(request.user.id, conversation.id, conversation.titleIsDefault ? titleFrom(text) : undefined)
-        .catch((e: unknown) => request.log.warn({ err: e }, 'could not update the conversation'));
+      // send() has moved the chat up the list and named an untitled one (which also tells search it changed).
       return reply.code(202).send({ userMessage: toMessage(userMessage), assistantMessage: toMessage(assistant), topic });
     },
   );

@@ -1,7 +1,8 @@
 import t from 'tap';
 import { EMULATOR_MARKERS, emulatorReply, inputTokenCount, replyTokens, type ConverseRequest } from '@homeagent/local/bedrock-emulator';
 import { DEFAULT_SYSTEM_PROMPT } from '../../../../src/config.js';
-import { conversationTopic, updateId, type Message, type User } from '@homeagent/contract';
+import { conversationTopic, updateId, type DeltaEvent, type Message, type User } from '@homeagent/contract';
+import { renderMarkdown, streamView } from '@homeagent/markdown';
 import { monthOf } from '../../../../src/budget.js';
 import { buildAgent, PUBLIC_URL, registerUser, startStandIns, subscriberToken, until, type TestAgent } from '../../../helper.js';
 import { subscribe, type SseEvent, type Subscription } from '../../../sse-client.js';
@@ -12,9 +13,19 @@ const standIns = await startStandIns(t, { bedrock: true, hub: true });
 const agent = await buildAgent(t, standIns);
 const hubUrl = standIns.hub!.url;
 
-/** Written out here rather than imported, so the test does not trust the code under test. */
-const escaped = (text: string) =>
-  text.replaceAll('&', '&amp;').replaceAll('<', '&lt;').replaceAll('>', '&gt;').replaceAll('"', '&quot;').replaceAll("'", '&#39;');
+/** What a page shows after applying `deltas` to what it showed (`from`, e.g. a checkpoint's view): rendered blocks, then the tail as text. */
+function shown(deltas: SseEvent[], from = { html: '', tail: '' }): { html: string; tail: string } {
+  let { html, tail } = from;
+  for (const event of deltas) {
+    const delta = JSON.parse(event.data) as DeltaEvent;
+    html += delta.html;
+    tail = delta.replace ? delta.text : tail + delta.text;
+  }
+  return { html, tail };
+}
+
+/** A finished reply as a reload shows it. */
+const finalView = (text: string) => ({ html: renderMarkdown(text), tail: '' });
 
 const requestOf = (texts: string[]): ConverseRequest => ({
   messages: texts.map((text, i) => ({ role: i % 2 === 0 ? 'user' : 'assistant', content: [{ text }] })),
@@ -43,8 +54,8 @@ const send = (a: TestAgent, user: User, conversationId: string, text: string) =>
 
 const isDone = (messageId: string) => (e: SseEvent) => e.type === 'done' && JSON.parse(e.data).messageId === messageId;
 
-/** The reply pieces of one message, in the order they arrived. */
-const piecesOf = (events: SseEvent[], messageId: string) => events.filter((e) => e.type === 'message' && e.id?.startsWith(`${messageId}:`));
+/** The reply pieces (`delta` events) of one message, in the order they arrived. */
+const piecesOf = (events: SseEvent[], messageId: string) => events.filter((e) => e.type === 'delta' && e.id?.startsWith(`${messageId}:`));
 
 async function getMessage(a: TestAgent, user: User, conversationId: string, messageId: string): Promise<Message> {
   const response = await a.call('GET', `/v1/conversations/${conversationId}/messages/${messageId}`, { userId: user.id });
@@ -90,9 +101,13 @@ t.test('a reply streams to the hub in order and complete, and is stored', async 
   const pieces = piecesOf(events, assistant.id);
   const request = requestOf([text]);
   const reply = emulatorReply(request);
-  t.equal(pieces.map((e) => e.data).join(''), escaped(reply), 'the pieces add up to the escaped reply');
-  t.ok(pieces.length >= 1 && pieces.length <= replyTokens(reply).length, 'deltas are published at most one per token');
-  t.notOk(pieces.some((p) => /<b>/.test(p.data)), 'no raw HTML reaches the page');
+  t.same(shown(pieces), finalView(reply), 'the pieces add up to the rendered reply, with nothing left as text');
+  t.match(shown(pieces).html, /&lt;b&gt;world&lt;\/b&gt;/, 'what the person wrote stays text');
+  // One per coalesced group of tokens, plus the last one that renders the rest.
+  t.ok(pieces.length >= 1 && pieces.length <= replyTokens(reply).length + 1, 'deltas are published at most one per token');
+  // `text` is shown as text (textContent), so only `html` could carry markup.
+  t.notOk(pieces.some((p) => /<b>/.test(JSON.parse(p.data).html)), 'no raw HTML reaches the page');
+  t.ok(pieces.every((p) => JSON.parse(p.data).messageId === assistant.id), 'each delta names its message');
 
   const done = JSON.parse(events.at(-1)!.data);
   const expectedUsage = {
@@ -147,7 +162,7 @@ t.test('the next message sends the conversation so far, and a late subscriber ca
   // A page opened after the fact subscribes from the start id and gets the whole reply from history.
   const late = await listen(alice, conversationId, second.lastEventId);
   await late.waitFor(isDone(second.id));
-  t.equal(piecesOf(late.events, second.id).map((e) => e.data).join(''), escaped(expected));
+  t.same(shown(piecesOf(late.events, second.id)), finalView(expected));
   t.equal(piecesOf(late.events, first.id).length, 0, 'nothing of the earlier reply is repeated');
 });
 
@@ -168,7 +183,7 @@ t.test('one reply at a time; stop keeps the partial text; a reload resumes from 
   }, 'a checkpoint');
   t.equal(checkpoint.state, 'streaming');
   const reloaded = await listen(alice, conversationId, checkpoint.lastEventId);
-  await reloaded.waitFor((e) => e.type === 'message');
+  await reloaded.waitFor((e) => e.type === 'delta');
 
   const stop = await agent.call('POST', `/v1/conversations/${conversationId}/messages/${assistant.id}/stop`, { userId: alice.id });
   t.equal(stop.statusCode, 200);
@@ -180,11 +195,11 @@ t.test('one reply at a time; stop keeps the partial text; a reload resumes from 
 
   const done = await live.waitFor(isDone(assistant.id));
   t.match(JSON.parse(done.data), { messageId: assistant.id, state: 'stopped' });
-  t.equal(piecesOf(live.events, assistant.id).map((e) => e.data).join(''), escaped(stopped.text), 'the page saw exactly what was kept');
+  t.same(shown(piecesOf(live.events, assistant.id)), finalView(stopped.text), 'the page saw exactly what was kept');
   await reloaded.waitFor(isDone(assistant.id));
-  t.equal(
-    escaped(checkpoint.text) + piecesOf(reloaded.events, assistant.id).map((e) => e.data).join(''),
-    escaped(stopped.text),
+  t.same(
+    shown(piecesOf(reloaded.events, assistant.id), streamView(checkpoint.text)),
+    finalView(stopped.text),
     'checkpoint + the rest from the hub: nothing lost, nothing doubled',
   );
 
@@ -369,7 +384,7 @@ t.test('closing the agent ends a running reply as interrupted, with its text kep
   const conversationId = await newConversation(closing, erin);
   const live = await listen(erin, conversationId);
   const id = (await send(closing, erin, conversationId, `slowly please ${EMULATOR_MARKERS.slow}`)).json().assistantMessage.id as string;
-  await live.waitFor((e) => e.type === 'message' && e.id?.startsWith(`${id}:`) === true);
+  await live.waitFor((e) => e.type === 'delta' && e.id?.startsWith(`${id}:`) === true);
   await closing.app.close();
 
   const done = JSON.parse((await live.waitFor(isDone(id))).data);
@@ -377,7 +392,7 @@ t.test('closing the agent ends a running reply as interrupted, with its text kep
   const stored = await getMessage(agent, erin, conversationId, id);
   t.equal(stored.state, 'error');
   t.ok(stored.text.length > 0, 'the text so far is kept');
-  t.equal(piecesOf(live.events, id).map((e) => e.data).join(''), escaped(stored.text));
+  t.same(shown(piecesOf(live.events, id)), finalView(stored.text));
   const next = await send(agent, erin, conversationId, 'still there?');
   t.equal(next.statusCode, 202, 'the lock was released');
   await live.waitFor(isDone(next.json().assistantMessage.id));
@@ -397,4 +412,30 @@ t.test('a stream that goes quiet is given up with a clear message', async (t) =>
   const next = await send(impatient, fay, conversationId, 'hello?');
   t.equal(next.statusCode, 202, 'the conversation is free again');
   await live.waitFor(isDone(next.json().assistantMessage.id));
+});
+
+t.test('every open page is told: sent (both ids), renamed, deleted, and the list topic follows', async (t) => {
+  const { conversationListTopic } = await import('@homeagent/contract');
+  const conversationId = await newConversation(agent, alice);
+  const live = await subscribe({
+    hubUrl,
+    topics: [conversationTopic(PUBLIC_URL, alice.id, conversationId), conversationListTopic(PUBLIC_URL, alice.id)],
+    token: await subscriberToken(alice.id),
+  });
+  t.teardown(() => live.close());
+  const bobs = await subscribe({ hubUrl, topics: ['*'], token: await subscriberToken(bob.id) });
+  t.teardown(() => bobs.close());
+
+  const body = (await send(agent, alice, conversationId, 'in sync?')).json();
+  const sent = await live.waitFor((e) => e.type === 'sent');
+  t.same(JSON.parse(sent.data), { conversationId, userMessageId: body.userMessage.id, assistantMessageId: body.assistantMessage.id });
+  await live.waitFor(isDone(body.assistantMessage.id));
+  await live.waitFor((e) => e.type === 'changed' && live.events.indexOf(e) > live.events.findIndex(isDone(body.assistantMessage.id)));
+
+  t.equal((await agent.call('PATCH', `/v1/conversations/${conversationId}`, { userId: alice.id, body: { title: 'Renamed' } })).statusCode, 200);
+  t.same(JSON.parse((await live.waitFor((e) => e.type === 'renamed')).data), { conversationId });
+  t.equal((await agent.call('DELETE', `/v1/conversations/${conversationId}`, { userId: alice.id })).statusCode, 204);
+  t.same(JSON.parse((await live.waitFor((e) => e.type === 'deleted')).data), { conversationId });
+  t.ok(live.events.filter((e) => e.type === 'changed').length >= 3, 'the list topic heard of the send, the reply, the rename and the delete');
+  t.equal(bobs.events.length, 0, 'another person hears none of it');
 });
