@@ -317,12 +317,15 @@ export default fp(
     app.decorate('streamRunner', runner);
     app.decorate('conversationLock', runner.lock);
     // In the background once ready: a table that cannot be read must not keep the agent from starting.
+    let sweeping: Promise<void> = Promise.resolve();
     app.addHook('onReady', async () => {
-      void runner.sweep().catch((error: unknown) => app.log.warn({ err: error }, 'could not look for replies left streaming'));
+      sweeping = runner.sweep().catch((error: unknown) => app.log.warn({ err: error }, 'could not look for replies left streaming'));
     });
     app.decorate('liveEvents', new LiveEvents(app));
     // preClose runs before any onClose hook, so the clients are still open while replies are saved.
     app.addHook('preClose', async () => {
+      // A scan still running when the table's client closes would fail against a closed connection.
+      await sweeping;
       await runner.closeAll();
     });
   },
