@@ -9,6 +9,8 @@ export interface BedrockRequestParts {
   model: string;
   systemPrompt: string;
   context: BedrockMessage[];
+  /** lowered to fit the person's budget (budget.ts fitReply); the model's maximum when absent */
+  maxOutputTokens?: number;
 }
 
 export function buildConverseRequest(parts: BedrockRequestParts): ConverseStreamCommandInput {
@@ -16,6 +18,6 @@ export function buildConverseRequest(parts: BedrockRequestParts): ConverseStream
     modelId: parts.model,
     system: [{ text: parts.systemPrompt }],
     messages: parts.context,
-    inferenceConfig: { maxTokens: MAX_OUTPUT_TOKENS },
+    inferenceConfig: { maxTokens: parts.maxOutputTokens ?? MAX_OUTPUT_TOKENS },
   };
 }

@@ -32,6 +32,7 @@ const EnvSchema = Type.Object({
   STREAM_IDLE_TIMEOUT_MS: Type.Integer({ minimum: 50, maximum: 3_600_000, default: 120_000 }),
   CONTEXT_MESSAGES: Type.Integer({ minimum: 1, maximum: 500, default: 50 }),
   MONTHLY_BUDGET_USD: Type.Number({ minimum: 0, maximum: 1_000_000, default: 20 }),
+  BUDGET_MIN_OUTPUT_TOKENS: Type.Integer({ minimum: 1, maximum: 100_000, default: 256 }),
 });
 type Env = Static<typeof EnvSchema>;
 
@@ -47,6 +48,7 @@ const EXPECTATIONS: Record<string, string> = {
   STREAM_IDLE_TIMEOUT_MS: 'a whole number of milliseconds between 50 and 3600000',
   CONTEXT_MESSAGES: 'a whole number between 1 and 500',
   MONTHLY_BUDGET_USD: 'a number of US dollars between 0 and 1000000',
+  BUDGET_MIN_OUTPUT_TOKENS: 'a whole number of tokens between 1 and 100000',
   LOG_LEVEL: 'one of fatal, error, warn, info, debug, trace, silent',
 };
 
@@ -68,6 +70,8 @@ export interface Config {
   streamIdleTimeoutMs: number;
   contextMessages: number;
   monthlyBudgetUsd: number;
+  /** a reply shortened to fit the budget gets at least this many output tokens, or the message is refused */
+  budgetMinOutputTokens: number;
   /** where the secrets came from, for the boot log (never the values) */
   secretsSource: 'environment' | 'secrets-manager';
 }
@@ -169,6 +173,7 @@ export async function loadConfig(env: Record<string, string | undefined> = proce
     streamIdleTimeoutMs: e.STREAM_IDLE_TIMEOUT_MS,
     contextMessages: e.CONTEXT_MESSAGES,
     monthlyBudgetUsd: e.MONTHLY_BUDGET_USD,
+    budgetMinOutputTokens: e.BUDGET_MIN_OUTPUT_TOKENS,
     secretsSource: e.AGENT_SECRET_ID ? 'secrets-manager' : 'environment',
   };
 }

@@ -101,6 +101,8 @@ export const Message = Type.Object({
   usage: Type.Optional(Usage),
   /** for state `error`: a sentence a person understands */
   error: Type.Optional(Type.String()),
+  /** true when the reply ended early because its output was limited to fit the person's budget */
+  cutShortByBudget: Type.Optional(Type.Boolean()),
 });
 export type Message = Static<typeof Message>;
 
@@ -136,6 +138,8 @@ export const UserSummary = Type.Object({
   spentUsd: Type.Number(),
   inputTokens: Type.Integer(),
   outputTokens: Type.Integer(),
+  state: Type.Union([Type.Literal('active'), Type.Literal('disabled')]),
+  lastSignInAt: Type.Optional(Type.String()),
 });
 export type UserSummary = Static<typeof UserSummary>;
 
@@ -186,7 +190,8 @@ export type InviteResponse = Static<typeof InviteResponse>;
 
 /** An invite that can still be used, as the admin's list shows it. */
 export const OpenInvite = Type.Object({
-  code: Type.String(),
+  /** names the invite without being it (the hash of its code: the code is shown once, when made) */
+  id: Type.String(),
   role: Role,
   createdAt: Type.String(),
   expiresAt: Type.String(),
@@ -197,7 +202,7 @@ export type OpenInvite = Static<typeof OpenInvite>;
 export const InviteListResponse = Type.Object({ invites: Type.Array(OpenInvite) });
 export type InviteListResponse = Static<typeof InviteListResponse>;
 
-/** DELETE /v1/invites/:code (admin only, X-User-Id) → 204: the invite can no longer be used; 404 not_found when unknown, used or expired */
+/** DELETE /v1/invites/:id (admin only, X-User-Id; the id from the list) → 204: the invite can no longer be used; 404 not_found when unknown, used or expired */
 
 /** GET /v1/conversations (X-User-Id) → 200, newest first */
 export const ConversationListResponse = Type.Object({ conversations: Type.Array(Conversation) });
@@ -322,6 +327,7 @@ export const DoneEvent = Type.Object({
   state: MessageState,
   usage: Type.Optional(Usage),
   error: Type.Optional(Type.String()),
+  cutShortByBudget: Type.Optional(Type.Boolean()),
 });
 export type DoneEvent = Static<typeof DoneEvent>;
 export const DONE_EVENT = 'done';
@@ -331,3 +337,5 @@ export const START_EVENT = 'start';
 export function updateId(messageId: string, sequence: number): string {
   return `${messageId}:${String(sequence).padStart(6, '0')}`;
 }
+export * from './audit.js';
+export * from './people.js';

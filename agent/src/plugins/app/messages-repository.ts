@@ -27,6 +27,7 @@ export function toMessage(record: MessageRecord): Message {
   if (record.model !== undefined) message.model = record.model;
   if (record.usage !== undefined) message.usage = record.usage;
   if (record.error !== undefined) message.error = record.error;
+  if (record.cutShortByBudget) message.cutShortByBudget = true;
   return message;
 }
 
@@ -36,6 +37,7 @@ export interface FinishInput {
   lastEventId?: string;
   usage?: Usage;
   error?: string;
+  cutShortByBudget?: boolean;
 }
 
 export class MessagesRepository {
@@ -140,6 +142,10 @@ export class MessagesRepository {
       sets.push('#error = :err');
       names['#error'] = 'error';
       values[':err'] = input.error;
+    }
+    if (input.cutShortByBudget) {
+      sets.push('cutShortByBudget = :cut');
+      values[':cut'] = true;
     }
     const attributes = await conditionallyUpdated(
       this.doc,

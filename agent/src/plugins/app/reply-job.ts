@@ -39,6 +39,10 @@ export interface ReplyJob {
   context: BedrockMessage[];
   estimatedInputTokens: number;
   reservedMicroUsd: number;
+  /** the reply's output limit: the model's, or less so that its worst case fits the budget */
+  maxOutputTokens: number;
+  /** true when `maxOutputTokens` was lowered for the budget */
+  shortenedByBudget: boolean;
   month: string;
   /** when the person's request arrived, for time to first token */
   requestedAt: number;
@@ -101,6 +105,7 @@ export async function runReply(app: FastifyInstance, lock: ConversationLock, bas
   stillAlive();
 
   let usage: { inputTokens: number; outputTokens: number } | undefined;
+  let stopReason: string | undefined;
   let state: Exclude<MessageState, 'streaming'> = 'complete';
   let errorText: string | undefined;
   try {
@@ -119,6 +124,8 @@ export async function runReply(app: FastifyInstance, lock: ConversationLock, bas
         // The first piece goes out at once: the wait for the first token is what people feel most.
         if (sequence === 0) flush();
         else coalesceTimer ??= setTimeout(flush, config.streamCoalesceMs);
+      } else if (event.messageStop) {
+        stopReason = event.messageStop.stopReason;
       } else if (event.metadata?.usage) {
         usage = { inputTokens: event.metadata.usage.inputTokens ?? 0, outputTokens: event.metadata.usage.outputTokens ?? 0 };
       }
@@ -159,12 +166,15 @@ export async function runReply(app: FastifyInstance, lock: ConversationLock, bas
   };
   const costUsd = fromMicroUsd(costMicroUsd(job.price, tokens.inputTokens, tokens.outputTokens));
   const finalUsage: Usage = { ...tokens, costUsd };
+  // Ended by the lowered limit, not by the model: the page says the budget cut it short.
+  const cutShortByBudget = state === 'complete' && job.shortenedByBudget && stopReason === 'max_tokens';
   const finished = await app.messages.finish(conversation.id, messageId, {
     text: received,
     state,
     lastEventId: published.lastEventId,
     usage: finalUsage,
     ...(errorText ? { error: errorText } : {}),
+    ...(cutShortByBudget ? { cutShortByBudget } : {}),
   });
   if (!finished) {
     log.warn('the reply was settled elsewhere before the stream ended');
@@ -173,7 +183,7 @@ export async function runReply(app: FastifyInstance, lock: ConversationLock, bas
   await settleBudget(app, job, finalUsage, log);
   await app.conversations.touch(user.id, conversation.id, titleFrom(job.userText)).catch((e: unknown) => log.error({ err: e }, 'could not update the conversation'));
   await lock.release(conversation, messageId).catch((e: unknown) => log.error({ err: e }, 'could not release the conversation lock'));
-  const done: DoneEvent = { messageId, state, usage: finalUsage, ...(errorText ? { error: errorText } : {}) };
+  const done: DoneEvent = { messageId, state, usage: finalUsage, ...(errorText ? { error: errorText } : {}), ...(cutShortByBudget ? { cutShortByBudget } : {}) };
   await app.hub.publish({ topic, id: updateId(messageId, sequence + 1), type: DONE_EVENT, data: JSON.stringify(done) }, DONE_ATTEMPTS);
   log.info({ state, pieces: sequence, inputTokens: finalUsage.inputTokens, outputTokens: finalUsage.outputTokens, costUsd }, 'reply finished');
 }

@@ -6,7 +6,7 @@
 import fp from 'fastify-plugin';
 import type { FastifyBaseLogger, FastifyInstance } from 'fastify';
 import { DONE_EVENT, START_EVENT, conversationTopic, updateId, type DoneEvent } from '@homeagent/contract';
-import { BudgetExceededError, costMicroUsd, fromMicroUsd, monthOf, toMicroUsd } from '../../budget.js';
+import { BudgetExceededError, fitReply, monthOf, toMicroUsd, type BudgetPosition, type ReplyFit } from '../../budget.js';
 import { MAX_OUTPUT_TOKENS, buildContext, estimateInputTokens } from '../../conversation-context.js';
 import { newId } from '../../id-generator.js';
 import { ConversationLock } from './conversation-lock.js';
@@ -22,6 +22,8 @@ export const STALE_STREAM_MS = 3 * 60_000;
 export const INTERRUPTED_MESSAGE = 'The reply was interrupted before it finished. Please send your message again.';
 
 const LAST_SEQUENCE = 999_999;
+/** Reads and reservations that may race with other sends of the same person before one is given up. */
+const RESERVE_ATTEMPTS = 5;
 
 interface Running {
   controller: AbortController;
@@ -61,18 +63,14 @@ export class StreamRunner {
     const price = SettingsRepository.priceOf(settings, model);
     const context = buildContext(history, text, this.config.contextMessages);
     const estimatedInputTokens = estimateInputTokens(settings.systemPrompt, context);
-    const reservedMicroUsd = costMicroUsd(price, estimatedInputTokens, MAX_OUTPUT_TOKENS);
     const month = monthOf();
 
     const userMessageId = newId();
     const assistantId = newId();
     await this.lock.acquire(conversation, assistantId);
     try {
-      const budgetUsd = user.monthlyBudgetUsd ?? this.config.monthlyBudgetUsd;
-      if (!(await this.app.usage.reserve(user.id, month, reservedMicroUsd, toMicroUsd(budgetUsd)))) {
-        const current = await this.app.usage.get(user.id, month);
-        throw new BudgetExceededError(budgetUsd, fromMicroUsd(current.committedMicroUsd));
-      }
+      const fit = await this.reserve(user, month, price, estimatedInputTokens);
+      const { reservedMicroUsd } = fit;
       try {
         const now = new Date().toISOString();
         const userMessage: MessageRecord = {
@@ -119,6 +117,8 @@ export class StreamRunner {
           context,
           estimatedInputTokens,
           reservedMicroUsd,
+          maxOutputTokens: fit.maxOutputTokens,
+          shortenedByBudget: fit.shortened,
           month,
           requestedAt,
         });
@@ -131,6 +131,26 @@ export class StreamRunner {
       await this.lock.release(conversation, assistantId).catch((e: unknown) => this.log.error({ err: e }, 'could not release a conversation lock'));
       throw error;
     }
+  }
+
+  /**
+   * Reserves the reply's worst case, lowered to fit what is left of the
+   * budget (budget.ts `fitReply`). The reservation is one conditional update,
+   * so two sends at once cannot both squeeze in: the one that loses reads the
+   * new position and fits again.
+   */
+  private async reserve(user: UserRecord, month: string, price: ReturnType<typeof SettingsRepository.priceOf>, inputTokens: number): Promise<ReplyFit> {
+    const budgetMicroUsd = toMicroUsd(user.monthlyBudgetUsd ?? this.config.monthlyBudgetUsd);
+    const limits = { maxTokens: MAX_OUTPUT_TOKENS, minTokens: this.config.budgetMinOutputTokens };
+    let position: BudgetPosition | undefined;
+    for (let attempt = 0; attempt < RESERVE_ATTEMPTS; attempt++) {
+      const usage = await this.app.usage.get(user.id, month);
+      position = { budgetMicroUsd, spentMicroUsd: usage.spentMicroUsd, committedMicroUsd: usage.committedMicroUsd };
+      const fit = fitReply(price, inputTokens, limits, position);
+      if (!fit) break;
+      if (await this.app.usage.reserve(user.id, month, fit.reservedMicroUsd, budgetMicroUsd)) return fit;
+    }
+    throw new BudgetExceededError(position!, month);
   }
 
   private spawn(job: ReplyJob): void {

@@ -170,9 +170,9 @@ export class AgentClient {
     return (await this.#call<InviteListResponse>('GET', '/v1/invites', { userId })).body;
   }
 
-  /** Admins only; 404 `not_found` when the invite was used, revoked or expired already. */
-  async revokeInvite(userId: string, code: string): Promise<void> {
-    await this.#call('DELETE', `/v1/invites/${encodeURIComponent(code)}`, { userId });
+  /** Admins only, by the id the list gives; 404 `not_found` when the invite was used, revoked or expired already. */
+  async revokeInvite(userId: string, id: string): Promise<void> {
+    await this.#call('DELETE', `/v1/invites/${encodeURIComponent(id)}`, { userId });
   }
 
   /** Admins only: everyone, oldest account first, with this month's usage and budget. */

@@ -2,6 +2,7 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { ApiError, Settings } from '@homeagent/contract';
 import { badRequest } from '../../../http-error.js';
 import { UserHeaders } from '../../../schemas/headers.js';
+import { actorOf } from '../../../plugins/app/current-user.js';
 
 /** The installation's model, system prompt and model prices: admins only. */
 const routes: FastifyPluginAsyncTypebox = async (app) => {
@@ -22,7 +23,7 @@ const routes: FastifyPluginAsyncTypebox = async (app) => {
       if (new Set(ids).size !== ids.length) throw badRequest('validation', 'Each model may be listed only once in "models".');
       if (settings.systemPrompt.trim() === '') throw badRequest('validation', '"systemPrompt" must not be blank.');
       await app.settings.put(settings);
-      request.log.info({ defaultModel: settings.defaultModel, models: ids.length }, 'settings changed');
+      await app.audit.record({ actor: actorOf(request.user), action: 'settings.changed', target: { kind: 'settings' }, detail: { defaultModel: settings.defaultModel, models: ids.length }, request });
       return app.settings.get();
     },
   );
