@@ -158,6 +158,36 @@ export class InvitesRepository {
     );
   }
 
+  /** Forgets who used an invite (account removal): the invite stays used, naming nobody. */
+  async forgetUser(userId: string): Promise<void> {
+    let start: Record<string, unknown> | undefined;
+    do {
+      const out = await this.doc.send(
+        new QueryCommand({
+          TableName: this.table,
+          IndexName: 'gsi1',
+          KeyConditionExpression: 'gsi1pk = :pk',
+          FilterExpression: 'usedBy = :u OR createdBy = :u',
+          ExpressionAttributeValues: { ':pk': INVITES_INDEX_KEY, ':u': userId },
+          ExclusiveStartKey: start,
+        }),
+      );
+      for (const item of out.Items ?? []) {
+        await this.doc.send(
+          new UpdateCommand({
+            TableName: this.table,
+            Key: inviteKey(item.id as string),
+            UpdateExpression: item.usedBy === userId ? 'REMOVE usedBy' : 'REMOVE createdBy',
+          }),
+        );
+        if (item.usedBy === userId && item.createdBy === userId) {
+          await this.doc.send(new UpdateCommand({ TableName: this.table, Key: inviteKey(item.id as string), UpdateExpression: 'REMOVE createdBy' }));
+        }
+      }
+      start = out.LastEvaluatedKey;
+    } while (start);
+  }
+
   /** By id (the hash). */
   async delete(id: string): Promise<void> {
     await this.doc.send(new DeleteCommand({ TableName: this.table, Key: inviteKey(id) }));

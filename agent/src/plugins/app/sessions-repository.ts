@@ -32,7 +32,7 @@ export interface SessionRecord extends SessionClient {
   endedReason?: 'disabled';
 }
 
-export type SessionLookup = { session: Session; record: SessionRecord } | { ended: 'disabled' } | undefined;
+export type SessionLookup = { session: Session; record: SessionRecord } | { ended: 'disabled'; userId: string } | undefined;
 
 const sessionKey = (idHash: string) => ({ pk: `SESSION#${idHash}`, sk: 'SESSION' });
 const byUserKey = (userId: string) => `USER#${userId}#SESSIONS`;
@@ -89,7 +89,7 @@ export class SessionsRepository {
     const out = await this.doc.send(new GetCommand({ TableName: this.table, Key: sessionKey(idHash), ConsistentRead: true }));
     const record = out.Item as SessionRecord | undefined;
     if (!record || isExpired(record, now)) return undefined;
-    if (record.endedReason) return { ended: record.endedReason };
+    if (record.endedReason) return { ended: record.endedReason, userId: record.userId };
     if (now - Date.parse(record.lastSeenAt ?? record.createdAt) > LAST_SEEN_EVERY_MS) {
       await conditionally(
         this.doc,

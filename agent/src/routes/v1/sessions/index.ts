@@ -43,10 +43,10 @@ const routes: FastifyPluginAsyncTypebox = async (app) => {
     { schema: { params: SessionParams, response: { 200: SessionResponse, '4xx': ApiError } } },
     async (request) => {
       const found = await app.sessions.lookup(request.params.sessionId);
-      // Ended by disabling its person: say so, so the sign-in page can tell them why.
-      if (found && 'ended' in found) throw forbidden('account_disabled', DISABLED_MESSAGE);
-      const user = found ? await app.users.get(found.session.userId) : undefined;
-      if (!found || !user) throw notFound('That session does not exist, has ended or has expired. Sign in again.');
+      const user = found ? await app.users.get('ended' in found ? found.userId : found.session.userId) : undefined;
+      // Ended by disabling its person, who still is: say so, so the sign-in page can tell them why.
+      if (found && 'ended' in found && user?.disabledAt) throw forbidden('account_disabled', DISABLED_MESSAGE);
+      if (!found || 'ended' in found || !user) throw notFound('That session does not exist, has ended or has expired. Sign in again.');
       if (user.disabledAt) throw forbidden('account_disabled', DISABLED_MESSAGE);
       return { session: found.session, user: toUser(user) };
     },
