@@ -22,6 +22,9 @@ import conversationRoutes from './routes/conversations.js';
 import healthRoutes from './routes/health.js';
 import inviteRoutes from './routes/invites.js';
 import peopleRoutes from './routes/people.js';
+import activityRoutes from './routes/activity.js';
+import myAccountRoutes from './routes/my-account.js';
+import passwordResetRoutes from './routes/password-reset.js';
 import settingsRoutes from './routes/settings.js';
 import usageRoutes from './routes/usage.js';
 
@@ -115,6 +118,9 @@ const app: FastifyPluginAsync<AppOptions> = async (fastify: FastifyInstance, opt
   await fastify.register(conversationRoutes);
   await fastify.register(inviteRoutes);
   await fastify.register(peopleRoutes);
+  await fastify.register(activityRoutes);
+  await fastify.register(myAccountRoutes);
+  await fastify.register(passwordResetRoutes);
   await fastify.register(settingsRoutes);
   await fastify.register(usageRoutes);
 };

@@ -45,8 +45,10 @@ export function layout({ title, body, user, csrfToken, pageClass }: LayoutOption
     ? html`<div class="account">
     <nav class="account-links" aria-label="Account">
       <a class="button-quiet" href="/usage">Usage</a>
+      <a class="button-quiet" href="/account">Account</a>
       ${user.role === 'admin'
         ? html`<a class="button-quiet" href="/people">People</a>
+      <a class="button-quiet" href="/activity">Activity</a>
       <a class="button-quiet" href="/settings">Settings</a>
       <a class="button-quiet" href="/invites">Invite someone</a>`
         : ''}
