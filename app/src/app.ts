@@ -15,6 +15,7 @@ import pageReply from './plugins/app/page-reply.js';
 import errorHandler from './plugins/app/error-handler.js';
 import session from './plugins/app/session.js';
 import signInLimits from './plugins/app/sign-in-limits.js';
+import sendLimits from './plugins/app/send-limits.js';
 import helmet from './plugins/external/helmet.js';
 import staticFiles from './plugins/external/static.js';
 import accountRoutes from './routes/account.js';
@@ -111,6 +112,7 @@ const app: FastifyPluginAsync<AppOptions> = async (fastify: FastifyInstance, opt
   await fastify.register(csrf);
   await fastify.register(pageReply);
   await fastify.register(signInLimits, { now: options.now });
+  await fastify.register(sendLimits, { now: options.now });
   await fastify.register(staticFiles);
 
   await fastify.register(healthRoutes);

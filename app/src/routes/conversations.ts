@@ -6,6 +6,7 @@ import type { FastifyPluginAsync, FastifyRequest } from 'fastify';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { LIMITS, conversationTopic } from '@homeagent/contract';
 import { AgentRequestError } from '../plugins/app/agent-client.js';
+import { TooManyAttemptsError } from '../plugins/app/sign-in-limits.js';
 import { isHtmxRequest } from '../plugins/app/page-reply.js';
 import { TokenOnlyForm } from '../schemas/account.js';
 import { ConversationParams, MessageParams, RenameForm, SendMessageForm } from '../schemas/conversation.js';
@@ -30,8 +31,9 @@ const conversationRoutes: FastifyPluginAsync = async (fastify) => {
   /** Title and sidebar partials after a reply ended; nothing if the agent cannot say right now (the bubble matters more). */
   async function refreshAfterReply(request: FastifyRequest, userId: string, conversationId: string, renameCsrfToken?: string): Promise<Html> {
     try {
-      const { conversations } = await app.agent.listConversations(userId);
-      return conversationRefresh(conversations, conversationId, renameCsrfToken);
+      // The usage comes along so "$X left this month" follows each finished reply.
+      const [{ conversations }, usage] = await Promise.all([app.agent.listConversations(userId), app.agent.getUsage(userId)]);
+      return conversationRefresh(conversations, conversationId, renameCsrfToken, usage);
     } catch (error) {
       request.log.warn({ err: error }, 'could not refresh the conversation list after a reply');
       return html``;
@@ -52,13 +54,15 @@ const conversationRoutes: FastifyPluginAsync = async (fastify) => {
 
   app.get('/c/:conversationId', { schema: { params: ConversationParams } }, async (request, reply) => {
     const { user } = request.signedIn;
-    const [detail, list] = await Promise.all([
+    const [detail, list, usage] = await Promise.all([
       app.agent.getConversation(user.id, request.params.conversationId),
       app.agent.listConversations(user.id),
+      app.agent.getUsage(user.id),
     ]);
     const body = conversationPage({
       detail,
       conversations: list.conversations,
+      usage,
       topic: conversationTopic(app.config.publicUrl, user.id, detail.conversation.id),
       csrfToken: await reply.csrfToken(),
     });
@@ -76,6 +80,15 @@ const conversationRoutes: FastifyPluginAsync = async (fastify) => {
       const text = request.body.text;
       if (text.trim() === '') {
         return reply.fragment(html`<p class="error">Write a message before sending.</p>`, 400);
+      }
+      try {
+        app.sendLimits.countSend(user.id);
+      } catch (error) {
+        if (!(error instanceof TooManyAttemptsError)) throw error;
+        // The composer shows this beside the form (its 4xx target) and keeps the typed text.
+        reply.header('retry-after', String(error.retryAfterSeconds));
+        if (!isHtmxRequest(request)) return reply.page('Slow down', html`<main class="narrow"><h1>Slow down</h1><p class="error" role="alert">${error.message}</p><p><a href="${conversationPath(conversationId)}">Back to the chat</a></p></main>`, { status: 429 });
+        return reply.fragment(html`<p class="error">${error.message}</p>`, 429);
       }
       const sent = await app.agent.sendMessage(user.id, conversationId, text);
       if (!isHtmxRequest(request)) return reply.redirect(conversationPath(conversationId), 303);

@@ -4,11 +4,12 @@
  * fresh, empty form as an `<hx-partial>`; errors go next to the form.
  * Without JavaScript the same form posts normally and is redirected back.
  */
-import { LIMITS, type Conversation, type ConversationDetailResponse } from '@homeagent/contract';
+import { LIMITS, type Conversation, type ConversationDetailResponse, type UsageResponse } from '@homeagent/contract';
 import { html, type Html } from './html.js';
 import { csrfField } from './layout.js';
 import { messageBubble } from './message-bubble.js';
 import { timeStamp } from './time-stamp.js';
+import { usd } from './money-amount.js';
 
 export function conversationPath(conversationId: string): string {
   return `/c/${encodeURIComponent(conversationId)}`;
@@ -126,9 +127,18 @@ export interface ConversationPageOptions {
   conversations: Conversation[];
   topic: string;
   csrfToken: string;
+  /** the person's month, for "$X left this month" (left out when the agent could not say) */
+  usage?: UsageResponse;
 }
 
-export function conversationPage({ detail, conversations, topic, csrfToken }: ConversationPageOptions): Html {
+/** "$X left this month": what the budget still allows (replies in progress hold part of it). */
+export function budgetLeft(usage: UsageResponse | undefined): Html {
+  if (!usage) return html`<p id="budget-left" class="budget-left"></p>`;
+  const left = Math.max(0, usage.budgetUsd - usage.committedUsd);
+  return html`<p id="budget-left" class="budget-left"><a href="/usage">${usd(left)} left this month</a></p>`;
+}
+
+export function conversationPage({ detail, conversations, topic, csrfToken, usage }: ConversationPageOptions): Html {
   const { conversation, messages } = detail;
   return html`<div class="chat-layout">
   <nav class="sidebar" aria-label="Chats">
@@ -139,6 +149,7 @@ export function conversationPage({ detail, conversations, topic, csrfToken }: Co
     <div class="chat-head">
       <a href="/" class="back">← All chats</a>
       <h1 id="chat-title">${conversation.title || 'New chat'}</h1>
+      ${budgetLeft(usage)}
       ${chatActions(conversation, csrfToken)}
     </div>
     <section id="messages" class="messages" aria-label="Conversation">
@@ -155,7 +166,7 @@ export function conversationPage({ detail, conversations, topic, csrfToken }: Co
  * first message) and moved it to the top: partials that bring the title,
  * the page title and the sidebar up to date alongside the finished bubble.
  */
-export function conversationRefresh(conversations: Conversation[], currentId: string, renameCsrfToken?: string): Html {
+export function conversationRefresh(conversations: Conversation[], currentId: string, renameCsrfToken?: string, usage?: UsageResponse): Html {
   const current = conversations.find((c) => c.id === currentId);
   if (!current) return html``;
   const title = current.title || 'New chat';
@@ -165,5 +176,7 @@ export function conversationRefresh(conversations: Conversation[], currentId: st
     : html``;
   return html`<title>${title} · HomeAgent</title>${rename}
 <hx-partial hx-target="#chat-title" hx-swap="textContent">${title}</hx-partial>
-<hx-partial hx-target="#conversation-nav" hx-swap="innerHTML">${conversationLinks(newestFirst(conversations), currentId)}</hx-partial>`;
+<hx-partial hx-target="#conversation-nav" hx-swap="innerHTML">${conversationLinks(newestFirst(conversations), currentId)}</hx-partial>${
+    usage ? html`
+<hx-partial hx-target="#budget-left" hx-swap="outerHTML">${budgetLeft(usage)}</hx-partial>` : ''}`;
 }
