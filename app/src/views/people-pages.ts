@@ -66,8 +66,8 @@ export function personCard({ summary, csrfToken, viewerId, budgetValue, errors =
   const over = summary.spentUsd >= summary.budgetUsd;
   return html`<article class="person" id="${id}" aria-labelledby="${id}-name">
   <h2 id="${id}-name">${user.displayName}</h2>
-  <p class="person-meta"><span class="username">${user.username}</span> · <span class="person-role">${user.role === 'admin' ? 'Admin' : 'Member'}</span> · <span class="person-state state-${summary.state}">${summary.state === 'active' ? 'Active' : 'Disabled'}</span>${user.id === viewerId ? ' · you' : ''}</p>
-  <p class="hint">Last sign-in: ${summary.lastSignInAt ? timeStamp(summary.lastSignInAt) : 'never'}</p>
+  <p class="person-meta"><span class="username">${user.username}</span> · ${user.role === 'admin' ? 'Admin' : 'Member'}${user.id === viewerId ? ' · you' : ''}</p>
+  <p class="person-state state-${summary.state}">${summary.state === 'active' ? 'Active' : 'Disabled'} · last sign-in ${summary.lastSignInAt ? timeStamp(summary.lastSignInAt) : 'never'}</p>
   ${notice ? html`<p class="notice" role="status">${notice}</p>` : ''}
   ${refusal ? html`<p class="form-error" role="alert">${refusal}</p>` : ''}
   ${resetLink
