@@ -29,9 +29,9 @@ export const REDACT_PATHS = [
   '*.*.password',
 ];
 
-/** A session id in a URL is as good as a session: only its first characters are logged. */
+/** A session id or reset-link token in a URL is as good as the thing itself: only its first characters are logged. */
 export function maskUrl(url: string): string {
-  return url.replace(/(\/v1\/sessions\/)([A-Za-z0-9_-]{6})[A-Za-z0-9_%-]*/, '$1$2…');
+  return url.replace(/(\/v1\/(?:sessions|reset-links)\/)([A-Za-z0-9_-]{6})[A-Za-z0-9_%-]*/, '$1$2…');
 }
 
 export function loggerOptions(level: string, stream?: NodeJS.WritableStream): NonNullable<FastifyServerOptions['logger']> {

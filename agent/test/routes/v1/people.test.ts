@@ -151,6 +151,7 @@ t.test('a reset link works once, ends every session, and expired or used links a
   const unknown = await agent.call('GET', '/v1/reset-links/nosuchtoken');
   t.equal(unknown.statusCode, 404);
   t.equal(unknown.json().code, 'reset_link_invalid');
+  t.notOk(agent.logs.raw.some((line) => line.includes(token)), 'the token is never logged, not even in a URL');
   const [entry] = await latestAudit('password.reset_link_used');
   t.match(entry, { actor: { userId: person.id }, detail: { sessionsEnded: 1 } });
 });
