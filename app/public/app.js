@@ -47,9 +47,19 @@
   });
   if (inConversation()) toBottom();
 
-  const live = document.getElementById('live');
-  const messages = document.getElementById('messages');
-  if (!live || !messages) return;
+  // A new chat gets its live connection with its first message (swapped in): bound then.
+  let bound = false;
+  const bindWhenLive = () => {
+    const live = document.getElementById('live');
+    const messages = document.getElementById('messages');
+    if (bound || !live || !messages) return;
+    bound = true;
+    bindLive(live, messages);
+  };
+  document.addEventListener('htmx:after:swap', bindWhenLive);
+  bindWhenLive();
+
+  function bindLive(live, messages) {
   const conversationPath = live.dataset.conversationPath;
 
   const bubbleOf = (messageId) => document.getElementById(`message-${messageId}`);
@@ -192,4 +202,5 @@
 
   // The hub ends a stream when its cookie expires; a reconnect that fails renews it (any page fetch does).
   live.addEventListener('htmx:sse:error', () => { refreshSidebar(); });
+  }
 })();

@@ -4,6 +4,8 @@
  * it at once) and opens it, where the reply streams in.
  */
 import type { FastifyPluginAsync } from 'fastify';
+import { conversationListTopic } from '@homeagent/contract';
+import { liveConnection } from '../views/live-connection.js';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { isHtmxRequest } from '../plugins/app/page-reply.js';
 import { TokenOnlyForm } from '../schemas/account.js';
@@ -49,7 +51,12 @@ const newChatRoutes: FastifyPluginAsync = async (fastify) => {
 ${messageBubble(started.assistantMessage, context)}
 <hx-partial hx-target="#composer" hx-swap="outerHTML">${composer({ conversationId: conversation.id, csrfToken, autofocus: true, models: await app.agent.listModels(current.user.id), choices })}</hx-partial>
 <hx-partial hx-target="#chat-actions-slot" hx-swap="outerHTML">${chatActions(conversation, csrfToken)}</hx-partial>
-${conversationRefresh(conversations, conversation.id)}`);
+${conversationRefresh(conversations, conversation.id)}
+<hx-partial hx-target="#live-slot" hx-swap="outerHTML">${liveConnection({
+      conversationPath: path,
+      topics: [started.topic, conversationListTopic(app.config.publicUrl, current.user.id)],
+      lastEventId: started.assistantMessage.lastEventId,
+    })}</hx-partial>`);
   });
 };
 

@@ -24,6 +24,7 @@ export function newChatPage(conversations: Conversation[], csrfToken: string, mo
       <p class="empty hint-start">Say hello: Claude answers right here.</p>
     </section>
     ${composer({ conversationId: NEW_CHAT_ID, csrfToken, autofocus: true, models })}
+    <div id="live-slot"></div>
   </main>
 </div>`;
 }
