@@ -16,17 +16,17 @@ export class StreamMarkdown {
 
   /** The `delta` event data for the next piece of the reply. */
   piece(text: string): string {
-    return this.event(this.stream.push(text));
+    return this.event({ ...this.stream.push(text), raw: text });
   }
 
   /** The last `delta`: the rest of the reply (with its last piece, if any) rendered, the tail emptied. */
   end(text: string): string {
     const last = this.stream.push(text);
     const rest = this.stream.finish();
-    return this.event({ html: last.html + rest.html, text: '', replace: true });
+    return this.event({ html: last.html + rest.html, text: '', replace: true, raw: text });
   }
 
-  private event(delta: { html: string; text: string; replace: boolean }): string {
+  private event(delta: { html: string; text: string; replace: boolean; raw: string }): string {
     const event: DeltaEvent = { messageId: this.messageId, ...delta };
     return JSON.stringify(event);
   }

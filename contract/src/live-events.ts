@@ -24,6 +24,8 @@ export const DeltaEvent = Type.Object({
   html: Type.String(),
   text: Type.String(),
   replace: Type.Boolean(),
+  /** the reply's raw text this piece adds, for readers that check delivery against the stored text; pages ignore it */
+  raw: Type.String(),
 });
 export type DeltaEvent = Static<typeof DeltaEvent>;
 export const DELTA_EVENT = 'delta';

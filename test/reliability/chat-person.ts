@@ -49,7 +49,8 @@ export class ChatPerson extends HttpVisitor {
     const response = await this.postPartial(`/c/${conversationId}/messages`, { text });
     if (response.status !== 200) return { response };
     const ids = [...response.body.matchAll(/id="message-([0-9a-z]+)"/g)].map((m) => m[1]!);
-    const connect = /hx-sse:connect="([^"]+)"/.exec(response.body)?.[1];
+    // The page's one live connection names the conversation's topic first (the send's answer no longer carries it).
+    const connect = /hx-sse:connect="([^"]+)"/.exec(response.body)?.[1] ?? /hx-sse:connect="([^"]+)"/.exec((await this.get(`/c/${conversationId}`)).body)?.[1];
     const topic = connect ? new URL(unescapeAttribute(connect), this.baseUrl).searchParams.get('topic') ?? undefined : undefined;
     // The topic names the person (…/users/<id>/conversations/<id>): the id the agent's API wants.
     const userId = topic ? /\/users\/([0-9a-z]+)\/conversations\//.exec(topic)?.[1] : undefined;

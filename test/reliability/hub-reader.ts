@@ -113,14 +113,15 @@ export async function readReply(opts: ReadOptions): Promise<ReadReply> {
             result.done = JSON.parse(data.join('\n')) as DoneEvent;
             continue;
           }
-          if (type !== 'message') continue;
+          if (type !== 'message' && type !== 'delta') continue;
           const seq = sequenceOf(id);
           if (seen.has(seq)) {
             result.doubled += 1;
             continue;
           }
           seen.add(seq);
-          result.text += pieceText(data.join('\n'));
+          // A `delta` carries the raw text it adds beside its rendered blocks; older pieces were escaped text.
+          result.text += type === 'delta' ? (JSON.parse(data.join('\n')) as { raw: string }).raw : pieceText(data.join('\n'));
           piecesHere += 1;
           opts.onPiece?.(result.text, seen.size);
           if (dropAt !== undefined && piecesHere >= dropAt) {
