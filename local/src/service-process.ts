@@ -96,6 +96,9 @@ export class ServiceProcess {
   }
 
   private remember(line: string): void {
+    // The first admin invite is logged once, on purpose, for the operator; a crash report that
+    // repeats a service's last lines must not hand it out again.
+    if (line.includes('"msg":"first admin invite"')) return;
     this.lastLines.push(line);
     if (this.lastLines.length > KEEP_LINES) this.lastLines.shift();
   }

@@ -48,6 +48,17 @@ function countHubConnections(page: Page): void {
   });
 }
 
+/** "New chat" stores nothing until the first message: send one, and the chat's own address follows. */
+async function startChat(page: Page, text: string): Promise<string> {
+  await page.getByRole('button', { name: 'New chat' }).click();
+  await page.waitForURL(/\/c\/new$/);
+  await page.getByLabel('Message').fill(text);
+  await page.getByRole('button', { name: 'Send' }).click();
+  await page.waitForURL((url) => /\/c\/[a-z0-9]+$/.test(url.pathname) && !url.pathname.endsWith('/new'));
+  await page.locator('#messages .bubble-assistant[data-state="complete"]').last().waitFor({ timeout: 60_000 });
+  return page.url();
+}
+
 async function openChatIn(page: Page, url: string): Promise<void> {
   hubConnections.set(page, 0);
   const subscribed = page.waitForResponse((r) => new URL(r.url()).pathname === '/.well-known/mercure');
@@ -78,14 +89,10 @@ let chatUrl = '';
 
 t.test('a message sent in one page streams in the other, identical, nothing doubled; another person sees nothing', async (t) => {
   await registerWithInvite(bob, stack.url, bobInvite, 'bob', 'Bob Example');
-  await bob.getByRole('button', { name: 'New chat' }).click();
-  await bob.waitForURL(/\/c\/[a-z0-9]+$/);
-  await openChatIn(bob, bob.url());
+  await openChatIn(bob, await startChat(bob, 'Bob starts a chat of his own'));
 
   await one.goto(`${stack.url}/`);
-  await one.getByRole('button', { name: 'New chat' }).click();
-  await one.waitForURL(/\/c\/[a-z0-9]+$/);
-  chatUrl = one.url();
+  chatUrl = await startChat(one, 'Ann starts the chat both devices follow');
   await openChatIn(one, chatUrl);
   await openChatIn(two, chatUrl);
   await recordStream(two);
@@ -217,7 +224,7 @@ t.test('the sidebar follows other devices; rename and delete show in the open pa
   await two.goto(chatUrl);
   await one.goto(`${stack.url}/`);
   await one.getByRole('button', { name: 'New chat' }).click();
-  await one.waitForURL(/\/c\/[a-z0-9]+$/);
+  await one.waitForURL(/\/c\/new$/);
   await one.getByLabel('Message').fill('A brand new topic for the sidebar');
   await one.getByRole('button', { name: 'Send' }).click();
   await two.locator('#conversation-nav a', { hasText: 'A brand new topic for the sidebar' }).waitFor({ timeout: 30_000 });
