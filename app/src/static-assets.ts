@@ -39,7 +39,6 @@ export interface StaticAsset {
 const SOURCES: Record<string, string> = {
   'app.css': join(publicDir, 'app.css'),
   'app.js': join(publicDir, 'app.js'),
-  'local-time.js': join(publicDir, 'local-time.js'),
   'favicon.svg': join(publicDir, 'favicon.svg'),
   'icon-192.png': join(publicDir, 'icon-192.png'),
   'icon-512.png': join(publicDir, 'icon-512.png'),

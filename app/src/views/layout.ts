@@ -85,7 +85,6 @@ ${themeColors(theme)}
 <script src="${assetUrl('htmx.js')}" defer></script>
 <script src="${assetUrl('hx-sse.js')}" defer></script>
 <script src="${assetUrl('app.js')}" defer></script>
-<script src="${assetUrl('local-time.js')}" defer></script>
 </head>
 <body class="${pageClass ?? ''}">
 <header class="topbar">

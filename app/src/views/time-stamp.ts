@@ -2,11 +2,11 @@
 import { html, type Html } from './html.js';
 
 // The server does not know the reader's time zone, so it writes only the
-// day (no clock time, no "UTC"); /static/local-time.js then rewrites every
+// day (no clock time, no "UTC"); /static/app.js (its local-time part) then rewrites every
 // <time datetime> in the browser's own zone, including ones htmx swaps in.
 const dayFormat = new Intl.DateTimeFormat('en', { year: 'numeric', month: 'short', day: 'numeric', timeZone: 'UTC' });
 
-/** A `<time>` element for an ISO 8601 instant, shown in the reader's zone by local-time.js; nothing when it cannot be read. */
+/** A `<time>` element for an ISO 8601 instant, shown in the reader's zone by app.js (its local-time part); nothing when it cannot be read. */
 export function timeStamp(iso: string): Html {
   const date = new Date(iso);
   if (Number.isNaN(date.getTime())) return html``;

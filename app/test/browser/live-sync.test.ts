@@ -125,15 +125,15 @@ t.test('a message sent in one page streams in the other, identical, nothing doub
   t.ok(recordTwo.steps.some((s) => s.html.includes('code-block') && s.tail !== ''), 'the code block showed rendered while text still came');
 
   for (const page of [one, two]) {
-    await page.locator('#messages .bubble-assistant[data-state="complete"]').waitFor();
-    t.equal(await page.locator('#messages .bubble').count(), 2, 'two bubbles, nothing doubled');
+    await page.locator('#messages .bubble-assistant[data-state="complete"]').nth(1).waitFor();
+    t.equal(await page.locator('#messages .bubble').count(), 4, 'the first exchange and this one, nothing doubled');
   }
-  const finalOne = await one.locator('#messages .bubble-assistant .bubble-text').innerHTML();
-  const finalTwo = await two.locator('#messages .bubble-assistant .bubble-text').innerHTML();
+  const finalOne = await one.locator('#messages .bubble-assistant .bubble-text').last().innerHTML();
+  const finalTwo = await two.locator('#messages .bubble-assistant .bubble-text').last().innerHTML();
   t.equal(finalTwo, finalOne, 'the final text is identical in both pages');
   t.equal(recordOne.finalHtml, finalOne);
   t.match(finalOne, /<span class="hljs-keyword">const<\/span>/, 'the code is highlighted on the server');
-  t.equal(await two.locator('#messages .bubble-user .bubble-text').textContent(), CODE_MESSAGE, 'the message itself too');
+  t.equal(await two.locator('#messages .bubble-user .bubble-text').last().textContent(), CODE_MESSAGE, 'the message itself too');
   t.equal(await bob.locator('#messages .bubble').count(), 0, "Bob's page shows nothing of it");
   for (const page of [one, two]) {
     t.equal(await page.locator('[hx-sse\\:connect]').count(), 1, 'one live element per page, none per bubble');
@@ -167,7 +167,7 @@ t.test('stopped and failed replies are announced as such; axe finds nothing seri
   await one.getByRole('button', { name: 'Stop' }).click();
   await two.waitForFunction(() => document.getElementById('announcer')?.textContent === 'Stopped');
   await two.locator('#messages .bubble-assistant[data-state="stopped"]').waitFor();
-  t.equal(await two.locator('#messages .bubble').count(), 4, 'the other page has the stopped reply too, once');
+  t.equal(await two.locator('#messages .bubble').count(), 6, 'the other page has the stopped reply too, once');
   t.same(await axeViolations(two), [], 'axe: stopped');
 
   await one.getByLabel('Message').fill('Please fail [[emulator:internal]]');
