@@ -134,7 +134,8 @@ t.test('a message sent in one page streams in the other, identical, nothing doub
   t.equal(recordOne.finalHtml, finalOne);
   t.match(finalOne, /<span class="hljs-keyword">const<\/span>/, 'the code is highlighted on the server');
   t.equal(await two.locator('#messages .bubble-user .bubble-text').last().textContent(), CODE_MESSAGE, 'the message itself too');
-  t.equal(await bob.locator('#messages .bubble').count(), 0, "Bob's page shows nothing of it");
+  t.equal(await bob.locator('#messages .bubble').count(), 2, "Bob's page shows only his own first exchange");
+  t.equal(await bob.locator('#messages .bubble', { hasText: 'Show me code' }).count(), 0, "and nothing of Ann's message");
   for (const page of [one, two]) {
     t.equal(await page.locator('[hx-sse\\:connect]').count(), 1, 'one live element per page, none per bubble');
   }
