@@ -20,6 +20,7 @@
  */
 import { Type, type Static } from 'typebox';
 import { ModelEntry, TemperatureChoice, ThinkingChoice } from './models.js';
+import { Attachment, ATTACHMENT_ID_PATTERN } from './attachments.js';
 
 export const SERVICE_KEY_HEADER = 'authorization';
 export const USER_ID_HEADER = 'x-user-id';
@@ -119,8 +120,17 @@ export const Message = Type.Object({
   thinking: Type.Optional(Type.String()),
   /** for an assistant reply: how many earlier messages of the chat Claude saw, and how many were left out */
   context: Type.Optional(Type.Object({ sent: Type.Integer(), leftOut: Type.Integer() })),
+  /** for a user message: the files sent with it, in the order they were attached (metadata only) */
+  attachments: Type.Optional(Type.Array(Attachment)),
 });
 export type Message = Static<typeof Message>;
+
+/**
+ * The uploads (POST /v1/attachments) a message carries. Each must be the sender's own and
+ * still pending; Bedrock's per-message limits (20 images, 5 documents) are checked on send:
+ * 400 `attachment_not_found`, `too_many_attachments`. A refused send leaves them pending.
+ */
+export const AttachmentIds = Type.Array(Type.String({ pattern: ATTACHMENT_ID_PATTERN }), { maxItems: 25, uniqueItems: true });
 
 export const Conversation = Type.Object({
   id: Type.String(),
@@ -244,6 +254,7 @@ export const StartConversationRequest = Type.Object({
   model: Type.Optional(Type.String({ minLength: 1, maxLength: LIMITS.modelIdMax })),
   temperature: Type.Optional(TemperatureChoice),
   thinking: Type.Optional(ThinkingChoice),
+  attachmentIds: Type.Optional(AttachmentIds),
 });
 export type StartConversationRequest = Static<typeof StartConversationRequest>;
 export const StartConversationResponse = Type.Object({
@@ -292,6 +303,7 @@ export const SendMessageRequest = Type.Object({
   model: Type.Optional(Type.String({ minLength: 1, maxLength: LIMITS.modelIdMax })),
   temperature: Type.Optional(TemperatureChoice),
   thinking: Type.Optional(ThinkingChoice),
+  attachmentIds: Type.Optional(AttachmentIds),
 });
 export type SendMessageRequest = Static<typeof SendMessageRequest>;
 export const SendMessageResponse = Type.Object({

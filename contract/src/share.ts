@@ -11,6 +11,9 @@
  * DELETE /v1/shares/:shareId (X-User-Id) → 204: the link stops working at once; 404 not_found (also another person's).
  * GET /v1/shared/:token (X-User-Id optional) → 200 SharedSnapshot; 404 not_found (unknown or revoked);
  *   401 sign_in_required when links are for signed-in people only (the default) and no X-User-Id is given.
+ * GET /v1/shared/:token/attachments/:attachmentId (X-User-Id optional, same rule) → 200 the bytes, with
+ *   `Content-Type` and `X-Attachment`, as GET /v1/attachments/:id; 404 when the link is unknown or revoked
+ *   or the snapshot holds no such attachment.
  * GET /v1/settings/sharing, PUT /v1/settings/sharing with SharingSettings (admin, X-User-Id) → 200 SharingSettings.
  */
 import { Type, type Static } from 'typebox';
