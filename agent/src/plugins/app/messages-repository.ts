@@ -53,6 +53,7 @@ export function toMessage(record: MessageRecord): Message {
   if (record.modelName !== undefined) message.modelName = record.modelName;
   if (record.context !== undefined) message.context = record.context;
   if (record.reasoning !== undefined) message.thinking = record.reasoning.text;
+  if (record.attachments !== undefined && record.attachments.length > 0) message.attachments = record.attachments;
   return message;
 }
 

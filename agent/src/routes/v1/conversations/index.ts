@@ -53,7 +53,7 @@ const routes: FastifyPluginAsyncTypebox = async (app) => {
       // Named from the first message now, so the title is there when the page shows the sent message.
       const conversation = await app.conversations.create(userId, titleFrom(text));
       try {
-        const { userMessage, assistant, topic } = await app.streamRunner.send(request.user, conversation, text, Date.now(), choices);
+        const { userMessage, assistant, topic } = await app.streamRunner.send(request.user, conversation, text, Date.now(), choices, request.body.attachmentIds ?? []);
         return reply.code(201).send({ conversation: toConversation(conversation), userMessage: toMessage(userMessage), assistantMessage: toMessage(assistant), topic });
       } catch (error) {
         // A refused first message (budget, Bedrock down) must not leave an empty chat behind.
