@@ -15,6 +15,7 @@ import { titleFrom } from '../../../conversation-context.js';
 import { badRequest, conflict, notFound } from '../../../http-error.js';
 import { toConversation } from '../../../plugins/app/conversations-repository.js';
 import { toMessage } from '../../../plugins/app/messages-repository.js';
+import { purgeConversationAttachments } from '../../../plugins/app/attachment-purge.js';
 import { UserHeaders } from '../../../schemas/headers.js';
 import { ConversationParams } from '../../../schemas/params.js';
 import { emptyBodyAsObject } from '../../../schemas/optional-body.js';
@@ -108,6 +109,8 @@ const routes: FastifyPluginAsyncTypebox = async (app) => {
       if (refusal === 'reply_in_progress') {
         throw conflict('reply_in_progress', 'Claude is still answering in this conversation. Stop the reply first, then delete the conversation.');
       }
+      // Files first: they are found from the messages, which the purge removes.
+      await purgeConversationAttachments(app, userId, conversationId);
       await app.conversations.purge(userId, conversationId);
       // Its open pages say so; the sidebars of the others drop it.
       await app.liveEvents.deleted(userId, conversationId);
