@@ -3,8 +3,10 @@
 // metadata, every refusal leaving everything as it was, deleting, sharing and exporting.
 import t from 'tap';
 import { QueryCommand } from '@aws-sdk/lib-dynamodb';
+import { PutObjectCommand } from '@aws-sdk/client-s3';
 import { startS3 } from '@homeagent/local/s3';
 import { ATTACHMENT_HEADER, type Attachment, type DataExport, type Message, type User } from '@homeagent/contract';
+import { purgeUserAttachments } from '../../../../src/plugins/app/attachment-purge.js';
 import { buildAgent, registerUser, startStandIns, until } from '../../../helper.js';
 
 t.setTimeout(300_000);
@@ -37,6 +39,12 @@ async function upload(user: User, bytes: Buffer, name: string): Promise<Attachme
   const response = await agent.call('POST', '/v1/attachments', { userId: user.id, body: bytes, headers: { 'content-type': 'application/octet-stream', 'x-file-name': encodeURIComponent(name) } });
   if (response.statusCode !== 201) throw new Error(`upload answered ${response.statusCode}: ${response.body}`);
   return response.json().attachment as Attachment;
+}
+
+async function uploadAll(user: User, files: Array<[Buffer, string]>): Promise<Attachment[]> {
+  const out: Attachment[] = [];
+  for (const [bytes, name] of files) out.push(await upload(user, bytes, name));
+  return out;
 }
 
 async function newChat(user: User): Promise<string> {
@@ -135,15 +143,16 @@ t.test('refusals name the problem and leave everything as it was', async (t) => 
     t.match(response.json().message, message, name);
   }
 
-  const images = await Promise.all(Array.from({ length: 21 }, (_, i) => upload(alice, png(10, 10, i), `p${i}.png`)));
+  // One at a time: the machine is shared, and dynalite answers slowly under a burst.
+  const images = await uploadAll(alice, Array.from({ length: 21 }, (_, i) => [png(10, 10, i), `p${i}.png`]));
   const tooManyImages = await send(alice, chat, 'hi', images.map((a) => a.id));
   t.equal(tooManyImages.json().code, 'too_many_attachments');
   t.match(tooManyImages.json().message, /at most 20 photos; this one has 21/);
-  const docs = await Promise.all(Array.from({ length: 6 }, (_, i) => upload(alice, pdf(`d${i}`), `d${i}.pdf`)));
+  const docs = await uploadAll(alice, Array.from({ length: 6 }, (_, i) => [pdf(`d${i}`), `d${i}.pdf`]));
   const tooManyDocs = await send(alice, chat, 'hi', docs.map((a) => a.id));
   t.equal(tooManyDocs.json().code, 'too_many_attachments');
   t.match(tooManyDocs.json().message, /at most 5 documents; this one has 6/);
-  const big = await Promise.all(Array.from({ length: 4 }, (_, i) => upload(alice, Buffer.concat([pdf(`b${i}`), Buffer.alloc(4.4 * 1024 * 1024, 32)]), `big${i}.pdf`)));
+  const big = await uploadAll(alice, Array.from({ length: 4 }, (_, i) => [Buffer.concat([pdf(`b${i}`), Buffer.alloc(4.4 * 1024 * 1024, 32)]), `big${i}.pdf`]));
   const tooLarge = await send(alice, chat, 'hi', big.map((a) => a.id));
   t.equal(tooLarge.json().code, 'attachments_too_large');
   t.match(tooLarge.json().message, /come to 17\.6 MB together; one message can carry at most 16 MB/);
@@ -180,6 +189,8 @@ t.test('a send that fails after the checks gives the uploads back and writes not
   t.equal(start.statusCode, 402, start.body);
   t.equal((await states(alice, [photo.id]))[0], 'pending', 'still pending after a refused start');
   t.ok(filesOf(alice).includes(`attachments/${alice.id}/${photo.id}`), 'its file is still there');
+  const listed = (await agent.call('GET', '/v1/conversations', { userId: alice.id })).json().conversations as Array<{ title: string }>;
+  t.notOk(listed.some((c) => c.title === 'over budget'), 'no chat is left behind');
   await agent.app.usage.release(alice.id, new Date().toISOString().slice(0, 7), 1_000_000_000);
 
   // The emulator refusing the request (a fault marker) is a failed reply, not a half-written message.
@@ -203,6 +214,25 @@ t.test('deleting a conversation deletes its files and their items; a delete run 
   t.equal((await agent.call('DELETE', `/v1/conversations/${chat}`, { userId: bob.id })).statusCode, 204);
   t.notOk(filesOf(bob).some((k) => k.endsWith(a.id) || k.endsWith(b.id)), 'their files are gone');
   t.same(await states(bob, [a.id, b.id, keep.id]), ['gone', 'gone', 'pending'], 'their items too; an unrelated upload stays');
+});
+
+t.test("removing an account's files: every file and item of the person, nobody else's", async (t) => {
+  const carol = await registerUser(agent);
+  const chat = await newChat(carol);
+  const sentFile = await upload(carol, png(12, 12), 'sent.png');
+  const pendingFile = await upload(carol, pdf('pending'), 'pending.pdf');
+  const sent = await send(carol, chat, 'one', [sentFile.id]);
+  await finished(carol, chat, sent.json().assistantMessage.id);
+  // A file without an item (an upload cut short between the two writes) goes too.
+  await agent.app.s3.send(new PutObjectCommand({ Bucket: BUCKET, Key: `attachments/${carol.id}/orphan0000000`, Body: Buffer.from('x') }));
+  t.equal(filesOf(carol).length, 3);
+  const aliceFiles = filesOf(alice).length;
+  t.ok((await purgeUserAttachments(agent.app, carol.id)) >= 2);
+  t.same(filesOf(carol), [], 'no file of hers in the bucket');
+  t.same(await agent.app.attachments.listItemIds(carol.id), [], 'no item of hers in the table');
+  t.same(await states(carol, [sentFile.id, pendingFile.id]), ['gone', 'gone']);
+  t.equal(filesOf(alice).length, aliceFiles, "Alice's files are untouched");
+  t.equal(await purgeUserAttachments(agent.app, carol.id), 0, 'running it again finds nothing');
 });
 
 t.test('a share serves its files while it lives, and only those', async (t) => {
