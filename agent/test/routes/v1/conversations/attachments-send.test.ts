@@ -84,7 +84,7 @@ t.test('a photo and a PDF go to Claude as image and document blocks, and only th
   t.same(await states(alice, [photo.id, letter.id]), ['sent', 'sent'], 'the uploads are marked sent');
 
   const reply = await finished(alice, chat, assistantMessage.id);
-  t.equal(reply.state, 'complete', reply.error);
+  t.equal(reply.state, 'complete', reply.error ?? 'no error');
   t.match(reply.text, /Files in your message \(2\):/);
   t.match(reply.text, new RegExp(`image \\(png, ${png(1200, 800).length} bytes, 1200 × 800 px\\)`));
   t.match(reply.text, new RegExp(`document “Letter from the bank” \\(pdf, ${pdf('bank').length} bytes\\)`), 'the emulator names the document as Converse got it');
