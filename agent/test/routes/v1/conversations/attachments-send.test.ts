@@ -108,6 +108,23 @@ t.test('a photo and a PDF go to Claude as image and document blocks, and only th
   t.same(emulator.requests.at(-1)!.files.map((f) => [f.kind, f.message]), [['image', 0], ['document', 0]], 'the first turn still carries its files');
 });
 
+t.test('a history with more photos than a request may carry sends the newest 20, so Bedrock never refuses it', async (t) => {
+  const chat = await newChat(alice);
+  const first = await uploadAll(alice, Array.from({ length: 15 }, (_, i) => [png(8, 8, 100 + i), `first${i}.png`]));
+  const one = await send(alice, chat, 'fifteen', first.map((a) => a.id));
+  t.equal(one.statusCode, 202, one.body);
+  await finished(alice, chat, one.json().assistantMessage.id);
+  const second = await uploadAll(alice, Array.from({ length: 15 }, (_, i) => [png(9, 9, 150 + i), `second${i}.png`]));
+  const two = await send(alice, chat, 'fifteen more', second.map((a) => a.id));
+  const reply = await finished(alice, chat, two.json().assistantMessage.id);
+  t.equal(reply.state, 'complete', reply.error ?? 'no error');
+  const files = emulator.requests.at(-1)!.files;
+  t.equal(files.filter((f) => f.message === 2).length, 15, 'every new photo');
+  t.equal(files.filter((f) => f.message === 0).length, 5, 'and the newest five of the first turn');
+  const firstTurn = emulator.requests.at(-1)!.messages[0]!.content.filter((b) => typeof b.text === 'string' && b.text.startsWith('Photo ')).map((b) => b.text);
+  t.same(firstTurn, first.slice(10).map((a, i) => `Photo ${i + 1}: ${a.name}`), 'the older ones left out');
+});
+
 t.test('a photo is counted in the reservation: pixels / 750', async (t) => {
   const chat = await newChat(alice);
   const plain = await send(alice, chat, 'plain', []);
