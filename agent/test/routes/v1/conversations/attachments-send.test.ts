@@ -125,6 +125,17 @@ t.test('a history with more photos than a request may carry sends the newest 20,
   t.same(firstTurn, first.slice(10).map((a, i) => `Photo ${i + 1}: ${a.name}`), 'the older ones left out');
 });
 
+t.test('a new chat can start with files', async (t) => {
+  const photo = await upload(bob, png(64, 48), 'first photo.png');
+  const started = await agent.call('POST', '/v1/conversations/start', { userId: bob.id, body: { text: 'what is this?', attachmentIds: [photo.id] } });
+  t.equal(started.statusCode, 201, started.body);
+  const { conversation, userMessage, assistantMessage } = started.json();
+  t.same(userMessage.attachments.map((a: Attachment) => a.id), [photo.id]);
+  const reply = await finished(bob, conversation.id, assistantMessage.id);
+  t.match(reply.text, /Photo 1: first photo\.png[\s\S]*- image \(png, 300 bytes, 64 × 48 px\)/);
+  t.equal((await states(bob, [photo.id]))[0], 'sent');
+});
+
 t.test('a photo is counted in the reservation: pixels / 750', async (t) => {
   const chat = await newChat(alice);
   const plain = await send(alice, chat, 'plain', []);
