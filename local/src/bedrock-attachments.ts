@@ -27,7 +27,7 @@
  * wording), a file in an assistant turn, bytes that are not what the format
  * says, a missing or too long name (Bedrock's usual constraint wording).
  */
-import type { ConverseContentBlock, ConverseMessage } from './bedrock-reply.js';
+import { blockText, type ConverseContentBlock, type ConverseMessage } from './bedrock-reply.js';
 import { invalid } from './bedrock-request-check.js';
 
 export const IMAGE_FORMATS = ['png', 'jpeg', 'gif', 'webp'];
@@ -134,7 +134,8 @@ export function checkFiles(messages: ConverseMessage[]): Array<ReceivedFile & { 
     m.content.forEach((block, j) => {
       const isImage = 'image' in block;
       const isDocument = 'document' in block;
-      if (typeof block.text === 'string' && block.text.trim() !== '') hasText = true;
+      // A guarded text is text too (inferred: the rule is about the person's words being there).
+      if (blockText(block).trim() !== '') hasText = true;
       if (!isImage && !isDocument) return;
       if (m.role !== 'user') throw modelError(`messages.${i}.content.${j}: ${isImage ? 'image' : 'document'} blocks may only be in user messages`);
       const file = isImage ? checkImage(block, i, j) : checkDocument(block, i, j);

@@ -49,6 +49,11 @@ t.test('a photo and a document arrive as bytes, and the reply names what it rece
   t.same(seen.files.map((f) => [f.kind, f.format, f.bytes]), [['image', 'png', photo.length], ['document', 'pdf', letter.length]]);
 });
 
+t.test('a guarded text counts as the text beside a document', async (t) => {
+  const text = await reply({ messages: [user(doc('Form'), { guardContent: { text: { text: 'please read' } } })], guardrailConfig: { guardrailIdentifier: 'abc123', guardrailVersion: '1' } });
+  t.match(text, /document “Form”/);
+});
+
 t.test('files in earlier turns count for the request, and only the newest are named in the reply', async (t) => {
   const text = await reply({
     messages: [user(doc('Old'), { text: 'first' }), { role: 'assistant', content: [{ text: 'ok' }] }, user(image(png(10, 10)), { text: 'second [[emulator:echo]]' })],
