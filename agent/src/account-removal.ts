@@ -11,6 +11,7 @@
 import type { FastifyInstance } from 'fastify';
 import { BatchWriteCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
 import { HttpError } from './http-error.js';
+import { purgeUserAttachments } from './plugins/app/attachment-purge.js';
 import type { UserRecord } from './plugins/app/users-repository.js';
 
 export interface PurgeStep {
@@ -95,7 +96,10 @@ export const USER_PURGE_STEPS: PurgeStep[] = [
   { name: 'usage', run: async (app, user) => deleteKeys(app, await ownKeys(app, user.id, 'USAGE#')) },
   { name: 'reset links', run: (app, user) => app.resetLinks.purgeAllOf(user.id) },
   { name: 'invites', run: (app, user) => app.invites.forgetUser(user.id) },
-  // Attachments (S3 objects and their rows) and passkeys add their steps here.
+  // A share link's snapshot is a copy of the person's messages: it goes with them.
+  { name: 'share links', run: (app, user) => app.shares.purgeAllOf(user.id) },
+  { name: 'attachments', run: async (app, user) => void (await purgeUserAttachments(app, user.id)) },
+  // Passkeys add their step here.
   { name: 'profile', run: (app, user) => app.users.purge(user) },
 ];
 

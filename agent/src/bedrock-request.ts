@@ -17,6 +17,8 @@
  *   guide, "Use a guardrail with the Converse API").
  * - `requestMetadata` (string map) is written to model-invocation logs; `serviceTier.type` one of
  *   default / flex / priority / reserved (Bedrock API reference, ConverseStream).
+ * The context arrives with its files already in it: `image` and `document` blocks before each user
+ * turn's text (attachment-blocks.ts, which cites their shapes; attachment-tokens.ts decides which go).
  */
 import type { ContentBlock, ConverseStreamCommandInput, Message as BedrockMessage, SystemContentBlock } from '@aws-sdk/client-bedrock-runtime';
 import { TEMPERATURES, type CacheTtl, type TemperatureChoice, type ThinkingChoice } from '@homeagent/contract';

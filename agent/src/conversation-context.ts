@@ -3,12 +3,13 @@
  * ending with the new user text.
  */
 import type { ContentBlock, Message as BedrockMessage } from '@aws-sdk/client-bedrock-runtime';
+import type { Attachment } from '@homeagent/contract';
 import type { MessageRecord } from './plugins/app/messages-repository.js';
 
 /** The most a reply may be when nothing else says: what `buildContext`'s callers used before the catalogue. */
 export const MAX_OUTPUT_TOKENS = 4_096;
 
-type HistoryItem = Pick<MessageRecord, 'role' | 'text' | 'state'> & Partial<Pick<MessageRecord, 'errorFinal' | 'reasoning' | 'model'>>;
+type HistoryItem = Pick<MessageRecord, 'role' | 'text' | 'state'> & Partial<Pick<MessageRecord, 'errorFinal' | 'reasoning' | 'model' | 'attachments'>>;
 
 export interface ContextOptions {
   /** at most this many messages, the new one included (CONTEXT_MESSAGES) */
@@ -26,6 +27,8 @@ export interface ContextPlan {
   /** usable earlier messages left out (by the limit or the token budget) */
   leftOut: number;
   estimatedTokens: number;
+  /** each sent message's files (metadata), as `messages`; not counted in `estimatedTokens` (attachment-tokens.ts decides which go) */
+  attachments: Attachment[][];
 }
 
 /**
@@ -77,14 +80,16 @@ export function planContext(history: HistoryItem[], newText: string, options: Co
   // Bedrock wants the user first: an assistant reply at the start goes (and is not counted as sent).
   while (picked[0]?.role === 'assistant') picked.shift();
   const all = [...picked, { role: 'user' as const, text: newText, state: 'complete' as const }];
-  const merged: { role: 'user' | 'assistant'; text: string; reasoning?: HistoryItem['reasoning']; model?: string; joined?: boolean }[] = [];
+  const merged: { role: 'user' | 'assistant'; text: string; reasoning?: HistoryItem['reasoning']; model?: string; joined?: boolean; attachments: Attachment[] }[] = [];
   for (const m of all) {
     const last = merged.at(-1);
+    const files = 'attachments' in m ? (m.attachments ?? []) : [];
     if (last && last.role === m.role) {
       last.text = `${last.text}\n\n${m.text}`;
       last.joined = true;
+      last.attachments.push(...files);
     } else {
-      merged.push({ role: m.role, text: m.text, ...(m.reasoning ? { reasoning: m.reasoning } : {}), ...(m.model ? { model: m.model } : {}) });
+      merged.push({ role: m.role, text: m.text, ...(m.reasoning ? { reasoning: m.reasoning } : {}), ...(m.model ? { model: m.model } : {}), attachments: [...files] });
     }
   }
   while (merged.length > 0 && merged[0]!.role !== 'user') merged.shift();
@@ -97,7 +102,7 @@ export function planContext(history: HistoryItem[], newText: string, options: Co
     content.push({ text: m.text });
     return { role: m.role, content };
   });
-  return { messages, sent: picked.length, leftOut: usable.length - picked.length, estimatedTokens: tokens };
+  return { messages, sent: picked.length, leftOut: usable.length - picked.length, estimatedTokens: tokens, attachments: merged.map((m) => m.attachments) };
 }
 
 /** The messages sent to the model (see planContext), by count alone. */

@@ -3,7 +3,7 @@
  * message under a heading saying who wrote it, when (ISO 8601, UTC: a file
  * outlives the reader's time zone) and, for replies, the model and tokens.
  */
-import type { ExportedConversation, ExportedMessage } from '@homeagent/contract';
+import { exportedMessageMarkdownExtras, type ExportedConversation, type ExportedMessage } from '@homeagent/contract';
 
 function usageLine(message: ExportedMessage): string {
   const parts: string[] = [];
@@ -30,7 +30,7 @@ export function conversationMarkdown(exported: ExportedConversation): string {
   ]
     .filter((line, i) => i < 3 || line !== '')
     .join('\n');
-  const messages = exported.messages.map((m) => `## ${m.role === 'user' ? 'You' : 'Claude'} · ${m.createdAt}\n\n${m.text.trim() || '_(no text)_'}${usageLine(m)}`);
+  const messages = exported.messages.map((m) => `## ${m.role === 'user' ? 'You' : 'Claude'} · ${m.createdAt}\n\n${m.text.trim() || '_(no text)_'}${usageLine(m)}${exportedMessageMarkdownExtras(m)}`);
   return `${[head, ...messages].join('\n\n')}\n`;
 }
 

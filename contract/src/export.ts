@@ -22,6 +22,18 @@ export const ExportedUsage = Type.Object({
 });
 export type ExportedUsage = Static<typeof ExportedUsage>;
 
+export const ExportedAttachment = Type.Object({
+  id: Type.String(),
+  kind: Type.String(),
+  format: Type.String(),
+  mediaType: Type.String(),
+  name: Type.String(),
+  sizeBytes: Type.Integer(),
+  width: Type.Optional(Type.Integer()),
+  height: Type.Optional(Type.Integer()),
+});
+export type ExportedAttachment = Static<typeof ExportedAttachment>;
+
 export const ExportedMessage = Type.Object({
   id: Type.String(),
   role: Type.Union([Type.Literal('user'), Type.Literal('assistant')]),
@@ -33,6 +45,10 @@ export const ExportedMessage = Type.Object({
   model: Type.Optional(Type.String()),
   usage: Type.Optional(ExportedUsage),
   error: Type.Optional(Type.String()),
+  /** a reply's thinking (the summary the model showed), when it thought */
+  thinking: Type.Optional(Type.String()),
+  /** a user message's files, described (the bytes are not in the export) */
+  attachments: Type.Optional(Type.Array(ExportedAttachment)),
 });
 export type ExportedMessage = Static<typeof ExportedMessage>;
 
@@ -68,7 +84,51 @@ function exportedMessage(message: Message): ExportedMessage {
     if (cached.cacheWriteTokens !== undefined) out.usage.cacheWriteTokens = cached.cacheWriteTokens;
   }
   if (message.error !== undefined) out.error = message.error;
+  if (message.thinking !== undefined && message.thinking !== '') out.thinking = message.thinking;
+  if (message.attachments !== undefined && message.attachments.length > 0) {
+    out.attachments = message.attachments.map(({ id, kind, format, mediaType, name, sizeBytes, width, height }) => ({
+      id,
+      kind,
+      format,
+      mediaType,
+      name,
+      sizeBytes,
+      ...(width !== undefined ? { width } : {}),
+      ...(height !== undefined ? { height } : {}),
+    }));
+  }
   return out;
+}
+
+const sizeText = (bytes: number) => (bytes >= 1024 * 1024 ? `${(bytes / (1024 * 1024)).toFixed(1)} MB` : `${Math.max(1, Math.round(bytes / 1024))} KB`);
+/** Markdown's special characters in a file name, escaped so a name never becomes a link or emphasis. */
+const plainMarkdown = (text: string) => text.replace(/[\\`*_[\]<>|~&]/g, (c) => `\\${c}`);
+
+/**
+ * What a Markdown export adds below a message's text: its files as a list
+ * (names, kinds, sizes; the bytes are not in the file), and a reply's
+ * thinking in a collapsed `<details>` block, quoted, so it never reads as
+ * the answer. '' when there is neither.
+ */
+export function exportedMessageMarkdownExtras(message: ExportedMessage): string {
+  const parts: string[] = [];
+  if (message.attachments?.length) {
+    const lines = message.attachments.map((a) => {
+      const pixels = a.width && a.height ? `, ${a.width} × ${a.height}` : '';
+      return `- ${plainMarkdown(a.name)} (${a.kind === 'image' ? 'photo' : 'document'}, ${a.format.toUpperCase()}, ${sizeText(a.sizeBytes)}${pixels})`;
+    });
+    parts.push(`Attached:\n\n${lines.join('\n')}`);
+  }
+  if (message.thinking) {
+    const quoted = message.thinking
+      .trim()
+      .split(/\r?\n/)
+      // Inside <details> a renderer may pass HTML through: the thinking is text, so none of it is markup.
+      .map((line) => `> ${line.replace(/&/g, '&amp;').replace(/</g, '&lt;')}`.trimEnd())
+      .join('\n');
+    parts.push(`<details>\n<summary>Thinking</summary>\n\n${quoted}\n\n</details>`);
+  }
+  return parts.length ? `\n\n${parts.join('\n\n')}` : '';
 }
 
 /** One conversation as its export file holds it, with the models and totals worked out. */

@@ -17,6 +17,7 @@
  * GET /v1/settings/sharing, PUT /v1/settings/sharing with SharingSettings (admin, X-User-Id) → 200 SharingSettings.
  */
 import { Type, type Static } from 'typebox';
+import { Attachment } from './attachments.js';
 
 /** base64url of 32 random bytes */
 export const SHARE_TOKEN_PATTERN = '^[A-Za-z0-9_-]{43}$';
@@ -49,6 +50,8 @@ export const SharedMessage = Type.Object({
   createdAt: Type.String(),
   state: Type.String(),
   model: Type.Optional(Type.String()),
+  /** a user message's files (metadata; the bytes through GET /v1/shared/:token/attachments/:id) */
+  attachments: Type.Optional(Type.Array(Attachment)),
 });
 export type SharedMessage = Static<typeof SharedMessage>;
 

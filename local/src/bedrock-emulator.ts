@@ -40,7 +40,13 @@ export const DEFAULT_FIRST_TOKEN_MS = 300;
 export const SLOW_TOKENS_PER_SECOND = 5;
 /** How many tokens stream before a mid-stream failure marker takes effect. */
 export const TOKENS_BEFORE_FAILURE = 3;
-const MAX_BODY_BYTES = 20 * 1024 * 1024;
+/**
+ * Bedrock's request cap: 25.6 MB of JSON accepted and 27.7 MB refused with
+ * "Input is too long for requested model." (openai/codex#46247,
+ * aws-solutions-library-samples/accelerated-intelligent-document-processing-on-aws#998,
+ * 2026-09; the exact figure is not published, 25 MiB lies between).
+ */
+const MAX_BODY_BYTES = 25 * 1024 * 1024;
 
 export interface BedrockEmulatorOptions {
   /** default 127.0.0.1 */
@@ -149,7 +155,7 @@ function readBody(stream: http2.ServerHttp2Stream): Promise<Buffer> {
     stream.on('data', (chunk: Buffer) => {
       size += chunk.length;
       if (size > MAX_BODY_BYTES) {
-        reject(invalid('The request body is too large.'));
+        reject(invalid('Input is too long for requested model.'));
         stream.pause();
         return;
       }

@@ -3,7 +3,9 @@
  * compute exactly what the model "said" and check what the caller sent it.
  */
 
-/** A Converse content block; the emulator reads `text`, `guardContent` and `reasoningContent`. */
+import { describeFile, fileTokens, filesOf } from './bedrock-attachments.js';
+
+/** A Converse content block; the emulator reads `text`, `guardContent`, `reasoningContent`, `image` and `document`. */
 export interface ConverseContentBlock {
   text?: string;
   guardContent?: { text?: { text?: string } };
@@ -62,18 +64,25 @@ function textOf(blocks: ConverseContentBlock[] | undefined): string {
     .join('\n');
 }
 
-/** The text of the last message with role `user` ('' when there is none). */
-export function lastUserText(request: ConverseRequest): string {
+/** The last message with role `user`. */
+function lastUser(request: ConverseRequest): ConverseMessage | undefined {
   for (let i = request.messages.length - 1; i >= 0; i--) {
     const message = request.messages[i];
-    if (message?.role === 'user') return textOf(message.content);
+    if (message?.role === 'user') return message;
   }
-  return '';
+  return undefined;
+}
+
+/** The text of the last message with role `user` ('' when there is none). */
+export function lastUserText(request: ConverseRequest): string {
+  const message = lastUser(request);
+  return message ? textOf(message.content) : '';
 }
 
 /** The full reply text the emulator streams for this request (Markdown). */
 export function emulatorReply(request: ConverseRequest): string {
   const said = lastUserText(request).trim();
+  const files = filesOf(lastUser(request));
   const count = request.messages.length;
   const systemGiven = textOf(request.system).trim().length > 0;
   const words = said.length === 0 ? 0 : said.split(/\s+/).length;
@@ -94,6 +103,8 @@ export function emulatorReply(request: ConverseRequest): string {
     '- it streams in small pieces, one word at a time.',
     '',
     'Thank you for testing **HomeAgent** with the emulator.',
+    // Always, not only on echo: what a person attached is what they expect the answer to be about.
+    ...(files.length > 0 ? ['', `Files in your message (${files.length}):`, '', ...files.map((f) => `- ${describeFile(f)}`)] : []),
     ...(said.includes(EMULATOR_MARKERS.echo) && request.received ? ['', 'What the emulator received:', '', ...request.received.map((line) => `- ${line}`)] : []),
   ].join('\n');
 }
@@ -120,5 +131,6 @@ export function inputTokenCount(request: ConverseRequest): number {
     chars += textOf(message.content).length;
     for (const block of message.content) chars += block?.reasoningContent?.reasoningText?.text?.length ?? 0;
   }
-  return Math.max(1, Math.ceil(chars / 4));
+  const files = request.messages.flatMap((m) => filesOf(m)).reduce((n, f) => n + fileTokens(f), 0);
+  return Math.max(1, Math.ceil(chars / 4) + files);
 }

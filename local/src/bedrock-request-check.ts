@@ -7,6 +7,7 @@
 import { createHash } from 'node:crypto';
 import type { EmulatedModel } from './bedrock-models.js';
 import type { ConverseContentBlock, ConverseRequest } from './bedrock-reply.js';
+import { checkFiles, describeFile, type ReceivedFile } from './bedrock-attachments.js';
 
 /** A request the emulator refuses the way Bedrock does: an HTTP status, an error type and a message. */
 export class BedrockRequestError extends Error {
@@ -44,6 +45,8 @@ export interface CheckedRequest extends ConverseRequest {
   guardrail?: { identifier: string; version: string };
   metadata?: Record<string, string>;
   serviceTier?: string;
+  /** every image and document block, in order, with the index of its message */
+  files: Array<ReceivedFile & { message: number }>;
 }
 
 /** What a reasoning block's signature is for its text: the emulator's stand-in for Anthropic's. */
@@ -164,7 +167,8 @@ export function checkConverseRequest(raw: Buffer, model: EmulatedModel): Checked
   if (cachePoints > 0 && model.cacheTtls.length === 0) throw invalid('This model does not support prompt caching: remove the cachePoint blocks.');
   if (cachePoints > 4) throw modelError(`A maximum of 4 blocks with cache_control may be provided. Found ${cachePoints}.`);
 
-  const checked: CheckedRequest = { messages: messages as CheckedRequest['messages'], system: system as CheckedRequest['system'], cachePoints };
+  const files = checkFiles(messages as CheckedRequest['messages']);
+  const checked: CheckedRequest = { messages: messages as CheckedRequest['messages'], system: system as CheckedRequest['system'], cachePoints, files };
   if (isObject(inferenceConfig) && inferenceConfig.maxTokens !== undefined) {
     if (typeof inferenceConfig.maxTokens !== 'number' || !Number.isInteger(inferenceConfig.maxTokens) || inferenceConfig.maxTokens < 1) {
       throw invalid("1 validation error detected: Value at 'inferenceConfig.maxTokens' failed to satisfy constraint: Member must have value greater than or equal to 1");
@@ -227,5 +231,6 @@ function receivedLines(r: CheckedRequest): string[] {
   lines.push(`reasoning blocks sent back: ${r.messages.reduce((n, m) => n + m.content.filter((b) => b.reasoningContent !== undefined).length, 0)}`);
   lines.push(`request metadata: ${r.metadata ? Object.keys(r.metadata).sort().join(', ') : 'none'}`);
   lines.push(`service tier: ${r.serviceTier ?? 'none'}`);
+  lines.push(`files in the request: ${r.files.length === 0 ? 'none' : r.files.map((f) => `${describeFile(f)} in message ${f.message + 1}`).join('; ')}`);
   return lines;
 }

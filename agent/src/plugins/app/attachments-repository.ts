@@ -8,7 +8,7 @@
  */
 import fp from 'fastify-plugin';
 import { DeleteObjectCommand, DeleteObjectsCommand, GetObjectCommand, ListObjectsV2Command, PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
-import { DeleteCommand, GetCommand, PutCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { DeleteCommand, GetCommand, PutCommand, QueryCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { Attachment } from '@homeagent/contract';
 import { conditionally, nowSeconds } from '../external/dynamodb.js';
 
@@ -83,6 +83,42 @@ export class AttachmentsRepository {
         ExpressionAttributeValues: { ':sent': 'sent', ':pending': 'pending', ':now': nowSeconds(now) },
       }),
     );
+  }
+
+  /** Undoes `markSent` for a send that failed after it: pending again, for another day. */
+  async restorePending(userId: string, id: string, now = Date.now()): Promise<void> {
+    await conditionally(
+      this.doc,
+      new UpdateCommand({
+        TableName: this.table,
+        Key: itemKey(userId, id),
+        UpdateExpression: 'SET #state = :pending, expiresAt = :until',
+        ConditionExpression: '#state = :sent',
+        ExpressionAttributeNames: { '#state': 'state' },
+        ExpressionAttributeValues: { ':sent': 'sent', ':pending': 'pending', ':until': nowSeconds(now) + PENDING_TTL_SECONDS },
+      }),
+    );
+  }
+
+  /** Every attachment item a person has (pending or sent), for removing an account. */
+  async listItemIds(userId: string): Promise<string[]> {
+    const ids: string[] = [];
+    let start: Record<string, unknown> | undefined;
+    do {
+      const out = await this.doc.send(
+        new QueryCommand({
+          TableName: this.table,
+          KeyConditionExpression: 'pk = :pk AND begins_with(sk, :sk)',
+          ExpressionAttributeValues: { ':pk': `USER#${userId}`, ':sk': 'ATTACHMENT#' },
+          ProjectionExpression: 'sk',
+          ConsistentRead: true,
+          ExclusiveStartKey: start,
+        }),
+      );
+      for (const item of out.Items ?? []) ids.push(String(item.sk).slice('ATTACHMENT#'.length));
+      start = out.LastEvaluatedKey;
+    } while (start);
+    return ids;
   }
 
   /** Removes a pending upload and its file; false when it is not pending. */

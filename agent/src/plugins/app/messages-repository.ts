@@ -54,6 +54,7 @@ export function toMessage(record: MessageRecord): Message {
   if (record.context !== undefined) message.context = record.context;
   if (record.reasoning !== undefined) message.thinking = record.reasoning.text;
   if (record.cutShortByBudget) message.cutShortByBudget = true;
+  if (record.attachments !== undefined && record.attachments.length > 0) message.attachments = record.attachments;
   return message;
 }
 

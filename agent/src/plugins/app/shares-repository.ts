@@ -120,6 +120,11 @@ export class SharesRepository {
     return true;
   }
 
+  /** Every link of a person, with its copied messages (removing an account); safe to run again. */
+  async purgeAllOf(userId: string): Promise<void> {
+    for (const link of await this.list(userId)) await this.revoke(userId, link.id);
+  }
+
   /** The link first (it stops working), then the copied messages, then the owner's entry: a retry finishes the job. */
   private async purge(userId: string, entry: OwnerEntry): Promise<void> {
     await this.doc.send(new DeleteCommand({ TableName: this.table, Key: linkKey(entry.tokenHash) }));

@@ -9,6 +9,9 @@ import { DONE_EVENT, START_EVENT, conversationTopic, updateId, type DoneEvent, t
 import { buildConverseRequest, cacheTtlFor, chooseCacheTtl, effectiveThinking, replyMaxTokens } from '../../bedrock-request.js';
 import { BudgetExceededError, fitReply, monthOf, toMicroUsd, type BudgetPosition, type ReplyFit } from '../../budget.js';
 import { estimateTokens, planContext, titleFrom } from '../../conversation-context.js';
+import { withAttachmentBlocks } from '../../attachment-blocks.js';
+import { planAttachments, totalAttachmentTokens } from '../../attachment-tokens.js';
+import { AttachmentNotFoundError, claimAttachments, releaseAttachments, resolveAttachments } from '../../message-attachments.js';
 import { HttpError } from '../../http-error.js';
 import type { CatalogueModel } from '../../model-catalogue.js';
 import { newId } from '../../id-generator.js';
@@ -78,11 +81,12 @@ export class StreamRunner {
    * `start` event and starts the stream in the background. Each step that can
    * fail undoes the earlier ones, so nothing is left half-written.
    */
-  async send(user: UserRecord, conversation: ConversationRecord, text: string, requestedAt = Date.now(), choices: SendChoices = {}) {
-    const [settings, history, guardrail] = await Promise.all([
+  async send(user: UserRecord, conversation: ConversationRecord, text: string, requestedAt = Date.now(), choices: SendChoices = {}, attachmentIds: readonly string[] = []) {
+    const [settings, history, guardrail, attachments] = await Promise.all([
       this.app.settings.get(),
       this.app.messages.listRecent(conversation.id, this.config.contextMessages * 2 + 4),
       this.app.safety.guardrailFor(user),
+      resolveAttachments(this.app.attachments, user.id, attachmentIds),
     ]);
     const modelId = choices.model ?? conversation.model ?? settings.defaultModel;
     const model = settings.models.find((m) => m.modelId === modelId && m.enabled);
@@ -92,14 +96,20 @@ export class StreamRunner {
     const thinking = effectiveThinking(model, thinkingChoice);
     const maxTokens = replyMaxTokens(model, thinking);
     const systemTokens = estimateTokens(settings.systemPrompt);
-    // What the history may take: the window less the system prompt and the whole reply.
+    // What the history may take: the window less the system prompt, the whole reply and the new files;
+    // older files get only what the texts leave (attachment-tokens.ts).
+    const windowTokens = model.contextWindow - systemTokens - maxTokens;
+    const newFileTokens = totalAttachmentTokens(attachments);
     const plan = planContext(history, text, {
       limit: this.config.contextMessages,
-      tokenBudget: model.contextWindow - systemTokens - maxTokens,
+      tokenBudget: windowTokens - newFileTokens,
       model: model.modelId,
     });
+    const turns = plan.attachments.map((files, i) => (i === plan.attachments.length - 1 ? [...files, ...attachments] : files));
+    const files = planAttachments(turns, new Set(attachments.map((a) => a.id)), windowTokens - newFileTokens - plan.estimatedTokens);
+    const context = await withAttachmentBlocks(plan.messages, files.kept, (a) => this.readFile(user.id, a, attachments.includes(a)));
     const cacheTtl = cacheTtlFor(model, chooseCacheTtl(history));
-    const estimatedInputTokens = systemTokens + plan.estimatedTokens;
+    const estimatedInputTokens = systemTokens + plan.estimatedTokens + files.tokens;
     const month = monthOf();
     const remembered = {
       ...(choices.model && choices.model !== conversation.model ? { model: choices.model } : {}),
@@ -117,7 +127,7 @@ export class StreamRunner {
       const request = buildConverseRequest({
         model,
         systemPrompt: settings.systemPrompt,
-        context: plan.messages,
+        context,
         ...(temperature ? { temperature } : {}),
         thinking,
         ...(cacheTtl ? { cacheTtl } : {}),
@@ -125,7 +135,11 @@ export class StreamRunner {
         metadata: { userId: user.id, conversationId: conversation.id },
         maxOutputTokens: fit.maxOutputTokens,
       });
+      let claimed = false;
       try {
+        // Only now, with the lock and the budget held: a refusal before this leaves the uploads pending.
+        await claimAttachments(this.app.attachments, user.id, attachments);
+        claimed = true;
         const now = new Date().toISOString();
         const userMessage: MessageRecord = {
           id: userMessageId,
@@ -135,6 +149,8 @@ export class StreamRunner {
           text,
           state: 'complete',
           createdAt: now,
+          // Only what describes the files: their bytes stay in the bucket.
+          ...(attachments.length > 0 ? { attachments } : {}),
         };
         const assistant: MessageRecord = {
           id: assistantId,
@@ -189,6 +205,7 @@ export class StreamRunner {
         });
         return { userMessage, assistant, topic };
       } catch (error) {
+        if (claimed) await releaseAttachments(this.app.attachments, user.id, attachments).catch((e: unknown) => this.log.error({ err: e }, 'could not give back the attachments'));
         await this.app.usage.release(user.id, month, reservedMicroUsd).catch((e: unknown) => this.log.error({ err: e }, 'could not release a budget reservation'));
         throw error;
       }
@@ -222,6 +239,22 @@ export class StreamRunner {
       if (await this.app.usage.reserve(user.id, month, fit.reservedMicroUsd, budgetMicroUsd)) return fit;
     }
     throw new BudgetExceededError(position!, month);
+  }
+
+  /**
+   * A file's bytes for the request. The new message's must be there (gone: the
+   * person attaches it again); an older one that cannot be read is left out of
+   * the context rather than failing every later turn.
+   */
+  private async readFile(userId: string, attachment: { id: string; name: string }, required: boolean): Promise<Uint8Array | undefined> {
+    try {
+      return await this.app.attachments.bytes(userId, attachment.id);
+    } catch (error) {
+      const missing = (error as { name?: string }).name === 'NoSuchKey';
+      if (required) throw missing ? new AttachmentNotFoundError() : error;
+      this.log.warn({ err: error, attachmentId: attachment.id }, 'an earlier attachment could not be read; left out of the context');
+      return undefined;
+    }
   }
 
   private spawn(job: ReplyJob): void {
@@ -370,6 +403,7 @@ export default fp(
       'messages-repository',
       'conversations-repository',
       'usage-repository',
+      'attachments-repository',
     ],
   },
 );

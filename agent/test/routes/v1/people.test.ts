@@ -1,5 +1,6 @@
 import t from 'tap';
 import { ScanCommand } from '@aws-sdk/lib-dynamodb';
+import { startS3 } from '@homeagent/local/s3';
 import { EMULATOR_MARKERS } from '@homeagent/local/bedrock-emulator';
 import type { User } from '@homeagent/contract';
 import { monthOf } from '../../../src/budget.js';
@@ -9,7 +10,15 @@ t.setTimeout(300_000);
 
 // A table of its own: "the last admin" depends on everyone in it.
 const standIns = await startStandIns(t, { bedrock: true, hub: true });
-const agent = await buildAgent(t, standIns);
+// Removal deletes a person's files too: a bucket of its own.
+const BUCKET = 'homeagent-attachments';
+const s3 = await startS3({ buckets: [BUCKET] });
+t.teardown(() => s3.close());
+process.env.AWS_ENDPOINT_URL_S3 = s3.url;
+const agent = await buildAgent(t, standIns, { ATTACHMENTS_BUCKET: BUCKET, AWS_ENDPOINT_URL_S3: s3.url });
+const filesOf = (userId: string) => s3.store.keys(BUCKET).filter((k) => k.startsWith(`attachments/${userId}/`));
+const upload = (userId: string, name: string, text: string) =>
+  agent.call('POST', '/v1/attachments', { userId, body: Buffer.from(text), headers: { 'content-type': 'application/octet-stream', 'x-file-name': encodeURIComponent(name) } });
 const admin = await registerUser(agent, 'admin', 'the-admin');
 const member = await registerUser(agent, 'member');
 
@@ -161,18 +170,27 @@ t.test('removing a person leaves no item of theirs in the table but audit entrie
   await signIn(agent, person.username);
   await agent.call('POST', `/v1/users/${person.id}/reset-links`, { userId: admin.id });
   const conversationId = (await agent.call('POST', '/v1/conversations', { userId: person.id, body: {} })).json().conversation.id as string;
-  const sent = await agent.call('POST', `/v1/conversations/${conversationId}/messages`, { userId: person.id, body: { text: 'remember this' } });
+  const sentFile = (await upload(person.id, 'shopping list.txt', 'eggs, milk')).json().attachment.id as string;
+  await upload(person.id, 'never sent.txt', 'a pending upload');
+  const sent = await agent.call('POST', `/v1/conversations/${conversationId}/messages`, { userId: person.id, body: { text: 'remember this', attachmentIds: [sentFile] } });
+  t.equal(sent.statusCode, 202, sent.body);
   const messageId = sent.json().assistantMessage.id as string;
   t.equal((await until(async () => ((await agent.app.usage.get(person.id, monthOf())).spentMicroUsd > 0 ? true : undefined), 'the reply settled')), true, 'they have usage');
   t.equal((await agent.app.messages.get(conversationId, messageId))?.state, 'complete');
   const theirs = (items: Record<string, unknown>[]) =>
     items.filter((item) => JSON.stringify(item).includes(person.id) && !String(item.pk).startsWith('AUDIT#') && item.gsi1pk !== 'AUDIT');
-  t.ok(theirs(await scanAll()).length >= 6, 'profile, username, session, reset link, conversation, messages, usage');
+  const share = await agent.call('POST', `/v1/conversations/${conversationId}/shares`, { userId: person.id });
+  t.equal(share.statusCode, 201, share.body);
+  const shareToken = share.json().token as string;
+  t.equal(filesOf(person.id).length, 2, 'a sent and a pending file in the bucket');
+  t.ok(theirs(await scanAll()).length >= 6, 'profile, username, session, reset link, conversation, messages, usage, files, share');
 
   const removed = await agent.call('DELETE', `/v1/users/${person.id}`, { userId: admin.id });
   t.equal(removed.statusCode, 204);
   const left = theirs(await scanAll());
   t.same(left.map((i) => `${String(i.pk)} ${String(i.sk)}`), [], 'nothing of theirs but audit entries');
+  t.same(filesOf(person.id), [], 'no file of theirs in the bucket');
+  t.equal((await agent.call('GET', `/v1/shared/${shareToken}`, { userId: admin.id })).statusCode, 404, 'their share link is gone with them');
   t.equal((await agent.call('GET', `/v1/conversations/${conversationId}`, { userId: person.id })).statusCode, 401);
   const [entry] = await latestAudit('user.removed');
   t.match(entry, { actor: { userId: admin.id }, target: { id: person.id, username: 'leaving-soon' } });

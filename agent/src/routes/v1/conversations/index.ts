@@ -15,6 +15,7 @@ import { titleFrom } from '../../../conversation-context.js';
 import { badRequest, conflict, notFound } from '../../../http-error.js';
 import { toConversation } from '../../../plugins/app/conversations-repository.js';
 import { toMessage } from '../../../plugins/app/messages-repository.js';
+import { purgeConversationAttachments } from '../../../plugins/app/attachment-purge.js';
 import { UserHeaders } from '../../../schemas/headers.js';
 import { ConversationParams } from '../../../schemas/params.js';
 import { emptyBodyAsObject } from '../../../schemas/optional-body.js';
@@ -53,7 +54,7 @@ const routes: FastifyPluginAsyncTypebox = async (app) => {
       // Named from the first message now, so the title is there when the page shows the sent message.
       const conversation = await app.conversations.create(userId, titleFrom(text));
       try {
-        const { userMessage, assistant, topic } = await app.streamRunner.send(request.user, conversation, text, Date.now(), choices);
+        const { userMessage, assistant, topic } = await app.streamRunner.send(request.user, conversation, text, Date.now(), choices, request.body.attachmentIds ?? []);
         return reply.code(201).send({ conversation: toConversation(conversation), userMessage: toMessage(userMessage), assistantMessage: toMessage(assistant), topic });
       } catch (error) {
         // A refused first message (budget, Bedrock down) must not leave an empty chat behind.
@@ -108,6 +109,8 @@ const routes: FastifyPluginAsyncTypebox = async (app) => {
       if (refusal === 'reply_in_progress') {
         throw conflict('reply_in_progress', 'Claude is still answering in this conversation. Stop the reply first, then delete the conversation.');
       }
+      // Files first: they are found from the messages, which the purge removes.
+      await purgeConversationAttachments(app, userId, conversationId);
       await app.conversations.purge(userId, conversationId);
       // Its open pages say so; the sidebars of the others drop it.
       await app.liveEvents.deleted(userId, conversationId);

@@ -29,7 +29,7 @@ const routes: FastifyPluginAsyncTypebox = async (app) => {
       if (!conversation) throw notFound('That conversation does not exist.');
       const { model, temperature, thinking } = request.body;
       const choices = { ...(model ? { model } : {}), ...(temperature ? { temperature } : {}), ...(thinking ? { thinking } : {}) };
-      const { userMessage, assistant, topic } = await app.streamRunner.send(request.user, conversation, text, requestedAt, choices);
+      const { userMessage, assistant, topic } = await app.streamRunner.send(request.user, conversation, text, requestedAt, choices, request.body.attachmentIds ?? []);
       // send() has moved the chat up the list and named an untitled one (which also tells search it changed).
       return reply.code(202).send({ userMessage: toMessage(userMessage), assistantMessage: toMessage(assistant), topic });
     },

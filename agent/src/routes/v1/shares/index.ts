@@ -2,9 +2,21 @@
  * Share links (contract/src/share.ts): make one from one's own conversation,
  * list and revoke one's own, and open one by its token.
  */
+import type { FastifyRequest } from 'fastify';
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
-import { ApiError, CreateShareResponse, SHARE_TOKEN_PATTERN, SharedSnapshot, ShareListResponse, USER_ID_HEADER, type SharedMessage } from '@homeagent/contract';
+import {
+  ATTACHMENT_HEADER,
+  ApiError,
+  AttachmentParams,
+  CreateShareResponse,
+  SHARE_TOKEN_PATTERN,
+  SharedSnapshot,
+  ShareListResponse,
+  USER_ID_HEADER,
+  type SharedMessage,
+} from '@homeagent/contract';
+import { toAttachment } from '../../../plugins/app/attachments-repository.js';
 import { conflict, HttpError, notFound } from '../../../http-error.js';
 import { ID_PATTERN } from '../../../schemas/headers.js';
 import { UserHeaders } from '../../../schemas/headers.js';
@@ -12,6 +24,9 @@ import { ConversationParams } from '../../../schemas/params.js';
 
 const ShareParams = Type.Object({ shareId: Type.String({ minLength: 1, maxLength: 64, pattern: ID_PATTERN }) });
 const TokenParams = Type.Object({ token: Type.String({ pattern: SHARE_TOKEN_PATTERN }) });
+const SharedAttachmentParams = Type.Object({ ...TokenParams.properties, ...AttachmentParams.properties });
+/** A file's bytes: sent as they are (a Buffer skips the JSON serializer). */
+const FileBytes = Type.Unsafe<Buffer>({ type: 'string', format: 'binary' });
 
 const routes: FastifyPluginAsyncTypebox = async (app) => {
   app.post(
@@ -25,7 +40,15 @@ const routes: FastifyPluginAsyncTypebox = async (app) => {
       // A copy of what is there now; a reply still being written is left out rather than shown half done.
       const messages: SharedMessage[] = records
         .filter((m) => m.state !== 'streaming' && m.userId === user.id)
-        .map((m) => ({ id: m.id, role: m.role, text: m.text, createdAt: m.createdAt, state: m.state, ...(m.model ? { model: m.model } : {}) }));
+        .map((m) => ({
+          id: m.id,
+          role: m.role,
+          text: m.text,
+          createdAt: m.createdAt,
+          state: m.state,
+          ...(m.model ? { model: m.model } : {}),
+          ...(m.attachments?.length ? { attachments: m.attachments } : {}),
+        }));
       if (messages.length === 0) throw conflict('nothing_to_share', 'This chat has no finished message yet, so there is nothing to share.');
       const created = await app.shares.create({ ownerId: user.id, sharedBy: user.displayName, conversationId: conversation.id, title: conversation.title, messages });
       request.log.info({ shareId: created.share.id, conversationId: conversation.id }, 'share link made');
@@ -47,19 +70,44 @@ const routes: FastifyPluginAsyncTypebox = async (app) => {
     },
   );
 
+  /** Signed in (the app names the person) or, when the admin allows it, anyone. */
+  async function mayOpenShares(request: FastifyRequest): Promise<void> {
+    if (request.headers[USER_ID_HEADER] !== undefined) await app.loadUser(request);
+    else if (!(await app.settings.publicShareLinks())) {
+      throw new HttpError(401, 'sign_in_required', 'Sign in to see this shared chat: links here open only for people with an account.');
+    }
+  }
+
   app.get(
     '/shared/:token',
     { schema: { params: TokenParams, response: { 200: SharedSnapshot, '4xx': ApiError } } },
     async (request) => {
-      // Signed in (the app names the person) or, when the admin allows it, anyone.
-      if (request.headers[USER_ID_HEADER] !== undefined) await app.loadUser(request);
-      else if (!(await app.settings.publicShareLinks())) {
-        throw new HttpError(401, 'sign_in_required', 'Sign in to see this shared chat: links here open only for people with an account.');
-      }
+      await mayOpenShares(request);
       const snapshot = await app.shares.open(request.params.token);
       if (!snapshot) throw notFound('This shared link does not work: it was revoked, or it never existed.');
       const { ownerId: _owner, ...shown } = snapshot;
       return shown;
+    },
+  );
+
+  app.get(
+    '/shared/:token/attachments/:attachmentId',
+    { schema: { params: SharedAttachmentParams, response: { 200: FileBytes, '4xx': ApiError } } },
+    async (request, reply) => {
+      await mayOpenShares(request);
+      // Only while the link lives, and only a file its snapshot holds: the token is the whole permission.
+      const snapshot = await app.shares.open(request.params.token);
+      if (!snapshot) throw notFound('This shared link does not work: it was revoked, or it never existed.');
+      const { attachmentId } = request.params;
+      const shared = snapshot.messages.some((m) => m.attachments?.some((a) => a.id === attachmentId));
+      // Deleting the chat deleted its files: the snapshot keeps its words, not the files.
+      const record = shared ? await app.attachments.get(snapshot.ownerId, attachmentId) : undefined;
+      if (!record) throw notFound('That file is not in this shared chat (any more).');
+      const bytes = await app.attachments.bytes(snapshot.ownerId, record.id);
+      return reply
+        .header('content-type', record.mediaType)
+        .header(ATTACHMENT_HEADER, encodeURIComponent(JSON.stringify(toAttachment(record))))
+        .send(Buffer.from(bytes));
     },
   );
 };

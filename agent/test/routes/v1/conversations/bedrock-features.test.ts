@@ -149,7 +149,16 @@ t.test("a child's flagged message is blocked, the next one passes, and the budge
   t.same(flagged.request.guardrail, { identifier: 'kids01', version: '1' });
   t.match(flagged.message, { state: 'error', error: "This message was blocked by your household's safety settings.", text: '' });
   t.notMatch(flagged.message.text, GUARDRAIL_BLOCKED_TEXT);
-  t.ok(agent.logs.lines.some((l) => l.audit === 'guardrail_intervened' && l.userId === child.id), 'an audit line is written');
+  t.ok(
+    agent.logs.lines.some((l) => {
+      const entry = l.audit as { action?: string; outcome?: string; actor?: { userId?: string } } | undefined;
+      return entry?.action === 'message.blocked' && entry.actor?.userId === child.id && entry.outcome === 'refused';
+    }),
+    'an audit line is written',
+  );
+  const audit = await agent.call('GET', '/v1/audit?action=message.blocked', { userId: admin.id });
+  t.match(audit.json().entries, [{ actor: { userId: child.id }, target: { kind: 'conversation', id: conversationId }, detail: { guardrail: 'kids01' } }], 'the admin sees it on the Activity page, without the text');
+  t.notMatch(JSON.stringify(audit.json()), /something unkind/, 'nothing of what was written');
   const usage = await agent.app.usage.get(child.id, new Date().toISOString().slice(0, 7));
   t.equal(usage.committedMicroUsd, usage.spentMicroUsd, 'nothing stays reserved');
 

@@ -34,7 +34,7 @@ t.test('start creates the conversation named from the first message, with both m
 });
 
 t.test('a refused first message stores no conversation', async (t) => {
-  const tight = await buildAgent(t, standIns, { MONTHLY_BUDGET_USD: '0.01' });
+  const tight = await buildAgent(t, standIns, { MONTHLY_BUDGET_USD: '0.005' });
   const carol = await registerUser(tight);
   const refused = await tight.call('POST', '/v1/conversations/start', { userId: carol.id, body: { text: 'an expensive question' } });
   t.equal(refused.statusCode, 402);
