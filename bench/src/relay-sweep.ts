@@ -103,6 +103,8 @@ async function registerPeople(stack: HostedStack, dataDir: string, httpAgent: ht
   const adminId = userIdFromHubCookie(admin.client.cookie('mercureAuthorization') ?? '');
   const api = new AgentApi(info.endpoints.agent, secrets.serviceKey, adminId, httpAgent);
   const people: RelayPerson[] = [];
+  /** each person's chat, started with its first message; its reply runs on while the next people register */
+  const chats: Array<Promise<void>> = [];
   let next = 0;
   const worker = async () => {
     while (next < count && !budget.expired()) {
@@ -110,11 +112,16 @@ async function registerPeople(stack: HostedStack, dataDir: string, httpAgent: ht
       // Setup, not measured: the invite straight from the agent, the account through the app as a person makes it.
       const invite = await api.postJson<{ code: string }>('/v1/invites', { role: 'member' });
       const user = await ChatUser.register(info.ports.edge, httpAgent, invite.code, { username: `relay.person.${i}`, password: randomBytes(18).toString('base64url') });
-      const conversationId = await user.createConversation();
-      people.push({ user, userId: userIdFromHubCookie(user.client.cookie('mercureAuthorization') ?? ''), conversationId });
+      const userId = userIdFromHubCookie(user.client.cookie('mercureAuthorization') ?? '');
+      chats.push(
+        user.startChat(`Hello from person ${i}`, CELL_TIMEOUT_MS).then((conversationId) => {
+          people.push({ user, userId, conversationId });
+        }),
+      );
     }
   };
   await Promise.all(Array.from({ length: Math.min(REGISTER_AT_ONCE, count) }, worker));
+  await Promise.all(chats);
   if (people.length < count) throw new BenchError('stack_failed', `only ${people.length} of ${count} people registered before the time limit`);
   return { people, serviceKey: secrets.serviceKey, adminId };
 }

@@ -102,11 +102,11 @@ async function runPace(pace: Pace, phases: { pages: boolean; signIn: boolean }, 
     if (phases.pages) {
       if (budget.expired()) skip('pages');
       else {
-        const conversations: string[] = [];
-        for (let i = 0; i < config.seedConversations && !budget.expired(); i++) conversations.push(await user.createConversation());
-        // The newest chat is first in the list; give it a history worth rendering.
-        const pageChat = conversations[conversations.length - 1]!;
-        for (let i = 0; i < SEEDED_EXCHANGES && !budget.expired(); i++) await user.reply(pageChat, `Question ${i + 1}: ${SHORT_MESSAGE}`, 30_000);
+        const conversations = await user.startChats(config.seedConversations - 1, 'Hello, a chat for the list', { atOnce: 4, timeoutMs: 30_000, expired: () => budget.expired() });
+        // The newest chat is first in the list; give it a history worth rendering (it starts with its first exchange).
+        const pageChat = await user.startChat(`Question 1: ${SHORT_MESSAGE}`, 30_000);
+        conversations.push(pageChat);
+        for (let i = 1; i < SEEDED_EXCHANGES && !budget.expired(); i++) await user.reply(pageChat, `Question ${i + 1}: ${SHORT_MESSAGE}`, 30_000);
         const secrets = JSON.parse(await readFile(join(dataDir, 'secrets.json'), 'utf8')) as { serviceKey: string };
         const userId = userIdFromHubCookie(user.client.cookie('mercureAuthorization') ?? '');
         const api = new AgentApi(stack.endpoints.agent, secrets.serviceKey, userId, httpAgent);
@@ -130,8 +130,7 @@ async function runPace(pace: Pace, phases: { pages: boolean; signIn: boolean }, 
 
     if (budget.expired()) skip('first token');
     else {
-      const chats: string[] = [];
-      for (let i = 0; i < FIRST_TOKEN_CHATS; i++) chats.push(await user.createConversation());
+      const chats = await user.startChats(FIRST_TOKEN_CHATS, 'Hello, a chat for first-token samples', { atOnce: FIRST_TOKEN_CHATS, timeoutMs: 30_000, expired: () => false });
       run.firstToken = await measureFirstToken(user, chats, SHORT_MESSAGE, config.firstTokenSamples, budget.sub(50_000));
     }
 
