@@ -58,6 +58,13 @@ export interface RelayCell extends LatencyFigures, StreamTally {
   wallMs: number;
   /** the message form's answer, ms */
   post?: Summary;
+  /**
+   * `delta` events received over the measured streams: each is one hub
+   * publish and, before it, one conditional checkpoint write (reply-lease.ts
+   * `beforePublish`), so this is also the lease's write count.
+   */
+  pieces: number;
+  piecesPer1000Tokens?: number;
   /** CPU seconds per process over the cell */
   cpuSeconds: Partial<Record<ProcessName, number>>;
   /** CPU seconds per 1,000 tokens emitted in the cell */
@@ -235,6 +242,7 @@ export async function measureRelayCell(opts: {
   const perTokenSubscribed: number[] = [];
   const firstToken: number[] = [];
   let emittedTokens = 0;
+  let pieces = 0;
   for (let i = 0; i < ok.length; i++) {
     const outcome = ok[i]!;
     const record: EmittedReply | null = records[i] ?? null;
@@ -254,6 +262,7 @@ export async function measureRelayCell(opts: {
     if (received !== stored || stored !== record.tokens.join('')) tally.mismatched++;
     tally.measured++;
     tally.tokens += record.tokens.length;
+    pieces += outcome.pieces.length;
     const latencies = tokenLatencies(record.tokens, record.emittedAt, outcome.pieces);
     if (!latencies) continue;
     perToken.push(...latencies);
@@ -278,6 +287,8 @@ export async function measureRelayCell(opts: {
     wallMs,
     ...tally,
     post: summaryOf(ok.map((o) => o.postMs)),
+    pieces,
+    ...(tally.tokens > 0 ? { piecesPer1000Tokens: (pieces * 1000) / tally.tokens } : {}),
     perToken: summaryOf(perToken),
     perTokenSubscribed: summaryOf(perTokenSubscribed),
     firstToken: summaryOf(firstToken),

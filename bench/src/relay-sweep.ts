@@ -208,6 +208,16 @@ export async function runRelaySweep(config: RelaySweepConfig, budget: TimeBudget
       });
     }
 
+    // The baseline before the profile: it is quick, and the time limit should cut the profile, not it.
+    for (const n of config.concurrency) {
+      if (budget.expired()) {
+        sweep.skipped.push(`baseline N=${n}`);
+        continue;
+      }
+      log(`relay: baseline, ${n} streams read directly…`);
+      sweep.baseline.push(await measureBaselineCell({ concurrency: n, tag: `direct-n${n}`, body: BODY, systemPrompt: SYSTEM_PROMPT_FOR_BASELINE, modelId: MODEL_ID, emulator }));
+    }
+
     if (config.cpuProf && people && !budget.expired()) {
       const n = Math.min(config.headlineConcurrency, people.length);
       const dir = join(config.profileDir, `cpu-prof-${Date.now()}`);
@@ -226,15 +236,6 @@ export async function runRelaySweep(config: RelaySweepConfig, budget: TimeBudget
         }
       });
       sweep.profile = profile;
-    }
-
-    for (const n of config.concurrency) {
-      if (budget.expired()) {
-        sweep.skipped.push(`baseline N=${n}`);
-        continue;
-      }
-      log(`relay: baseline, ${n} streams read directly…`);
-      sweep.baseline.push(await measureBaselineCell({ concurrency: n, tag: `direct-n${n}`, body: BODY, systemPrompt: SYSTEM_PROMPT_FOR_BASELINE, modelId: MODEL_ID, emulator }));
     }
   } finally {
     httpAgent.destroy();
