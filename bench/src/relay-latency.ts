@@ -151,20 +151,28 @@ async function openChatPage(person: RelayPerson): Promise<OpenPage> {
   return { person, subscription, openedAt: epochNow() };
 }
 
-/** Every person's chat page, a few at a time (setup: the pages are open before the cell's clock starts). */
-async function openChatPages(people: RelayPerson[]): Promise<OpenPage[]> {
+/**
+ * Every person's chat page, a few at a time (setup: the pages are open before
+ * the cell's clock starts). A page that cannot be opened (on a machine this
+ * busy the app may answer 503 when the agent is slow) is tried once more, then
+ * counted as a failed stream instead of ending the sweep.
+ */
+async function openChatPages(people: RelayPerson[]): Promise<{ pages: OpenPage[]; failures: Error[] }> {
   const pages: OpenPage[] = [];
+  const failures: Error[] = [];
   let next = 0;
   const worker = async () => {
-    while (next < people.length) pages.push(await openChatPage(people[next++]!));
+    while (next < people.length) {
+      const person = people[next++]!;
+      try {
+        pages.push(await openChatPage(person).catch(() => openChatPage(person)));
+      } catch (error) {
+        failures.push(error as Error);
+      }
+    }
   };
-  try {
-    await Promise.all(Array.from({ length: Math.min(OPEN_PAGES_AT_ONCE, people.length) }, worker));
-  } catch (error) {
-    for (const page of pages) page.subscription.close();
-    throw error;
-  }
-  return pages;
+  await Promise.all(Array.from({ length: Math.min(OPEN_PAGES_AT_ONCE, people.length) }, worker));
+  return { pages, failures };
 }
 
 /** The reply's text as it arrived: each `delta` of this message carries the raw text it adds (contract: live-events.ts). */
@@ -219,7 +227,7 @@ export async function measureRelayCell(opts: {
   timeoutMs: number;
 }): Promise<RelayCell> {
   const { people, emulator, api, pids } = opts;
-  const pages = await openChatPages(people);
+  const { pages, failures: unopened } = await openChatPages(people);
   const stopRss = sampleRss(pids);
   const cpuBefore = await cpuOf(pids);
   const started = performance.now();
@@ -235,8 +243,9 @@ export async function measureRelayCell(opts: {
 
   const ok = outcomes.filter((o): o is PromiseFulfilledResult<StreamOutcome> => o.status === 'fulfilled').map((o) => o.value);
   const rejected = outcomes.filter((o): o is PromiseRejectedResult => o.status === 'rejected');
-  const tally: StreamTally = { measured: 0, failed: rejected.length, tokens: 0, lost: 0, doubled: 0, outOfOrder: 0, mismatched: 0 };
+  const tally: StreamTally = { measured: 0, failed: rejected.length + unopened.length, tokens: 0, lost: 0, doubled: 0, outOfOrder: 0, mismatched: 0 };
   if (rejected[0]) tally.firstFailure = (rejected[0].reason as Error).message;
+  else if (unopened[0]) tally.firstFailure = `the chat page did not open: ${unopened[0].message}`;
   const records = await emulator.emitted(ok.map((o) => o.key));
   const perToken: number[] = [];
   const perTokenSubscribed: number[] = [];

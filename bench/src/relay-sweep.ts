@@ -216,9 +216,17 @@ export async function runRelaySweep(config: RelaySweepConfig, budget: TimeBudget
             sweep.skipped.push(`coalescing ${coalesceMs} ms, N=${n}`);
             continue;
           }
-          const cell = await measureRelayCell({ people: people.slice(0, n), coalesceMs, tag: `c${coalesceMs}-n${n}`, body: BODY, emulator, api: apiFor(stack), pids, timeoutMs: CELL_TIMEOUT_MS });
+          let cell: RelayCell;
+          try {
+            cell = await measureRelayCell({ people: people.slice(0, n), coalesceMs, tag: `c${coalesceMs}-n${n}`, body: BODY, emulator, api: apiFor(stack), pids, timeoutMs: CELL_TIMEOUT_MS });
+          } catch (error) {
+            // One cell that could not be measured (e.g. the stored text could not be read back) leaves the rest of the sweep.
+            sweep.skipped.push(`coalescing ${coalesceMs} ms, N=${n}: ${(error as Error).message.slice(0, 200)}`);
+            log(`relay:   N=${n}: not measured: ${(error as Error).message.slice(0, 200)}`);
+            continue;
+          }
           sweep.cells.push(cell);
-          log(`relay:   N=${n}: ${cell.measured} streams, ${cell.tokens} tokens, per token p50 ${cell.perToken?.p50.toFixed(1) ?? '–'} ms`);
+          log(`relay:   N=${n}: ${cell.measured} streams, ${cell.tokens} tokens, per token p50 ${cell.perToken?.p50.toFixed(1) ?? '–'} ms${cell.failed ? `; ${cell.failed} failed, first: ${cell.firstFailure?.slice(0, 160)}` : ''}`);
         }
       });
     }
