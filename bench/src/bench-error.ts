@@ -8,6 +8,7 @@ export type BenchErrorCode =
   | 'sse_failed'
   | 'sse_timeout'
   | 'reply_failed'
+  | 'unexpected_event'
   | 'no_invite'
   | 'stack_failed';
 

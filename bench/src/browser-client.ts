@@ -35,6 +35,15 @@ export function csrfTokenIn(page: string): string | undefined {
   return match ? decodeAttribute(match[1]!) : undefined;
 }
 
+/** A kept-alive socket the server closed before this request was read: safe to send again. */
+class StaleSocketError extends Error {
+  readonly code = 'stale_socket';
+  constructor(cause: Error) {
+    super('the server had closed the kept-alive socket', { cause });
+    this.name = 'StaleSocketError';
+  }
+}
+
 export class BrowserClient {
   readonly origin: string;
   private readonly hostHeader: string;
@@ -95,7 +104,22 @@ export class BrowserClient {
     }
   }
 
-  request(method: 'GET' | 'POST', path: string, extra: { body?: string; headers?: Record<string, string> } = {}): Promise<PageResponse> {
+  /**
+   * One request over the kept-alive pool. A reused socket that the server had
+   * already closed as idle fails with ECONNRESET before anything was read;
+   * that request is sent once more on a fresh socket, as a browser does
+   * (Node's http docs, `request.reusedSocket`, read 2026-12-01).
+   */
+  async request(method: 'GET' | 'POST', path: string, extra: { body?: string; headers?: Record<string, string> } = {}): Promise<PageResponse> {
+    try {
+      return await this.send(method, path, extra);
+    } catch (error) {
+      if (!(error instanceof StaleSocketError)) throw error;
+      return this.send(method, path, extra);
+    }
+  }
+
+  private send(method: 'GET' | 'POST', path: string, extra: { body?: string; headers?: Record<string, string> }): Promise<PageResponse> {
     const headers: Record<string, string> = { ...this.baseHeaders(path), accept: 'text/html', ...extra.headers };
     if (extra.body !== undefined) {
       headers['content-type'] = 'application/x-www-form-urlencoded';
@@ -121,7 +145,10 @@ export class BrowserClient {
         },
       );
       req.on('timeout', () => req.destroy(new BenchError('http_timeout', `${method} ${path}: no answer within 30 s`)));
-      req.on('error', (cause) => reject(cause instanceof BenchError ? cause : new BenchError('http_failed', `${method} ${path}: ${cause.message}`, { cause })));
+      req.on('error', (cause: NodeJS.ErrnoException) => {
+        if (req.reusedSocket && cause.code === 'ECONNRESET') reject(new StaleSocketError(cause));
+        else reject(cause instanceof BenchError ? cause : new BenchError('http_failed', `${method} ${path}: ${cause.message}`, { cause }));
+      });
       req.end(extra.body);
     });
   }

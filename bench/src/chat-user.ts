@@ -58,12 +58,40 @@ export class ChatUser {
     return { user: new ChatUser(client, credentials), signInMs: res.elapsedMs };
   }
 
-  async createConversation(): Promise<string> {
-    if (!this.client.csrfToken) await this.client.get('/');
-    const res = await this.client.post('/c', {}, { expectStatus: 303 });
-    const match = /^\/c\/([A-Za-z0-9_-]+)$/.exec(String(res.headers.location));
-    if (!match) throw new BenchError('unexpected_page', `creating a chat redirected to ${String(res.headers.location)}`);
-    return match[1]!;
+  /**
+   * Starts a chat the way "New chat" does (issue 9: nothing is stored until
+   * then): the first message posted from /c/new creates the conversation,
+   * and its answer brings the page's live connection, which is followed to
+   * the reply's `done`. Resolves with the new chat's id once the reply ended.
+   */
+  async startChat(text: string, timeoutMs: number): Promise<string> {
+    if (!this.client.csrfToken) await this.client.get('/c/new');
+    const res = await this.client.post('/c/new/messages', { text }, { expectStatus: 200, htmx: true });
+    const path = /^\/c\/([A-Za-z0-9_-]+)$/.exec(String(res.headers['hx-replace-url']));
+    const connect = /hx-sse:connect="([^"]+)"/.exec(res.body);
+    const bubble = /id="message-([^"]+)"[^>]*data-state="streaming"/.exec(res.body);
+    if (!path || !connect || !bubble) throw new BenchError('unexpected_page', 'the first message of a new chat answered without the chat, its live connection or a streaming reply');
+    const id = decodeAttribute(bubble[1]!);
+    const subscription = await SseSubscription.open(this.client, decodeAttribute(connect[1]!));
+    try {
+      const done = await subscription.waitFor((e) => e.type === 'done' && e.id?.startsWith(`${id}:`) === true, timeoutMs, "the first reply's `done` event");
+      const detail = JSON.parse(done.data) as { state?: string; error?: string };
+      if (detail.state !== 'complete') throw new BenchError('reply_failed', `a new chat's first reply ended ${detail.state ?? 'unknown'}${detail.error ? `: ${detail.error}` : ''}`);
+    } finally {
+      subscription.close();
+    }
+    return path[1]!;
+  }
+
+  /** `count` chats started with `text` (numbered), at most `atOnce` at a time. */
+  async startChats(count: number, text: string, opts: { atOnce: number; timeoutMs: number; expired: () => boolean }): Promise<string[]> {
+    const chats: string[] = [];
+    let next = 0;
+    const worker = async () => {
+      while (next < count && !opts.expired()) chats.push(await this.startChat(`${text} (${++next})`, opts.timeoutMs));
+    };
+    await Promise.all(Array.from({ length: Math.min(opts.atOnce, count) }, worker));
+    return chats;
   }
 
   /**

@@ -91,10 +91,12 @@ export async function measurePageScale(
   budget: TimeBudget,
 ): Promise<PageScale> {
   const conversations = [...existing];
-  while (conversations.length < opts.conversations && !budget.expired()) conversations.push(await user.createConversation());
-  const chat = await user.createConversation();
+  const missing = Math.max(0, opts.conversations - conversations.length);
+  conversations.push(...(await user.startChats(missing, 'Hello, a chat for the list', { atOnce: 8, timeoutMs: 30_000, expired: () => budget.expired() })));
+  // The chat starts with its first exchange (New chat stores nothing until then).
+  const chat = await user.startChat('Question 0: what is a good name for a cat?', 30_000);
   conversations.push(chat);
-  let messages = 0;
+  let messages = 2;
   for (let i = 0; messages < opts.messages && !budget.expired(); i++) {
     await user.reply(chat, `Question ${i + 1}: what is a good name for a cat?`, 30_000);
     messages += 2;

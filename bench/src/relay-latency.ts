@@ -1,8 +1,8 @@
 /**
- * Relay latency per token, one cell of the sweep: N people each send one
- * message through the edge and the app's real routes and follow the reply on
- * the hub as the new bubble does (subscribing after the form's answer, from
- * the `lastEventID` it names). Each token's added latency is when it reached
+ * Relay latency per token, one cell of the sweep: N people each have their
+ * chat page open (its one live connection to the hub, through the edge),
+ * send one message through the app's real routes and follow the reply's
+ * `delta` events on that connection, as the page does. Each token's added latency is when it reached
  * the subscriber minus when the emulator emitted it. Also: whether every
  * token arrived once and in order (against the stored text), CPU per process
  * and RSS during the cell. And the baseline: the same number of streams read
@@ -19,7 +19,7 @@ import type { EmulatorProcess } from './emulator-process.js';
 import { processCpuSeconds, processMemory } from './process-memory.js';
 import { SseSubscription } from './sse-subscription.js';
 import { summarize, type Summary } from './stats.js';
-import { checkDelivery, tokenLatencies, unescapeHtml, type ReceivedPiece } from './token-delivery.js';
+import { checkDelivery, tokenLatencies, type ReceivedPiece } from './token-delivery.js';
 
 /** One simulated person: signed in through the edge, with a chat of their own. */
 export interface RelayPerson {
@@ -58,6 +58,13 @@ export interface RelayCell extends LatencyFigures, StreamTally {
   wallMs: number;
   /** the message form's answer, ms */
   post?: Summary;
+  /**
+   * `delta` events received over the measured streams: each is one hub
+   * publish and, before it, one conditional checkpoint write (reply-lease.ts
+   * `beforePublish`), so this is also the lease's write count.
+   */
+  pieces: number;
+  piecesPer1000Tokens?: number;
   /** CPU seconds per process over the cell */
   cpuSeconds: Partial<Record<ProcessName, number>>;
   /** CPU seconds per 1,000 tokens emitted in the cell */
@@ -127,30 +134,79 @@ interface StreamOutcome {
   pieces: ReceivedPiece[];
 }
 
-/** One person's message and the reply's pieces as the bubble receives them. */
-async function followReply(person: RelayPerson, text: string, timeoutMs: number): Promise<StreamOutcome> {
+/** A person's chat page, open before anything is sent: its one live connection (issue 10), and when it opened. */
+interface OpenPage {
+  person: RelayPerson;
+  subscription: SseSubscription;
+  openedAt: number;
+}
+
+const OPEN_PAGES_AT_ONCE = 16;
+
+async function openChatPage(person: RelayPerson): Promise<OpenPage> {
+  const page = await person.user.client.get(`/c/${person.conversationId}`);
+  const connect = /hx-sse:connect="([^"]+)"/.exec(page.body);
+  if (!connect) throw new BenchError('unexpected_page', 'the chat page has no live connection');
+  const subscription = await SseSubscription.open(person.user.client, decodeAttribute(connect[1]!));
+  return { person, subscription, openedAt: epochNow() };
+}
+
+/**
+ * Every person's chat page, a few at a time (setup: the pages are open before
+ * the cell's clock starts). A page that cannot be opened (on a machine this
+ * busy the app may answer 503 when the agent is slow) is tried once more, then
+ * counted as a failed stream instead of ending the sweep.
+ */
+async function openChatPages(people: RelayPerson[]): Promise<{ pages: OpenPage[]; failures: Error[] }> {
+  const pages: OpenPage[] = [];
+  const failures: Error[] = [];
+  let next = 0;
+  const worker = async () => {
+    while (next < people.length) {
+      const person = people[next++]!;
+      try {
+        pages.push(await openChatPage(person).catch(() => openChatPage(person)));
+      } catch (error) {
+        failures.push(error as Error);
+      }
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(OPEN_PAGES_AT_ONCE, people.length) }, worker));
+  return { pages, failures };
+}
+
+/** The reply's text as it arrived: each `delta` of this message carries the raw text it adds (contract: live-events.ts). */
+function piecesOf(subscription: SseSubscription, messageId: string): ReceivedPiece[] {
+  const pieces: ReceivedPiece[] = [];
+  for (const event of subscription.events) {
+    if (event.type !== 'delta' || !(event.id ?? '').startsWith(`${messageId}:`)) continue;
+    let raw: unknown;
+    try {
+      raw = (JSON.parse(event.data) as { raw?: unknown }).raw;
+    } catch (cause) {
+      throw new BenchError('unexpected_event', 'a `delta` event did not carry JSON', { cause });
+    }
+    if (typeof raw !== 'string') throw new BenchError('unexpected_event', 'a `delta` event carried no `raw` text');
+    if (raw !== '') pieces.push({ text: raw, at: performance.timeOrigin + event.at });
+  }
+  return pieces;
+}
+
+/** One person's message, sent from their open chat page, and the reply's pieces as the page receives them. */
+async function followReply(page: OpenPage, text: string, timeoutMs: number): Promise<StreamOutcome> {
+  const { person, subscription } = page;
   const started = performance.now();
   const res = await person.user.client.post(`/c/${person.conversationId}/messages`, { text }, { expectStatus: 200, htmx: true });
   const postMs = performance.now() - started;
-  const connect = /hx-sse:connect="([^"]+)"/.exec(res.body);
   const bubble = /id="message-([^"]+)"[^>]*data-state="streaming"/.exec(res.body);
-  if (!connect || !bubble) throw new BenchError('unexpected_page', 'the message form answered without a streaming reply bubble');
+  if (!bubble) throw new BenchError('unexpected_page', 'the message form answered without a streaming reply bubble');
   const messageId = decodeAttribute(bubble[1]!);
-  const subscription = await SseSubscription.open(person.user.client, decodeAttribute(connect[1]!));
-  const subscribedAt = epochNow();
-  try {
-    const done = await subscription.waitFor((e) => e.type === 'done', timeoutMs, '`done` event');
-    const detail = JSON.parse(done.data) as { messageId?: string; state?: string; error?: string };
-    if (detail.messageId !== messageId || detail.state !== 'complete') {
-      throw new BenchError('reply_failed', `the reply ended ${detail.state ?? 'unknown'}${detail.error ? `: ${detail.error}` : ''}`);
-    }
-    const pieces = subscription.events
-      .filter((e) => e.type === 'message' && (e.id ?? '').startsWith(`${messageId}:`))
-      .map((e) => ({ text: unescapeHtml(e.data), at: performance.timeOrigin + e.at }));
-    return { key: text, messageId, person, postMs, subscribedAt, pieces };
-  } finally {
-    subscription.close();
+  const done = await subscription.waitFor((e) => e.type === 'done' && (e.id ?? '').startsWith(`${messageId}:`), timeoutMs, '`done` event');
+  const detail = JSON.parse(done.data) as { messageId?: string; state?: string; error?: string };
+  if (detail.messageId !== messageId || detail.state !== 'complete') {
+    throw new BenchError('reply_failed', `the reply ended ${detail.state ?? 'unknown'}${detail.error ? `: ${detail.error}` : ''}`);
   }
+  return { key: text, messageId, person, postMs, subscribedAt: page.openedAt, pieces: piecesOf(subscription, messageId) };
 }
 
 function tallyInto(tally: StreamTally, check: { lost: number; doubled: number; outOfOrder: number }): void {
@@ -171,23 +227,31 @@ export async function measureRelayCell(opts: {
   timeoutMs: number;
 }): Promise<RelayCell> {
   const { people, emulator, api, pids } = opts;
+  const { pages, failures: unopened } = await openChatPages(people);
   const stopRss = sampleRss(pids);
   const cpuBefore = await cpuOf(pids);
   const started = performance.now();
-  const outcomes = await Promise.allSettled(people.map((person, i) => followReply(person, messageText(opts.tag, i, opts.body), opts.timeoutMs)));
+  let outcomes: Array<PromiseSettledResult<StreamOutcome>>;
+  try {
+    outcomes = await Promise.allSettled(pages.map((page, i) => followReply(page, messageText(opts.tag, i, opts.body), opts.timeoutMs)));
+  } finally {
+    for (const page of pages) page.subscription.close();
+  }
   const wallMs = performance.now() - started;
   const cpuAfter = await cpuOf(pids);
   const peakRssMiB = await stopRss();
 
   const ok = outcomes.filter((o): o is PromiseFulfilledResult<StreamOutcome> => o.status === 'fulfilled').map((o) => o.value);
   const rejected = outcomes.filter((o): o is PromiseRejectedResult => o.status === 'rejected');
-  const tally: StreamTally = { measured: 0, failed: rejected.length, tokens: 0, lost: 0, doubled: 0, outOfOrder: 0, mismatched: 0 };
+  const tally: StreamTally = { measured: 0, failed: rejected.length + unopened.length, tokens: 0, lost: 0, doubled: 0, outOfOrder: 0, mismatched: 0 };
   if (rejected[0]) tally.firstFailure = (rejected[0].reason as Error).message;
+  else if (unopened[0]) tally.firstFailure = `the chat page did not open: ${unopened[0].message}`;
   const records = await emulator.emitted(ok.map((o) => o.key));
   const perToken: number[] = [];
   const perTokenSubscribed: number[] = [];
   const firstToken: number[] = [];
   let emittedTokens = 0;
+  let pieces = 0;
   for (let i = 0; i < ok.length; i++) {
     const outcome = ok[i]!;
     const record: EmittedReply | null = records[i] ?? null;
@@ -207,6 +271,7 @@ export async function measureRelayCell(opts: {
     if (received !== stored || stored !== record.tokens.join('')) tally.mismatched++;
     tally.measured++;
     tally.tokens += record.tokens.length;
+    pieces += outcome.pieces.length;
     const latencies = tokenLatencies(record.tokens, record.emittedAt, outcome.pieces);
     if (!latencies) continue;
     perToken.push(...latencies);
@@ -231,6 +296,8 @@ export async function measureRelayCell(opts: {
     wallMs,
     ...tally,
     post: summaryOf(ok.map((o) => o.postMs)),
+    pieces,
+    ...(tally.tokens > 0 ? { piecesPer1000Tokens: (pieces * 1000) / tally.tokens } : {}),
     perToken: summaryOf(perToken),
     perTokenSubscribed: summaryOf(perTokenSubscribed),
     firstToken: summaryOf(firstToken),

@@ -64,10 +64,10 @@ export function relayMarkdown(sweep: RelaySweep | undefined, scale: PageScale | 
     out.push(
       `### Relay latency per token (${c.tokensPerSecond} tokens/s, first token after ${c.firstTokenDelayMs} ms; ${sweep.people} people, one stream each)`,
       '',
-      `Added latency = when a token reached the subscriber (through edge and hub, as the bubble reads it) − when the emulator emitted it; clocks agree within ±${f(sweep.clockUncertaintyMs)} ms. "subscribed" counts only tokens emitted after the bubble's stream was open (the relay without the wait for the form's answer).`,
+      `Added latency = when a token reached the subscriber (through edge and hub, as the bubble reads it) − when the emulator emitted it; clocks agree within ±${f(sweep.clockUncertaintyMs)} ms. Each chat page's one live connection is open before its message is sent, as a person's page is. Pieces: \`delta\` events per 1,000 tokens; each is one hub publish and one conditional checkpoint write before it (the lease).`,
       '',
       mdTable(
-        ['coalesce ms', 'N', 'streams', 'failed', 'tokens', 'lost', 'doubled', 'out of order', 'p50', 'p95', 'p99', 'max', 'subscribed p50 / p99', 'first token p50 / p95', 'POST p50 / p95', 'direct p50 / p99', 'p50 − direct', 'p99 / direct'],
+        ['coalesce ms', 'N', 'streams', 'failed', 'tokens', 'lost', 'doubled', 'out of order', 'p50', 'p95', 'p99', 'max', 'pieces / 1,000 tokens', 'first token p50 / p95', 'POST p50 / p95', 'direct p50 / p99', 'p50 − direct', 'p99 / direct'],
         sweep.cells.map((cell) => {
           const base = sweep.baseline.find((b) => b.concurrency === cell.concurrency);
           const t = cell.perToken;
@@ -84,7 +84,7 @@ export function relayMarkdown(sweep: RelaySweep | undefined, scale: PageScale | 
             f(t?.p95),
             f(t?.p99),
             f(t?.max),
-            `${f(cell.perTokenSubscribed?.p50)} / ${f(cell.perTokenSubscribed?.p99)}`,
+            f(cell.piecesPer1000Tokens),
             `${f(cell.firstToken?.p50)} / ${f(cell.firstToken?.p95)}`,
             `${f(cell.post?.p50)} / ${f(cell.post?.p95)}`,
             `${f(base?.perToken?.p50)} / ${f(base?.perToken?.p99)}`,

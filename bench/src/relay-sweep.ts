@@ -57,6 +57,8 @@ const SYSTEM_PROMPT_FOR_BASELINE = 'You are a helpful assistant.';
 const MODEL_ID = 'us.anthropic.claude-sonnet-4-5-20250929-v1:0';
 const CELL_TIMEOUT_MS = 120_000;
 const REGISTER_AT_ONCE = 4;
+/** the app's AUTH_BURST_PER_MINUTE for the benchmark: every person signs up from one address */
+export const BENCH_AUTH_BURST = '10000';
 /** how long a profiled service may take to write its profile */
 const PROFILE_WRITE_MS = 20_000;
 
@@ -103,6 +105,9 @@ async function registerPeople(stack: HostedStack, dataDir: string, httpAgent: ht
   const adminId = userIdFromHubCookie(admin.client.cookie('mercureAuthorization') ?? '');
   const api = new AgentApi(info.endpoints.agent, secrets.serviceKey, adminId, httpAgent);
   const people: RelayPerson[] = [];
+  /** each person's chat, started with its first message; its reply runs on while the next people register */
+  const chats: Array<Promise<void>> = [];
+  const failures: Error[] = [];
   let next = 0;
   const worker = async () => {
     while (next < count && !budget.expired()) {
@@ -110,11 +115,22 @@ async function registerPeople(stack: HostedStack, dataDir: string, httpAgent: ht
       // Setup, not measured: the invite straight from the agent, the account through the app as a person makes it.
       const invite = await api.postJson<{ code: string }>('/v1/invites', { role: 'member' });
       const user = await ChatUser.register(info.ports.edge, httpAgent, invite.code, { username: `relay.person.${i}`, password: randomBytes(18).toString('base64url') });
-      const conversationId = await user.createConversation();
-      people.push({ user, userId: userIdFromHubCookie(user.client.cookie('mercureAuthorization') ?? ''), conversationId });
+      const userId = userIdFromHubCookie(user.client.cookie('mercureAuthorization') ?? '');
+      chats.push(
+        user.startChat(`Hello from person ${i}`, CELL_TIMEOUT_MS).then(
+          (conversationId) => {
+            people.push({ user, userId, conversationId });
+          },
+          (error: unknown) => {
+            failures.push(error as Error);
+          },
+        ),
+      );
     }
   };
   await Promise.all(Array.from({ length: Math.min(REGISTER_AT_ONCE, count) }, worker));
+  await Promise.all(chats);
+  if (failures[0]) throw new BenchError('stack_failed', `${failures.length} of ${count} people could not start their chat: ${failures[0].message}`, { cause: failures[0] });
   if (people.length < count) throw new BenchError('stack_failed', `only ${people.length} of ${count} people registered before the time limit`);
   return { people, serviceKey: secrets.serviceKey, adminId };
 }
@@ -159,11 +175,17 @@ export async function runRelaySweep(config: RelaySweepConfig, budget: TimeBudget
       hubEnv.NODE_OPTIONS = preload;
       hubEnv.BENCH_CPU_PROF_DIR = join(profile, 'hub');
     }
-    const stack = await HostedStack.start({ dataDir, ports: { edge: edgePort }, env: { agent: agentEnv, hub: hubEnv } }, 90_000);
+    // Hundreds of people register from 127.0.0.1 in a few minutes: above the app's burst limit per address (60 a minute).
+    const appEnv = { AUTH_BURST_PER_MINUTE: BENCH_AUTH_BURST };
+    const stack = await HostedStack.start({ dataDir, ports: { edge: edgePort }, env: { agent: agentEnv, hub: hubEnv, app: appEnv } }, 90_000);
     try {
       const pids = { ...stack.info.pids, emulator: emulator.pid };
       sweep.idleRssMiB.push({ coalesceMs, rssMiB: await rssOf(pids) });
       await run(stack, pids);
+    } catch (error) {
+      // What the services said before it failed: the run stops here, and results.json is not written.
+      for (const line of stack.lastLines) log(`relay: service log: ${line}`);
+      throw error;
     } finally {
       await stack.stop();
       // Kept-alive sockets went to the stopped stack; the next start listens on the same port.
@@ -194,11 +216,29 @@ export async function runRelaySweep(config: RelaySweepConfig, budget: TimeBudget
             sweep.skipped.push(`coalescing ${coalesceMs} ms, N=${n}`);
             continue;
           }
-          const cell = await measureRelayCell({ people: people.slice(0, n), coalesceMs, tag: `c${coalesceMs}-n${n}`, body: BODY, emulator, api: apiFor(stack), pids, timeoutMs: CELL_TIMEOUT_MS });
+          let cell: RelayCell;
+          try {
+            cell = await measureRelayCell({ people: people.slice(0, n), coalesceMs, tag: `c${coalesceMs}-n${n}`, body: BODY, emulator, api: apiFor(stack), pids, timeoutMs: CELL_TIMEOUT_MS });
+          } catch (error) {
+            // One cell that could not be measured (e.g. the stored text could not be read back) leaves the rest of the sweep.
+            sweep.skipped.push(`coalescing ${coalesceMs} ms, N=${n}: ${(error as Error).message.slice(0, 200)}`);
+            log(`relay:   N=${n}: not measured: ${(error as Error).message.slice(0, 200)}`);
+            continue;
+          }
           sweep.cells.push(cell);
-          log(`relay:   N=${n}: ${cell.measured} streams, ${cell.tokens} tokens, per token p50 ${cell.perToken?.p50.toFixed(1) ?? '–'} ms`);
+          log(`relay:   N=${n}: ${cell.measured} streams, ${cell.tokens} tokens, per token p50 ${cell.perToken?.p50.toFixed(1) ?? '–'} ms${cell.failed ? `; ${cell.failed} failed, first: ${cell.firstFailure?.slice(0, 160)}` : ''}`);
         }
       });
+    }
+
+    // The baseline before the profile: it is quick, and the time limit should cut the profile, not it.
+    for (const n of config.concurrency) {
+      if (budget.expired()) {
+        sweep.skipped.push(`baseline N=${n}`);
+        continue;
+      }
+      log(`relay: baseline, ${n} streams read directly…`);
+      sweep.baseline.push(await measureBaselineCell({ concurrency: n, tag: `direct-n${n}`, body: BODY, systemPrompt: SYSTEM_PROMPT_FOR_BASELINE, modelId: MODEL_ID, emulator }));
     }
 
     if (config.cpuProf && people && !budget.expired()) {
@@ -219,15 +259,6 @@ export async function runRelaySweep(config: RelaySweepConfig, budget: TimeBudget
         }
       });
       sweep.profile = profile;
-    }
-
-    for (const n of config.concurrency) {
-      if (budget.expired()) {
-        sweep.skipped.push(`baseline N=${n}`);
-        continue;
-      }
-      log(`relay: baseline, ${n} streams read directly…`);
-      sweep.baseline.push(await measureBaselineCell({ concurrency: n, tag: `direct-n${n}`, body: BODY, systemPrompt: SYSTEM_PROMPT_FOR_BASELINE, modelId: MODEL_ID, emulator }));
     }
   } finally {
     httpAgent.destroy();

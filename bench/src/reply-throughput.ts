@@ -43,8 +43,8 @@ export async function measureThroughput(
   pids: ServicePids,
 ): Promise<ReplyThroughput> {
   // Chats are opened before the clock starts: the burst is about replies.
-  const conversations: string[] = [];
-  for (let i = 0; i < concurrency && !budget.expired(); i++) conversations.push(await user.createConversation());
+  // Each chat starts with its first message, as "New chat" makes one; ten at a time.
+  const conversations = await user.startChats(concurrency, 'Hello, a new chat for the burst', { atOnce: 10, timeoutMs: REPLY_TIMEOUT_MS, expired: () => budget.expired() });
   if (conversations.length < concurrency) {
     return { concurrency, completed: 0, failures: 0, skipped: `time limit reached while opening ${concurrency} chats`, wallMs: 0, outputTokens: 0, tokensPerSecond: 0, memory: {}, cpuSeconds: {} };
   }

@@ -1,324 +1,33 @@
 /**
  * The whole-system benchmark: starts HomeAgent as `npm start` does (on free
  * ports, a temporary data folder, the Bedrock emulator at a fast pace and at
- * its default pace), then uses it through the edge the way a browser does.
- * It reports percentiles and ratios; it asserts nothing about speed.
+ * its default pace), then uses it through the edge the way a browser does
+ * (pace-run.ts), and then sweeps the relay (relay-sweep.ts). It reports
+ * percentiles and ratios; it asserts nothing about speed.
  *
  * Run: `npm run bench` (root), or after `npm run build`:
  *   npx tsc -p bench/tsconfig.json && node bench/dist/system.js
  * Knobs: see bench-config.ts and bench/README.md.
  */
-import http from 'node:http';
 import os from 'node:os';
-import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdir, rm, writeFile } from 'node:fs/promises';
 import { join, relative } from 'node:path';
 import { performance } from 'node:perf_hooks';
-import { randomBytes } from 'node:crypto';
 import { fileURLToPath } from 'node:url';
 import { DEFAULT_FIRST_TOKEN_MS, DEFAULT_TOKENS_PER_SECOND } from '@homeagent/local/bedrock-emulator';
-import { AgentApi, userIdFromHubCookie } from './agent-api.js';
 import { BenchError } from './bench-error.js';
 import { readBenchConfig, type BenchConfig } from './bench-config.js';
-import { ChatUser } from './chat-user.js';
-import { measureFirstToken, type FirstTokenLatency } from './first-token-latency.js';
-import { measurePageLatency, type PageLatency } from './page-latency.js';
-import { measurePageScale, type PageScale } from './page-scale.js';
 import { latencyChart } from './latency-chart.js';
+import { current, runPace, type PaceRun } from './pace-run.js';
+import { report, targets } from './pace-report.js';
 import { runRelaySweep, type RelaySweep } from './relay-sweep.js';
 import { chartSeries, relayMarkdown } from './relay-report.js';
-import { measureThroughput, type ReplyThroughput } from './reply-throughput.js';
-import { HostedStack } from './hosted-stack.js';
 import { formatTable } from './results-table.js';
-import { measureSignIn, type SignInLatency } from './sign-in-latency.js';
-import { ratio, round, type Summary } from './stats.js';
+import { round } from './stats.js';
 import { TimeBudget } from './time-budget.js';
 
-interface Pace {
-  name: 'fast' | 'default';
-  tokensPerSecond: number;
-  firstTokenDelayMs: number;
-}
-
-interface PaceRun {
-  pace: Pace;
-  /** startStack until every part answered through the edge */
-  stackStartMs: number;
-  pages?: PageLatency;
-  /** the list and a chat with many messages at a fixed request rate */
-  pageScale?: PageScale;
-  firstToken?: FirstTokenLatency;
-  throughput: ReplyThroughput[];
-  signIn?: SignInLatency;
-  /** phases left out because the run's time limit was reached */
-  skipped: string[];
-  /** warn and error log lines the services wrote during the run */
-  serviceLog: { warnings: number; errors: number; lastLines: string[] };
-}
-
-// A short question for first-token samples (the reply is ~64 tokens), and a
-// longer one for the bursts, whose replies quote it (~125 tokens).
-const SHORT_MESSAGE = 'Hello! What can you tell me about the weather today?';
-const LONG_MESSAGE =
-  'We are planning a family trip to the mountains next month with two children and a dog. ' +
-  'Could you suggest a packing list, a few easy hikes suitable for small legs, some rainy day activities, ' +
-  'and a simple plan for meals that we can cook in a small cabin kitchen without much equipment or fuss?';
-/** what STREAM_COALESCE_MS defaults to in the agent (docs/runtime.md): part of every first-token time */
-const AGENT_COALESCE_MS = 40;
-/** chats the first-token samples rotate over, so none grows past the agent's context window */
-const FIRST_TOKEN_CHATS = 4;
-/** exchanges in the chat whose page is measured */
-const SEEDED_EXCHANGES = 5;
-
-let running: HostedStack | undefined;
-let runningDataDir: string | undefined;
 /** set by SIGINT/SIGTERM: the phase that fails as the stack goes down is not a failure to report */
 let interrupted = false;
-
-async function runPace(pace: Pace, phases: { pages: boolean; signIn: boolean }, config: BenchConfig, budget: TimeBudget): Promise<PaceRun> {
-  const dataDir = await mkdtemp(join(os.tmpdir(), 'homeagent-bench-'));
-  runningDataDir = dataDir;
-  const startedAt = performance.now();
-  const hosted = await HostedStack.start(
-    {
-      dataDir,
-      tokensPerSecond: pace.tokensPerSecond,
-      firstTokenDelayMs: pace.firstTokenDelayMs,
-      // The bursts reserve up to MAX_OUTPUT_TOKENS per reply; the budget check is not what is measured here.
-      env: { agent: { MONTHLY_BUDGET_USD: '100000' } },
-    },
-    90_000,
-  );
-  running = hosted;
-  const stack = hosted.info;
-  const run: PaceRun = { pace, stackStartMs: performance.now() - startedAt, throughput: [], skipped: [], serviceLog: { warnings: 0, errors: 0, lastLines: [] } };
-  const httpAgent = new http.Agent({ keepAlive: true, maxSockets: Infinity });
-  const skip = (phase: string) => run.skipped.push(phase);
-  try {
-    if (!stack.adminInvite) throw new BenchError('no_invite', 'the fresh installation logged no first admin invite');
-    const port = stack.ports.edge;
-    const credentials = { username: 'bench.admin', password: randomBytes(18).toString('base64url') };
-    const user = await ChatUser.register(port, httpAgent, stack.adminInvite, credentials);
-
-    if (phases.pages) {
-      if (budget.expired()) skip('pages');
-      else {
-        const conversations: string[] = [];
-        for (let i = 0; i < config.seedConversations && !budget.expired(); i++) conversations.push(await user.createConversation());
-        // The newest chat is first in the list; give it a history worth rendering.
-        const pageChat = conversations[conversations.length - 1]!;
-        for (let i = 0; i < SEEDED_EXCHANGES && !budget.expired(); i++) await user.reply(pageChat, `Question ${i + 1}: ${SHORT_MESSAGE}`, 30_000);
-        const secrets = JSON.parse(await readFile(join(dataDir, 'secrets.json'), 'utf8')) as { serviceKey: string };
-        const userId = userIdFromHubCookie(user.client.cookie('mercureAuthorization') ?? '');
-        const api = new AgentApi(stack.endpoints.agent, secrets.serviceKey, userId, httpAgent);
-        run.pages = await measurePageLatency(
-          user,
-          pageChat,
-          { conversations: conversations.length, messages: SEEDED_EXCHANGES * 2 },
-          config.pageRequests,
-          budget.sub(45_000),
-          api,
-        );
-        // Its own time limit: seeding a chat with 200 messages takes a while, and it is not what the rest waits for.
-        run.pageScale = await measurePageScale(
-          user,
-          conversations,
-          { conversations: config.scaleConversations, messages: config.scaleMessages, ratePerSecond: config.scaleRate, requests: config.scaleRequests },
-          new TimeBudget(config.scaleMaxSeconds * 1000),
-        );
-      }
-    }
-
-    if (budget.expired()) skip('first token');
-    else {
-      const chats: string[] = [];
-      for (let i = 0; i < FIRST_TOKEN_CHATS; i++) chats.push(await user.createConversation());
-      run.firstToken = await measureFirstToken(user, chats, SHORT_MESSAGE, config.firstTokenSamples, budget.sub(50_000));
-    }
-
-    for (const n of config.concurrency) {
-      if (budget.expired()) {
-        skip(`throughput N=${n}`);
-        continue;
-      }
-      run.throughput.push(await measureThroughput(user, n, LONG_MESSAGE, budget.sub(60_000), stack.pids));
-    }
-
-    if (phases.signIn) {
-      if (budget.expired()) skip('sign-in');
-      else run.signIn = await measureSignIn(port, httpAgent, credentials, config.signIns, budget.sub(30_000));
-    }
-  } finally {
-    httpAgent.destroy();
-    await hosted.stop();
-    running = undefined;
-    await rm(dataDir, { recursive: true, force: true });
-    run.serviceLog = { warnings: hosted.warnings, errors: hosted.errors, lastLines: [...hosted.lastLines] };
-  }
-  return run;
-}
-
-// ---- report ----
-
-const ms = (value: number | undefined) => (value === undefined ? undefined : round(value));
-const fmtRatio = (value: number | null | undefined) => (value === null || value === undefined ? undefined : `${round(value)}x`);
-const triple = (s: Summary | undefined) => [ms(s?.p50), ms(s?.p95), ms(s?.p99)];
-
-/** How long the emulator alone takes for a reply of `tokens` tokens. */
-function emulatorReplyMs(pace: Pace, tokens: number): number {
-  return pace.firstTokenDelayMs + (tokens / pace.tokensPerSecond) * 1000;
-}
-
-function report(runs: PaceRun[]): string {
-  const out: string[] = [];
-  for (const run of runs) {
-    const { pace } = run;
-    out.push(
-      '',
-      `== emulator pace "${pace.name}": first token after ${pace.firstTokenDelayMs} ms, ${pace.tokensPerSecond} tokens/s ` +
-        `(agent coalesces ${AGENT_COALESCE_MS} ms); stack started in ${round(run.stackStartMs)} ms`,
-    );
-    if (run.pages) {
-      const p = run.pages;
-      out.push(
-        '',
-        `(1) page latency, ms (${p.listPage.count} requests each; ${p.conversationsInList} chats in the list, ${p.messagesOnPage} messages on the page)`,
-        formatTable(
-          ['request', 'p50', 'p95', 'p99', 'max', 'p50 vs API'],
-          [
-            ['GET /  (chat list, via edge)', ...triple(p.listPage), ms(p.listPage.max), fmtRatio(p.listApi && ratio(p.listPage.p50, p.listApi.p50))],
-            ['GET /c/:id  (a chat, via edge)', ...triple(p.conversationPage), ms(p.conversationPage.max), fmtRatio(p.conversationApi && ratio(p.conversationPage.p50, p.conversationApi.p50))],
-            ['agent GET /v1/conversations', ...triple(p.listApi), ms(p.listApi?.max), undefined],
-            ['agent GET /v1/conversations/:id', ...triple(p.conversationApi), ms(p.conversationApi?.max), undefined],
-          ],
-        ),
-      );
-    }
-    if (run.firstToken) {
-      const f = run.firstToken;
-      const overhead = f.firstToken && f.firstToken.p50 - pace.firstTokenDelayMs;
-      out.push(
-        '',
-        `(2) post → first token at the subscriber, ms (${f.samples} messages one at a time${f.failures ? `, ${f.failures} failed: ${f.firstFailure}` : ''})`,
-        formatTable(
-          ['interval', 'p50', 'p95', 'p99'],
-          [
-            ['POST message form → its answer', ...triple(f.post)],
-            ['POST → first token (SSE)', ...triple(f.firstToken)],
-            ['POST → done (SSE)', ...triple(f.done)],
-          ],
-        ),
-        `    overhead over the emulator's own first-token delay (p50): ${ms(overhead)} ms` +
-          (pace.firstTokenDelayMs > 0 && f.firstToken ? `; first token p50 = ${fmtRatio(ratio(f.firstToken.p50, pace.firstTokenDelayMs))} the emulator's delay` : ''),
-      );
-    }
-    if (run.throughput.length > 0) {
-      const bursts = run.throughput.filter((t) => !t.skipped);
-      out.push(
-        '',
-        '(3) N chats replying at once, each followed by its own subscriber: delivered tokens/s and latency (ms)',
-        formatTable(
-          ['N', 'ok', 'failed', 'tokens', 'wall ms', 'tokens/s', 'post p50', 'post p95', 'first p50', 'first p95', 'done p50', 'done p95', 'done p50 / emulator'],
-          bursts.map((t) => {
-            const perReply = t.completed > 0 ? t.outputTokens / t.completed : 0;
-            return [
-              t.concurrency,
-              t.completed,
-              t.failures,
-              t.outputTokens,
-              round(t.wallMs),
-              round(t.tokensPerSecond),
-              ms(t.post?.p50),
-              ms(t.post?.p95),
-              ms(t.firstToken?.p50),
-              ms(t.firstToken?.p95),
-              ms(t.done?.p50),
-              ms(t.done?.p95),
-              fmtRatio(t.done && ratio(t.done.p50, emulatorReplyMs(pace, perReply))),
-            ];
-          }),
-        ),
-        '',
-        '    per process: CPU seconds used during the burst (share of one CPU over the wall time), RSS MiB after it;',
-        '    launcher = edge + dynalite + emulator; machine busy = all CPUs, any process (other work on the machine included)',
-        formatTable(
-          ['N', 'machine busy', 'agent CPU', 'hub CPU', 'app CPU', 'launcher CPU', 'agent RSS', 'hub RSS', 'app RSS', 'launcher RSS'],
-          bursts.map((t) => {
-            const cpu = (name: 'agent' | 'hub' | 'app' | 'launcher') => {
-              const seconds = t.cpuSeconds[name];
-              return seconds === undefined ? undefined : `${round(seconds)} (${Math.round((seconds * 100_000) / t.wallMs)}%)`;
-            };
-            return [
-              t.concurrency,
-              t.machineBusy === undefined ? undefined : `${Math.round(t.machineBusy * 100)}%`,
-              cpu('agent'),
-              cpu('hub'),
-              cpu('app'),
-              cpu('launcher'),
-              ms(t.memory.agent?.rssMiB),
-              ms(t.memory.hub?.rssMiB),
-              ms(t.memory.app?.rssMiB),
-              ms(t.memory.launcher?.rssMiB),
-            ];
-          }),
-        ),
-      );
-      for (const t of run.throughput) if (t.skipped) out.push(`    N=${t.concurrency}: ${t.skipped}`);
-      const failed = run.throughput.find((t) => t.firstFailure);
-      if (failed) out.push(`    first failure (N=${failed.concurrency}): ${failed.firstFailure}`);
-    }
-    if (run.signIn) {
-      const s = run.signIn;
-      out.push(
-        '',
-        '(4) sign-in (POST /sign-in through the edge), ms',
-        formatTable(
-          ['what', 'n', 'p50', 'p95', 'p99'],
-          [
-            ['sign-in, one at a time', s.sequential.count, ...triple(s.sequential)],
-            [`sign-in, ${s.concurrentBatch} at once`, s.concurrent?.count, ...triple(s.concurrent)],
-            ['scrypt alone (agent parameters, this process)', s.scryptAlone.count, ...triple(s.scryptAlone)],
-          ],
-        ),
-        `    scrypt share of a sign-in (p50 / p50): ${fmtRatio(ratio(s.scryptAlone.p50, s.sequential.p50))}`,
-      );
-    }
-    if (run.skipped.length > 0) out.push(`    skipped (time limit): ${run.skipped.join(', ')}`);
-    const { warnings, errors, lastLines } = run.serviceLog;
-    // Warnings alone are only counted (on Node 20 the AWS SDK prints a notice about Node 22); errors are shown.
-    out.push(`    the services logged ${warnings} warnings and ${errors} errors (last lines in results.json)`);
-    if (errors > 0) out.push(...lastLines.map((l) => `      ${l}`));
-  }
-  return out.join('\n');
-}
-
-function targets(runs: PaceRun[]): Array<{ target: string; figure: string; met: boolean | null }> {
-  const pages = runs.find((r) => r.pages)?.pages;
-  const slowRun = runs.find((r) => r.pace.name === 'default');
-  const slow = slowRun?.firstToken?.firstToken;
-  const worstPageP95 = pages ? Math.max(pages.listPage.p95, pages.conversationPage.p95) : undefined;
-  const rows = [
-    {
-      target: 'page/API p95 < 500 ms',
-      figure: worstPageP95 === undefined ? 'not measured' : `worst page p95 ${round(worstPageP95)} ms`,
-      met: worstPageP95 === undefined ? null : worstPageP95 < 500,
-    },
-    {
-      target: 'first result < 3 s (default pace, one reply at a time)',
-      figure: slow ? `first token p95 ${round(slow.p95)} ms` : 'not measured',
-      met: slow ? slow.p95 < 3_000 : null,
-    },
-  ];
-  // The same target under load: not a promise of the seed, but where it stops holding is worth seeing.
-  for (const burst of slowRun?.throughput ?? []) {
-    if (burst.concurrency === 1 || !burst.firstToken) continue;
-    rows.push({
-      target: `first result < 3 s (default pace, ${burst.concurrency} replies at once)`,
-      figure: `first token p95 ${round(burst.firstToken.p95)} ms`,
-      met: burst.firstToken.p95 < 3_000,
-    });
-  }
-  return rows;
-}
 
 function rounded(_key: string, value: unknown): unknown {
   return typeof value === 'number' && !Number.isInteger(value) ? round(value) : value;
@@ -335,9 +44,9 @@ async function main(): Promise<void> {
   const stopOnSignal = (signal: NodeJS.Signals) => {
     interrupted = true;
     process.stderr.write(`bench: ${signal}, stopping the stack\n`);
-    void (running?.stop() ?? Promise.resolve())
+    void (current.stack?.stop() ?? Promise.resolve())
       .then(async () => {
-        if (runningDataDir) await rm(runningDataDir, { recursive: true, force: true });
+        if (current.dataDir) await rm(current.dataDir, { recursive: true, force: true });
       })
       .finally(() => process.exit(130));
   };
@@ -443,7 +152,7 @@ async function main(): Promise<void> {
 
 main().catch(async (error: unknown) => {
   if (interrupted) return; // the signal handler stops the stack and exits
-  await running?.stop().catch(() => undefined);
+  await current.stack?.stop().catch(() => undefined);
   const code = error instanceof BenchError ? ` [${error.code}]` : '';
   process.stderr.write(`bench failed${code}: ${(error as Error).message}\n`);
   process.exit(1);
