@@ -43,7 +43,8 @@ export async function readSubmission(app: FastifyInstance, userId: string, body:
     await app.agent.deleteAttachment(userId, body.remove);
     attachmentIds = attachmentIds.filter((id) => id !== body.remove);
   }
-  const files: UploadedFile[] = listOf(body.files);
+  // Only what multipart.ts read: a urlencoded field of the same name is no file.
+  const files = listOf<unknown>(body.files).filter((f): f is UploadedFile => typeof f === 'object' && f !== null && Buffer.isBuffer((f as UploadedFile).bytes));
   const skipped = files.filter((f) => f.skipped).length;
   if (skipped > 0) {
     refusals.push(`At most ${ATTACHMENT_LIMITS.perFormPost} files can be attached at once here; ${skipped} more were not read. Attach them with another message.`);

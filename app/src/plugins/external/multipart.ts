@@ -71,7 +71,7 @@ export default fp(
         const seen = (request[FILES_READ] ?? 0) + 1;
         request[FILES_READ] = seen;
         // An empty picker still sends one part with no name and no bytes.
-        if (part.filename === '') {
+        if (!part.filename) {
           part.file.resume();
           await new Promise((resolve) => part.file.once('end', resolve));
           request[FILES_READ] = seen - 1;
