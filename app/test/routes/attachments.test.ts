@@ -40,7 +40,7 @@ async function upload(visitor: HttpVisitor, name: string, bytes: Buffer, headers
       'hx-request-type': 'partial',
       ...headers,
     },
-    body: bytes,
+    body: bytes as Uint8Array<ArrayBuffer>,
   });
   return { status: response.status, headers: response.headers, body: await response.text() };
 }
@@ -61,7 +61,7 @@ async function postForm(visitor: HttpVisitor, path: string, fields: Record<strin
   const form = new FormData();
   form.append('_csrf', visitor.token);
   for (const [name, value] of Object.entries(fields)) for (const v of Array.isArray(value) ? value : [value]) form.append(name, v);
-  for (const file of files) form.append('files', new Blob([file.bytes]), file.name);
+  for (const file of files) form.append('files', new Blob([file.bytes as Uint8Array<ArrayBuffer>]), file.name);
   if (files.length === 0) form.append('files', new Blob([]), '');
   const response = await fetch(`${stack.url}${path}`, {
     method: 'POST',

@@ -111,7 +111,7 @@ export class AgentClient {
     this.#timeoutMs = options.timeoutMs ?? 15_000;
   }
 
-  async #fetch(method: string, path: string, userId: string | undefined, init: { headers?: Record<string, string>; body?: string | Uint8Array }): Promise<Response> {
+  async #fetch(method: string, path: string, userId: string | undefined, init: { headers?: Record<string, string>; body?: string | Uint8Array<ArrayBuffer> }): Promise<Response> {
     const headers: Record<string, string> = {
       [SERVICE_KEY_HEADER]: `Bearer ${this.#serviceKey}`,
       accept: 'application/json',
@@ -353,7 +353,8 @@ export class AgentClient {
   async uploadAttachment(userId: string, fileName: string, bytes: Uint8Array): Promise<Attachment> {
     const response = await this.#fetch('POST', '/v1/attachments', userId, {
       headers: { 'content-type': 'application/octet-stream', [FILE_NAME_HEADER]: encodeURIComponent(fileName) },
-      body: bytes,
+      // Buffers from the body parsers sit on plain ArrayBuffers (never shared memory).
+      body: bytes as Uint8Array<ArrayBuffer>,
     });
     return (await this.#answer<AttachmentResponse>(response)).body.attachment;
   }
