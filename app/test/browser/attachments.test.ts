@@ -6,7 +6,7 @@
  * names all three; after a reload the bubble shows a thumbnail and two
  * downloads, and the thumbnail opens the full image; a pasted image goes
  * with a message in the open chat. No console errors (CSP violations show
- * as those).
+ * as those). Saves artifacts/attachments-composer.png.
  *
  * The steps from "the reply names" on need the agent side of issue 11
  * (attachmentIds on send/start, Message.attachments, the emulator's echo).
@@ -14,7 +14,7 @@
 import t from 'tap';
 import type { Page } from 'playwright-core';
 import { PDF, png } from '../attachment-files.js';
-import { registerWithInvite, startBrowserStack } from './browser-fixture.js';
+import { ARTIFACTS, registerWithInvite, startBrowserStack } from './browser-fixture.js';
 
 t.setTimeout(300_000);
 
@@ -32,7 +32,7 @@ const chips = (p: Page) => p.locator('#composer .attachment-chip');
 const uploaded = (p: Page, name: string) => p.locator('#composer .attachment-chip[data-attachment-id]', { hasText: name });
 
 /** Holds every upload until `release()`: the uploads are real, only their timing is the test's. */
-async function holdUploads(p: Page): Promise<() => Promise<void>> {
+async function holdUploads(p: Page): Promise<() => void> {
   let open!: () => void;
   const gate = new Promise<void>((resolve) => { open = resolve; });
   await p.route('**/attachments', async (route) => {
@@ -40,10 +40,8 @@ async function holdUploads(p: Page): Promise<() => Promise<void>> {
     await gate;
     await route.continue();
   });
-  return async () => {
-    open();
-    await p.unroute('**/attachments');
-  };
+  // Once open, later uploads pass straight through.
+  return open;
 }
 
 async function dropFile(p: Page, name: string, type: string, bytes: Buffer): Promise<void> {
@@ -68,8 +66,13 @@ t.test('a chip removed before sending deletes its upload', async (t) => {
   t.match(await chip.textContent(), /drop-me\.txt\s+12 bytes/, 'name and size');
   await page.getByRole('button', { name: 'Remove drop-me.txt' }).click();
   t.equal(await chips(page).count(), 0, 'the chip is gone');
-  await page.waitForFunction(async (path) => (await fetch(path)).status === 404, `/attachments/${id}`);
-  t.pass('the pending upload is deleted');
+  // The page deletes it in the background: poll (with the page's cookies) until it is gone.
+  const deadline = Date.now() + 30_000;
+  let status = 0;
+  while ((status = (await page.request.get(`${stack.url}/attachments/${id}`)).status()) !== 404 && Date.now() < deadline) {
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
+  t.equal(status, 404, 'the pending upload is deleted');
 });
 
 t.test('an image and a PDF by the picker, a note by drop; Send waits for the upload', async (t) => {
@@ -102,7 +105,7 @@ t.test('an image and a PDF by the picker, a note by drop; Send waits for the upl
   await page.getByLabel('Message').fill('What do these say?');
   await page.getByRole('button', { name: 'Send' }).click();
   t.match(await page.locator('#attach-status').textContent(), /Send waits until the upload ends/);
-  await release();
+  release();
   // …and sends by itself once it is up: the new chat opens with the message.
   await page.waitForURL(/\/c\/(?!new$)[a-z0-9]+$/);
   await page.locator('#messages .bubble-user').waitFor();
@@ -153,6 +156,8 @@ t.test('a pasted image goes with a message in the open chat', async (t) => {
   }, PASTED.toString('base64'));
   await uploaded(page, 'image.png').waitFor();
   t.equal(await page.getByLabel('Message').inputValue(), 'And this one?', 'the text is untouched');
+  // For a person to look at: the composer with its chip.
+  await page.screenshot({ path: `${ARTIFACTS}attachments-composer.png` });
   await page.getByRole('button', { name: 'Send' }).click();
   await page.locator('#messages .bubble-user').nth(1).waitFor();
   const reply = page.locator('#messages .bubble-assistant[data-state="complete"]').nth(1);
