@@ -235,123 +235,84 @@
   else start();
 })();
 
-// Attach: files from the picker, dropped on the composer or pasted upload at once, each on its own
-// (POST /attachments, the bytes as they are, the form's CSRF token in a header), and show as a chip;
-// the server's answer is the chip with its hidden `attachmentIds` field. Send waits for uploads;
-// Remove deletes a pending upload. Without this script the picker posts its files with the form.
+// Attach: picked, dropped or pasted files upload at once (POST /attachments); the answer is the chip
+// (with its hidden `attachmentIds` field) or the server's refusal. Send waits for uploads; Remove
+// deletes the pending upload. Without this script the picker's files post with the form.
 (() => {
   'use strict';
   document.documentElement.classList.add('js-attach');
   let uploading = 0;
   let sendWhenDone = false;
 
-  const composer = () => document.getElementById('composer');
-  const headers = (form, more) => ({ 'x-csrf-token': form.querySelector('input[name="_csrf"]')?.value ?? '', 'hx-request': 'true', 'hx-request-type': 'partial', ...more });
-  const size = (bytes) => (bytes < 1024 ? `${bytes} bytes` : bytes < 1048576 ? `${Math.round(bytes / 1024)} KB` : `${Math.round(bytes / 10485.76) / 100} MB`);
-  const textOf = (markup) => {
-    const template = document.createElement('template');
-    template.innerHTML = markup;
-    return template.content;
-  };
+  const headers = (form, more) => ({ 'x-csrf-token': form.querySelector('[name="_csrf"]')?.value ?? '', 'hx-request': 'true', 'hx-request-type': 'partial', ...more });
+  const forget = (id, form) => id && fetch(`/attachments/${encodeURIComponent(id)}`, { method: 'DELETE', headers: headers(form) }).catch(() => {});
 
-  function status(form) {
-    form.classList.toggle('uploading', uploading > 0);
+  function status(form, text) {
     const line = form.querySelector('#attach-status');
-    if (line) line.textContent = uploading > 0 ? `Uploading ${uploading === 1 ? '1 file' : `${uploading} files`}… Send waits until the upload ends.` : '';
+    if (line) line.textContent = text ?? (uploading > 0 ? line.dataset.busy : '');
     if (uploading === 0 && sendWhenDone) {
       sendWhenDone = false;
       form.requestSubmit();
     }
   }
 
-  function refuse(chip, message) {
-    chip.classList.add('failed');
-    chip.querySelector('input[name="attachmentIds"]')?.remove();
-    const note = document.createElement('span');
-    note.className = 'chip-error';
-    note.textContent = message;
-    chip.append(note);
-    const line = composer()?.querySelector('#attach-status');
-    if (line) line.textContent = message;
-  }
-
-  function remove(id, form) {
-    if (id) fetch(`/attachments/${encodeURIComponent(id)}`, { method: 'DELETE', headers: headers(form) }).catch(() => {});
-  }
-
   function add(form, file) {
-    const box = form.querySelector('.attach');
     const list = form.querySelector('#attachments');
-    if (!box || !list) return;
-    const chip = document.createElement('li');
-    chip.className = 'attachment-chip';
-    const image = /^image\/(png|jpeg|gif|webp)$/.test(file.type);
-    const url = image ? URL.createObjectURL(file) : '';
-    const thumb = document.createElement(image ? 'img' : 'span');
-    thumb.className = 'chip-thumb';
-    if (image) Object.assign(thumb, { src: url, alt: '', width: 40, height: 40 });
-    const name = document.createElement('span');
-    name.className = 'chip-name';
-    name.textContent = file.name;
-    const bytes = document.createElement('span');
-    bytes.className = 'chip-size';
-    bytes.textContent = size(file.size);
-    const button = document.createElement('button');
-    Object.assign(button, { type: 'button', className: 'chip-remove button-quiet', textContent: '×' });
-    button.setAttribute('aria-label', `Remove ${file.name}`);
-    chip.append(thumb, name, ' ', bytes, button);
+    const template = form.querySelector('#chip-template');
+    if (!list || !template) return;
+    // The server's chip-in-progress markup; an image shows itself (an object URL) until it is up.
+    const chip = template.content.firstElementChild.cloneNode(true);
+    const url = file.type.startsWith('image/') ? URL.createObjectURL(file) : '';
+    if (url) Object.assign(chip.querySelector('img'), { src: url, hidden: false });
+    chip.querySelector('.chip-name').textContent = file.name;
+    chip.querySelector('button').setAttribute('aria-label', `Remove ${file.name}`);
     list.append(chip);
-
-    const max = Number(image ? box.dataset.maxImageBytes : box.dataset.maxBytes);
-    const count = list.querySelectorAll('.attachment-chip:not(.failed)').length;
-    if (count > Number(box.dataset.maxFiles)) return refuse(chip, `A message can carry at most ${box.dataset.maxFiles} files.`);
-    if (file.size > max) return refuse(chip, `“${file.name}” is ${size(file.size)}; ${image ? 'a photo' : 'a file'} can be at most ${size(max)}.`);
-
     uploading += 1;
     status(form);
     fetch('/attachments', { method: 'POST', headers: headers(form, { 'content-type': 'application/octet-stream', 'x-file-name': encodeURIComponent(file.name) }), body: file })
       .then(async (response) => {
-        const answer = textOf(await response.text());
-        if (!response.ok) return refuse(chip, answer.textContent.replace(/\s+/g, ' ').trim() || 'The file could not be attached.');
-        const uploaded = answer.querySelector('.attachment-chip');
-        // Removed while it uploaded: the upload goes too.
-        if (!chip.isConnected) return remove(uploaded?.dataset.attachmentId, form);
-        if (uploaded) chip.replaceWith(uploaded);
+        const answer = document.createElement('template');
+        answer.innerHTML = await response.text();
+        const done = answer.content.querySelector('.attachment-chip');
+        if (!chip.isConnected) return forget(done?.dataset.attachmentId, form); // removed while it uploaded
+        if (response.ok && done) return chip.replaceWith(done);
+        throw new Error(answer.content.textContent.replace(/\s+/g, ' ').trim());
       })
-      .catch(() => refuse(chip, `“${file.name}” could not be uploaded; check the connection and try again.`))
+      .catch((error) => {
+        chip.classList.add('failed');
+        chip.querySelector('.chip-size').textContent = error.message || 'The upload failed; try again.';
+      })
       .finally(() => {
-        if (url) setTimeout(() => URL.revokeObjectURL(url), 1000);
+        URL.revokeObjectURL(url);
         uploading -= 1;
-        status(form);
+        status(form, chip.classList.contains('failed') ? chip.querySelector('.chip-size').textContent : undefined);
       });
   }
 
+  const composerOf = (event) => (event.target instanceof Element ? event.target.closest('#composer') : null);
   const addAll = (form, files) => { for (const file of files) add(form, file); };
 
   document.addEventListener('change', (event) => {
-    const input = event.target;
-    if (!(input instanceof HTMLInputElement) || input.id !== 'attach-files' || !input.form) return;
-    addAll(input.form, input.files ?? []);
-    input.value = '';
+    if (event.target.id !== 'attach-files' || !event.target.form) return;
+    addAll(event.target.form, event.target.files);
+    event.target.value = '';
   });
 
+  // The chip's Remove is a submit button for the page without a script; here only the chip and its upload go.
   document.addEventListener('click', (event) => {
-    const button = event.target instanceof Element ? event.target.closest('#composer .chip-remove') : null;
-    if (!button) return;
-    // Not the form's own Remove (a submit without a script): only this chip and its upload go.
+    const chip = event.target instanceof Element ? event.target.closest('#composer .chip-remove')?.closest('.attachment-chip') : null;
+    if (!chip) return;
     event.preventDefault();
-    const chip = button.closest('.attachment-chip');
-    const form = composer();
-    if (!chip || !form) return;
-    remove(chip.dataset.attachmentId, form);
+    const form = chip.closest('form');
+    forget(chip.dataset.attachmentId, form);
     chip.remove();
     form.querySelector('#attach-files')?.focus();
   });
 
-  // Before htmx reads the form (this listener captures first): the files went up already, and Send waits for uploads.
+  // Captured before htmx reads the form: the files went up already, and Send waits for uploads.
   document.addEventListener('submit', (event) => {
     const form = event.target;
-    if (!(form instanceof HTMLFormElement) || form.id !== 'composer') return;
+    if (form.id !== 'composer') return;
     form.querySelector('#attach-files')?.removeAttribute('name');
     if (uploading === 0) return;
     event.preventDefault();
@@ -359,29 +320,14 @@
     sendWhenDone = true;
   }, true);
 
-  const dropTarget = (event) => (event.target instanceof Element && event.dataTransfer?.types.includes('Files') ? event.target.closest('#composer') : null);
-  document.addEventListener('dragover', (event) => {
-    const form = dropTarget(event);
-    if (!form) return;
-    event.preventDefault();
-    form.classList.add('dropping');
-  });
-  document.addEventListener('dragleave', (event) => {
-    if (event.target instanceof Element && event.target.id === 'composer') event.target.classList.remove('dropping');
-  });
-  document.addEventListener('drop', (event) => {
-    const form = dropTarget(event);
-    if (!form) return;
-    event.preventDefault();
-    form.classList.remove('dropping');
-    addAll(form, event.dataTransfer.files);
-  });
-
-  document.addEventListener('paste', (event) => {
-    const form = event.target instanceof Element ? event.target.closest('#composer') : null;
-    const files = [...(event.clipboardData?.files ?? [])];
-    if (!form || files.length === 0) return;
-    event.preventDefault();
-    addAll(form, files);
-  });
+  document.addEventListener('dragover', (event) => { if (composerOf(event)) event.preventDefault(); });
+  for (const type of ['drop', 'paste']) {
+    document.addEventListener(type, (event) => {
+      const form = composerOf(event);
+      const files = (event.dataTransfer ?? event.clipboardData)?.files;
+      if (!form || !files?.length) return;
+      event.preventDefault();
+      addAll(form, files);
+    });
+  }
 })();

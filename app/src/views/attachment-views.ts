@@ -5,7 +5,7 @@
  * documents as chips that download. Every address is our own origin.
  */
 import type { Attachment } from '@homeagent/contract';
-import { ACCEPTED_FILES, ATTACHMENT_LIMITS, humanSize } from '../attachment-limits.js';
+import { ACCEPTED_FILES, humanSize } from '../attachment-limits.js';
 import { html, type Html } from './html.js';
 
 export const attachmentPath = (attachmentId: string) => `/attachments/${encodeURIComponent(attachmentId)}`;
@@ -52,10 +52,11 @@ export function pendingChip(a: Attachment): Html {
  * adds drop and paste. The chips list and the status line are its output.
  */
 export function attachPicker(pending: Attachment[] = []): Html {
-  return html`<div class="attach" data-max-bytes="${ATTACHMENT_LIMITS.fileMaxBytes}" data-max-image-bytes="${ATTACHMENT_LIMITS.imageMaxBytes}" data-max-files="${ATTACHMENT_LIMITS.perMessage}">
+  return html`<div class="attach">
   <input type="file" id="attach-files" class="attach-input" name="files" multiple accept="${ACCEPTED_FILES}">
   <label for="attach-files" class="attach-label">Attach</label>
   <ul id="attachments" class="attachment-chips" aria-label="Files to send">${pending.map(pendingChip)}</ul>
-  <p id="attach-status" class="attach-status" role="status"></p>
+  <p id="attach-status" class="attach-status" role="status" data-busy="Uploading… Send waits until the upload ends."></p>
+  <template id="chip-template"><li class="attachment-chip uploading"><img class="chip-thumb" alt="" width="40" height="40" hidden><span class="chip-name"></span> <span class="chip-size">uploading…</span><button type="button" class="chip-remove button-quiet">×</button></li></template>
 </div>`;
 }
