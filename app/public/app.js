@@ -235,99 +235,30 @@
   else start();
 })();
 
-// Attach: picked, dropped or pasted files upload at once (POST /attachments); the answer is the chip
-// (with its hidden `attachmentIds` field) or the server's refusal. Send waits for uploads; Remove
-// deletes the pending upload. Without this script the picker's files post with the form.
+// Attaching: attach.js loads on first use (outside a first visit's 20 KB); a drop's or paste's
+// files last only as long as the event, so they are taken here.
 (() => {
   'use strict';
   document.documentElement.classList.add('js-attach');
-  let uploading = 0;
-  let sendWhenDone = false;
-
-  const headers = (form, more) => ({ 'x-csrf-token': form.querySelector('[name="_csrf"]')?.value ?? '', 'hx-request': 'true', 'hx-request-type': 'partial', ...more });
-  const forget = (id, form) => id && fetch(`/attachments/${encodeURIComponent(id)}`, { method: 'DELETE', headers: headers(form) }).catch(() => {});
-
-  function status(form, text) {
-    const line = form.querySelector('#attach-status');
-    if (line) line.textContent = text ?? (uploading > 0 ? line.dataset.busy : '');
-    if (uploading === 0 && sendWhenDone) {
-      sendWhenDone = false;
-      form.requestSubmit();
-    }
-  }
-
-  function add(form, file) {
-    const list = form.querySelector('#attachments');
-    const template = form.querySelector('#chip-template');
-    if (!list || !template) return;
-    // The server's chip-in-progress markup; an image shows itself (an object URL) until it is up.
-    const chip = template.content.firstElementChild.cloneNode(true);
-    const url = file.type.startsWith('image/') ? URL.createObjectURL(file) : '';
-    if (url) Object.assign(chip.querySelector('img'), { src: url, hidden: false });
-    chip.querySelector('.chip-name').textContent = file.name;
-    chip.querySelector('button').setAttribute('aria-label', `Remove ${file.name}`);
-    list.append(chip);
-    uploading += 1;
-    status(form);
-    fetch('/attachments', { method: 'POST', headers: headers(form, { 'content-type': 'application/octet-stream', 'x-file-name': encodeURIComponent(file.name) }), body: file })
-      .then(async (response) => {
-        const answer = document.createElement('template');
-        answer.innerHTML = await response.text();
-        const done = answer.content.querySelector('.attachment-chip');
-        if (!chip.isConnected) return forget(done?.dataset.attachmentId, form); // removed while it uploaded
-        if (response.ok && done) return chip.replaceWith(done);
-        throw new Error(answer.content.textContent.replace(/\s+/g, ' ').trim());
-      })
-      .catch((error) => {
-        chip.classList.add('failed');
-        chip.querySelector('.chip-size').textContent = error.message || 'The upload failed; try again.';
-      })
-      .finally(() => {
-        URL.revokeObjectURL(url);
-        uploading -= 1;
-        status(form, chip.classList.contains('failed') ? chip.querySelector('.chip-size').textContent : undefined);
-      });
-  }
-
-  const composerOf = (event) => (event.target instanceof Element ? event.target.closest('#composer') : null);
-  const addAll = (form, files) => { for (const file of files) add(form, file); };
-
+  let attach;
+  const use = (form, files) => {
+    attach ??= import(form.querySelector('.attach').dataset.script);
+    attach.then((m) => m.addAll(form, files));
+  };
   document.addEventListener('change', (event) => {
-    if (event.target.id !== 'attach-files' || !event.target.form) return;
-    addAll(event.target.form, event.target.files);
-    event.target.value = '';
+    const input = event.target;
+    if (input.id !== 'attach-files') return;
+    use(input.form, [...input.files]);
+    input.value = '';
   });
-
-  // The chip's Remove is a submit button for the page without a script; here only the chip and its upload go.
-  document.addEventListener('click', (event) => {
-    const chip = event.target instanceof Element ? event.target.closest('#composer .chip-remove')?.closest('.attachment-chip') : null;
-    if (!chip) return;
-    event.preventDefault();
-    const form = chip.closest('form');
-    forget(chip.dataset.attachmentId, form);
-    chip.remove();
-    form.querySelector('#attach-files')?.focus();
-  });
-
-  // Captured before htmx reads the form: the files went up already, and Send waits for uploads.
-  document.addEventListener('submit', (event) => {
-    const form = event.target;
-    if (form.id !== 'composer') return;
-    form.querySelector('#attach-files')?.removeAttribute('name');
-    if (uploading === 0) return;
-    event.preventDefault();
-    event.stopImmediatePropagation();
-    sendWhenDone = true;
-  }, true);
-
-  document.addEventListener('dragover', (event) => { if (composerOf(event)) event.preventDefault(); });
+  document.addEventListener('dragover', (event) => { if (event.target.closest?.('#composer')) event.preventDefault(); });
   for (const type of ['drop', 'paste']) {
     document.addEventListener(type, (event) => {
-      const form = composerOf(event);
-      const files = (event.dataTransfer ?? event.clipboardData)?.files;
-      if (!form || !files?.length) return;
+      const form = event.target.closest?.('#composer');
+      const files = [...((event.dataTransfer ?? event.clipboardData)?.files ?? [])];
+      if (!form || files.length === 0) return;
       event.preventDefault();
-      addAll(form, files);
+      use(form, files);
     });
   }
 })();

@@ -7,6 +7,7 @@
 import type { Attachment } from '@homeagent/contract';
 import { ACCEPTED_FILES, humanSize } from '../attachment-limits.js';
 import { html, type Html } from './html.js';
+import { assetUrl } from '../static-assets.js';
 
 export const attachmentPath = (attachmentId: string) => `/attachments/${encodeURIComponent(attachmentId)}`;
 export const sharedAttachmentPath = (token: string) => (attachmentId: string) =>
@@ -49,10 +50,11 @@ export function pendingChip(a: Attachment): Html {
 /**
  * The picker: a real file input named "Attach" (it posts with the form when
  * there is no script); app.js takes it over, uploads each file at once and
- * adds drop and paste. The chips list and the status line are its output.
+ * adds drop and paste (loading attach.js, `data-script`, on first use).
+ * The chips list and the status line are its output.
  */
 export function attachPicker(pending: Attachment[] = []): Html {
-  return html`<div class="attach">
+  return html`<div class="attach" data-script="${assetUrl('attach.js')}">
   <input type="file" id="attach-files" class="attach-input" name="files" multiple accept="${ACCEPTED_FILES}">
   <label for="attach-files" class="attach-label">Attach</label>
   <ul id="attachments" class="attachment-chips" aria-label="Files to send">${pending.map(pendingChip)}</ul>

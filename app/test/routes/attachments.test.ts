@@ -179,6 +179,16 @@ t.test('without a script: a refused file shows the page again with the text and 
   t.match(tooLarge.body, />Big one<\/textarea>/);
 });
 
+t.test('a plain multipart post without the form token is refused before any file goes on', async (t) => {
+  await ann.get('/c/new');
+  const form = new FormData();
+  form.append('text', 'Forged');
+  form.append('files', new Blob([PNG as Uint8Array<ArrayBuffer>]), 'forged.png');
+  const response = await fetch(`${stack.url}/c/new/messages`, { method: 'POST', headers: { cookie: cookieHeader(ann.jar), origin: stack.url }, body: form, redirect: 'manual' });
+  t.equal(response.status, 403);
+  t.match(await response.text(), /missing its security token/);
+});
+
 t.test('multipart is taken only by the message forms', async (t) => {
   await ann.get('/c/new');
   const form = new FormData();
