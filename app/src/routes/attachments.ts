@@ -51,8 +51,9 @@ function sendFile(reply: FastifyReply, { attachment, bytes }: AttachmentFile, ca
     .header('content-type', inline ? attachment.mediaType : attachment.mediaType.startsWith('text/') ? `${attachment.mediaType}; charset=utf-8` : attachment.mediaType)
     .header('content-disposition', contentDisposition(inline ? 'inline' : 'attachment', attachment.name))
     .header('x-content-type-options', 'nosniff')
-    // Nothing in the file may run, load anything or be framed, even when opened directly.
-    .header('content-security-policy', "default-src 'none'; sandbox; frame-ancestors 'none'")
+    // Nothing in the file may run, load anything or be framed, even when opened directly. An image
+    // opened on its own is shown by the browser's image page, which styles itself inline.
+    .header('content-security-policy', `default-src 'none';${inline ? " style-src 'unsafe-inline';" : ''} sandbox; frame-ancestors 'none'`)
     .header('cross-origin-resource-policy', 'same-origin')
     .header('cache-control', cache)
     .send(Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength));

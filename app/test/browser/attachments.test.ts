@@ -160,8 +160,9 @@ t.test('a pasted image goes with a message in the open chat', async (t) => {
   await page.screenshot({ path: `${ARTIFACTS}attachments-composer.png` });
   await page.getByRole('button', { name: 'Send' }).click();
   await page.locator('#messages .bubble-user').nth(1).waitFor();
-  const reply = page.locator('#messages .bubble-assistant[data-state="complete"]').nth(1);
+  const reply = page.locator('#messages .bubble-assistant:not([data-state="streaming"])').nth(1);
   await reply.waitFor();
+  t.equal(await reply.getAttribute('data-state'), 'complete', (await reply.textContent()) ?? '');
   t.match(await reply.textContent(), new RegExp(`image \\(png, ${PASTED.length} bytes, 20 × 10 px\\)`));
   t.equal(await page.locator('#messages .bubble-user').nth(1).locator('.attachment-image img').count(), 1);
 });
