@@ -2,7 +2,7 @@
 // inline script). What htmx attributes cannot express without eval: Enter
 // sends, the page's one live connection (replies stream in, other tabs and
 // devices stay in sync), the announcement when a reply ends, Copy on code
-// blocks, following a growing reply while you are at the bottom.
+// blocks, following a growing reply while you are at the bottom, attaching files.
 (() => {
   'use strict';
 
@@ -233,4 +233,32 @@
 
   if (document.readyState === 'loading') document.addEventListener('DOMContentLoaded', start);
   else start();
+})();
+
+// Attaching: attach.js loads on first use (outside a first visit's 20 KB); a drop's or paste's
+// files last only as long as the event, so they are taken here.
+(() => {
+  'use strict';
+  document.documentElement.classList.add('js-attach');
+  let attach;
+  const use = (form, files) => {
+    attach ??= import(form.querySelector('.attach').dataset.script);
+    attach.then((m) => m.addAll(form, files));
+  };
+  document.addEventListener('change', (event) => {
+    const input = event.target;
+    if (input.id !== 'attach-files') return;
+    use(input.form, [...input.files]);
+    input.value = '';
+  });
+  document.addEventListener('dragover', (event) => { if (event.target.closest?.('#composer')) event.preventDefault(); });
+  for (const type of ['drop', 'paste']) {
+    document.addEventListener(type, (event) => {
+      const form = event.target.closest?.('#composer');
+      const files = [...((event.dataTransfer ?? event.clipboardData)?.files ?? [])];
+      if (!form || files.length === 0) return;
+      event.preventDefault();
+      use(form, files);
+    });
+  }
 })();

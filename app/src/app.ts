@@ -19,10 +19,12 @@ import signInLimits from './plugins/app/sign-in-limits.js';
 import sendLimits from './plugins/app/send-limits.js';
 import helmet from './plugins/external/helmet.js';
 import compress from './plugins/external/compress.js';
+import multipartForm from './plugins/external/multipart.js';
 import staticFiles from './plugins/external/static.js';
 import accountRoutes from './routes/account.js';
 import appearanceRoutes from './routes/appearance.js';
 import conversationRoutes from './routes/conversations.js';
+import attachmentRoutes from './routes/attachments.js';
 import newChatRoutes from './routes/new-chat.js';
 import searchRoutes from './routes/search.js';
 import exportRoutes from './routes/export.js';
@@ -106,6 +108,8 @@ const app: FastifyPluginAsync<AppOptions> = async (fastify: FastifyInstance, opt
   // Browsers post forms; the app takes nothing else (no JSON API here).
   fastify.removeContentTypeParser(['application/json', 'text/plain']);
   await fastify.register(formbody, { bodyLimit: BODY_LIMIT });
+  // Before csrf: its preValidation hook must see the multipart form's fields already parsed.
+  await fastify.register(multipartForm);
   await fastify.register(agentClient);
   await fastify.register(session);
   await fastify.register(csrf);
@@ -118,6 +122,7 @@ const app: FastifyPluginAsync<AppOptions> = async (fastify: FastifyInstance, opt
   await fastify.register(accountRoutes);
   await fastify.register(appearanceRoutes);
   await fastify.register(conversationRoutes);
+  await fastify.register(attachmentRoutes);
   await fastify.register(newChatRoutes);
   await fastify.register(searchRoutes);
   await fastify.register(exportRoutes);

@@ -39,6 +39,7 @@ export interface StaticAsset {
 const SOURCES: Record<string, string> = {
   'app.css': join(publicDir, 'app.css'),
   'app.js': join(publicDir, 'app.js'),
+  'attach.js': join(publicDir, 'attach.js'),
   'favicon.svg': join(publicDir, 'favicon.svg'),
   'icon-192.png': join(publicDir, 'icon-192.png'),
   'icon-512.png': join(publicDir, 'icon-512.png'),

@@ -2,9 +2,10 @@
  * The chat pages: the list, one conversation, sending a message, the
  * rendered state of one message, and stopping a reply. All need a session.
  */
-import type { FastifyPluginAsync, FastifyRequest } from 'fastify';
+import type { FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { LIMITS, conversationListTopic, conversationTopic } from '@homeagent/contract';
+import { pendingAttachments, readSubmission, refusalOf, withAttachments } from '../message-submission.js';
 import { AgentRequestError } from '../plugins/app/agent-client.js';
 import { isHtmxRequest } from '../plugins/app/page-reply.js';
 import { TokenOnlyForm } from '../schemas/account.js';
@@ -17,6 +18,7 @@ import {
   conversationPath,
   conversationRefresh,
   deleteConfirmPage,
+  type ComposerState,
   renameForm,
 } from '../views/conversation-pages.js';
 import { html, type Html } from '../views/html.js';
@@ -52,10 +54,11 @@ const conversationRoutes: FastifyPluginAsync = async (fastify) => {
     return reply.redirect(conversationPath(conversation.id), 303);
   });
 
-  app.get('/c/:conversationId', { schema: { params: ConversationParams } }, async (request, reply) => {
+  /** The chat page; after a refused plain form post, with the form as the person left it. */
+  async function chatPage(request: FastifyRequest, reply: FastifyReply, conversationId: string, composerState?: ComposerState, status = 200) {
     const { user } = request.signedIn;
     const [detail, list, models, usage] = await Promise.all([
-      app.agent.getConversation(user.id, request.params.conversationId),
+      app.agent.getConversation(user.id, conversationId),
       app.agent.listConversations(user.id),
       app.agent.listModels(user.id),
       app.agent.getUsage(user.id),
@@ -68,27 +71,42 @@ const conversationRoutes: FastifyPluginAsync = async (fastify) => {
       topic: conversationTopic(app.config.publicUrl, user.id, detail.conversation.id),
       listTopic: conversationListTopic(app.config.publicUrl, user.id),
       csrfToken: await reply.csrfToken(),
+      ...(composerState ? { composerState } : {}),
     });
-    return reply.page(detail.conversation.title || 'New chat', body, { pageClass: 'page-chat' });
-  });
+    return reply.page(detail.conversation.title || 'New chat', body, { pageClass: 'page-chat', status });
+  }
+
+  app.get('/c/:conversationId', { schema: { params: ConversationParams } }, async (request, reply) =>
+    chatPage(request, reply, request.params.conversationId));
 
   app.post(
     '/c/:conversationId/messages',
-    { schema: { params: ConversationParams, body: SendMessageForm } },
+    { config: { multipartForm: true }, schema: { params: ConversationParams, body: SendMessageForm } },
     async (request, reply) => {
       const current = request.signedIn;
       const { user } = current;
       const { conversationId } = request.params;
       const csrfToken = await reply.csrfToken();
-      const text = request.body.text;
-      if (text.trim() === '') {
-        return reply.fragment(html`<p class="error">Write a message before sending.</p>`, 400);
-      }
+      const submission = await readSubmission(app, user.id, request.body);
+      /** Beside the form (htmx), or the page again with everything the person gave (no script). */
+      const formAgain = async (error: string | undefined, status = 400) => {
+        if (isHtmxRequest(request)) return reply.fragment(html`<p class="error">${error ?? ''}</p>`, status);
+        const pending = await pendingAttachments(app, user.id, submission.attachmentIds);
+        return chatPage(request, reply, conversationId, { text: submission.text, pending, choices: submission.choices, ...(error ? { error } : {}) }, status);
+      };
+      const refusal = refusalOf(submission);
+      if (refusal !== undefined || submission.removed) return formAgain(refusal, refusal === undefined ? 200 : 400);
       const tooFast = await app.sendLimits.refuseWhenTooFast(request, reply, conversationPath(conversationId));
       if (tooFast) return tooFast;
-      const { model, temperature, thinking } = request.body;
-      const choices = { ...(model ? { model } : {}), ...(temperature ? { temperature } : {}), ...(thinking ? { thinking } : {}) };
-      const sent = await app.agent.sendMessage(user.id, conversationId, text, choices);
+      const { choices } = submission;
+      let sent;
+      try {
+        sent = await app.agent.sendMessage(user.id, conversationId, submission.text, withAttachments(submission));
+      } catch (error) {
+        // htmx keeps the form (and its chips) on the page; a plain post shows it again.
+        if (isHtmxRequest(request) || !(error instanceof AgentRequestError) || error.statusCode === 404) throw error;
+        return formAgain(error.message, error.statusCode);
+      }
       if (!isHtmxRequest(request)) return reply.redirect(conversationPath(conversationId), 303);
       const models = await app.agent.listModels(user.id);
 

@@ -10,6 +10,10 @@ import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { isHtmxRequest } from '../plugins/app/page-reply.js';
 import { TokenOnlyForm } from '../schemas/account.js';
 import { SendMessageForm } from '../schemas/conversation.js';
+import { AgentRequestError } from '../plugins/app/agent-client.js';
+import { pendingAttachments, readSubmission, refusalOf, withAttachments } from '../message-submission.js';
+import type { ComposerState } from '../views/conversation-pages.js';
+import type { FastifyReply, FastifyRequest } from 'fastify';
 import { chatActions, composer, conversationPath, conversationRefresh, NEW_CHAT_ID } from '../views/conversation-pages.js';
 import { messageBubble } from '../views/message-bubble.js';
 import { html } from '../views/html.js';
@@ -21,25 +25,40 @@ const newChatRoutes: FastifyPluginAsync = async (fastify) => {
   const app = fastify.withTypeProvider<TypeBoxTypeProvider>();
   app.addHook('onRequest', app.requireSession);
 
-  app.get(NEW_CHAT_PATH, async (request, reply) => {
+  /** The empty chat; after a refused plain form post, with the form as the person left it. */
+  async function page(request: FastifyRequest, reply: FastifyReply, composerState?: ComposerState, status = 200) {
     const [{ conversations }, models] = await Promise.all([
       app.agent.listConversations(request.signedIn.user.id),
       app.agent.listModels(request.signedIn.user.id),
     ]);
-    return reply.page('New chat', newChatPage(conversations, await reply.csrfToken(), models), { pageClass: 'page-chat' });
-  });
+    return reply.page('New chat', newChatPage(conversations, await reply.csrfToken(), models, composerState), { pageClass: 'page-chat', status });
+  }
+
+  app.get(NEW_CHAT_PATH, async (request, reply) => page(request, reply));
 
   // The "New chat" button posts here (it used to create a conversation); nothing is stored.
   app.post(NEW_CHAT_PATH, { schema: { body: TokenOnlyForm } }, async (_request, reply) => reply.redirect(NEW_CHAT_PATH, 303));
 
-  app.post(`${NEW_CHAT_PATH}/messages`, { schema: { body: SendMessageForm } }, async (request, reply) => {
+  app.post(`${NEW_CHAT_PATH}/messages`, { config: { multipartForm: true }, schema: { body: SendMessageForm } }, async (request, reply) => {
     const current = request.signedIn;
-    const { text, model, temperature, thinking } = request.body;
-    if (text.trim() === '') return reply.fragment(html`<p class="error">Write a message before sending.</p>`, 400);
+    const submission = await readSubmission(app, current.user.id, request.body);
+    const { choices } = submission;
+    const formAgain = async (error: string | undefined, status = 400) => {
+      if (isHtmxRequest(request)) return reply.fragment(html`<p class="error">${error ?? ''}</p>`, status);
+      const pending = await pendingAttachments(app, current.user.id, submission.attachmentIds);
+      return page(request, reply, { text: submission.text, pending, choices, ...(error ? { error } : {}) }, status);
+    };
+    const refusal = refusalOf(submission);
+    if (refusal !== undefined || submission.removed) return formAgain(refusal, refusal === undefined ? 200 : 400);
     const tooFast = await app.sendLimits.refuseWhenTooFast(request, reply, NEW_CHAT_PATH);
     if (tooFast) return tooFast;
-    const choices = { ...(model ? { model } : {}), ...(temperature ? { temperature } : {}), ...(thinking ? { thinking } : {}) };
-    const started = await app.agent.startConversation(current.user.id, text, choices);
+    let started;
+    try {
+      started = await app.agent.startConversation(current.user.id, submission.text, withAttachments(submission));
+    } catch (error) {
+      if (isHtmxRequest(request) || !(error instanceof AgentRequestError)) throw error;
+      return formAgain(error.message, error.statusCode);
+    }
     const { conversation } = started;
     const path = conversationPath(conversation.id);
     if (!isHtmxRequest(request)) return reply.redirect(path, 303);

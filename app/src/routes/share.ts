@@ -60,7 +60,7 @@ const shareRoutes: FastifyPluginAsync = async (fastify) => {
     try {
       if (!TOKEN.test(token)) throw new AgentRequestError(404, 'not_found', 'This shared link does not work: it was revoked, or it never existed.');
       const snapshot = await app.agent.openShare(token, signedIn?.user.id);
-      return reply.page(snapshot.title || 'Shared chat', sharedSnapshotPage(snapshot), { noindex: true, pageClass: 'page-chat page-shared' });
+      return reply.page(snapshot.title || 'Shared chat', sharedSnapshotPage(snapshot, token), { noindex: true, pageClass: 'page-chat page-shared' });
     } catch (error) {
       if (!(error instanceof AgentRequestError) || (error.statusCode !== 404 && error.code !== 'sign_in_required')) throw error;
       const signIn = error.code === 'sign_in_required';

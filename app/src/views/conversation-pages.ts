@@ -4,7 +4,7 @@
  * fresh, empty form as an `<hx-partial>`; errors go next to the form.
  * Without JavaScript the same form posts normally and is redirected back.
  */
-import { LIMITS, type Conversation, type ConversationDetailResponse, type ModelListResponse, type TemperatureChoice, type ThinkingChoice, type UsageResponse } from '@homeagent/contract';
+import { LIMITS, type Attachment, type Conversation, type ConversationDetailResponse, type ModelListResponse, type TemperatureChoice, type ThinkingChoice, type UsageResponse } from '@homeagent/contract';
 import { html, type Html } from './html.js';
 import { csrfField } from './layout.js';
 import { liveConnection } from './live-connection.js';
@@ -13,6 +13,7 @@ import { searchForm } from './search-pages.js';
 import { chatExportLinks } from './conversation-export-links.js';
 import { timeStamp } from './time-stamp.js';
 import { usd } from './money-amount.js';
+import { attachPicker } from './attachment-views.js';
 
 export function conversationPath(conversationId: string): string {
   return `/c/${encodeURIComponent(conversationId)}`;
@@ -65,6 +66,8 @@ export interface ComposerOptions {
   models?: ModelListResponse;
   /** what the conversation remembers */
   choices?: Pick<Conversation, 'model' | 'temperature' | 'thinking'>;
+  /** uploads waiting to be sent with the message (a form shown again after a refusal) */
+  pending?: Attachment[];
 }
 
 const TEMPERATURE_WORDS: Record<TemperatureChoice, string> = { default: "Model's default", precise: 'Precise', balanced: 'Balanced', creative: 'Creative' };
@@ -90,10 +93,12 @@ function chatChoices(models: ModelListResponse, choices: ComposerOptions['choice
   </div>`;
 }
 
-export function composer({ conversationId, csrfToken, text, error, autofocus, models, choices }: ComposerOptions): Html {
+export function composer({ conversationId, csrfToken, text, error, autofocus, models, choices, pending }: ComposerOptions): Html {
   const action = `${conversationPath(conversationId)}/messages`;
-  return html`<form id="composer" class="composer" method="post" action="${action}"
-    hx-post="${action}" hx-target="#messages" hx-swap="beforeend show:bottom"
+  // Multipart so the picker's files post with the form when there is no script; with it
+  // (htmx), files are uploaded one by one beforehand and the form sends only their ids.
+  return html`<form id="composer" class="composer" method="post" action="${action}" enctype="multipart/form-data"
+    hx-post="${action}" hx-encoding="application/x-www-form-urlencoded" hx-target="#messages" hx-swap="beforeend show:bottom"
     hx-status:4xx="target:#composer-error swap:innerHTML" hx-status:5xx="target:#composer-error swap:innerHTML"
     hx-disable="find button">
   ${csrfField(csrfToken)}
@@ -105,6 +110,7 @@ export function composer({ conversationId, csrfToken, text, error, autofocus, mo
       placeholder="Message Claude…" aria-describedby="composer-hint" ${autofocus ? html`autofocus` : ''}>${text ?? ''}</textarea>
     <button type="submit" class="button-primary">Send</button>
   </div>
+  ${attachPicker(pending)}
   <p id="composer-hint" class="composer-hint">Enter sends · Shift+Enter starts a new line</p>
 </form>`;
 }
@@ -169,7 +175,12 @@ export interface ConversationPageOptions {
   models?: ModelListResponse;
   /** the person's month, for "$X left this month" (left out when the agent could not say) */
   usage?: UsageResponse;
+  /** a plain form post refused: what the person wrote and attached, and why */
+  composerState?: ComposerState;
 }
+
+/** A composer shown again after a refusal: nothing the person gave is lost. */
+export type ComposerState = Pick<ComposerOptions, 'text' | 'error' | 'pending' | 'choices'>;
 
 /** One quiet line when Claude no longer sees the whole chat (from the newest reply's context). */
 export function contextNote(messages: ConversationDetailResponse['messages']): Html {
@@ -185,7 +196,7 @@ export function budgetLeft(usage: UsageResponse | undefined): Html {
   return html`<p id="budget-left" class="budget-left"><a href="/usage">${usd(left)} left this month</a></p>`;
 }
 
-export function conversationPage({ detail, conversations, topic, listTopic, csrfToken, models, usage }: ConversationPageOptions): Html {
+export function conversationPage({ detail, conversations, topic, listTopic, csrfToken, models, usage, composerState }: ConversationPageOptions): Html {
   const { conversation, messages } = detail;
   const streaming = messages.find((m) => m.state === 'streaming');
   return html`<div class="chat-layout">
@@ -206,7 +217,7 @@ export function conversationPage({ detail, conversations, topic, listTopic, csrf
       ${messages.map((m, i) => messageBubble(m, { topic, csrfToken, ...(messages[i - 1]?.role === 'user' ? { askedText: messages[i - 1]!.text } : {}) }))}
     </section>
     ${contextNote(messages)}
-    ${composer({ conversationId: conversation.id, csrfToken, autofocus: true, ...(models ? { models } : {}), choices: conversation })}
+    ${composer({ conversationId: conversation.id, csrfToken, autofocus: true, ...(models ? { models } : {}), choices: conversation, ...composerState })}
     ${liveConnection({ conversationPath: conversationPath(conversation.id), topics: [topic, listTopic], lastEventId: streaming?.lastEventId })}
   </main>
 </div>`;

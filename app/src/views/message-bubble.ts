@@ -14,6 +14,7 @@ import { renderMarkdown, renderStreaming } from '../markdown-renderer.js';
 import { html, type Html } from './html.js';
 import { csrfField } from './layout.js';
 import { usd } from './money-amount.js';
+import { messageAttachments } from './attachment-views.js';
 
 export function messagePath(conversationId: string, messageId: string): string {
   return `/c/${encodeURIComponent(conversationId)}/m/${encodeURIComponent(messageId)}`;
@@ -33,9 +34,10 @@ const STATE_NOTES: Partial<Record<Message['state'], string>> = {
   stopped: 'Stopped before the end.',
 };
 
-function userBubble(message: Message): Html {
+function userBubble(message: Message, context: BubbleContext): Html {
   return html`<article class="bubble bubble-user" id="${messageElementId(message.id)}" data-state="${message.state}">
   <h2 class="visually-hidden">You said</h2>
+  ${messageAttachments(message.attachments, context.attachmentPath)}
   <div class="bubble-text plain">${message.text}</div>
 </article>`;
 }
@@ -121,10 +123,12 @@ export interface BubbleContext {
   csrfToken: string;
   /** the user's text this reply answered, for "Edit and resend" */
   askedText?: string;
+  /** where the message's attachments are read (a shared snapshot serves its own); the owner's route by default */
+  attachmentPath?: (attachmentId: string) => string;
 }
 
 export function messageBubble(message: Message, context: BubbleContext): Html {
-  if (message.role === 'user') return userBubble(message);
+  if (message.role === 'user') return userBubble(message, context);
   if (message.state === 'streaming') return streamingAssistantBubble(message, context.csrfToken);
   return finishedAssistantBubble(message, context);
 }

@@ -5,9 +5,9 @@
 import type { Conversation, ModelListResponse } from '@homeagent/contract';
 import { html, type Html } from './html.js';
 import { searchForm } from './search-pages.js';
-import { composer, conversationLinks, newChatForm, NEW_CHAT_ID } from './conversation-pages.js';
+import { composer, conversationLinks, newChatForm, NEW_CHAT_ID, type ComposerState } from './conversation-pages.js';
 
-export function newChatPage(conversations: Conversation[], csrfToken: string, models?: ModelListResponse): Html {
+export function newChatPage(conversations: Conversation[], csrfToken: string, models?: ModelListResponse, composerState?: ComposerState): Html {
   return html`<div class="chat-layout">
   <nav class="sidebar" aria-label="Chats">
     ${newChatForm(csrfToken)}
@@ -23,7 +23,7 @@ export function newChatPage(conversations: Conversation[], csrfToken: string, mo
     <section id="messages" class="messages" aria-label="Conversation">
       <p class="empty hint-start">Say hello: Claude answers right here.</p>
     </section>
-    ${composer({ conversationId: NEW_CHAT_ID, csrfToken, autofocus: true, models })}
+    ${composer({ conversationId: NEW_CHAT_ID, csrfToken, autofocus: true, models, ...composerState })}
     <div id="live-slot"></div>
   </main>
 </div>`;

@@ -8,6 +8,7 @@ import { conversationPath } from './conversation-pages.js';
 import { html, type Html } from './html.js';
 import { csrfField } from './layout.js';
 import { messageBubble } from './message-bubble.js';
+import { sharedAttachmentPath } from './attachment-views.js';
 import { timeStamp } from './time-stamp.js';
 
 export const SHARES_PATH = '/shares';
@@ -62,9 +63,10 @@ export function shareListPage(shares: SharedLink[], csrfToken: string, notice?: 
 }
 
 /** The snapshot, read-only: the bubbles as the chat shows them, no composer and no actions. */
-export function sharedSnapshotPage(snapshot: SharedSnapshot): Html {
+export function sharedSnapshotPage(snapshot: SharedSnapshot, token: string): Html {
+  // A snapshot's message carries `attachments` as a Message does (they are read through the link).
   const bubbles = snapshot.messages.map((m) =>
-    messageBubble({ ...m, conversationId: '', state: m.state as Message['state'] } as Message, { topic: '', csrfToken: '' }),
+    messageBubble({ ...m, conversationId: '', state: m.state as Message['state'] } as Message, { topic: '', csrfToken: '', attachmentPath: sharedAttachmentPath(token) }),
   );
   return html`<main class="chat shared-chat">
   <div class="chat-head">

@@ -8,12 +8,16 @@
 import { AsyncLocalStorage } from 'node:async_hooks';
 import fp from 'fastify-plugin';
 import {
+  ATTACHMENT_HEADER,
   CLIENT_ADDRESS_HEADER,
   CLIENT_USER_AGENT_HEADER,
+  FILE_NAME_HEADER,
   REQUEST_ID_HEADER,
   SERVICE_KEY_HEADER,
   USER_ID_HEADER,
   type ApiError,
+  type Attachment,
+  type AttachmentResponse,
   type AuditListResponse,
   type AuditQuery,
   type ResetLinkInfo,
@@ -106,6 +110,12 @@ interface CallOptions {
   accept?: number[];
 }
 
+/** A downloaded attachment: what it is and its bytes. */
+export interface AttachmentFile {
+  attachment: Attachment;
+  bytes: Uint8Array;
+}
+
 function isApiError(value: unknown): value is ApiError {
   return (
     typeof value === 'object' &&
@@ -132,12 +142,13 @@ export class AgentClient {
     this.#timeoutMs = options.timeoutMs ?? 15_000;
   }
 
-  async #call<T>(method: string, path: string, options: CallOptions = {}): Promise<{ status: number; body: T }> {
+  async #fetch(method: string, path: string, userId: string | undefined, init: { headers?: Record<string, string>; body?: string | Uint8Array<ArrayBuffer> }): Promise<Response> {
     const headers: Record<string, string> = {
       [SERVICE_KEY_HEADER]: `Bearer ${this.#serviceKey}`,
       accept: 'application/json',
+      ...init.headers,
     };
-    if (options.userId !== undefined) headers[USER_ID_HEADER] = options.userId;
+    if (userId !== undefined) headers[USER_ID_HEADER] = userId;
     const client = clientContext.getStore();
     if (client) {
       headers[CLIENT_ADDRESS_HEADER] = client.address;
@@ -145,20 +156,22 @@ export class AgentClient {
       // Header values must be Latin-1; a user agent is ASCII in practice, anything else is dropped.
       if (client.userAgent && /^[\x20-\x7e]{1,300}$/.test(client.userAgent)) headers[CLIENT_USER_AGENT_HEADER] = client.userAgent;
     }
-    if (options.body !== undefined) headers['content-type'] = 'application/json';
-
-    let response: Response;
     try {
-      response = await fetch(`${this.#baseUrl}${path}`, {
-        method,
-        headers,
-        body: options.body === undefined ? undefined : JSON.stringify(options.body),
-        signal: AbortSignal.timeout(this.#timeoutMs),
-      });
+      return await fetch(`${this.#baseUrl}${path}`, { method, headers, body: init.body, signal: AbortSignal.timeout(this.#timeoutMs) });
     } catch (cause) {
       throw new AgentUnavailableError('The chat service is not reachable right now. Please try again in a moment.', { cause });
     }
+  }
 
+  async #call<T>(method: string, path: string, options: CallOptions = {}): Promise<{ status: number; body: T }> {
+    const response = await this.#fetch(method, path, options.userId, options.body === undefined
+      ? {}
+      : { headers: { 'content-type': 'application/json' }, body: JSON.stringify(options.body) });
+    return this.#answer<T>(response, options.accept);
+  }
+
+  /** The JSON answer, or the refusal or failure it stands for. */
+  async #answer<T>(response: Response, accept?: number[]): Promise<{ status: number; body: T }> {
     const text = await response.text().catch(() => '');
     let body: unknown = undefined;
     if (text) {
@@ -169,7 +182,7 @@ export class AgentClient {
       }
     }
 
-    if (response.ok || options.accept?.includes(response.status)) return { status: response.status, body: body as T };
+    if (response.ok || accept?.includes(response.status)) return { status: response.status, body: body as T };
 
     if (response.status >= 400 && response.status < 500 && isApiError(body)) {
       throw new AgentRequestError(response.status, body.code, body.message);
@@ -366,6 +379,11 @@ export class AgentClient {
     return (await this.#call<SharedSnapshot>('GET', `/v1/shared/${encodeURIComponent(token)}`, userId ? { userId } : {})).body;
   }
 
+  /** An attachment of a shared snapshot, under the same rule as the snapshot (404 once the link is revoked). */
+  async getSharedAttachment(token: string, attachmentId: string, userId?: string): Promise<AttachmentFile> {
+    return this.#file(`/v1/shared/${encodeURIComponent(token)}/attachments/${encodeURIComponent(attachmentId)}`, userId);
+  }
+
   /** Admins only. */
   async getSharingSettings(userId: string): Promise<SharingSettings> {
     return (await this.#call<SharingSettings>('GET', '/v1/settings/sharing', { userId })).body;
@@ -423,6 +441,51 @@ export class AgentClient {
         body: { text, ...choices } satisfies SendMessageRequest,
       })
     ).body;
+  }
+
+  /** A pending upload; 400 (`unsupported_file`, `file_too_large`, …) with a sentence naming the limit. */
+  async uploadAttachment(userId: string, fileName: string, bytes: Uint8Array): Promise<Attachment> {
+    const response = await this.#fetch('POST', '/v1/attachments', userId, {
+      headers: { 'content-type': 'application/octet-stream', [FILE_NAME_HEADER]: encodeURIComponent(fileName) },
+      // Buffers from the body parsers sit on plain ArrayBuffers (never shared memory).
+      body: bytes as Uint8Array<ArrayBuffer>,
+    });
+    return (await this.#answer<AttachmentResponse>(response)).body.attachment;
+  }
+
+  /** The bytes and what they are; 404 for anyone but the owner. */
+  async getAttachment(userId: string, attachmentId: string): Promise<AttachmentFile> {
+    return this.#file(`/v1/attachments/${encodeURIComponent(attachmentId)}`, userId);
+  }
+
+  /** What an attachment is, without its bytes (HEAD: the agent's GET route answers it with the same headers). */
+  async describeAttachment(userId: string, attachmentId: string): Promise<Attachment> {
+    const response = await this.#fetch('HEAD', `/v1/attachments/${encodeURIComponent(attachmentId)}`, userId, { headers: { accept: '*/*' } });
+    if (response.status === 404) throw new AgentRequestError(404, 'attachment_not_found', 'One of the attached files is no longer there; attach it again.');
+    return this.#attachmentOf(response);
+  }
+
+  /** Removes a pending upload; 409 `attachment_in_use` once a message holds it. */
+  async deleteAttachment(userId: string, attachmentId: string): Promise<void> {
+    await this.#call('DELETE', `/v1/attachments/${encodeURIComponent(attachmentId)}`, { userId, accept: [404] });
+  }
+
+  async #file(path: string, userId: string | undefined): Promise<AttachmentFile> {
+    const response = await this.#fetch('GET', path, userId, { headers: { accept: '*/*' } });
+    return { attachment: await this.#attachmentOf(response), bytes: new Uint8Array(await response.arrayBuffer()) };
+  }
+
+  async #attachmentOf(response: Response): Promise<Attachment> {
+    if (!response.ok) {
+      await this.#answer(response);
+      throw new AgentUnavailableError('The chat service sent an answer the app could not read.');
+    }
+    try {
+      // Percent-encoded JSON: a header value must stay ASCII (names need not).
+      return JSON.parse(decodeURIComponent(response.headers.get(ATTACHMENT_HEADER) ?? '')) as Attachment;
+    } catch (cause) {
+      throw new AgentUnavailableError('The chat service sent an attachment the app could not read.', { cause });
+    }
   }
 
   async getMessage(userId: string, conversationId: string, messageId: string): Promise<MessageResponse> {

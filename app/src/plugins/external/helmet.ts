@@ -17,7 +17,8 @@ export default fp(
           'script-src': ["'self'"],
           'style-src': ["'self'"],
           'connect-src': ["'self'"],
-          'img-src': ["'self'", 'data:'],
+          // blob: only for the composer's previews of picked images (object URLs, app.js) before they upload.
+          'img-src': ["'self'", 'data:', 'blob:'],
           'frame-ancestors': ["'none'"],
           'base-uri': ["'none'"],
           'form-action': ["'self'"],
