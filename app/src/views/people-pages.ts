@@ -130,7 +130,7 @@ export function peoplePage({ list, csrfToken, viewerId, replaced, notice }: Peop
   return html`<main class="narrow">
   <h1>People</h1>
   ${notice ? html`<p class="notice" role="status">${notice}</p>` : ''}
-  <p class="lede">Spending in ${monthName(list.month)} (UTC) against each person's monthly budget. Once someone reaches their budget, Claude stops replying to them until the next month or a higher budget.</p>
+  <p class="lede">Spending in ${monthName(list.month)} (UTC) against each person's monthly budget. Once someone reaches their budget, Claude stops replying to them until the next month or a higher budget. <a href="/spending">Spending by day</a> shows this and earlier months day by day.</p>
   <div class="people">
     ${list.users.map((summary) =>
       replaced?.summary.user.id === summary.user.id ? personCard(replaced) : personCard({ summary, csrfToken, viewerId }),
