@@ -5,7 +5,7 @@
  * to end, and the Activity page shows those entries with the right actor.
  */
 import t from 'tap';
-import { PASSWORD, register, startBrowserStack } from './browser-fixture.js';
+import { ARTIFACTS, PASSWORD, register, startBrowserStack } from './browser-fixture.js';
 
 t.setTimeout(600_000);
 
@@ -110,4 +110,32 @@ t.test('the Activity page shows these entries with the right actor', async (t) =
   // script error, a 5xx) is a failure.
   const unexpected = pageErrors.filter((line) => !/^Failed to load resource: the server responded with a status of (401|403|410) /.test(line));
   t.same(unexpected, [], 'no other console errors (CSP included)');
+});
+
+t.test('Spending by day draws the month as an SVG chart in the theme, light and dark', async (t) => {
+  await admin.goto(`${stack.url}/`);
+  await admin.getByRole('button', { name: 'New chat' }).click();
+  await admin.waitForURL(/\/c\/[a-z0-9]+$/);
+  await admin.getByLabel('Message').fill('what does a reply cost?');
+  await admin.getByRole('button', { name: 'Send' }).click();
+  await admin.locator('#messages .bubble-assistant[data-state="complete"]').last().waitFor({ timeout: 120_000 });
+
+  const day = new Date().getUTCDate();
+  const chart = admin.getByRole('img', { name: new RegExp(`^Ann Example, spending per day in .+: .+ in all; the most, .+, on day ${day}\\.$`) });
+  // The day's row follows the month's by a moment: reload until the chart has its bar.
+  for (let i = 0; i < 50 && (await chart.count()) === 0; i++) await admin.goto(`${stack.url}/spending`);
+  await chart.waitFor();
+  t.ok(await admin.getByRole('img', { name: /^Everyone, spending per day in / }).isVisible(), 'the total chart is there');
+  t.ok(await admin.getByRole('table', { name: /Ann Example, by day/ }).isVisible(), 'with its table');
+  const fill = () => chart.locator('rect.chart-bar').first().evaluate((rect) => getComputedStyle(rect).fill);
+  await admin.emulateMedia({ colorScheme: 'light' });
+  const light = await fill();
+  await admin.screenshot({ path: `${ARTIFACTS}spending-light.png`, fullPage: true });
+  await admin.emulateMedia({ colorScheme: 'dark' });
+  const dark = await fill();
+  await admin.screenshot({ path: `${ARTIFACTS}spending-dark.png`, fullPage: true });
+  t.not(light, 'rgb(0, 0, 0)', 'the bar takes its colour from the theme, not the SVG default');
+  t.not(light, dark, 'and changes with dark mode');
+  const unexpected = pageErrors.filter((line) => !/^Failed to load resource: the server responded with a status of (401|403|410) /.test(line));
+  t.same(unexpected, [], 'no console errors (CSP included)');
 });
