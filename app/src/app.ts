@@ -40,6 +40,7 @@ import settingsRoutes from './routes/settings.js';
 import modelRoutes from './routes/models.js';
 import safetyRoutes from './routes/safety.js';
 import usageRoutes from './routes/usage.js';
+import spendingRoutes from './routes/spending.js';
 
 declare module 'fastify' {
   interface FastifyInstance {
@@ -137,6 +138,7 @@ const app: FastifyPluginAsync<AppOptions> = async (fastify: FastifyInstance, opt
   await fastify.register(safetyRoutes);
   await fastify.register(shareSettingsRoutes);
   await fastify.register(usageRoutes);
+  await fastify.register(spendingRoutes);
 };
 
 export default fp(app, { name: 'homeagent-app' });

@@ -32,7 +32,7 @@ function sessionRow(session: SessionInfo, current: boolean, csrfToken: string): 
       ? ''
       : html`<form method="post" action="/account/sessions/${session.handle}/end">
       ${csrfField(csrfToken)}
-      <button type="submit" class="button-quiet">End this session<span class="visually-hidden">: ${name}</span></button>
+      <button type="submit" class="button-quiet">End this session<span class="visually-hidden"> on ${name}</span></button>
     </form>`}
   </li>`;
 }

@@ -33,6 +33,18 @@ export interface PersonCardOptions {
   resetLink?: { url: string; expiresAt: string };
 }
 
+/**
+ * The person's name, for screen readers only, after a button's visible text
+ * ("Disable" → "Disable Bob Example"). It starts with a space: the hidden
+ * span is absolutely positioned, so browsers treat it as a block when they
+ * compute the accessible name and put a space before it, which turned
+ * "Disable<span>: Bob</span>" into "Disable : Bob" (and Playwright's
+ * getByRole missed it). Words after a space read the same either way.
+ */
+function hiddenName(displayName: string, preposition = ''): Html {
+  return html`<span class="visually-hidden"> ${preposition}${displayName}</span>`;
+}
+
 /** One small form posting to the card's own path, answered with the card. */
 function cardAction(id: string, action: string, csrfToken: string, label: Html, fields: Html = html``): Html {
   return html`<form method="post" action="${action}" hx-post="${action}" hx-target="#${id}" hx-swap="outerHTML" hx-disable="find button">
@@ -45,14 +57,15 @@ function managementActions(summary: UserSummary, csrfToken: string, viewerId: st
   const { user } = summary;
   const id = `person-${user.id}`;
   const path = personPath(user.id);
-  const who = html`<span class="visually-hidden">: ${user.displayName}</span>`;
+  const who = hiddenName(user.displayName);
+  const forWho = hiddenName(user.displayName, 'for ');
   const otherRole = user.role === 'admin' ? 'member' : 'admin';
   return html`<div class="person-actions" role="group" aria-label="Manage ${user.displayName}">
-    ${cardAction(id, `${path}/role`, csrfToken, html`${otherRole === 'admin' ? 'Make admin' : 'Make member'}${who}`, html`<input type="hidden" name="role" value="${otherRole}">`)}
+    ${cardAction(id, `${path}/role`, csrfToken, html`${otherRole === 'admin' ? 'Make admin' : 'Make member'}${forWho}`, html`<input type="hidden" name="role" value="${otherRole}">`)}
     ${summary.state === 'active'
       ? cardAction(id, `${path}/state`, csrfToken, html`Disable${who}`, html`<input type="hidden" name="state" value="disabled">`)
       : cardAction(id, `${path}/state`, csrfToken, html`Enable${who}`, html`<input type="hidden" name="state" value="active">`)}
-    ${cardAction(id, `${path}/reset-link`, csrfToken, html`Make a password-reset link${who}`)}
+    ${cardAction(id, `${path}/reset-link`, csrfToken, html`Make a password-reset link${forWho}`)}
     ${user.id === viewerId ? '' : html`<a class="button-quiet danger" href="${path}/remove">Remove${who}</a>`}
   </div>`;
 }
@@ -98,7 +111,7 @@ export function personCard({ summary, csrfToken, viewerId, budgetValue, errors =
   <form method="post" action="${path}/sign-out" class="sign-out-everywhere"
     hx-post="${path}/sign-out" hx-target="#${id}" hx-swap="outerHTML" hx-disable="find button">
     ${csrfField(csrfToken)}
-    <button type="submit" class="button-quiet">Sign out everywhere<span class="visually-hidden">: ${user.displayName}</span></button>
+    <button type="submit" class="button-quiet">Sign out everywhere${hiddenName(user.displayName, 'for ')}</button>
   </form>
   ${managementActions(summary, csrfToken, viewerId)}
 </article>`;
@@ -117,7 +130,7 @@ export function peoplePage({ list, csrfToken, viewerId, replaced, notice }: Peop
   return html`<main class="narrow">
   <h1>People</h1>
   ${notice ? html`<p class="notice" role="status">${notice}</p>` : ''}
-  <p class="lede">Spending in ${monthName(list.month)} (UTC) against each person's monthly budget. Once someone reaches their budget, Claude stops replying to them until the next month or a higher budget.</p>
+  <p class="lede">Spending in ${monthName(list.month)} (UTC) against each person's monthly budget. Once someone reaches their budget, Claude stops replying to them until the next month or a higher budget. <a href="/spending">Spending by day</a> shows this and earlier months day by day.</p>
   <div class="people">
     ${list.users.map((summary) =>
       replaced?.summary.user.id === summary.user.id ? personCard(replaced) : personCard({ summary, csrfToken, viewerId }),

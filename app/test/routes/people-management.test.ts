@@ -67,6 +67,48 @@ t.test('role changes answer with the card; forged forms and members are refused 
   t.match((await ann.get('/people')).body, new RegExp(`id="person-${id}"[\\s\\S]*?· Member`), 'still a member');
 });
 
+t.test('every people action refuses a forged form (403) and writes nothing', async (t) => {
+  const { visitor: kim, id } = await newMember('kim');
+  const forms: Array<[string, Record<string, string>]> = [
+    [`/people/${id}/role`, { role: 'admin' }],
+    [`/people/${id}/state`, { state: 'disabled' }],
+    [`/people/${id}/reset-link`, {}],
+    [`/people/${id}/budget`, { monthlyBudgetUsd: '3' }],
+    [`/people/${id}/sign-out`, {}],
+    [`/people/${id}/remove`, {}],
+  ];
+  for (const [path, fields] of forms) {
+    const forged = await ann.post(path, { ...fields, _csrf: 'forged' });
+    t.equal(forged.status, 403, `${path} with a forged token`);
+    const foreign = await ann.post(path, fields, { origin: 'https://evil.example' });
+    t.equal(foreign.status, 403, `${path} from another origin`);
+  }
+  const card = (await ann.get('/people')).body;
+  const kimCard = card.slice(card.indexOf(`id="person-${id}"`), card.indexOf('</article>', card.indexOf(`id="person-${id}"`)));
+  t.match(kimCard, /· Member/, 'still a member');
+  t.match(kimCard, /Active · last sign-in/, 'still active');
+  t.match(kimCard, /\(the default budget\)/, 'budget unchanged');
+  t.notMatch(kimCard, /reset-link-created/, 'no reset link made');
+  t.equal((await kim.get('/')).status, 200, 'still signed in');
+  // Newest first: any entry these forms had made would be on the first page, naming kim as the target.
+  const activity = (await ann.get('/activity')).body;
+  t.match(activity, /<td><span class="actor">kim<\/span><\/td>\s*<td>Invite used<\/td>/, 'the page holds her entries');
+  t.notMatch(activity, /<td>(Reset link made|Account disabled|Role changed|Budget changed|Signed out everywhere|Account removed)<\/td>\s*<td>kim<\/td>/, 'and no audit entry of any of it');
+
+  // Her own account's forms too.
+  const own: Array<[string, Record<string, string>]> = [
+    ['/account/display-name', { displayName: 'Not Kim' }],
+    ['/sign-out-everywhere', {}],
+  ];
+  await kim.get('/account');
+  for (const [path, fields] of own) {
+    t.equal((await kim.post(path, { ...fields, _csrf: 'forged' })).status, 403, `${path} with a forged token`);
+  }
+  const account = await kim.get('/account');
+  t.equal(account.status, 200, 'still signed in');
+  t.match(account.body, /value="kim Example"/, 'name unchanged');
+});
+
 t.test('a disabled person is cut off at once and told why; enabled, they sign in again', async (t) => {
   const { visitor: dan, id } = await newMember('dan');
   t.equal((await dan.get('/')).status, 200);

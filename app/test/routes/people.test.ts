@@ -48,7 +48,7 @@ t.test('an admin sees everyone with role, spending and budget', async (t) => {
   t.match(card(page.body, 'bob'), /· Member/);
   t.match(card(page.body, 'bob'), /of \$20\.00 \(the default budget\)/);
   t.match(card(page.body, 'bob'), /<label for="person-[a-z0-9]+-budget">Monthly budget<span class="visually-hidden"> of bob Example<\/span> \(USD\)<\/label>/);
-  t.match(card(page.body, 'bob'), /Sign out everywhere<span class="visually-hidden">: bob Example<\/span>/);
+  t.match(card(page.body, 'bob'), /Sign out everywhere<span class="visually-hidden"> for bob Example<\/span>/);
 
   // The reply settles in the background: ask again until the card counts it.
   const counted = /([1-9][\d,]*) tokens in, ([1-9][\d,]*) tokens out/;

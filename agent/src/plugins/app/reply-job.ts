@@ -261,7 +261,7 @@ export async function runReply(app: FastifyInstance, lock: ConversationLock, bas
   log.info({ state, pieces: sequence, inputTokens: finalUsage.inputTokens, outputTokens: finalUsage.outputTokens, costUsd }, 'reply finished');
 }
 
-/** Replaces the reply's reservation by what it cost, and adds that to the day's spend. */
+/** Replaces the reply's reservation by what it cost, and adds that to the day's spend (the person's and the installation's). */
 async function settleBudget(app: FastifyInstance, job: ReplyJob, usage: Usage, log: FastifyBaseLogger): Promise<void> {
   const microUsd = toMicroUsd(usage.costUsd);
   try {
@@ -273,8 +273,10 @@ async function settleBudget(app: FastifyInstance, job: ReplyJob, usage: Usage, l
       cacheWriteTokens: usage.cacheWriteTokens ?? 0,
       cacheSavedMicroUsd: cacheSavingMicroUsd(job.model, usage.cacheReadTokens ?? 0),
     });
+    const day = dayOf();
+    await app.usage.addPersonDay(job.user.id, day, { microUsd, inputTokens: usage.inputTokens, outputTokens: usage.outputTokens });
     if (microUsd > 0) {
-      const today = await app.usage.addDailySpend(dayOf(), microUsd);
+      const today = await app.usage.addDailySpend(day, microUsd);
       app.metrics.put('DailySpendUsd', fromMicroUsd(today));
     }
   } catch (error) {

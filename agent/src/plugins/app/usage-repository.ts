@@ -1,5 +1,5 @@
 import fp from 'fastify-plugin';
-import { GetCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { GetCommand, QueryCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { conditionally } from '../external/dynamodb.js';
 
 /**
@@ -20,7 +20,20 @@ export interface MonthlyUsage {
   cacheSavedMicroUsd: number;
 }
 
+/** One person's day of spending. */
+export interface DailyUsage {
+  /** `yyyy-mm-dd` */
+  day: string;
+  spentMicroUsd: number;
+  replies: number;
+  inputTokens: number;
+  outputTokens: number;
+}
+
 const usageKey = (userId: string, month: string) => ({ pk: `USER#${userId}`, sk: `USAGE#${month}` });
+// Under USAGE# too, so removing an account (its `USAGE#` purge step) takes the days with the months.
+const PERSON_DAY_PREFIX = 'USAGE#DAY#';
+const personDayKey = (userId: string, day: string) => ({ pk: `USER#${userId}`, sk: `${PERSON_DAY_PREFIX}${day}` });
 const spendKey = (day: string) => ({ pk: 'SPEND', sk: `DAY#${day}` });
 
 export class UsageRepository {
@@ -99,6 +112,64 @@ export class UsageRepository {
         },
       }),
     );
+  }
+
+  /** Counts a finished reply in its person's day (spend and tokens), for the admin's chart by day. */
+  async addPersonDay(userId: string, day: string, reply: { microUsd: number; inputTokens: number; outputTokens: number }): Promise<void> {
+    await this.doc.send(
+      new UpdateCommand({
+        TableName: this.table,
+        Key: personDayKey(userId, day),
+        UpdateExpression: 'ADD spentMicroUsd :c, replies :one, inputTokens :i, outputTokens :o',
+        ExpressionAttributeValues: { ':c': reply.microUsd, ':one': 1, ':i': reply.inputTokens, ':o': reply.outputTokens },
+      }),
+    );
+  }
+
+  /** The days of `month` (`yyyy-mm`) on which the person had a reply finish, in order. */
+  async personDays(userId: string, month: string): Promise<DailyUsage[]> {
+    const items = await this.#query(`USER#${userId}`, `${PERSON_DAY_PREFIX}${month}-`);
+    return items.map((item) => ({
+      day: String(item.sk).slice(PERSON_DAY_PREFIX.length),
+      spentMicroUsd: Number(item.spentMicroUsd ?? 0),
+      replies: Number(item.replies ?? 0),
+      inputTokens: Number(item.inputTokens ?? 0),
+      outputTokens: Number(item.outputTokens ?? 0),
+    }));
+  }
+
+  /** The installation's spend on each day of `month` that had any, in order (micro-dollars). */
+  async installationDays(month: string): Promise<{ day: string; spentMicroUsd: number }[]> {
+    const items = await this.#query('SPEND', `DAY#${month}-`);
+    return items.map((item) => ({ day: String(item.sk).slice('DAY#'.length), spentMicroUsd: Number(item.spentMicroUsd ?? 0) }));
+  }
+
+  /**
+   * The months (`yyyy-mm`) with any spend, newest first. One key query over
+   * the installation's day rows: at most 366 small items a year.
+   */
+  async monthsWithSpend(): Promise<string[]> {
+    const items = await this.#query('SPEND', 'DAY#', 'sk');
+    return [...new Set(items.map((item) => String(item.sk).slice('DAY#'.length, 'DAY#'.length + 7)))].sort().reverse();
+  }
+
+  async #query(pk: string, prefix: string, projection?: string): Promise<Record<string, unknown>[]> {
+    const items: Record<string, unknown>[] = [];
+    let start: Record<string, unknown> | undefined;
+    do {
+      const page = await this.doc.send(
+        new QueryCommand({
+          TableName: this.table,
+          KeyConditionExpression: 'pk = :pk AND begins_with(sk, :prefix)',
+          ExpressionAttributeValues: { ':pk': pk, ':prefix': prefix },
+          ...(projection ? { ProjectionExpression: projection } : {}),
+          ExclusiveStartKey: start,
+        }),
+      );
+      items.push(...(page.Items ?? []));
+      start = page.LastEvaluatedKey;
+    } while (start);
+    return items;
   }
 
   /** Adds to the installation's spend of the day and returns the day's total (micro-dollars). */

@@ -177,13 +177,17 @@ t.test('removing a person leaves no item of theirs in the table but audit entrie
   const messageId = sent.json().assistantMessage.id as string;
   t.equal((await until(async () => ((await agent.app.usage.get(person.id, monthOf())).spentMicroUsd > 0 ? true : undefined), 'the reply settled')), true, 'they have usage');
   t.equal((await agent.app.messages.get(conversationId, messageId))?.state, 'complete');
+  // The day's row is written just after the month's: wait for it, so the scan below proves it goes too.
+  await until(async () => ((await agent.app.usage.personDays(person.id, monthOf())).length > 0 ? true : undefined), 'the day counted');
   const theirs = (items: Record<string, unknown>[]) =>
     items.filter((item) => JSON.stringify(item).includes(person.id) && !String(item.pk).startsWith('AUDIT#') && item.gsi1pk !== 'AUDIT');
   const share = await agent.call('POST', `/v1/conversations/${conversationId}/shares`, { userId: person.id });
   t.equal(share.statusCode, 201, share.body);
   const shareToken = share.json().token as string;
   t.equal(filesOf(person.id).length, 2, 'a sent and a pending file in the bucket');
-  t.ok(theirs(await scanAll()).length >= 6, 'profile, username, session, reset link, conversation, messages, usage, files, share');
+  const before = theirs(await scanAll());
+  t.ok(before.length >= 7, 'profile, username, session, reset link, conversation, messages, usage of the month and of the day, files, share');
+  t.ok(before.some((item) => String(item.sk).startsWith('USAGE#DAY#')), 'the day row among them');
 
   const removed = await agent.call('DELETE', `/v1/users/${person.id}`, { userId: admin.id });
   t.equal(removed.statusCode, 204);

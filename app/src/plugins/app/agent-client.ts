@@ -55,6 +55,7 @@ import {
   type StartConversationRequest,
   type StartConversationResponse,
   type UsageResponse,
+  type UsageDaysResponse,
   type UserListResponse,
   type UserSummary,
 } from '@homeagent/contract';
@@ -350,6 +351,12 @@ export class AgentClient {
   /** The person's own usage this month. */
   async getUsage(userId: string): Promise<UsageResponse> {
     return (await this.#call<UsageResponse>('GET', '/v1/usage', { userId })).body;
+  }
+
+  /** Admins only: a month's spending per day, per person and in total (the current month without `month`). */
+  async getUsageDays(userId: string, month?: string): Promise<UsageDaysResponse> {
+    const query = month ? `?${new URLSearchParams({ month }).toString()}` : '';
+    return (await this.#call<UsageDaysResponse>('GET', `/v1/usage/days${query}`, { userId })).body;
   }
 
   async listConversations(userId: string): Promise<ConversationListResponse> {

@@ -2,6 +2,7 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { ApiError, UsageResponse } from '@homeagent/contract';
 import { fromMicroUsd, monthOf } from '../../../budget.js';
 import { UserHeaders } from '../../../schemas/headers.js';
+import days from './days.js';
 
 const routes: FastifyPluginAsyncTypebox = async (app) => {
   app.get(
@@ -22,6 +23,8 @@ const routes: FastifyPluginAsyncTypebox = async (app) => {
       };
     },
   );
+
+  await app.register(days);
 };
 
 export default routes;
