@@ -95,7 +95,8 @@ export const USER_PURGE_STEPS: PurgeStep[] = [
   { name: 'usage', run: async (app, user) => deleteKeys(app, await ownKeys(app, user.id, 'USAGE#')) },
   { name: 'reset links', run: (app, user) => app.resetLinks.purgeAllOf(user.id) },
   { name: 'invites', run: (app, user) => app.invites.forgetUser(user.id) },
-  // Attachments (S3 objects and their rows) and passkeys add their steps here.
+  { name: 'passkeys', run: (app, user) => app.passkeys.purgeAllOf(user.id) },
+  // Attachments (S3 objects and their rows) add their step here.
   { name: 'profile', run: (app, user) => app.users.purge(user) },
 ];
 

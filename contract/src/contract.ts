@@ -414,3 +414,4 @@ export * from './share.js';
 export * from './live-events.js';
 export * from './audit.js';
 export * from './people.js';
+export * from './passkeys.js';
