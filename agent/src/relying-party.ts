@@ -75,7 +75,7 @@ export async function registrationOptions(app: FastifyInstance, user: UserRecord
     rpID: rp.id,
     userName: user.username,
     userDisplayName: user.displayName,
-    // The user handle: our random id, nothing personal (WebAuthn L3 §14.6.1).
+    // The user handle: our random id, nothing personal (WebAuthn says it must not identify the person).
     userID: new TextEncoder().encode(user.id),
     timeout: PASSKEY_TIMEOUT_MS,
     attestationType: 'none',

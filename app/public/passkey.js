@@ -3,8 +3,8 @@
 // WebAuthn options and checks the answers; this only hands them between
 // the server and navigator.credentials. WebAuthn's JSON forms carry binary
 // values as base64url: PublicKeyCredential.parse…FromJSON and toJSON() do
-// the conversion where the browser has them (Chrome 129+, Firefox 119+,
-// Safari 18.4+ per MDN, read 2026-12-01); the fallback below does it by hand.
+// the conversion where the browser has them (newer browsers; checked by
+// feature, not version); the fallback below does it by hand.
 // Without WebAuthn (or without JavaScript) the passkey forms stay hidden and
 // the password form works as before.
 (function () {

@@ -4,8 +4,8 @@
  * (`USER#<userId>` / `PASSKEY#<sha256(credentialId)>`), so listing is a
  * consistent query, account removal purges them with the rest of the
  * person's items, and a sign-in finds the one passkey from the user handle
- * and credential id the browser sends (discoverable credentials always carry
- * the user handle: WebAuthn L3 §6.3.3 step 7, read 2026-12-01).
+ * and credential id the browser sends (an authenticator returns the user
+ * handle with a discoverable credential, which is the only kind we ask for).
  * The public key is not a secret, but it is credential material: it never goes to the logs.
  */
 import fp from 'fastify-plugin';
