@@ -99,7 +99,7 @@ export const USER_PURGE_STEPS: PurgeStep[] = [
   // A share link's snapshot is a copy of the person's messages: it goes with them.
   { name: 'share links', run: (app, user) => app.shares.purgeAllOf(user.id) },
   { name: 'attachments', run: async (app, user) => void (await purgeUserAttachments(app, user.id)) },
-  // Passkeys add their step here.
+  { name: 'passkeys', run: (app, user) => app.passkeys.purgeAllOf(user.id) },
   { name: 'profile', run: (app, user) => app.users.purge(user) },
 ];
 

@@ -27,6 +27,10 @@ export const REDACT_PATHS = [
   '*.inviteCode',
   '*.*.inviteCode',
   '*.*.password',
+  // WebAuthn: a browser's passkey answer and a stored public key are credential material.
+  '*.credential',
+  '*.*.credential',
+  '*.publicKey',
 ];
 
 /**
@@ -36,7 +40,7 @@ export const REDACT_PATHS = [
  */
 export function maskUrl(url: string): string {
   return url
-    .replace(/(\/v1\/(?:sessions|reset-links)\/)([A-Za-z0-9_-]{6})[A-Za-z0-9_%-]*/, '$1$2…')
+    .replace(/(\/v1\/(?:sessions(?!\/passkey)|reset-links)\/)([A-Za-z0-9_-]{6})[A-Za-z0-9_%-]*/, '$1$2…')
     .replace(/(\/v1\/invites\/)[^/?#]+/, '$1[redacted]')
     .replace(/(\/v1\/shared\/)[^/?#]+/, '$1[redacted]');
 }

@@ -35,6 +35,7 @@ import inviteRoutes from './routes/invites.js';
 import peopleRoutes from './routes/people.js';
 import activityRoutes from './routes/activity.js';
 import myAccountRoutes from './routes/my-account.js';
+import passkeyRoutes from './routes/passkeys.js';
 import passwordResetRoutes from './routes/password-reset.js';
 import settingsRoutes from './routes/settings.js';
 import modelRoutes from './routes/models.js';
@@ -132,6 +133,7 @@ const app: FastifyPluginAsync<AppOptions> = async (fastify: FastifyInstance, opt
   await fastify.register(peopleRoutes);
   await fastify.register(activityRoutes);
   await fastify.register(myAccountRoutes);
+  await fastify.register(passkeyRoutes);
   await fastify.register(passwordResetRoutes);
   await fastify.register(settingsRoutes);
   await fastify.register(modelRoutes);

@@ -40,6 +40,8 @@ const SOURCES: Record<string, string> = {
   'app.css': join(publicDir, 'app.css'),
   'app.js': join(publicDir, 'app.js'),
   'attach.js': join(publicDir, 'attach.js'),
+  // Only the sign-in and account pages load it (the chat page's JavaScript stays as it is).
+  'passkey.js': join(publicDir, 'passkey.js'),
   'favicon.svg': join(publicDir, 'favicon.svg'),
   'icon-192.png': join(publicDir, 'icon-192.png'),
   'icon-512.png': join(publicDir, 'icon-512.png'),

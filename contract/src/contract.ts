@@ -415,3 +415,4 @@ export * from './live-events.js';
 export * from './audit.js';
 export * from './people.js';
 export * from './usage-history.js';
+export * from './passkeys.js';

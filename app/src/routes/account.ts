@@ -10,6 +10,7 @@ import { TooManyAttemptsError } from '../plugins/app/sign-in-limits.js';
 import { RegisterForm, RegisterQuery, SignInForm, SignInQuery, SignOutForm, TokenOnlyForm } from '../schemas/account.js';
 import { alreadySignedIn, registerForm, signInForm, type FieldErrors, type RegisterValues } from '../views/account-pages.js';
 import { layout } from '../views/layout.js';
+import { PASSKEY_SCRIPT } from '../views/passkey-views.js';
 
 const USERNAME_PATTERN = new RegExp(LIMITS.usernamePattern);
 /** Invite codes are base64url; only such a code is put back into a redirect. */
@@ -62,7 +63,7 @@ const accountRoutes: FastifyPluginAsync = async (fastify) => {
 
   async function showSignIn(reply: FastifyReply, status: number, username: string, errors: FieldErrors, notice?: string) {
     const body = signInForm({ username }, errors, await reply.csrfToken(), notice);
-    return reply.fragment(layout({ title: 'Sign in', body }), status);
+    return reply.fragment(layout({ title: 'Sign in', body, scripts: [PASSKEY_SCRIPT] }), status);
   }
 
   app.get('/register', { schema: { querystring: RegisterQuery } }, async (request, reply) => {

@@ -12,6 +12,7 @@ import { AgentRequestError } from '../plugins/app/agent-client.js';
 import { DisplayNameForm, PasswordForm, SessionHandleParams, TokenOnlyForm } from '../schemas/account.js';
 import type { FieldErrors } from '../views/form-messages.js';
 import { accountPage } from '../views/my-account-pages.js';
+import { PASSKEY_SCRIPT } from '../views/passkey-views.js';
 
 /** The agent names sessions by the SHA-256 of their id (base64url); this one's handle, to mark "this device". */
 export function sessionHandle(sessionId: string): string {
@@ -22,6 +23,8 @@ const NOTICES: Record<string, string> = {
   name: 'Your display name is saved.',
   password: 'Your password is changed, and every other device is signed out.',
   ended: 'That session has ended: the device is signed out.',
+  'passkey-added': 'Your passkey is added: you can sign in with it now.',
+  'passkey-removed': 'That passkey is removed: it no longer signs you in.',
 };
 const AccountQuery = Type.Object({ done: Type.Optional(Type.String({ maxLength: 20 })) });
 
@@ -31,13 +34,14 @@ const myAccountRoutes: FastifyPluginAsync = async (fastify) => {
 
   async function show(request: FastifyRequest, reply: FastifyReply, status: number, extra: { errors?: FieldErrors; displayName?: string; notice?: string } = {}) {
     const { user, session } = request.signedIn;
-    const [sessions, audit] = await Promise.all([
+    const [sessions, audit, passkeys] = await Promise.all([
       app.agent.listSessions(user.id),
       app.agent.listOwnAudit(user.id, { limit: 30 }),
+      app.agent.listPasskeys(user.id),
     ]);
     const signIns = audit.entries.filter((e) => e.action === 'sign_in.succeeded' || e.action === 'sign_in.failed').slice(0, 10);
-    const body = accountPage({ user, csrfToken: await reply.csrfToken(), sessions: sessions.sessions, currentHandle: sessionHandle(session.id), signIns, ...extra });
-    return reply.page('Your account', body, { status });
+    const body = accountPage({ user, csrfToken: await reply.csrfToken(), sessions: sessions.sessions, currentHandle: sessionHandle(session.id), signIns, passkeys: passkeys.passkeys, ...extra });
+    return reply.page('Your account', body, { status, scripts: [PASSKEY_SCRIPT] });
   }
 
   app.get('/account', { schema: { querystring: AccountQuery } }, async (request, reply) => {

@@ -7,6 +7,7 @@ import { LIMITS, type User } from '@homeagent/contract';
 import { html, type Html } from './html.js';
 import { csrfField } from './layout.js';
 import { describedBy, errorSummary, fieldError, formError, type FieldErrors } from './form-messages.js';
+import { passkeySignIn } from './passkey-views.js';
 
 export type { FieldErrors };
 
@@ -81,6 +82,7 @@ export function signInForm(values: SignInValues, errors: FieldErrors, csrfToken:
 
     <button type="submit" class="button-primary">Sign in</button>
   </form>
+  ${passkeySignIn(csrfToken)}
   <p class="switch">Have an invite code? <a href="/register">Create an account</a></p>
 </main>`;
 }

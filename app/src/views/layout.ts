@@ -29,6 +29,8 @@ export interface LayoutOptions {
   noindex?: boolean;
   /** the person's choice on this device; `system` follows prefers-color-scheme */
   theme?: Theme;
+  /** more of our static scripts by plain name, for the pages that need them (passkey.js) */
+  scripts?: string[];
 }
 
 export function csrfField(token: string): Html {
@@ -68,7 +70,7 @@ function links(user: User): Html {
         : ''}`;
 }
 
-export function layout({ title, body, user, csrfToken, pageClass, theme = 'system', noindex }: LayoutOptions): Html {
+export function layout({ title, body, user, csrfToken, pageClass, theme = 'system', noindex, scripts = [] }: LayoutOptions): Html {
   return html`<!doctype html>
 <html lang="en"${theme === 'system' ? '' : html` data-theme="${theme}"`}>
 <head>
@@ -87,7 +89,8 @@ ${themeColors(theme)}
 <script src="${assetUrl('htmx.js')}" defer></script>
 <script src="${assetUrl('hx-sse.js')}" defer></script>
 <script src="${assetUrl('app.js')}" defer></script>
-</head>
+${scripts.map((name) => html`<script src="${assetUrl(name)}" defer></script>
+`)}</head>
 <body class="${pageClass ?? ''}">
 <header class="topbar">
   <a class="brand" href="/">HomeAgent</a>

@@ -3,11 +3,12 @@
  * be ended) and the person's own recent sign-ins. Each section is a plain
  * form that also works without JavaScript.
  */
-import { LIMITS, type AuditEntry, type SessionInfo, type User } from '@homeagent/contract';
+import { LIMITS, type AuditEntry, type PasskeyInfo, type SessionInfo, type User } from '@homeagent/contract';
 import { deviceName } from '../device-name.js';
 import { describedBy, fieldError, formError, type FieldErrors } from './form-messages.js';
 import { html, type Html } from './html.js';
 import { csrfField } from './layout.js';
+import { passkeySection } from './passkey-views.js';
 import { timeStamp } from './time-stamp.js';
 
 export interface AccountPageOptions {
@@ -17,6 +18,7 @@ export interface AccountPageOptions {
   /** the handle of the session showing the page */
   currentHandle: string;
   signIns: AuditEntry[];
+  passkeys: PasskeyInfo[];
   displayName?: string;
   errors?: FieldErrors;
   /** what just happened, e.g. "Password changed." */
@@ -71,6 +73,7 @@ export function accountPage(o: AccountPageOptions): Html {
       <button type="submit" class="button-quiet">Change password</button>
     </form>
   </section>
+  ${passkeySection(o.passkeys, o.csrfToken)}
   <section aria-labelledby="devices-heading">
     <h2 id="devices-heading">Signed-in devices</h2>
     <ul class="session-list">${o.sessions.map((s) => sessionRow(s, s.handle === o.currentHandle, o.csrfToken))}</ul>

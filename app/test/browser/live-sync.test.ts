@@ -73,7 +73,7 @@ const { page: two } = await openPage({ width: 1100, height: 900 });
 await two.goto(`${stack.url}/sign-in`);
 await two.getByLabel('Username').fill('ann');
 await two.getByLabel('Password').fill(PASSWORD);
-await two.getByRole('button', { name: 'Sign in' }).click();
+await two.getByRole('button', { name: 'Sign in', exact: true }).click();
 await two.waitForURL(`${stack.url}/`);
 countHubConnections(one);
 countHubConnections(two);
@@ -266,7 +266,7 @@ t.test('a first visit downloads at most 20 KB of JavaScript (compressed) on the 
     bytes += event.encodedDataLength;
     if (++finished === 6) allDone();
   });
-  await page.getByRole('button', { name: 'Sign in' }).click();
+  await page.getByRole('button', { name: 'Sign in', exact: true }).click();
   await page.waitForURL(`${stack.url}/`);
   await page.goto(bob.url());
   await allLoaded;
@@ -284,7 +284,7 @@ t.test('local mode: forms work from http://127.0.0.1 as well as http://localhost
   await page.goto(`${other}/sign-in`);
   await page.getByLabel('Username').fill('bob');
   await page.getByLabel('Password').fill(PASSWORD);
-  await page.getByRole('button', { name: 'Sign in' }).click();
+  await page.getByRole('button', { name: 'Sign in', exact: true }).click();
   await page.waitForURL(`${other}/`);
   t.ok(await page.getByRole('button', { name: 'Sign out' }).isVisible(), 'signed in on 127.0.0.1');
 });

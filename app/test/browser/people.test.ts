@@ -42,7 +42,7 @@ t.test('disabling cuts the member off mid-session, with the reason', async (t) =
   t.ok(await member.getByText('This account is disabled. Ask an admin.').isVisible());
   await member.getByLabel('Username').fill('bob');
   await member.getByLabel('Password').fill(PASSWORD);
-  await member.getByRole('button', { name: 'Sign in' }).click();
+  await member.getByRole('button', { name: 'Sign in', exact: true }).click();
   await member.getByText('This account is disabled. Ask an admin.').waitFor();
   t.match(member.url(), /\/sign-in/, 'signing in again is refused');
 });
@@ -53,7 +53,7 @@ t.test('a password-reset link, end to end', async (t) => {
   // Bob signs in again on his first device: this session must end with the reset.
   await member.getByLabel('Username').fill('bob');
   await member.getByLabel('Password').fill(PASSWORD);
-  await member.getByRole('button', { name: 'Sign in' }).click();
+  await member.getByRole('button', { name: 'Sign in', exact: true }).click();
   await member.waitForURL(`${stack.url}/`);
 
   await admin.getByRole('button', { name: 'Make a password-reset link for Bob Example' }).click();
@@ -74,11 +74,11 @@ t.test('a password-reset link, end to end', async (t) => {
   await member.waitForURL(/\/sign-in/);
   await member.getByLabel('Username').fill('bob');
   await member.getByLabel('Password').fill(PASSWORD);
-  await member.getByRole('button', { name: 'Sign in' }).click();
+  await member.getByRole('button', { name: 'Sign in', exact: true }).click();
   await member.getByText('That username and password do not match. Please try again.').waitFor();
   t.match(member.url(), /\/sign-in/, 'the old password no longer works');
   await member.getByLabel('Password').fill('bobs brand new password');
-  await member.getByRole('button', { name: 'Sign in' }).click();
+  await member.getByRole('button', { name: 'Sign in', exact: true }).click();
   await member.waitForURL(`${stack.url}/`);
   t.ok(await member.getByRole('button', { name: 'Sign out' }).isVisible(), 'the new password signs him in');
 

@@ -13,6 +13,8 @@
  * | audit entry         | `AUDIT#<actorId or ANON>` | `<at>#<id>`   | `ttl` (400 days); gsi1: `AUDIT` / `<at>#<id>`; append-only |
  * | conversation        | `USER#<userId>`     | `CONV#<id>`         | gsi1: `USER#<userId>#CONVS` / `<updatedAt>#<id>` |
  * | message             | `CONV#<convId>`     | `MSG#<id>`          | ids sort by time                   |
+ * | passkey             | `USER#<userId>`     | `PASSKEY#<sha256(credentialId)>` | public key, counter, name (passkeys-repository.ts) |
+ * | passkey challenge   | `PASSKEY_CHALLENGE#<sha256(challenge)>` | `CHALLENGE` | `ttl` (5 min), single use  |
  * | monthly usage       | `USER#<userId>`     | `USAGE#<yyyy-mm>`   | micro-dollars                      |
  * | daily spend (all)   | `SPEND`             | `DAY#<yyyy-mm-dd>`  | feeds the DailySpendUsd metric     |
  * | settings            | `SETTINGS`          | `GLOBAL`            |                                    |

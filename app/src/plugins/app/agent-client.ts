@@ -20,6 +20,11 @@ import {
   type AttachmentResponse,
   type AuditListResponse,
   type AuditQuery,
+  type AddPasskeyRequest,
+  type PasskeyInfo,
+  type PasskeyListResponse,
+  type PasskeyOptionsResponse,
+  type PasskeySignInRequest,
   type ResetLinkInfo,
   type ResetLinkResponse,
   type SessionListResponse,
@@ -223,6 +228,16 @@ export class AgentClient {
     return status === 404 ? undefined : body;
   }
 
+  /** Options for navigator.credentials.get (a discoverable passkey: no username). */
+  async passkeySignInOptions(): Promise<PasskeyOptionsResponse> {
+    return (await this.#call<PasskeyOptionsResponse>('POST', '/v1/sessions/passkey-options')).body;
+  }
+
+  /** 400 `challenge_invalid`, 401 `passkey_unknown` / `passkey_invalid`, 403 `account_disabled`. */
+  async signInWithPasskey(request: PasskeySignInRequest): Promise<SessionResponse> {
+    return (await this.#call<SessionResponse>('POST', '/v1/sessions/passkey', { body: request })).body;
+  }
+
   async deleteSession(sessionId: string): Promise<void> {
     await this.#call('DELETE', `/v1/sessions/${encodeURIComponent(sessionId)}`, { accept: [404] });
   }
@@ -298,6 +313,25 @@ export class AgentClient {
 
   async endSession(userId: string, handle: string): Promise<void> {
     await this.#call('DELETE', `/v1/account/sessions/${encodeURIComponent(handle)}`, { userId });
+  }
+
+  async listPasskeys(userId: string): Promise<PasskeyListResponse> {
+    return (await this.#call<PasskeyListResponse>('GET', '/v1/passkeys', { userId })).body;
+  }
+
+  /** Options for navigator.credentials.create, for this person. */
+  async passkeyRegistrationOptions(userId: string): Promise<PasskeyOptionsResponse> {
+    return (await this.#call<PasskeyOptionsResponse>('POST', '/v1/passkeys/registration-options', { userId })).body;
+  }
+
+  /** 400 `challenge_invalid` / `passkey_invalid`, 409 `passkey_exists`. */
+  async addPasskey(userId: string, request: AddPasskeyRequest): Promise<PasskeyInfo> {
+    return (await this.#call<PasskeyInfo>('POST', '/v1/passkeys', { userId, body: request })).body;
+  }
+
+  /** 404 when it is not theirs (any more). */
+  async removePasskey(userId: string, passkeyId: string): Promise<void> {
+    await this.#call('DELETE', `/v1/passkeys/${encodeURIComponent(passkeyId)}`, { userId });
   }
 
   /** Admins only: the audit trail, newest first. */

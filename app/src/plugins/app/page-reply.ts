@@ -27,6 +27,8 @@ export interface PageOptions {
   pageClass?: string;
   /** keep search engines out (shared snapshots) */
   noindex?: boolean;
+  /** more of our static scripts (layout.ts) */
+  scripts?: string[];
 }
 
 declare module 'fastify' {
@@ -45,16 +47,16 @@ export default fp(
     });
 
     app.decorateReply('page', async function (this: FastifyReply, title: string, body: Html, options: PageOptions = {}) {
-      const { status = 200, pageClass, noindex } = options;
+      const { status = 200, pageClass, noindex, scripts } = options;
       if (wantsPartial(this.request)) return this.fragment(body, status);
       const signedIn = await this.request.currentSession();
       const theme = themeOf(this.request.cookies[THEME_COOKIE]);
-      if (!signedIn) return this.fragment(layout({ title, body, pageClass, theme, noindex }), status);
+      if (!signedIn) return this.fragment(layout({ title, body, pageClass, theme, noindex, scripts }), status);
       // Renew the hub cookie with every page: the app cannot see whether the
       // browser still has a valid one (its path is the hub's), and a renewed
       // one survives a rotated subscriber key or a cookie cleared by hand.
       await this.issueHubCookie(signedIn);
-      return this.fragment(layout({ title, body, user: signedIn.user, csrfToken: await this.csrfToken(), pageClass, theme, noindex }), status);
+      return this.fragment(layout({ title, body, user: signedIn.user, csrfToken: await this.csrfToken(), pageClass, theme, noindex, scripts }), status);
     });
   },
   { name: 'page-reply', dependencies: ['session', 'csrf'] },
