@@ -114,6 +114,19 @@ t.test(`${SCALE.conversations} conversations streaming at once lose and double n
   const lost = results.reduce((sum, r) => sum + r.lost, 0);
   t.comment(`sends by status: ${JSON.stringify(Object.fromEntries(statuses))}; readers equal to the stored text: ${results.length - failed.length}/${results.length}; resumed with Last-Event-ID ${resumes}, reloaded mid-stream ${reloadsMidStream}; pieces lost ${lost}, doubled ${doubled}`);
   if (refusals.size > 0) t.comment(`refusals: ${JSON.stringify(Object.fromEntries(refusals))}`);
+  // Sends the agent accepted (202) against sends the person was shown: a send the app gave up on (its call
+  // timed out, the person was told to try again) must not have started a reply anyway.
+  const sendRequests = new Set<unknown>();
+  let acceptedByAgent = 0;
+  for (const e of s.logs.entries()) {
+    if (e.service !== 'agent') continue;
+    const req = e.req as { method?: string; url?: string } | undefined;
+    if (e.msg === 'incoming request' && req?.method === 'POST' && /^\/v1\/conversations\/[^/]+\/messages$/.test(req.url ?? '')) sendRequests.add(e.reqId);
+    if (e.msg === 'request completed' && sendRequests.has(e.reqId) && (e.res as { statusCode?: number } | undefined)?.statusCode === 202) acceptedByAgent += 1;
+  }
+  const shown = statuses.get(200) ?? 0;
+  t.comment(`sends accepted by the agent ${acceptedByAgent}, shown to the person ${shown}`);
+  t.equal(acceptedByAgent - shown, 0, 'no reply was started for a send the person was told had failed');
   // What the services said went wrong (5xx and errors), by message and error name: where a refusal came from.
   const errors = new Map<string, number>();
   for (const e of s.logs.entries()) {
