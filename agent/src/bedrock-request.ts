@@ -44,6 +44,8 @@ export interface BedrockRequestParts {
   cacheTtl?: CacheTtl;
   guardrail?: GuardrailChoice;
   metadata?: Record<string, string>;
+  /** lowered to fit the person's budget (budget.ts fitReply); what the thinking choice allows when absent */
+  maxOutputTokens?: number;
 }
 
 /** The thinking a model will actually do for a choice: off where the model cannot stop thinking becomes normal. */
@@ -108,7 +110,7 @@ function withTurnCachePoint(messages: BedrockMessage[], ttl: CacheTtl): BedrockM
 export function buildConverseRequest(parts: BedrockRequestParts): ConverseStreamCommandInput {
   const { model } = parts;
   const thinking = effectiveThinking(model, parts.thinking);
-  const maxTokens = replyMaxTokens(model, thinking);
+  const maxTokens = Math.min(replyMaxTokens(model, thinking), parts.maxOutputTokens ?? Number.POSITIVE_INFINITY);
   const extra = thinkingFields(model, thinking, maxTokens);
   const thinks = extra !== undefined;
   const inferenceConfig: { maxTokens: number; temperature?: number } = { maxTokens };

@@ -60,13 +60,72 @@ export function worstCaseMicroUsd(model: CatalogueModel | undefined, inputTokens
   return Math.round(inputTokens * Math.max(model.inputUsdPerMTok, write) + maxTokens * model.outputUsdPerMTok);
 }
 
+/** The first day of the month after `month` (`yyyy-mm`), as "1 February 2027". */
+export function renewalDate(month: string): string {
+  const [year, monthIndex] = month.split('-').map(Number) as [number, number];
+  const next = new Date(Date.UTC(year, monthIndex, 1));
+  return next.toLocaleDateString('en-GB', { day: 'numeric', month: 'long', year: 'numeric', timeZone: 'UTC' });
+}
+
+export interface BudgetPosition {
+  budgetMicroUsd: number;
+  spentMicroUsd: number;
+  /** spent plus what replies in progress hold */
+  committedMicroUsd: number;
+}
+
+export interface ReplyFit {
+  maxOutputTokens: number;
+  reservedMicroUsd: number;
+  /** true when `maxOutputTokens` is below the model's maximum because of the budget */
+  shortened: boolean;
+}
+
+/**
+ * How long a reply may be so that its worst case (every output token used,
+ * every input token at the dearest input price: see worstCaseMicroUsd) fits
+ * what is left of the budget: the full `maxTokens` when it fits, fewer when
+ * not, and undefined when not even `minTokens` fit (the message is refused).
+ * Without a price a reply costs nothing, so it always fits in full.
+ */
+export function fitReply(
+  model: CatalogueModel | undefined,
+  inputTokens: number,
+  limits: { maxTokens: number; minTokens: number; cacheTtl?: '5m' | '1h' | undefined },
+  position: BudgetPosition,
+): ReplyFit | undefined {
+  const full = worstCaseMicroUsd(model, inputTokens, limits.maxTokens, limits.cacheTtl);
+  const left = position.budgetMicroUsd - position.committedMicroUsd;
+  if (full <= left) return { maxOutputTokens: limits.maxTokens, reservedMicroUsd: full, shortened: false };
+  if (!model || model.outputUsdPerMTok <= 0) return undefined;
+  const forOutput = left - worstCaseMicroUsd(model, inputTokens, 0, limits.cacheTtl);
+  // Rounding as worstCaseMicroUsd does may add up to half a micro-dollar: keep one back.
+  const tokens = Math.floor((forOutput - 1) / model.outputUsdPerMTok);
+  if (!(tokens >= limits.minTokens)) return undefined;
+  const maxOutputTokens = Math.min(tokens, limits.maxTokens);
+  return { maxOutputTokens, reservedMicroUsd: worstCaseMicroUsd(model, inputTokens, maxOutputTokens, limits.cacheTtl), shortened: true };
+}
+
+/** Dollars with cents; amounts under a cent keep enough digits not to read as $0.00. */
+function dollars(micro: number): string {
+  const usd = fromMicroUsd(micro);
+  return `$${usd > 0 && usd < 0.01 ? usd.toFixed(4) : usd.toFixed(2)}`;
+}
+
+/**
+ * 402: not even a short reply fits. Says what was spent, what replies in
+ * progress hold (a hold is not spending: it comes back when they finish),
+ * the budget and when it renews.
+ */
 export class BudgetExceededError extends HttpError {
-  constructor(budgetUsd: number, committedUsd: number) {
+  constructor(position: BudgetPosition, month: string) {
+    const held = Math.max(0, position.committedMicroUsd - position.spentMicroUsd);
     super(
       402,
       'budget_exceeded',
-      `This message would go over your monthly budget of $${budgetUsd.toFixed(2)} ($${committedUsd.toFixed(2)} used so far). ` +
-        'The budget renews on the first day of next month, or an admin can raise it.',
+      `Not enough of your monthly budget is left for a reply: ${dollars(position.spentMicroUsd)} spent of ${dollars(position.budgetMicroUsd)}` +
+        (held > 0 ? `, and ${dollars(held)} held for replies still in progress (what they do not use comes back when they finish)` : '') +
+        `. The budget renews on ${renewalDate(month)}, or an admin can raise it.`,
     );
   }
 }

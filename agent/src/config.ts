@@ -40,6 +40,7 @@ const EnvSchema = Type.Object({
   ATTACHMENTS_BUCKET: Type.String({ pattern: '^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$', default: 'homeagent-attachments' }),
   // Set only locally (the S3 stand-in); the SDK reads it itself, the agent only learns to use path-style addresses.
   AWS_ENDPOINT_URL_S3: Type.Optional(Type.String({ pattern: '^https?://' })),
+  BUDGET_MIN_OUTPUT_TOKENS: Type.Integer({ minimum: 1, maximum: 100_000, default: 256 }),
 });
 type Env = Static<typeof EnvSchema>;
 
@@ -56,6 +57,7 @@ const EXPECTATIONS: Record<string, string> = {
   REPLY_LEASE_MS: 'a whole number of milliseconds between 1000 and 600000',
   CONTEXT_MESSAGES: 'a whole number between 1 and 500',
   MONTHLY_BUDGET_USD: 'a number of US dollars between 0 and 1000000',
+  BUDGET_MIN_OUTPUT_TOKENS: 'a whole number of tokens between 1 and 100000',
   LOG_LEVEL: 'one of fatal, error, warn, info, debug, trace, silent',
   DYNAMODB_CONNECT_TIMEOUT_MS: 'a whole number of milliseconds between 50 and 60000',
   DYNAMODB_REQUEST_TIMEOUT_MS: 'a whole number of milliseconds between 50 and 60000',
@@ -97,6 +99,8 @@ export interface Config {
   attachmentsBucket: string;
   /** path-style S3 addresses: true against a local stand-in (AWS_ENDPOINT_URL_S3) */
   s3PathStyle: boolean;
+  /** a reply shortened to fit the budget gets at least this many output tokens, or the message is refused */
+  budgetMinOutputTokens: number;
   /** where the secrets came from, for the boot log (never the values) */
   secretsSource: 'environment' | 'secrets-manager';
 }
@@ -185,6 +189,7 @@ export async function loadConfig(env: Record<string, string | undefined> = proce
     secretOverlapMs: e.AGENT_SECRET_OVERLAP_S * 1000,
     attachmentsBucket: e.ATTACHMENTS_BUCKET,
     s3PathStyle: e.AWS_ENDPOINT_URL_S3 !== undefined,
+    budgetMinOutputTokens: e.BUDGET_MIN_OUTPUT_TOKENS,
     secretsSource: e.AGENT_SECRET_ID ? 'secrets-manager' : 'environment',
   };
 }

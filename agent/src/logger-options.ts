@@ -30,13 +30,13 @@ export const REDACT_PATHS = [
 ];
 
 /**
- * A session id in a URL is as good as a session: only its first characters are logged.
- * An invite code (`DELETE /v1/invites/<code>`, the revoke) is as good as an account: none of it is.
- * Nor of a share token (`GET /v1/shared/<token>`, found in the request log by the reliability suite's scan).
+ * A session id or reset-link token in a URL is as good as the thing itself: only its first characters are logged.
+ * An invite code (`DELETE /v1/invites/<code>`, the revoke) is as good as an account, and a share token
+ * (`/v1/shared/<token>`) as good as the snapshot: none of either is.
  */
 export function maskUrl(url: string): string {
   return url
-    .replace(/(\/v1\/sessions\/)([A-Za-z0-9_-]{6})[A-Za-z0-9_%-]*/, '$1$2…')
+    .replace(/(\/v1\/(?:sessions|reset-links)\/)([A-Za-z0-9_-]{6})[A-Za-z0-9_%-]*/, '$1$2…')
     .replace(/(\/v1\/invites\/)[^/?#]+/, '$1[redacted]')
     .replace(/(\/v1\/shared\/)[^/?#]+/, '$1[redacted]');
 }

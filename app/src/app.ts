@@ -16,6 +16,7 @@ import pageReply from './plugins/app/page-reply.js';
 import errorHandler from './plugins/app/error-handler.js';
 import session from './plugins/app/session.js';
 import signInLimits from './plugins/app/sign-in-limits.js';
+import sendLimits from './plugins/app/send-limits.js';
 import helmet from './plugins/external/helmet.js';
 import compress from './plugins/external/compress.js';
 import staticFiles from './plugins/external/static.js';
@@ -30,6 +31,9 @@ import shareSettingsRoutes from './routes/share-settings.js';
 import healthRoutes from './routes/health.js';
 import inviteRoutes from './routes/invites.js';
 import peopleRoutes from './routes/people.js';
+import activityRoutes from './routes/activity.js';
+import myAccountRoutes from './routes/my-account.js';
+import passwordResetRoutes from './routes/password-reset.js';
 import settingsRoutes from './routes/settings.js';
 import modelRoutes from './routes/models.js';
 import safetyRoutes from './routes/safety.js';
@@ -107,6 +111,7 @@ const app: FastifyPluginAsync<AppOptions> = async (fastify: FastifyInstance, opt
   await fastify.register(csrf);
   await fastify.register(pageReply);
   await fastify.register(signInLimits, { now: options.now });
+  await fastify.register(sendLimits, { now: options.now });
   await fastify.register(staticFiles);
 
   await fastify.register(healthRoutes);
@@ -119,6 +124,9 @@ const app: FastifyPluginAsync<AppOptions> = async (fastify: FastifyInstance, opt
   await fastify.register(shareRoutes);
   await fastify.register(inviteRoutes);
   await fastify.register(peopleRoutes);
+  await fastify.register(activityRoutes);
+  await fastify.register(myAccountRoutes);
+  await fastify.register(passwordResetRoutes);
   await fastify.register(settingsRoutes);
   await fastify.register(modelRoutes);
   await fastify.register(safetyRoutes);

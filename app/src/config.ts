@@ -1,7 +1,10 @@
 /**
- * The app's configuration, read once from the environment at boot.
- * Everything else reads this typed object, never `process.env`.
+ * The app's configuration, read once from the environment at boot and
+ * validated against one TypeBox schema, as the agent's is. Everything else
+ * reads this typed object, never `process.env`.
  */
+import { Type, type Static } from 'typebox';
+import { Value } from 'typebox/value';
 
 export interface AppConfig {
   host: string;
@@ -23,6 +26,8 @@ export interface AppConfig {
   signInLockMinutes: number;
   /** sign-in and register attempts per minute from one address, right or wrong */
   authBurstPerMinute: number;
+  /** messages one person may send per minute (on top of one reply at a time) */
+  sendRatePerMinute: number;
 }
 
 export class ConfigError extends Error {
@@ -39,78 +44,104 @@ export class ConfigError extends Error {
 
 const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'];
 
-function required(env: NodeJS.ProcessEnv, name: string): string {
-  const value = env[name];
-  if (value === undefined || value.trim() === '') throw new ConfigError(name, 'is required but not set');
-  return value.trim();
+/** A whole number from the environment, within bounds. */
+const whole = (minimum: number, maximum: number, fallback: number) => Type.Integer({ minimum, maximum, default: fallback });
+
+/** Every variable the app reads (docs/runtime.md), with its rule and default. */
+const EnvSchema = Type.Object({
+  HOST: Type.String({ minLength: 1, default: '0.0.0.0' }),
+  PORT: whole(0, 65535, 8080),
+  PUBLIC_URL: Type.String({ pattern: '^https?://' }),
+  AGENT_URL: Type.String({ pattern: '^https?://', default: 'http://127.0.0.1:8000' }),
+  AGENT_SERVICE_KEY: Type.String({ minLength: 32 }),
+  SESSION_SECRET: Type.String({ minLength: 32 }),
+  MERCURE_SUBSCRIBER_JWT_KEY: Type.String({ minLength: 32 }),
+  LOG_LEVEL: Type.Union(LOG_LEVELS.map((l) => Type.Literal(l)), { default: 'info' }),
+  // One hop: the ALB (or the local edge) appends the client's address; anything
+  // to its left was written by the client and proves nothing.
+  TRUST_PROXY_HOPS: whole(0, 5, 1),
+  SIGN_IN_MAX_FAILURES: whole(1, 1_000, 10),
+  SIGN_IN_LOCK_MINUTES: whole(1, 24 * 60, 15),
+  AUTH_BURST_PER_MINUTE: whole(1, 10_000, 60),
+  SEND_RATE_PER_MINUTE: whole(1, 10_000, 20),
+});
+type Env = Static<typeof EnvSchema>;
+
+/** Human wording for each rule, so the one-line refusal reads well. */
+function expectation(name: string): string {
+  const schema = (EnvSchema.properties as Record<string, { minimum?: number; maximum?: number; minLength?: number }>)[name];
+  switch (name) {
+    case 'PORT':
+      return 'must be a port number between 0 and 65535';
+    case 'PUBLIC_URL':
+    case 'AGENT_URL':
+      return 'must be an http(s) URL';
+    case 'LOG_LEVEL':
+      return `must be one of ${LOG_LEVELS.join(', ')}`;
+    case 'HOST':
+      return 'must not be empty';
+    default:
+      if (schema?.minLength !== undefined) return `must be at least ${schema.minLength} characters long`;
+      return `must be a whole number from ${schema?.minimum} to ${schema?.maximum}`;
+  }
+}
+
+function parseEnv(env: NodeJS.ProcessEnv): Env {
+  const raw: Record<string, unknown> = {};
+  for (const key of Object.keys(EnvSchema.properties)) {
+    const value = env[key]?.trim();
+    // An empty variable means "not set", as it does for most tools.
+    if (value !== undefined && value !== '') raw[key] = value;
+  }
+  // Only plain digits count as whole numbers: Convert would also read "1e3" or " 7 ".
+  for (const [key, schema] of Object.entries(EnvSchema.properties)) {
+    if ((schema as { type?: string }).type === 'integer' && typeof raw[key] === 'string' && !/^\d+$/.test(raw[key] as string)) {
+      throw new ConfigError(key, `${expectation(key)}, got "${raw[key] as string}"`);
+    }
+  }
+  const value = Value.Default(EnvSchema, Value.Convert(EnvSchema, raw)) as Record<string, unknown>;
+  const errors = Value.Errors(EnvSchema, value);
+  if (errors.length === 0) return value as Env;
+  const first = errors[0]!;
+  const params = first.params as { requiredProperties?: string[] };
+  if (first.keyword === 'required' && params.requiredProperties?.length) {
+    throw new ConfigError(params.requiredProperties[0]!, 'is required but not set');
+  }
+  const name = first.instancePath.replace(/^\//, '').split('/')[0] ?? '';
+  throw new ConfigError(name, `${expectation(name)}, got "${String(raw[name])}"`);
 }
 
 function httpUrl(name: string, value: string): URL {
-  let url: URL;
   try {
-    url = new URL(value);
+    return new URL(value);
   } catch (cause) {
     throw new ConfigError(name, `must be an http(s) URL, got "${value}"`, { cause });
   }
-  if (url.protocol !== 'http:' && url.protocol !== 'https:') {
-    throw new ConfigError(name, `must be an http(s) URL, got "${value}"`);
-  }
-  return url;
 }
 
-function secret(env: NodeJS.ProcessEnv, name: string, minLength: number): string {
-  const value = required(env, name);
-  if (value.length < minLength) throw new ConfigError(name, `must be at least ${minLength} characters long`);
-  return value;
-}
-
-function wholeNumber(env: NodeJS.ProcessEnv, name: string, fallback: number, min: number, max: number): number {
-  const text = env[name]?.trim() || String(fallback);
-  const value = Number(text);
-  if (!/^\d+$/.test(text) || value < min || value > max) {
-    throw new ConfigError(name, `must be a whole number from ${min} to ${max}, got "${text}"`);
-  }
-  return value;
-}
-
-/** Reads and validates the environment; throws `ConfigError` naming the first bad variable. */
+/** Reads and validates the environment against one schema; throws `ConfigError` naming the first bad variable, in one line. */
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
-  const host = env.HOST?.trim() || '0.0.0.0';
-
-  const portText = env.PORT?.trim() || '8080';
-  const port = Number(portText);
-  if (!/^\d+$/.test(portText) || !Number.isInteger(port) || port < 0 || port > 65535) {
-    throw new ConfigError('PORT', `must be a port number between 0 and 65535, got "${portText}"`);
-  }
-
-  const publicUrl = httpUrl('PUBLIC_URL', required(env, 'PUBLIC_URL'));
+  const e = parseEnv(env);
+  const publicUrl = httpUrl('PUBLIC_URL', e.PUBLIC_URL);
   if (publicUrl.pathname !== '/' || publicUrl.search || publicUrl.hash) {
-    throw new ConfigError('PUBLIC_URL', `must be an origin without a path, e.g. https://chat.example.com, got "${env.PUBLIC_URL}"`);
+    throw new ConfigError('PUBLIC_URL', `must be an origin without a path, e.g. https://chat.example.com, got "${e.PUBLIC_URL}"`);
   }
-
-  const agentUrl = httpUrl('AGENT_URL', env.AGENT_URL?.trim() || 'http://127.0.0.1:8000');
-
-  const logLevel = env.LOG_LEVEL?.trim() || 'info';
-  if (!LOG_LEVELS.includes(logLevel)) {
-    throw new ConfigError('LOG_LEVEL', `must be one of ${LOG_LEVELS.join(', ')}, got "${logLevel}"`);
-  }
-
+  const agentUrl = httpUrl('AGENT_URL', e.AGENT_URL);
   return {
-    host,
-    port,
+    host: e.HOST,
+    port: e.PORT,
     publicUrl: publicUrl.origin,
     secureCookies: publicUrl.protocol === 'https:',
     agentUrl: agentUrl.href.replace(/\/+$/, ''),
-    // The agent refuses keys shorter than 32 characters, so refuse them here too.
-    agentServiceKey: secret(env, 'AGENT_SERVICE_KEY', 32),
-    sessionSecret: secret(env, 'SESSION_SECRET', 32),
-    mercureSubscriberJwtKey: secret(env, 'MERCURE_SUBSCRIBER_JWT_KEY', 32),
-    logLevel,
-    // One hop: the ALB (or the local edge) appends the client's address; anything
-    // to its left was written by the client and proves nothing.
-    trustProxyHops: wholeNumber(env, 'TRUST_PROXY_HOPS', 1, 0, 5),
-    signInMaxFailures: wholeNumber(env, 'SIGN_IN_MAX_FAILURES', 10, 1, 1_000),
-    signInLockMinutes: wholeNumber(env, 'SIGN_IN_LOCK_MINUTES', 15, 1, 24 * 60),
-    authBurstPerMinute: wholeNumber(env, 'AUTH_BURST_PER_MINUTE', 60, 1, 10_000),
+    // The agent refuses keys shorter than 32 characters, so the schema refuses them here too.
+    agentServiceKey: e.AGENT_SERVICE_KEY,
+    sessionSecret: e.SESSION_SECRET,
+    mercureSubscriberJwtKey: e.MERCURE_SUBSCRIBER_JWT_KEY,
+    logLevel: e.LOG_LEVEL,
+    trustProxyHops: e.TRUST_PROXY_HOPS,
+    signInMaxFailures: e.SIGN_IN_MAX_FAILURES,
+    signInLockMinutes: e.SIGN_IN_LOCK_MINUTES,
+    authBurstPerMinute: e.AUTH_BURST_PER_MINUTE,
+    sendRatePerMinute: e.SEND_RATE_PER_MINUTE,
   };
 }

@@ -16,6 +16,7 @@ t.test('a complete environment gives typed config with defaults', async (t) => {
   t.equal(config.signInMaxFailures, 10);
   t.equal(config.signInLockMinutes, 15);
   t.equal(config.authBurstPerMinute, 60);
+  t.equal(config.sendRatePerMinute, 20, 'twenty messages a minute per person');
 });
 
 t.test('http PUBLIC_URL means cookies without Secure', async (t) => {
@@ -37,6 +38,8 @@ const refusals: Array<[string, Record<string, string | undefined>, RegExp]> = [
   ['SIGN_IN_MAX_FAILURES', { SIGN_IN_MAX_FAILURES: '0' }, /SIGN_IN_MAX_FAILURES: must be a whole number from 1 to 1000/],
   ['SIGN_IN_LOCK_MINUTES', { SIGN_IN_LOCK_MINUTES: '2.5' }, /SIGN_IN_LOCK_MINUTES: must be a whole number from 1 to 1440/],
   ['AUTH_BURST_PER_MINUTE', { AUTH_BURST_PER_MINUTE: '-3' }, /AUTH_BURST_PER_MINUTE: must be a whole number from 1 to 10000/],
+  ['SEND_RATE_PER_MINUTE', { SEND_RATE_PER_MINUTE: '0' }, /SEND_RATE_PER_MINUTE: must be a whole number from 1 to 10000, got "0"/],
+  ['AGENT_SERVICE_KEY', { AGENT_SERVICE_KEY: 'x'.repeat(31) }, /AGENT_SERVICE_KEY: must be at least 32 characters long/],
 ];
 
 for (const [variable, change, message] of refusals) {

@@ -122,6 +122,8 @@ export const Message = Type.Object({
   context: Type.Optional(Type.Object({ sent: Type.Integer(), leftOut: Type.Integer() })),
   /** for a user message: the files sent with it, in the order they were attached (metadata only) */
   attachments: Type.Optional(Type.Array(Attachment)),
+  /** true when the reply ended early because its output was limited to fit the person's budget */
+  cutShortByBudget: Type.Optional(Type.Boolean()),
 });
 export type Message = Static<typeof Message>;
 
@@ -168,6 +170,8 @@ export const UserSummary = Type.Object({
   spentUsd: Type.Number(),
   inputTokens: Type.Integer(),
   outputTokens: Type.Integer(),
+  state: Type.Union([Type.Literal('active'), Type.Literal('disabled')]),
+  lastSignInAt: Type.Optional(Type.String()),
 });
 export type UserSummary = Static<typeof UserSummary>;
 
@@ -218,7 +222,8 @@ export type InviteResponse = Static<typeof InviteResponse>;
 
 /** An invite that can still be used, as the admin's list shows it. */
 export const OpenInvite = Type.Object({
-  code: Type.String(),
+  /** names the invite without being it (the hash of its code: the code is shown once, when made) */
+  id: Type.String(),
   role: Role,
   createdAt: Type.String(),
   expiresAt: Type.String(),
@@ -229,7 +234,7 @@ export type OpenInvite = Static<typeof OpenInvite>;
 export const InviteListResponse = Type.Object({ invites: Type.Array(OpenInvite) });
 export type InviteListResponse = Static<typeof InviteListResponse>;
 
-/** DELETE /v1/invites/:code (admin only, X-User-Id) → 204: the invite can no longer be used; 404 not_found when unknown, used or expired */
+/** DELETE /v1/invites/:id (admin only, X-User-Id; the id from the list) → 204: the invite can no longer be used; 404 not_found when unknown, used or expired */
 
 /** GET /v1/conversations (X-User-Id) → 200, newest first */
 export const ConversationListResponse = Type.Object({ conversations: Type.Array(Conversation) });
@@ -384,6 +389,7 @@ export const DoneEvent = Type.Object({
   state: MessageState,
   usage: Type.Optional(Usage),
   error: Type.Optional(Type.String()),
+  cutShortByBudget: Type.Optional(Type.Boolean()),
 });
 export type DoneEvent = Static<typeof DoneEvent>;
 export const DONE_EVENT = 'done';
@@ -406,3 +412,5 @@ export * from './search.js';
 export * from './export.js';
 export * from './share.js';
 export * from './live-events.js';
+export * from './audit.js';
+export * from './people.js';

@@ -4,10 +4,10 @@
  */
 import type { FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
-import { LIMITS } from '@homeagent/contract';
+import { DISABLED_MESSAGE, LIMITS } from '@homeagent/contract';
 import { AgentRequestError } from '../plugins/app/agent-client.js';
 import { TooManyAttemptsError } from '../plugins/app/sign-in-limits.js';
-import { RegisterForm, RegisterQuery, SignInForm, SignOutForm, TokenOnlyForm } from '../schemas/account.js';
+import { RegisterForm, RegisterQuery, SignInForm, SignInQuery, SignOutForm, TokenOnlyForm } from '../schemas/account.js';
 import { alreadySignedIn, registerForm, signInForm, type FieldErrors, type RegisterValues } from '../views/account-pages.js';
 import { layout } from '../views/layout.js';
 
@@ -110,9 +110,10 @@ const accountRoutes: FastifyPluginAsync = async (fastify) => {
     return reply.redirect('/', 303);
   });
 
-  app.get('/sign-in', async (request, reply) => {
+  app.get('/sign-in', { schema: { querystring: SignInQuery } }, async (request, reply) => {
     if (await redirectIfSignedIn(request, reply)) return reply;
-    return showSignIn(reply, 200, '', {});
+    const notice = request.query.reason === 'disabled' ? DISABLED_MESSAGE : request.query.reason === 'password-reset' ? 'Your new password is set. Sign in with it.' : undefined;
+    return showSignIn(reply, 200, '', {}, notice);
   });
 
   app.post('/sign-in', { schema: { body: SignInForm } }, async (request, reply) => {
@@ -141,7 +142,7 @@ const accountRoutes: FastifyPluginAsync = async (fastify) => {
       if (!(error instanceof AgentRequestError)) throw error;
       if (error.code === 'bad_credentials') app.signInLimits.failedSignIn(request, username);
       const message =
-        error.code === 'bad_credentials' ? 'That username and password do not match. Please try again.' : error.message;
+        error.code === 'bad_credentials' ? 'That username and password do not match. Please try again.' : error.code === 'account_disabled' ? DISABLED_MESSAGE : error.message;
       return showSignIn(reply, error.statusCode, username, { form: message });
     }
     return reply.redirect('/', 303);

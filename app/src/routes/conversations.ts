@@ -31,8 +31,9 @@ const conversationRoutes: FastifyPluginAsync = async (fastify) => {
   /** Title and sidebar partials after a reply ended; nothing if the agent cannot say right now (the bubble matters more). */
   async function refreshAfterReply(request: FastifyRequest, userId: string, conversationId: string, renameCsrfToken?: string): Promise<Html> {
     try {
-      const { conversations } = await app.agent.listConversations(userId);
-      return conversationRefresh(conversations, conversationId, renameCsrfToken);
+      // The usage comes along so "$X left this month" follows each finished reply.
+      const [{ conversations }, usage] = await Promise.all([app.agent.listConversations(userId), app.agent.getUsage(userId)]);
+      return conversationRefresh(conversations, conversationId, renameCsrfToken, usage);
     } catch (error) {
       request.log.warn({ err: error }, 'could not refresh the conversation list after a reply');
       return html``;
@@ -53,15 +54,17 @@ const conversationRoutes: FastifyPluginAsync = async (fastify) => {
 
   app.get('/c/:conversationId', { schema: { params: ConversationParams } }, async (request, reply) => {
     const { user } = request.signedIn;
-    const [detail, list, models] = await Promise.all([
+    const [detail, list, models, usage] = await Promise.all([
       app.agent.getConversation(user.id, request.params.conversationId),
       app.agent.listConversations(user.id),
       app.agent.listModels(user.id),
+      app.agent.getUsage(user.id),
     ]);
     const body = conversationPage({
       detail,
       models,
       conversations: list.conversations,
+      usage,
       topic: conversationTopic(app.config.publicUrl, user.id, detail.conversation.id),
       listTopic: conversationListTopic(app.config.publicUrl, user.id),
       csrfToken: await reply.csrfToken(),
@@ -81,6 +84,8 @@ const conversationRoutes: FastifyPluginAsync = async (fastify) => {
       if (text.trim() === '') {
         return reply.fragment(html`<p class="error">Write a message before sending.</p>`, 400);
       }
+      const tooFast = await app.sendLimits.refuseWhenTooFast(request, reply, conversationPath(conversationId));
+      if (tooFast) return tooFast;
       const { model, temperature, thinking } = request.body;
       const choices = { ...(model ? { model } : {}), ...(temperature ? { temperature } : {}), ...(thinking ? { thinking } : {}) };
       const sent = await app.agent.sendMessage(user.id, conversationId, text, choices);

@@ -9,7 +9,7 @@ import type { Role } from '@homeagent/contract';
 import { AgentRequestError } from '../plugins/app/agent-client.js';
 import { isHtmxRequest, wantsPartial } from '../plugins/app/page-reply.js';
 import { TokenOnlyForm } from '../schemas/account.js';
-import { INVITE_DAYS, InviteCodeParams, InviteForm } from '../schemas/invite.js';
+import { INVITE_DAYS, InviteIdParams, InviteForm } from '../schemas/invite.js';
 import type { FieldErrors } from '../views/form-messages.js';
 import { html } from '../views/html.js';
 import { inviteErrors, inviteLink, invitePage, createdInvite, openInvites, type InviteValues } from '../views/invite-pages.js';
@@ -46,12 +46,12 @@ const inviteRoutes: FastifyPluginAsync = async (fastify) => {
     return reply.page(TITLE, invitePage({ csrfToken: await reply.csrfToken(), open: await openList(request) }));
   });
 
-  app.post('/invites/:code/revoke', { schema: { params: InviteCodeParams, body: TokenOnlyForm } }, async (request, reply) => {
+  app.post('/invites/:id/revoke', { schema: { params: InviteIdParams, body: TokenOnlyForm } }, async (request, reply) => {
     const { user } = request.signedIn;
     let status = 200;
     let notice = 'The invite was revoked: its link no longer works.';
     try {
-      await app.agent.revokeInvite(user.id, request.params.code);
+      await app.agent.revokeInvite(user.id, request.params.id);
     } catch (error) {
       if (!(error instanceof AgentRequestError) || error.statusCode !== 404) throw error;
       // Used or revoked in another tab, or expired: the fresh list shows how things stand.

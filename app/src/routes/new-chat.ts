@@ -36,6 +36,8 @@ const newChatRoutes: FastifyPluginAsync = async (fastify) => {
     const current = request.signedIn;
     const { text, model, temperature, thinking } = request.body;
     if (text.trim() === '') return reply.fragment(html`<p class="error">Write a message before sending.</p>`, 400);
+    const tooFast = await app.sendLimits.refuseWhenTooFast(request, reply, NEW_CHAT_PATH);
+    if (tooFast) return tooFast;
     const choices = { ...(model ? { model } : {}), ...(temperature ? { temperature } : {}), ...(thinking ? { thinking } : {}) };
     const started = await app.agent.startConversation(current.user.id, text, choices);
     const { conversation } = started;

@@ -5,12 +5,13 @@
  */
 import type { FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
-import type { UserSummary } from '@homeagent/contract';
+import type { Role, UserState, UserSummary } from '@homeagent/contract';
+import { AgentRequestError } from '../plugins/app/agent-client.js';
 import { isHtmxRequest } from '../plugins/app/page-reply.js';
 import { TokenOnlyForm } from '../schemas/account.js';
-import { BUDGET_USD, BudgetForm, PersonParams } from '../schemas/people.js';
+import { BUDGET_USD, BudgetForm, PeopleQuery, PersonParams, RoleForm, StateForm } from '../schemas/people.js';
 import type { FieldErrors } from '../views/form-messages.js';
-import { peoplePage, personCard, type PersonCardOptions } from '../views/people-pages.js';
+import { peoplePage, personCard, removePage, type PersonCardOptions } from '../views/people-pages.js';
 
 /** A person's page is gone: the same 404 the agent would give, without asking it to change anything. */
 class PersonNotFoundError extends Error {
@@ -19,6 +20,16 @@ class PersonNotFoundError extends Error {
   constructor(options?: { cause?: unknown }) {
     super('There is no such person (any more). Reload the page to see who is here.', options);
     this.name = 'PersonNotFoundError';
+  }
+}
+
+/** A form value no page of ours sends (the buttons carry fixed values). */
+class PersonFormError extends Error {
+  readonly code = 'validation';
+  readonly statusCode = 400;
+  constructor(message: string, options?: { cause?: unknown }) {
+    super(message, options);
+    this.name = 'PersonFormError';
   }
 }
 
@@ -54,10 +65,79 @@ const peopleRoutes: FastifyPluginAsync = async (fastify) => {
     return reply.page('People', peoplePage({ list, csrfToken: card.csrfToken, viewerId: card.viewerId, replaced: card }), { status });
   }
 
-  app.get('/people', async (request, reply) => {
+  app.get('/people', { schema: { querystring: PeopleQuery } }, async (request, reply) => {
     const { user } = request.signedIn;
     const list = await app.agent.listUsers(user.id);
-    return reply.page('People', peoplePage({ list, csrfToken: await reply.csrfToken(), viewerId: user.id }));
+    const notice = request.query.notice === 'removed' ? 'The account was removed.' : undefined;
+    return reply.page('People', peoplePage({ list, csrfToken: await reply.csrfToken(), viewerId: user.id, ...(notice ? { notice } : {}) }));
+  });
+
+  /**
+   * Runs one admin action on a person and answers with their card: the new
+   * state and what happened, or the agent's refusal (last admin) beside it.
+   */
+  async function act(
+    request: FastifyRequest,
+    userId: string,
+    reply: FastifyReply,
+    run: (adminId: string, userId: string) => Promise<Omit<PersonCardOptions, 'csrfToken' | 'viewerId'>>,
+  ) {
+    const { user } = request.signedIn;
+    const csrfToken = await reply.csrfToken();
+    try {
+      const card = await run(user.id, userId);
+      if (!isHtmxRequest(request) && !card.resetLink) return reply.redirect('/people', 303);
+      return answerCard(request, reply, 200, { ...card, csrfToken, viewerId: user.id });
+    } catch (error) {
+      if (!(error instanceof AgentRequestError) || error.statusCode === 404 || error.statusCode >= 500) throw error;
+      const summary = await summaryOf(user.id, userId);
+      return answerCard(request, reply, error.statusCode, { summary, csrfToken, viewerId: user.id, refusal: error.message });
+    }
+  }
+
+  app.post('/people/:userId/role', { schema: { params: PersonParams, body: RoleForm } }, async (request, reply) => {
+    const role = request.body.role;
+    if (role !== 'admin' && role !== 'member') throw new PersonFormError('Choose the role "admin" or "member".');
+    return act(request, request.params.userId, reply, async (adminId, userId) => {
+      const summary = await app.agent.setRole(adminId, userId, role as Role);
+      return { summary, notice: `${summary.user.displayName} is now ${role === 'admin' ? 'an admin' : 'a member'}.` };
+    });
+  });
+
+  app.post('/people/:userId/state', { schema: { params: PersonParams, body: StateForm } }, async (request, reply) => {
+    const state = request.body.state;
+    if (state !== 'active' && state !== 'disabled') throw new PersonFormError('Choose the state "active" or "disabled".');
+    return act(request, request.params.userId, reply, async (adminId, userId) => {
+      const summary = await app.agent.setState(adminId, userId, state as UserState);
+      const notice = state === 'disabled' ? `${summary.user.displayName} is disabled and signed out everywhere.` : `${summary.user.displayName} can sign in again.`;
+      return { summary, notice };
+    });
+  });
+
+  app.post('/people/:userId/reset-link', { schema: { params: PersonParams, body: TokenOnlyForm } }, async (request, reply) =>
+    act(request, request.params.userId, reply, async (adminId, userId) => {
+      const link = await app.agent.createResetLink(adminId, userId);
+      const summary = await summaryOf(adminId, userId);
+      const url = `${app.config.publicUrl.replace(/\/+$/, '')}/reset/${encodeURIComponent(link.token)}`;
+      return { summary, resetLink: { url, expiresAt: link.expiresAt } };
+    }),
+  );
+
+  app.get('/people/:userId/remove', { schema: { params: PersonParams } }, async (request, reply) => {
+    const summary = await summaryOf(request.signedIn.user.id, request.params.userId);
+    return reply.page(`Remove ${summary.user.displayName}`, removePage(summary, await reply.csrfToken()));
+  });
+
+  app.post('/people/:userId/remove', { schema: { params: PersonParams, body: TokenOnlyForm } }, async (request, reply) => {
+    const { user } = request.signedIn;
+    try {
+      await app.agent.removeUser(user.id, request.params.userId);
+    } catch (error) {
+      if (!(error instanceof AgentRequestError) || error.statusCode === 404 || error.statusCode >= 500) throw error;
+      const summary = await summaryOf(user.id, request.params.userId);
+      return reply.page(`Remove ${summary.user.displayName}`, removePage(summary, await reply.csrfToken(), error.message), { status: error.statusCode });
+    }
+    return reply.redirect('/people?notice=removed', 303);
   });
 
   app.post('/people/:userId/budget', { schema: { params: PersonParams, body: BudgetForm } }, async (request, reply) => {

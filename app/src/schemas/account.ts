@@ -37,3 +37,24 @@ export type SignOutForm = Static<typeof SignOutForm>;
 /** Forms that carry nothing but their CSRF token (new chat, stop, sign out everywhere). */
 export const TokenOnlyForm = Type.Object({ _csrf: field });
 export type TokenOnlyForm = Static<typeof TokenOnlyForm>;
+
+/** `/sign-in?reason=…`: a fixed notice above the form (the page never echoes the value). */
+export const SignInQuery = Type.Object({ reason: field });
+export type SignInQuery = Static<typeof SignInQuery>;
+
+/** The account page's forms. */
+export const DisplayNameForm = Type.Object({ _csrf: field, displayName: field });
+export type DisplayNameForm = Static<typeof DisplayNameForm>;
+
+export const PasswordForm = Type.Object({ _csrf: field, currentPassword: field, newPassword: field });
+export type PasswordForm = Static<typeof PasswordForm>;
+
+/** A reset link's page: `/reset/:token`, and the new password it sets. */
+export const ResetParams = Type.Object({ token: Type.String({ minLength: 1, maxLength: 128, pattern: '^[A-Za-z0-9_-]+$' }) });
+export type ResetParams = Static<typeof ResetParams>;
+export const ResetForm = Type.Object({ _csrf: field, password: field });
+export type ResetForm = Static<typeof ResetForm>;
+
+/** A session on the account page, by its handle (the hash of its id). */
+export const SessionHandleParams = Type.Object({ handle: Type.String({ minLength: 1, maxLength: 64, pattern: '^[A-Za-z0-9_-]+$' }) });
+export type SessionHandleParams = Static<typeof SessionHandleParams>;

@@ -20,8 +20,11 @@ export type InviteForm = Static<typeof InviteForm>;
 /** The agent keeps an invite at most 90 days (`ttlHours` ≤ 24 × 90); a week unless told otherwise. */
 export const INVITE_DAYS = { min: 1, max: 90, default: 7 } as const;
 
-/** `/invites/:code/revoke`: codes are base64url tokens; anything else cannot exist. */
-export const InviteCodeParams = Type.Object({
-  code: Type.String({ minLength: 1, maxLength: LIMITS.inviteCodeMax, pattern: '^[A-Za-z0-9_-]+$' }),
+/**
+ * `/invites/:id/revoke`: an invite is named by its id (the SHA-256 of its code,
+ * 43 base64url characters): the code itself is shown once and stored nowhere.
+ */
+export const InviteIdParams = Type.Object({
+  id: Type.String({ minLength: 1, maxLength: LIMITS.inviteCodeMax, pattern: '^[A-Za-z0-9_-]+$' }),
 });
-export type InviteCodeParams = Static<typeof InviteCodeParams>;
+export type InviteIdParams = Static<typeof InviteIdParams>;

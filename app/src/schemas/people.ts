@@ -15,3 +15,13 @@ export type BudgetForm = Static<typeof BudgetForm>;
 
 /** The agent accepts 0 to 100 000 US dollars a month. */
 export const BUDGET_USD = { min: 0, max: 100_000 } as const;
+
+export const RoleForm = Type.Object({ _csrf: field, role: field });
+export type RoleForm = Static<typeof RoleForm>;
+
+export const StateForm = Type.Object({ _csrf: field, state: field });
+export type StateForm = Static<typeof StateForm>;
+
+/** `/people?notice=removed`: a fixed sentence after a removal (the value is never echoed). */
+export const PeopleQuery = Type.Object({ notice: field });
+export type PeopleQuery = Static<typeof PeopleQuery>;

@@ -4,7 +4,7 @@
  * fresh, empty form as an `<hx-partial>`; errors go next to the form.
  * Without JavaScript the same form posts normally and is redirected back.
  */
-import { LIMITS, type Conversation, type ConversationDetailResponse, type ModelListResponse, type TemperatureChoice, type ThinkingChoice } from '@homeagent/contract';
+import { LIMITS, type Conversation, type ConversationDetailResponse, type ModelListResponse, type TemperatureChoice, type ThinkingChoice, type UsageResponse } from '@homeagent/contract';
 import { html, type Html } from './html.js';
 import { csrfField } from './layout.js';
 import { liveConnection } from './live-connection.js';
@@ -12,6 +12,7 @@ import { messageBubble } from './message-bubble.js';
 import { searchForm } from './search-pages.js';
 import { chatExportLinks } from './conversation-export-links.js';
 import { timeStamp } from './time-stamp.js';
+import { usd } from './money-amount.js';
 
 export function conversationPath(conversationId: string): string {
   return `/c/${encodeURIComponent(conversationId)}`;
@@ -166,6 +167,8 @@ export interface ConversationPageOptions {
   listTopic: string;
   csrfToken: string;
   models?: ModelListResponse;
+  /** the person's month, for "$X left this month" (left out when the agent could not say) */
+  usage?: UsageResponse;
 }
 
 /** One quiet line when Claude no longer sees the whole chat (from the newest reply's context). */
@@ -175,7 +178,14 @@ export function contextNote(messages: ConversationDetailResponse['messages']): H
   return html`<p id="context-note" class="context-note">Claude sees the last ${newest.context.sent + 1} messages of this chat.</p>`;
 }
 
-export function conversationPage({ detail, conversations, topic, listTopic, csrfToken, models }: ConversationPageOptions): Html {
+/** "$X left this month": what the budget still allows (replies in progress hold part of it). */
+export function budgetLeft(usage: UsageResponse | undefined): Html {
+  if (!usage) return html`<p id="budget-left" class="budget-left"></p>`;
+  const left = Math.max(0, usage.budgetUsd - usage.committedUsd);
+  return html`<p id="budget-left" class="budget-left"><a href="/usage">${usd(left)} left this month</a></p>`;
+}
+
+export function conversationPage({ detail, conversations, topic, listTopic, csrfToken, models, usage }: ConversationPageOptions): Html {
   const { conversation, messages } = detail;
   const streaming = messages.find((m) => m.state === 'streaming');
   return html`<div class="chat-layout">
@@ -188,6 +198,7 @@ export function conversationPage({ detail, conversations, topic, listTopic, csrf
     <div class="chat-head">
       <a href="/" class="back">← All chats</a>
       <h1 id="chat-title">${conversation.title || 'New chat'}</h1>
+      ${budgetLeft(usage)}
       ${chatActions(conversation, csrfToken)}
     </div>
     <section id="messages" class="messages" aria-label="Conversation">
@@ -206,7 +217,7 @@ export function conversationPage({ detail, conversations, topic, listTopic, csrf
  * first message) and moved it to the top: partials that bring the title,
  * the page title and the sidebar up to date alongside the finished bubble.
  */
-export function conversationRefresh(conversations: Conversation[], currentId: string, renameCsrfToken?: string): Html {
+export function conversationRefresh(conversations: Conversation[], currentId: string, renameCsrfToken?: string, usage?: UsageResponse): Html {
   const current = conversations.find((c) => c.id === currentId);
   if (!current) return html``;
   const title = current.title || 'New chat';
@@ -216,5 +227,7 @@ export function conversationRefresh(conversations: Conversation[], currentId: st
     : html``;
   return html`<title>${title} · HomeAgent</title>${rename}
 <hx-partial hx-target="#chat-title" hx-swap="textContent">${title}</hx-partial>
-<hx-partial hx-target="#conversation-nav" hx-swap="innerHTML">${conversationLinks(newestFirst(conversations), currentId)}</hx-partial>`;
+<hx-partial hx-target="#conversation-nav" hx-swap="innerHTML">${conversationLinks(newestFirst(conversations), currentId)}</hx-partial>${
+    usage ? html`
+<hx-partial hx-target="#budget-left" hx-swap="outerHTML">${budgetLeft(usage)}</hx-partial>` : ''}`;
 }

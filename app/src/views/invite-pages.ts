@@ -48,8 +48,8 @@ export function inviteErrors(errors: FieldErrors): Html {
   return html`<div class="form-error" role="alert">${messages.map((m) => html`<p>${m}</p>`)}</div>`;
 }
 
-export function revokePath(code: string): string {
-  return `/invites/${encodeURIComponent(code)}/revoke`;
+export function revokePath(id: string): string {
+  return `/invites/${encodeURIComponent(id)}/revoke`;
 }
 
 export interface OpenInvitesOptions {
@@ -64,25 +64,24 @@ export interface OpenInvitesOptions {
  * The open invites, newest first, each with its link and a Revoke button.
  * It updates itself: a revocation answers this whole section again.
  */
-export function openInvites({ invites, publicUrl, csrfToken, notice }: OpenInvitesOptions): Html {
+export function openInvites({ invites, csrfToken, notice }: OpenInvitesOptions): Html {
   return html`<section id="open-invites" class="open-invites" aria-labelledby="open-invites-heading">
   <h2 id="open-invites-heading">Open invites</h2>
   ${notice ? html`<p class="notice" role="status">${notice}</p>` : ''}
   ${invites.length === 0
     ? html`<p class="empty">No open invites: every invite made here has been used, revoked or has expired.</p>`
     : html`<div class="table-scroll"><table class="invite-table">
-    <thead><tr><th scope="col">Code</th><th scope="col">Role</th><th scope="col">Expires</th><th scope="col">Link</th><th scope="col"><span class="visually-hidden">Action</span></th></tr></thead>
+    <thead><tr><th scope="col">Made</th><th scope="col">Role</th><th scope="col">Expires</th><th scope="col"><span class="visually-hidden">Action</span></th></tr></thead>
     <tbody>
     ${invites.map(
       (invite) => html`<tr>
-      <td><code class="code">${invite.code}</code></td>
+      <td>${timeStamp(invite.createdAt)}</td>
       <td>${ROLE_NAMES[invite.role]}</td>
       <td>${timeStamp(invite.expiresAt)}</td>
-      <td><input class="copyable" value="${inviteLink(publicUrl, invite.code)}" readonly aria-label="Share link for ${invite.code}"></td>
-      <td><form method="post" action="${revokePath(invite.code)}" hx-post="${revokePath(invite.code)}"
+      <td><form method="post" action="${revokePath(invite.id)}" hx-post="${revokePath(invite.id)}"
         hx-target="#open-invites" hx-swap="outerHTML" hx-disable="find button">
         ${csrfField(csrfToken)}
-        <button type="submit" class="button-quiet" aria-label="Revoke invite ${invite.code}">Revoke</button>
+        <button type="submit" class="button-quiet" aria-label="Revoke the ${ROLE_NAMES[invite.role].toLowerCase()} invite expiring ${invite.expiresAt.slice(0, 16).replace('T', ' ')} UTC">Revoke</button>
       </form></td>
     </tr>`,
     )}

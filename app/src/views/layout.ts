@@ -57,8 +57,10 @@ function themeForm(theme: Theme, csrfToken: string): Html {
 
 function links(user: User): Html {
   return html`<a class="button-quiet" href="/usage">Usage</a>
+      <a class="button-quiet" href="/account">Account</a>
       ${user.role === 'admin'
         ? html`<a class="button-quiet" href="/people">People</a>
+      <a class="button-quiet" href="/activity">Activity</a>
       <a class="button-quiet" href="/settings">Settings</a>
       <a class="button-quiet" href="/models">Models</a>
       <a class="button-quiet" href="/safety">Safety</a>

@@ -13,6 +13,7 @@ import type { Message } from '@homeagent/contract';
 import { renderMarkdown, renderStreaming } from '../markdown-renderer.js';
 import { html, type Html } from './html.js';
 import { csrfField } from './layout.js';
+import { usd } from './money-amount.js';
 
 export function messagePath(conversationId: string, messageId: string): string {
   return `/c/${encodeURIComponent(conversationId)}/m/${encodeURIComponent(messageId)}`;
@@ -79,11 +80,12 @@ function finishedAssistantBubble(message: Message, context: BubbleContext): Html
     : ''}
   ${editAndResend(message, context)}
   ${note ? html`<p class="bubble-note">${note}</p>` : ''}
+  ${message.cutShortByBudget ? html`<p class="bubble-note budget-cut">Cut short: this reply was kept shorter so that it fits what is left of your monthly budget.</p>` : ''}
   ${replyFacts(message)}
 </article>`;
 }
 
-/** Which model answered and what it cost in tokens: what budgets are counted in. */
+/** Which model answered and what it cost, in tokens and in dollars: what budgets are counted in. */
 function replyFacts(message: Message): Html {
   if (!message.model && !message.usage) return html``;
   const parts: Html[] = [];
@@ -92,6 +94,7 @@ function replyFacts(message: Message): Html {
     parts.push(
       html`<span class="reply-tokens"><span class="input-tokens">${message.usage.inputTokens}</span> tokens in, <span class="output-tokens">${message.usage.outputTokens}</span> out</span>`,
     );
+    parts.push(html`<span class="reply-cost">${usd(message.usage.costUsd)}</span>`);
   }
   return html`<p class="bubble-facts">${parts.map((part, i) => (i === 0 ? part : html` · ${part}`))}</p>`;
 }

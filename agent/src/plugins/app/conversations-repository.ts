@@ -158,6 +158,32 @@ export class ConversationsRepository {
     }
   }
 
+  /**
+   * Every conversation a person owns, those being deleted included (a query
+   * on their own key, not the list index): account removal and disabling go through these.
+   */
+  async listOwned(userId: string): Promise<ConversationRecord[]> {
+    const owned: ConversationRecord[] = [];
+    let start: Record<string, unknown> | undefined;
+    do {
+      const page = await this.doc.send(
+        new QueryCommand({
+          TableName: this.table,
+          KeyConditionExpression: 'pk = :pk AND begins_with(sk, :conv)',
+          ExpressionAttributeValues: { ':pk': `USER#${userId}`, ':conv': 'CONV#' },
+          ConsistentRead: true,
+          ExclusiveStartKey: start,
+        }),
+      );
+      for (const item of page.Items ?? []) {
+        const { pk: _pk, sk: _sk, gsi1pk: _g, gsi1sk: _s, ...record } = item;
+        owned.push(record as ConversationRecord);
+      }
+      start = page.LastEvaluatedKey;
+    } while (start);
+    return owned;
+  }
+
   /** Newest first. */
   async list(userId: string, limit = 200): Promise<Conversation[]> {
     const out = await this.doc.send(

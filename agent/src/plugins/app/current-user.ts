@@ -1,6 +1,6 @@
 import fp from 'fastify-plugin';
 import type { FastifyRequest } from 'fastify';
-import { USER_ID_HEADER } from '@homeagent/contract';
+import { DISABLED_MESSAGE, USER_ID_HEADER, type AuditActor } from '@homeagent/contract';
 import { HttpError, forbidden } from '../../http-error.js';
 import { ID_PATTERN } from '../../schemas/headers.js';
 import type { UserRecord } from './users-repository.js';
@@ -14,6 +14,11 @@ declare module 'fastify' {
     loadUser: (request: FastifyRequest) => Promise<void>;
     requireAdmin: (request: FastifyRequest) => Promise<void>;
   }
+}
+
+/** How the audit trail names a person. */
+export function actorOf(user: Pick<UserRecord, 'id' | 'username'>): AuditActor {
+  return { userId: user.id, username: user.username };
 }
 
 const USER_ID = new RegExp(ID_PATTERN.replace('+', '{1,64}'));
@@ -36,6 +41,7 @@ export default fp(
       if (!USER_ID.test(id)) throw new HttpError(400, 'validation', 'The header "x-user-id" is not a user id.');
       const user = await app.users.get(id);
       if (!user) throw new HttpError(401, 'unknown_user', 'The person this request is for has no account (any more). Sign in again.');
+      if (user.disabledAt) throw forbidden('account_disabled', DISABLED_MESSAGE);
       request.user = user;
     });
 

@@ -2,6 +2,7 @@ import fp from 'fastify-plugin';
 import type { FastifyInstance } from 'fastify';
 import { GetCommand, PutCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { conditionally } from '../external/dynamodb.js';
+import { hashToken } from '../../token-hash.js';
 import { InvitesRepository, type InviteRecord } from './invites-repository.js';
 
 const MARKER_KEY = { pk: 'SETUP', sk: 'FIRST_ADMIN_INVITE' };
@@ -12,20 +13,21 @@ const MARKER_KEY = { pk: 'SETUP', sk: 'FIRST_ADMIN_INVITE' };
  * two agents start together only one marker write wins; the loser deletes
  * the invite it made and logs nothing.
  */
-async function claimMarker(app: FastifyInstance, invite: InviteRecord, replacing?: string): Promise<boolean> {
+async function claimMarker(app: FastifyInstance, invite: InviteRecord, replacing?: { id: string; legacyCode?: string }): Promise<boolean> {
   const claimed = await conditionally(
     app.dynamo,
     new PutCommand({
       TableName: app.config.tableName,
-      Item: { ...MARKER_KEY, inviteCode: invite.code, createdAt: invite.createdAt },
-      ConditionExpression: replacing ? 'inviteCode = :old' : 'attribute_not_exists(pk)',
-      ...(replacing ? { ExpressionAttributeValues: { ':old': replacing } } : {}),
+      // The invite's id (the hash of its code): the marker holds no usable code.
+      Item: { ...MARKER_KEY, inviteId: invite.id, createdAt: invite.createdAt },
+      ConditionExpression: replacing ? 'inviteId = :old OR inviteCode = :legacy' : 'attribute_not_exists(pk)',
+      ...(replacing ? { ExpressionAttributeValues: { ':old': replacing.id, ':legacy': replacing.legacyCode ?? '-' } } : {}),
     }),
   ).catch(async (error: unknown) => {
-    await app.invites.delete(invite.code);
+    await app.invites.delete(invite.id);
     throw error;
   });
-  if (!claimed) await app.invites.delete(invite.code);
+  if (!claimed) await app.invites.delete(invite.id);
   return claimed;
 }
 
@@ -53,10 +55,13 @@ export default fp(
   async (app) => {
     app.addHook('onReady', async () => {
       const marker = await app.dynamo.send(new GetCommand({ TableName: app.config.tableName, Key: MARKER_KEY, ConsistentRead: true }));
-      const previous = marker.Item?.inviteCode as string | undefined;
+      // Markers written before codes were hashed name the code itself.
+      const legacyCode = marker.Item?.inviteCode as string | undefined;
+      const previousId = (marker.Item?.inviteId as string | undefined) ?? (legacyCode ? hashToken(legacyCode) : undefined);
+      const previous = previousId ? { id: previousId, ...(legacyCode ? { legacyCode } : {}) } : undefined;
       if (marker.Item) {
         if (marker.Item.adminCreatedAt) return;
-        const status = InvitesRepository.status(previous ? await app.invites.get(previous) : undefined);
+        const status = InvitesRepository.status(previousId ? await app.invites.getById(previousId) : undefined);
         // Usable or used: it was logged already. Expired (or swept by TTL) unused: nobody can become admin.
         if (status === 'usable' || status === 'used') return;
       }
@@ -67,5 +72,5 @@ export default fp(
       app.log.info({ inviteCode: invite.code, expiresAt: invite.expiresAt, ...(previous ? { replacesExpired: true } : {}) }, 'first admin invite');
     });
   },
-  { name: 'first-admin-invite', dependencies: ['dynamodb', 'invites-repository'] },
+  { name: 'first-admin-invite', dependencies: ['dynamodb', 'invites-repository', 'token-migration'] },
 );

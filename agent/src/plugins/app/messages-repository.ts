@@ -53,6 +53,7 @@ export function toMessage(record: MessageRecord): Message {
   if (record.modelName !== undefined) message.modelName = record.modelName;
   if (record.context !== undefined) message.context = record.context;
   if (record.reasoning !== undefined) message.thinking = record.reasoning.text;
+  if (record.cutShortByBudget) message.cutShortByBudget = true;
   return message;
 }
 
@@ -64,6 +65,7 @@ export interface FinishInput {
   error?: string;
   errorFinal?: boolean;
   reasoning?: { text: string; signature?: string };
+  cutShortByBudget?: boolean;
 }
 
 export class MessagesRepository {
@@ -228,6 +230,10 @@ export class MessagesRepository {
     if (input.reasoning !== undefined) {
       sets.push('reasoning = :reasoning');
       values[':reasoning'] = input.reasoning;
+    }
+    if (input.cutShortByBudget) {
+      sets.push('cutShortByBudget = :cut');
+      values[':cut'] = true;
     }
     const attributes = await conditionallyUpdated(
       this.doc,

@@ -47,6 +47,10 @@ export interface ReplyJob {
   guardrail?: { identifier: string; version: string };
   estimatedInputTokens: number;
   reservedMicroUsd: number;
+  /** the reply's output limit: the model's, or less so that its worst case fits the budget */
+  maxOutputTokens: number;
+  /** true when `maxOutputTokens` was lowered for the budget */
+  shortenedByBudget: boolean;
   month: string;
   /** when the person's request arrived, for time to first token */
   requestedAt: number;
@@ -122,6 +126,7 @@ export async function runReply(app: FastifyInstance, lock: ConversationLock, bas
   stillAlive();
 
   let usage: { inputTokens: number; outputTokens: number; cacheReadTokens: number; cacheWriteTokens: number } | undefined;
+  let stopReason: string | undefined;
   let state: Exclude<MessageState, 'streaming'> = 'complete';
   let errorText: string | undefined;
   let errorFinal = false;
@@ -153,6 +158,8 @@ export async function runReply(app: FastifyInstance, lock: ConversationLock, bas
         // The first piece goes out at once: the wait for the first token is what people feel most.
         if (sequence === 0) flush();
         else coalesceTimer ??= setTimeout(() => flush(), config.streamCoalesceMs);
+      } else if (event.messageStop) {
+        stopReason = event.messageStop.stopReason;
       } else if (event.metadata?.usage) {
         const u = event.metadata.usage;
         usage = {
@@ -203,7 +210,15 @@ export async function runReply(app: FastifyInstance, lock: ConversationLock, bas
     errorFinal = true;
     received = '';
     reasoning = '';
-    log.warn({ audit: 'guardrail_intervened', userId: user.id, conversationId: conversation.id, guardrail: job.guardrail }, 'a guardrail blocked a message');
+    log.warn({ userId: user.id, conversationId: conversation.id, guardrail: job.guardrail }, 'a guardrail blocked a message');
+    // The audit says who and which guardrail, never what was written: the admin sees that it happened.
+    await app.audit.record({
+      actor: { userId: user.id, username: user.username },
+      action: 'message.blocked',
+      target: { kind: 'conversation', id: conversation.id },
+      outcome: 'refused',
+      ...(job.guardrail ? { detail: { guardrail: job.guardrail.identifier, version: job.guardrail.version } } : {}),
+    });
   }
 
   // Without Bedrock's own count (a stopped or failed stream), bill an estimate of what was used.
@@ -221,6 +236,8 @@ export async function runReply(app: FastifyInstance, lock: ConversationLock, bas
     ...(tokens.cacheWriteTokens ? { cacheWriteTokens: tokens.cacheWriteTokens } : {}),
     costUsd,
   };
+  // Ended by the lowered limit, not by the model: the page says the budget cut it short.
+  const cutShortByBudget = state === 'complete' && job.shortenedByBudget && stopReason === 'max_tokens';
   // The lease is renewed until the end is stored: a database away for a while must not hand the reply to another task.
   const finished = await finishWhenReachable(app, log, conversation.id, messageId, {
     text: received,
@@ -230,6 +247,7 @@ export async function runReply(app: FastifyInstance, lock: ConversationLock, bas
     ...(errorText ? { error: errorText } : {}),
     ...(errorFinal ? { errorFinal } : {}),
     ...(reasoning ? { reasoning: { text: reasoning, ...(reasoningSignature ? { signature: reasoningSignature } : {}) } } : {}),
+    ...(cutShortByBudget ? { cutShortByBudget } : {}),
   }).finally(() => lease.stop());
   if (!finished) {
     log.warn('the reply was settled elsewhere before the stream ended');
@@ -238,7 +256,7 @@ export async function runReply(app: FastifyInstance, lock: ConversationLock, bas
   await settleBudget(app, job, finalUsage, log);
   await app.conversations.touch(user.id, conversation.id, titleFrom(job.userText)).catch((e: unknown) => log.error({ err: e }, 'could not update the conversation'));
   await lock.release(conversation, messageId).catch((e: unknown) => log.error({ err: e }, 'could not release the conversation lock'));
-  const done: DoneEvent = { messageId, state, usage: finalUsage, ...(errorText ? { error: errorText } : {}) };
+  const done: DoneEvent = { messageId, state, usage: finalUsage, ...(errorText ? { error: errorText } : {}), ...(cutShortByBudget ? { cutShortByBudget } : {}) };
   await app.hub.publish({ topic, id: updateId(messageId, sequence + 1), type: DONE_EVENT, data: JSON.stringify(done) }, DONE_ATTEMPTS);
   await app.liveEvents.changed(user.id, conversation.id);
   log.info({ state, pieces: sequence, inputTokens: finalUsage.inputTokens, outputTokens: finalUsage.outputTokens, costUsd }, 'reply finished');

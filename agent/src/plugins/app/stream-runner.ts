@@ -7,9 +7,10 @@ import fp from 'fastify-plugin';
 import type { FastifyBaseLogger, FastifyInstance } from 'fastify';
 import { DONE_EVENT, START_EVENT, conversationTopic, updateId, type DoneEvent, type TemperatureChoice, type ThinkingChoice } from '@homeagent/contract';
 import { buildConverseRequest, cacheTtlFor, chooseCacheTtl, effectiveThinking, replyMaxTokens } from '../../bedrock-request.js';
-import { BudgetExceededError, fromMicroUsd, monthOf, toMicroUsd, worstCaseMicroUsd } from '../../budget.js';
+import { BudgetExceededError, fitReply, monthOf, toMicroUsd, type BudgetPosition, type ReplyFit } from '../../budget.js';
 import { estimateTokens, planContext, titleFrom } from '../../conversation-context.js';
 import { HttpError } from '../../http-error.js';
+import type { CatalogueModel } from '../../model-catalogue.js';
 import { newId } from '../../id-generator.js';
 import { LiveEvents } from '../../live-events.js';
 import { ConversationLock } from './conversation-lock.js';
@@ -27,6 +28,8 @@ export const STALE_STREAM_MS = 3 * 60_000;
 export const INTERRUPTED_MESSAGE = 'The reply was interrupted before it finished. Please send your message again.';
 
 const LAST_SEQUENCE = 999_999;
+/** Reads and reservations that may race with other sends of the same person before one is given up. */
+const RESERVE_ATTEMPTS = 5;
 
 /** What a person picked for this message (remembered on the conversation). */
 export interface SendChoices {
@@ -96,18 +99,7 @@ export class StreamRunner {
       model: model.modelId,
     });
     const cacheTtl = cacheTtlFor(model, chooseCacheTtl(history));
-    const request = buildConverseRequest({
-      model,
-      systemPrompt: settings.systemPrompt,
-      context: plan.messages,
-      ...(temperature ? { temperature } : {}),
-      thinking,
-      ...(cacheTtl ? { cacheTtl } : {}),
-      ...(guardrail ? { guardrail } : {}),
-      metadata: { userId: user.id, conversationId: conversation.id },
-    });
     const estimatedInputTokens = systemTokens + plan.estimatedTokens;
-    const reservedMicroUsd = worstCaseMicroUsd(model, estimatedInputTokens, maxTokens, cacheTtl);
     const month = monthOf();
     const remembered = {
       ...(choices.model && choices.model !== conversation.model ? { model: choices.model } : {}),
@@ -119,11 +111,20 @@ export class StreamRunner {
     const assistantId = newId();
     await this.lock.acquire(conversation, assistantId);
     try {
-      const budgetUsd = user.monthlyBudgetUsd ?? this.config.monthlyBudgetUsd;
-      if (!(await this.app.usage.reserve(user.id, month, reservedMicroUsd, toMicroUsd(budgetUsd)))) {
-        const current = await this.app.usage.get(user.id, month);
-        throw new BudgetExceededError(budgetUsd, fromMicroUsd(current.committedMicroUsd));
-      }
+      const fit = await this.reserve(user, month, model, estimatedInputTokens, { maxTokens, cacheTtl });
+      const { reservedMicroUsd } = fit;
+      // The request is built once the reservation says how long the reply may be.
+      const request = buildConverseRequest({
+        model,
+        systemPrompt: settings.systemPrompt,
+        context: plan.messages,
+        ...(temperature ? { temperature } : {}),
+        thinking,
+        ...(cacheTtl ? { cacheTtl } : {}),
+        ...(guardrail ? { guardrail } : {}),
+        metadata: { userId: user.id, conversationId: conversation.id },
+        maxOutputTokens: fit.maxOutputTokens,
+      });
       try {
         const now = new Date().toISOString();
         const userMessage: MessageRecord = {
@@ -181,6 +182,8 @@ export class StreamRunner {
           ...(guardrail ? { guardrail } : {}),
           estimatedInputTokens,
           reservedMicroUsd,
+          maxOutputTokens: fit.maxOutputTokens,
+          shortenedByBudget: fit.shortened,
           month,
           requestedAt,
         });
@@ -193,6 +196,32 @@ export class StreamRunner {
       await this.lock.release(conversation, assistantId).catch((e: unknown) => this.log.error({ err: e }, 'could not release a conversation lock'));
       throw error;
     }
+  }
+
+  /**
+   * Reserves the reply's worst case, lowered to fit what is left of the
+   * budget (budget.ts `fitReply`). The reservation is one conditional update,
+   * so two sends at once cannot both squeeze in: the one that loses reads the
+   * new position and fits again.
+   */
+  private async reserve(
+    user: UserRecord,
+    month: string,
+    model: CatalogueModel,
+    inputTokens: number,
+    reply: { maxTokens: number; cacheTtl: '5m' | '1h' | undefined },
+  ): Promise<ReplyFit> {
+    const budgetMicroUsd = toMicroUsd(user.monthlyBudgetUsd ?? this.config.monthlyBudgetUsd);
+    const limits = { ...reply, minTokens: this.config.budgetMinOutputTokens };
+    let position: BudgetPosition | undefined;
+    for (let attempt = 0; attempt < RESERVE_ATTEMPTS; attempt++) {
+      const usage = await this.app.usage.get(user.id, month);
+      position = { budgetMicroUsd, spentMicroUsd: usage.spentMicroUsd, committedMicroUsd: usage.committedMicroUsd };
+      const fit = fitReply(model, inputTokens, limits, position);
+      if (!fit) break;
+      if (await this.app.usage.reserve(user.id, month, fit.reservedMicroUsd, budgetMicroUsd)) return fit;
+    }
+    throw new BudgetExceededError(position!, month);
   }
 
   private spawn(job: ReplyJob): void {

@@ -7,6 +7,11 @@ export interface UserRecord extends User {
   passwordHash: string;
   /** per-person override of MONTHLY_BUDGET_USD */
   monthlyBudgetUsd?: number;
+  /** set while the account is disabled */
+  disabledAt?: string;
+  /** set when a removal began; readers treat the account as absent from then on, and a start finishes the purge */
+  removingAt?: string;
+  lastSignInAt?: string;
 }
 
 /** Registration takes well under a second; a claim this old without its account was abandoned. */
@@ -34,7 +39,7 @@ export class UsersRepository {
 
   async get(id: string): Promise<UserRecord | undefined> {
     const out = await this.doc.send(new GetCommand({ TableName: this.table, Key: userKey(id), ConsistentRead: true }));
-    if (!out.Item) return undefined;
+    if (!out.Item || out.Item.removingAt !== undefined) return undefined;
     const { pk: _pk, sk: _sk, gsi1pk: _g, gsi1sk: _s, ...record } = out.Item;
     return record as UserRecord;
   }
@@ -92,8 +97,8 @@ export class UsersRepository {
     );
   }
 
-  /** Every account, oldest first. */
-  async list(): Promise<UserRecord[]> {
+  /** Every account, oldest first (accounts being removed are left out unless asked for). */
+  async list(opts: { removing?: boolean } = {}): Promise<UserRecord[]> {
     const users: UserRecord[] = [];
     let start: Record<string, unknown> | undefined;
     do {
@@ -108,7 +113,7 @@ export class UsersRepository {
       );
       for (const item of out.Items ?? []) {
         const { pk: _pk, sk: _sk, gsi1pk: _g, gsi1sk: _s, ...record } = item;
-        users.push(record as UserRecord);
+        if ((record.removingAt !== undefined) === (opts.removing ?? false)) users.push(record as UserRecord);
       }
       start = out.LastEvaluatedKey;
     } while (start);
@@ -132,6 +137,69 @@ export class UsersRepository {
     const { pk: _pk, sk: _sk, gsi1pk: _g, gsi1sk: _s, ...record } = attributes;
     return record as UserRecord;
   }
+
+  /** One conditional update of a live (not being removed) account; undefined when there is none. */
+  private async update(id: string, expression: string, values: Record<string, unknown>, names?: Record<string, string>): Promise<UserRecord | undefined> {
+    const attributes = await conditionallyUpdated(
+      this.doc,
+      new UpdateCommand({
+        TableName: this.table,
+        Key: userKey(id),
+        UpdateExpression: expression,
+        ConditionExpression: 'attribute_exists(pk) AND attribute_not_exists(removingAt)',
+        ...(Object.keys(values).length > 0 ? { ExpressionAttributeValues: values } : {}),
+        ...(names ? { ExpressionAttributeNames: names } : {}),
+        ReturnValues: 'ALL_NEW',
+      }),
+    );
+    if (!attributes) return undefined;
+    const { pk: _pk, sk: _sk, gsi1pk: _g, gsi1sk: _s, ...record } = attributes;
+    return record as UserRecord;
+  }
+
+  setRole(id: string, role: Role): Promise<UserRecord | undefined> {
+    // ROLE is a DynamoDB reserved word.
+    return this.update(id, 'SET #role = :r', { ':r': role }, { '#role': 'role' });
+  }
+
+  setDisabled(id: string, disabled: boolean): Promise<UserRecord | undefined> {
+    return disabled ? this.update(id, 'SET disabledAt = if_not_exists(disabledAt, :now)', { ':now': new Date().toISOString() }) : this.update(id, 'REMOVE disabledAt', {});
+  }
+
+  setDisplayName(id: string, displayName: string): Promise<UserRecord | undefined> {
+    return this.update(id, 'SET displayName = :d', { ':d': displayName });
+  }
+
+  setPasswordHash(id: string, passwordHash: string): Promise<UserRecord | undefined> {
+    return this.update(id, 'SET passwordHash = :h', { ':h': passwordHash });
+  }
+
+  async noteSignIn(id: string): Promise<void> {
+    await this.update(id, 'SET lastSignInAt = :now', { ':now': new Date().toISOString() });
+  }
+
+  /**
+   * The first step of a removal, and the one every reader notices: the account
+   * reads as absent from here on. It stays on the list index (flagged) so an
+   * interrupted removal is found and finished on the next start.
+   */
+  async markRemoving(id: string): Promise<UserRecord | undefined> {
+    return this.update(id, 'SET removingAt = :now', { ':now': new Date().toISOString() });
+  }
+
+  /** The last step of a removal: the username claim, then the profile (only if it was marked). */
+  async purge(record: UserRecord): Promise<void> {
+    await this.releaseUsername(record.username, record.id);
+    await conditionally(
+      this.doc,
+      new DeleteCommand({ TableName: this.table, Key: userKey(record.id), ConditionExpression: 'attribute_exists(removingAt)' }),
+    );
+  }
+}
+
+/** Active (not disabled) admins: the ones who can still run the household. */
+export function activeAdmins(users: UserRecord[]): UserRecord[] {
+  return users.filter((u) => u.role === 'admin' && u.disabledAt === undefined);
 }
 
 declare module 'fastify' {

@@ -7,15 +7,19 @@
  * |---------------------|---------------------|---------------------|------------------------------------|
  * | user                | `USER#<id>`         | `PROFILE`           | gsi1: `USERS` / `<createdAt>#<id>`  |
  * | username claim      | `USERNAME#<name>`   | `USERNAME`          | makes usernames unique             |
- * | invite              | `INVITE#<code>`     | `INVITE`            | `ttl`, `usedAt` once consumed; gsi1: `INVITES` / `<createdAt>#<code>` |
- * | session             | `SESSION#<id>`      | `SESSION`           | `ttl`; gsi1: `USER#<userId>#SESSIONS` |
+ * | invite              | `INVITE#<sha256(code)>` | `INVITE`        | `ttl`, `usedAt` once consumed; gsi1: `INVITES` / `<createdAt>#<hash>` |
+ * | session             | `SESSION#<sha256(id)>` | `SESSION`        | `ttl`; gsi1: `USER#<userId>#SESSIONS` |
+ * | reset link          | `RESET#<sha256(token)>` | `RESET`         | `ttl`, `usedAt`; gsi1: `USER#<userId>#RESETS` |
+ * | audit entry         | `AUDIT#<actorId or ANON>` | `<at>#<id>`   | `ttl` (400 days); gsi1: `AUDIT` / `<at>#<id>`; append-only |
  * | conversation        | `USER#<userId>`     | `CONV#<id>`         | gsi1: `USER#<userId>#CONVS` / `<updatedAt>#<id>` |
  * | message             | `CONV#<convId>`     | `MSG#<id>`          | ids sort by time                   |
  * | monthly usage       | `USER#<userId>`     | `USAGE#<yyyy-mm>`   | micro-dollars                      |
  * | daily spend (all)   | `SPEND`             | `DAY#<yyyy-mm-dd>`  | feeds the DailySpendUsd metric     |
  * | settings            | `SETTINGS`          | `GLOBAL`            |                                    |
- * | setup marker        | `SETUP`             | `FIRST_ADMIN_INVITE`|                                    |
+ * | setup markers       | `SETUP`             | `FIRST_ADMIN_INVITE`, `HASHED_TOKENS` |                  |
  *
+ * Secret tokens (session ids, invite codes, reset links) are keyed by their
+ * SHA-256 only (token-hash.ts): a table export holds no live credential.
  * There are no transactions (dynalite has none): every write is conditional,
  * and multi-item operations are ordered so a failure can be undone.
  * The region and any endpoint (`AWS_ENDPOINT_URL_DYNAMODB`) come from the SDK's own chain.

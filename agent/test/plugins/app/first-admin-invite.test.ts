@@ -1,4 +1,5 @@
 import t from 'tap';
+import { hashToken } from '../../../src/token-hash.js';
 import { DeleteCommand, UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { buildAgent, startStandIns } from '../../helper.js';
 
@@ -17,7 +18,7 @@ t.test('two agents starting together on an empty table make one admin invite', a
   t.match(line.inviteCode, /^[A-Za-z0-9_-]{20,}$/, 'the code is in the line, not redacted');
 
   const invite = await one.app.invites.get(line.inviteCode);
-  t.match(invite, { role: 'admin', code: line.inviteCode });
+  t.match(invite, { role: 'admin', id: hashToken(line.inviteCode as string) });
   const hours = (Date.parse(invite!.expiresAt) - Date.now()) / 3_600_000;
   t.ok(hours > 167 && hours <= 168, 'it expires in 7 days');
 
@@ -28,7 +29,7 @@ t.test('two agents starting together on an empty table make one admin invite', a
   t.equal(register.json().user.role, 'admin');
 
   // A later start finds the marker and makes nothing, even once TTL has swept the used invite.
-  await one.app.dynamo.send(new DeleteCommand({ TableName: standIns.dynamo.tableName, Key: { pk: `INVITE#${line.inviteCode}`, sk: 'INVITE' } }));
+  await one.app.dynamo.send(new DeleteCommand({ TableName: standIns.dynamo.tableName, Key: { pk: `INVITE#${hashToken(line.inviteCode as string)}`, sk: 'INVITE' } }));
   const three = await buildAgent(t, standIns, {}, { firstAdminInvite: true });
   t.notOk(three.logs.raw.some((l) => l.includes('first admin invite')), 'a second start logs no invite');
 });
@@ -43,7 +44,7 @@ t.test('a first admin invite that expired unused is replaced once', async (t) =>
   await one.app.dynamo.send(
     new UpdateCommand({
       TableName: standIns.dynamo.tableName,
-      Key: { pk: `INVITE#${first.inviteCode as string}`, sk: 'INVITE' },
+      Key: { pk: `INVITE#${hashToken(first.inviteCode as string)}`, sk: 'INVITE' },
       UpdateExpression: 'SET #ttl = :past',
       ExpressionAttributeNames: { '#ttl': 'ttl' },
       ExpressionAttributeValues: { ':past': Math.floor(Date.now() / 1000) - 1 },

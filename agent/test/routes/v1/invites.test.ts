@@ -1,4 +1,5 @@
 import t from 'tap';
+import { hashToken } from '../../../src/token-hash.js';
 import { buildAgent, PASSWORD, registerUser, startStandIns } from '../../helper.js';
 import { InvitesRepository } from '../../../src/plugins/app/invites-repository.js';
 
@@ -74,7 +75,7 @@ t.test('admins list open invites, newest first; used and expired ones are left o
   for (const body of [{ role: 'member' }, { role: 'admin', ttlHours: 3 }, {}]) {
     const response = await fresh.call('POST', '/v1/invites', { userId: owner.id, body });
     t.equal(response.statusCode, 201);
-    made.push(response.json().code);
+    made.push(hashToken(response.json().code));
   }
   // One used, one expired (written as an admin's invite would be, an hour in the past).
   const used = await fresh.app.invites.create({ role: 'member' });
@@ -84,35 +85,37 @@ t.test('admins list open invites, newest first; used and expired ones are left o
 
   const list = await fresh.call('GET', '/v1/invites', { userId: owner.id });
   t.equal(list.statusCode, 200);
-  const invites = list.json().invites as Array<{ code: string; role: string; createdAt: string; expiresAt: string }>;
-  const codes = invites.map((i) => i.code);
-  t.notOk(codes.includes(used.code), 'a used invite is not listed');
-  const ours = codes.filter((code) => made.includes(code) || code === expired.code);
-  t.same(ours, [expired.code, ...[...made].reverse()], 'newest first');
+  const invites = list.json().invites as Array<{ id: string; role: string; createdAt: string; expiresAt: string }>;
+  const codes = invites.map((i) => i.id);
+  t.notOk(codes.includes(used.id), 'a used invite is not listed');
+  const ours = codes.filter((code) => made.includes(code) || code === expired.id);
+  t.same(ours, [expired.id, ...[...made].reverse()], 'newest first');
   const sorted = [...invites].sort((a, b) => (a.createdAt < b.createdAt ? 1 : a.createdAt > b.createdAt ? -1 : 0));
   t.same(invites.map((i) => i.createdAt), sorted.map((i) => i.createdAt), 'the whole list is newest first');
-  t.match(invites.find((i) => i.code === made[1]), { role: 'admin', createdAt: String, expiresAt: String });
+  t.match(invites.find((i) => i.id === made[1]), { role: 'admin', createdAt: String, expiresAt: String });
+  t.notOk(list.body.includes(used.code) || list.body.includes(expired.code), 'the list never carries a code');
   for (const invite of invites) t.ok(invite.createdAt <= new Date().toISOString() && invite.expiresAt > invite.createdAt);
 
   const afterExpiry = await fresh.app.invites.listOpen(later);
-  t.notOk(afterExpiry.some((i) => i.code === expired.code), 'an expired invite is left out (dynalite never sweeps it)');
-  t.same(afterExpiry.filter((i) => made.includes(i.code)).map((i) => i.code), [...made].reverse(), 'the 3-hour and 7-day ones remain two hours later');
+  t.notOk(afterExpiry.some((i) => i.id === expired.id), 'an expired invite is left out (dynalite never sweeps it)');
+  t.same(afterExpiry.filter((i) => made.includes(i.id)).map((i) => i.id), [...made].reverse(), 'the 3-hour and 7-day ones remain two hours later');
   t.notOk(afterExpiry.some((i) => Date.parse(i.expiresAt) <= later), 'nothing listed has expired by then');
 });
 
 t.test('admins revoke an open invite: it stops working and leaves the list', async (t) => {
   const response = await agent.call('POST', '/v1/invites', { userId: admin.id, body: {} });
   const { code } = response.json();
-  const revoked = await agent.call('DELETE', `/v1/invites/${code}`, { userId: admin.id });
+  const id = hashToken(code);
+  const revoked = await agent.call('DELETE', `/v1/invites/${id}`, { userId: admin.id });
   t.equal(revoked.statusCode, 204);
   t.equal(revoked.body, '');
   const list = await agent.call('GET', '/v1/invites', { userId: admin.id });
-  t.notOk((list.json().invites as Array<{ code: string }>).some((i) => i.code === code));
+  t.notOk((list.json().invites as Array<{ id: string }>).some((i) => i.id === id));
   const register = await agent.call('POST', '/v1/users', { body: { inviteCode: code, username: 'toolate', displayName: 'Late', password: PASSWORD } });
   t.equal(register.statusCode, 400);
   t.match(register.json(), { code: 'invite_invalid' });
 
-  const again = await agent.call('DELETE', `/v1/invites/${code}`, { userId: admin.id });
+  const again = await agent.call('DELETE', `/v1/invites/${id}`, { userId: admin.id });
   t.equal(again.statusCode, 404, 'revoking twice: nothing to revoke');
   t.match(again.json(), { code: 'not_found', message: /no open invite with that code/ });
 });
@@ -120,10 +123,10 @@ t.test('admins revoke an open invite: it stops working and leaves the list', asy
 t.test('a used or unknown invite cannot be revoked (404), and the used one stays as it was', async (t) => {
   const invite = await agent.app.invites.create({ role: 'member' });
   t.equal((await agent.call('POST', '/v1/users', { body: { inviteCode: invite.code, username: 'keeper', displayName: 'K', password: PASSWORD } })).statusCode, 201);
-  const used = await agent.call('DELETE', `/v1/invites/${invite.code}`, { userId: admin.id });
+  const used = await agent.call('DELETE', `/v1/invites/${invite.id}`, { userId: admin.id });
   t.equal(used.statusCode, 404);
   t.ok((await agent.app.invites.get(invite.code))?.usedAt, 'the used invite is still on record');
-  const unknown = await agent.call('DELETE', '/v1/invites/nosuchinvitecode', { userId: admin.id });
+  const unknown = await agent.call('DELETE', `/v1/invites/${hashToken('nosuchinvitecode')}`, { userId: admin.id });
   t.equal(unknown.statusCode, 404);
   const bad = await agent.call('DELETE', `/v1/invites/${encodeURIComponent('bad code!')}`, { userId: admin.id });
   t.equal(bad.statusCode, 400);
@@ -138,7 +141,7 @@ t.test('members can neither list nor revoke invites', async (t) => {
   t.equal(list.statusCode, 403);
   t.match(list.json(), { code: 'admin_only' });
   t.notMatch(list.body, invite.code);
-  const revoke = await agent.call('DELETE', `/v1/invites/${invite.code}`, { userId: member.id });
+  const revoke = await agent.call('DELETE', `/v1/invites/${invite.id}`, { userId: member.id });
   t.equal(revoke.statusCode, 403);
   t.equal(InvitesRepository.status(await agent.app.invites.get(invite.code)), 'usable', 'the invite still works');
   const anonymous = await agent.call('GET', '/v1/invites');

@@ -1,4 +1,5 @@
 import t from 'tap';
+import { hashToken } from '../../../src/token-hash.js';
 import { UpdateCommand } from '@aws-sdk/lib-dynamodb';
 import { buildAgent, PASSWORD, registerUser, startStandIns } from '../../helper.js';
 
@@ -54,7 +55,7 @@ t.test('an expired session reads as absent', async (t) => {
   await agent.app.dynamo.send(
     new UpdateCommand({
       TableName: standIns.dynamo.tableName,
-      Key: { pk: `SESSION#${session.id}`, sk: 'SESSION' },
+      Key: { pk: `SESSION#${hashToken(session.id)}`, sk: 'SESSION' },
       UpdateExpression: 'SET #ttl = :past',
       ExpressionAttributeNames: { '#ttl': 'ttl' },
       ExpressionAttributeValues: { ':past': Math.floor(Date.now() / 1000) - 1 },

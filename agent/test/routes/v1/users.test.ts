@@ -43,7 +43,7 @@ t.test('unknown and expired invites are refused', async (t) => {
   await agent.app.dynamo.send(
     new UpdateCommand({
       TableName: standIns.dynamo.tableName,
-      Key: { pk: `INVITE#${invite.code}`, sk: 'INVITE' },
+      Key: { pk: `INVITE#${invite.id}`, sk: 'INVITE' },
       UpdateExpression: 'SET #ttl = :past',
       ExpressionAttributeNames: { '#ttl': 'ttl' },
       ExpressionAttributeValues: { ':past': Math.floor(Date.now() / 1000) - 60 },
@@ -161,11 +161,12 @@ t.test('admins list everyone with the month\'s usage, and set budgets', async (t
   t.match(set.json(), { user: member, budgetUsd: 5.5, defaultBudget: false });
   t.equal((await agent.app.users.get(member.id))?.monthlyBudgetUsd, 5.5);
   // A person's own budget is the one a message is checked against.
-  await agent.call('PUT', `/v1/users/${member.id}/budget`, { userId: admin.id, body: { monthlyBudgetUsd: 0.01 } });
+  // $0.003 buys fewer than the 256 output tokens a reply needs at least at Sonnet's price.
+  await agent.call('PUT', `/v1/users/${member.id}/budget`, { userId: admin.id, body: { monthlyBudgetUsd: 0.003 } });
   const conversation = (await agent.call('POST', '/v1/conversations', { userId: member.id })).json().conversation;
   const refused = await agent.call('POST', `/v1/conversations/${conversation.id}/messages`, { userId: member.id, body: { text: 'hello' } });
   t.equal(refused.statusCode, 402);
-  t.match(refused.json(), { code: 'budget_exceeded', message: /monthly budget of \$0\.01/ });
+  t.match(refused.json(), { code: 'budget_exceeded', message: /\$0\.00 spent of \$0\.0030/ });
   const reset = await agent.call('PUT', `/v1/users/${member.id}/budget`, { userId: admin.id, body: { monthlyBudgetUsd: null } });
   t.match(reset.json(), { budgetUsd: 20, defaultBudget: true });
 

@@ -5,11 +5,21 @@
  * with a 4xx and a sentence for the person) and `AgentUnavailableError`
  * (the agent is down, timed out or failed).
  */
+import { AsyncLocalStorage } from 'node:async_hooks';
 import fp from 'fastify-plugin';
 import {
+  CLIENT_ADDRESS_HEADER,
+  CLIENT_USER_AGENT_HEADER,
+  REQUEST_ID_HEADER,
   SERVICE_KEY_HEADER,
   USER_ID_HEADER,
   type ApiError,
+  type AuditListResponse,
+  type AuditQuery,
+  type ResetLinkInfo,
+  type ResetLinkResponse,
+  type SessionListResponse,
+  type UserState,
   type ConversationDetailResponse,
   type ConversationListResponse,
   type ConversationResponse,
@@ -29,6 +39,7 @@ import {
   type SetDefaultGuardrailRequest,
   type SetPersonGuardrailRequest,
   type RegisterRequest,
+  type Role,
   type RenameConversationRequest,
   type SearchResponse,
   type RegisterResponse,
@@ -67,6 +78,20 @@ export class AgentUnavailableError extends Error {
   }
 }
 
+/** The browser's request an agent call is made for: the agent keeps these on sessions and audit entries. */
+export interface ClientContext {
+  address: string;
+  userAgent?: string;
+  requestId: string;
+}
+
+/**
+ * Set for the whole of each browser request (entered in onRequest, as
+ * @fastify/request-context does), so every agent call made while answering
+ * it says where it came from without each route passing it along.
+ */
+export const clientContext = new AsyncLocalStorage<ClientContext>();
+
 export interface AgentClientOptions {
   baseUrl: string;
   serviceKey: string;
@@ -90,6 +115,12 @@ function isApiError(value: unknown): value is ApiError {
   );
 }
 
+function auditSearch(query: AuditQuery): string {
+  const params = new URLSearchParams();
+  for (const [key, value] of Object.entries(query)) if (value !== undefined) params.set(key, String(value));
+  return params.toString();
+}
+
 export class AgentClient {
   readonly #baseUrl: string;
   readonly #serviceKey: string;
@@ -107,6 +138,13 @@ export class AgentClient {
       accept: 'application/json',
     };
     if (options.userId !== undefined) headers[USER_ID_HEADER] = options.userId;
+    const client = clientContext.getStore();
+    if (client) {
+      headers[CLIENT_ADDRESS_HEADER] = client.address;
+      headers[REQUEST_ID_HEADER] = client.requestId;
+      // Header values must be Latin-1; a user agent is ASCII in practice, anything else is dropped.
+      if (client.userAgent && /^[\x20-\x7e]{1,300}$/.test(client.userAgent)) headers[CLIENT_USER_AGENT_HEADER] = client.userAgent;
+    }
     if (options.body !== undefined) headers['content-type'] = 'application/json';
 
     let response: Response;
@@ -185,9 +223,9 @@ export class AgentClient {
     return (await this.#call<InviteListResponse>('GET', '/v1/invites', { userId })).body;
   }
 
-  /** Admins only; 404 `not_found` when the invite was used, revoked or expired already. */
-  async revokeInvite(userId: string, code: string): Promise<void> {
-    await this.#call('DELETE', `/v1/invites/${encodeURIComponent(code)}`, { userId });
+  /** Admins only, by the id the list gives; 404 `not_found` when the invite was used, revoked or expired already. */
+  async revokeInvite(userId: string, id: string): Promise<void> {
+    await this.#call('DELETE', `/v1/invites/${encodeURIComponent(id)}`, { userId });
   }
 
   /** Admins only: everyone, oldest account first, with this month's usage and budget. */
@@ -200,6 +238,62 @@ export class AgentClient {
     return (
       await this.#call<UserSummary>('PUT', `/v1/users/${encodeURIComponent(targetUserId)}/budget`, { userId, body: request })
     ).body;
+  }
+
+  /** Admins only; 409 `last_admin` when it would leave no active admin. */
+  async setRole(userId: string, targetUserId: string, role: Role): Promise<UserSummary> {
+    return (await this.#call<UserSummary>('PUT', `/v1/users/${encodeURIComponent(targetUserId)}/role`, { userId, body: { role } })).body;
+  }
+
+  /** Admins only; disabling ends their sessions and stops their reply; 409 `last_admin`. */
+  async setState(userId: string, targetUserId: string, state: UserState): Promise<UserSummary> {
+    return (await this.#call<UserSummary>('PUT', `/v1/users/${encodeURIComponent(targetUserId)}/state`, { userId, body: { state } })).body;
+  }
+
+  /** Admins only: removes the account and everything of theirs but audit entries. */
+  async removeUser(userId: string, targetUserId: string): Promise<void> {
+    await this.#call('DELETE', `/v1/users/${encodeURIComponent(targetUserId)}`, { userId });
+  }
+
+  /** Admins only: a one-time password-reset link token (shown once). */
+  async createResetLink(userId: string, targetUserId: string): Promise<ResetLinkResponse> {
+    return (await this.#call<ResetLinkResponse>('POST', `/v1/users/${encodeURIComponent(targetUserId)}/reset-links`, { userId })).body;
+  }
+
+  /** Who a reset link is for; AgentRequestError 404/410 when it is unknown, used or expired. */
+  async getResetLink(token: string): Promise<ResetLinkInfo> {
+    return (await this.#call<ResetLinkInfo>('GET', `/v1/reset-links/${encodeURIComponent(token)}`)).body;
+  }
+
+  async useResetLink(token: string, password: string): Promise<void> {
+    await this.#call('POST', `/v1/reset-links/${encodeURIComponent(token)}`, { body: { password } });
+  }
+
+  async changeDisplayName(userId: string, displayName: string): Promise<RegisterResponse> {
+    return (await this.#call<RegisterResponse>('PUT', '/v1/account/display-name', { userId, body: { displayName } })).body;
+  }
+
+  /** 400 `wrong_password`; ends every session but `sessionId`. */
+  async changePassword(userId: string, body: { currentPassword: string; newPassword: string; sessionId: string }): Promise<void> {
+    await this.#call('PUT', '/v1/account/password', { userId, body });
+  }
+
+  async listSessions(userId: string): Promise<SessionListResponse> {
+    return (await this.#call<SessionListResponse>('GET', '/v1/account/sessions', { userId })).body;
+  }
+
+  async endSession(userId: string, handle: string): Promise<void> {
+    await this.#call('DELETE', `/v1/account/sessions/${encodeURIComponent(handle)}`, { userId });
+  }
+
+  /** Admins only: the audit trail, newest first. */
+  async listAudit(userId: string, query: AuditQuery): Promise<AuditListResponse> {
+    return (await this.#call<AuditListResponse>('GET', `/v1/audit?${auditSearch(query)}`, { userId })).body;
+  }
+
+  /** The person's own entries. */
+  async listOwnAudit(userId: string, query: Omit<AuditQuery, 'userId'>): Promise<AuditListResponse> {
+    return (await this.#call<AuditListResponse>('GET', `/v1/audit/mine?${auditSearch(query)}`, { userId })).body;
   }
 
   /** Ends every session of `targetUserId` (oneself, or anyone for an admin). */
@@ -361,6 +455,10 @@ declare module 'fastify' {
 /** Decorates the app with `agent`, the client of the agent's HTTP API. */
 export default fp(
   async (app) => {
+    app.addHook('onRequest', (request, _reply, done) => {
+      const userAgent = request.headers['user-agent'];
+      clientContext.run({ address: request.ip, requestId: request.id, ...(typeof userAgent === 'string' ? { userAgent } : {}) }, done);
+    });
     app.decorate(
       'agent',
       new AgentClient({ baseUrl: app.config.agentUrl, serviceKey: app.config.agentServiceKey }),

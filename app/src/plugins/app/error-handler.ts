@@ -60,12 +60,14 @@ export default fp(
       if (error instanceof SignInRequiredError) {
         // Not worth a warning: it is how every visit after sign-out starts.
         request.log.debug({ err: error }, 'sign-in required');
+        // The sign-in page says why when the account was disabled (a fixed sentence, nothing from the URL).
+        const target = error.disabled ? '/sign-in?reason=disabled' : '/sign-in';
         if (isHtmxRequest(request)) {
           // htmx follows fetch redirects silently and would swap the sign-in
           // page into a bubble; HX-Redirect makes it load the page instead.
-          return reply.code(401).header('hx-redirect', '/sign-in').type('text/html; charset=utf-8').send(errorFragment(error.message).value);
+          return reply.code(401).header('hx-redirect', target).type('text/html; charset=utf-8').send(errorFragment(error.message).value);
         }
-        return reply.redirect('/sign-in', 303);
+        return reply.redirect(target, 303);
       }
 
       const status = error instanceof AgentUnavailableError ? 503 : statusOf(error);

@@ -8,7 +8,8 @@
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import fp from 'fastify-plugin';
 import { SignJWT, jwtVerify } from 'jose';
-import { userTopicSelector, type SessionResponse } from '@homeagent/contract';
+import { DISABLED_MESSAGE, userTopicSelector, type SessionResponse } from '@homeagent/contract';
+import { AgentRequestError } from './agent-client.js';
 
 export const SESSION_COOKIE = 'session';
 export const MERCURE_COOKIE = 'mercureAuthorization';
@@ -38,13 +39,18 @@ declare module 'fastify' {
   }
 }
 
-/** Thrown by `requireSession`; the error handler turns it into a redirect to the sign-in page. */
+/**
+ * Thrown by `requireSession`; the error handler turns it into a redirect to
+ * the sign-in page (which says why when the account was disabled).
+ */
 export class SignInRequiredError extends Error {
   readonly code = 'sign_in_required';
   readonly statusCode = 401;
-  constructor(options?: { cause?: unknown }) {
-    super('Please sign in to continue.', options);
+  readonly disabled: boolean;
+  constructor(options?: { cause?: unknown; disabled?: boolean }) {
+    super(options?.disabled ? DISABLED_MESSAGE : 'Please sign in to continue.', options);
     this.name = 'SignInRequiredError';
+    this.disabled = options?.disabled ?? false;
   }
 }
 
@@ -61,6 +67,8 @@ export class AdminOnlyError extends Error {
 /** How long a subscriber token lives; renewed with every page and every send. */
 export const HUB_COOKIE_TTL_MS = 60 * 60 * 1000;
 const pending = new WeakMap<FastifyRequest, Promise<SessionResponse | undefined>>();
+/** Requests whose session was ended by disabling its person. */
+const disabledSessions = new WeakSet<FastifyRequest>();
 
 export default fp(
   async (app) => {
@@ -82,7 +90,13 @@ export default fp(
         return undefined;
       }
       // AgentUnavailableError propagates: "agent down" is a 503, not "signed out".
-      return agent.getSession(sessionId);
+      try {
+        return await agent.getSession(sessionId);
+      } catch (error) {
+        if (!(error instanceof AgentRequestError) || error.code !== 'account_disabled') throw error;
+        disabledSessions.add(request);
+        return undefined;
+      }
     }
 
     app.decorateRequest('signedIn', null as unknown as SessionResponse);
@@ -140,12 +154,12 @@ export default fp(
       }
       // A stale cookie would otherwise be re-checked with the agent on every request.
       if (request.cookies[SESSION_COOKIE]) reply.endSession();
-      throw new SignInRequiredError();
+      throw new SignInRequiredError({ disabled: disabledSessions.has(request) });
     });
 
     app.decorate('requireAdmin', async function (request: FastifyRequest) {
       const signedIn = await request.currentSession();
-      if (!signedIn) throw new SignInRequiredError();
+      if (!signedIn) throw new SignInRequiredError({ disabled: disabledSessions.has(request) });
       // The agent refuses members too (403 admin_only); checking here keeps
       // them from even seeing the form.
       if (signedIn.user.role !== 'admin') throw new AdminOnlyError();

@@ -2,6 +2,7 @@ import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
 import { ApiError, CreateInviteRequest, InviteListResponse, InviteResponse } from '@homeagent/contract';
 import { notFound } from '../../../http-error.js';
+import { actorOf } from '../../../plugins/app/current-user.js';
 import { UserHeaders } from '../../../schemas/headers.js';
 import { InviteParams } from '../../../schemas/params.js';
 import { emptyBodyAsObject } from '../../../schemas/optional-body.js';
@@ -20,7 +21,13 @@ const routes: FastifyPluginAsyncTypebox = async (app) => {
         ttlHours: request.body.ttlHours,
         createdBy: request.user.id,
       });
-      request.log.info({ role: invite.role, expiresAt: invite.expiresAt }, 'invite created');
+      await app.audit.record({
+        actor: actorOf(request.user),
+        action: 'invite.created',
+        target: { kind: 'invite', id: invite.id },
+        detail: { role: invite.role, expiresAt: invite.expiresAt },
+        request,
+      });
       return reply.code(201).send({ code: invite.code, role: invite.role, expiresAt: invite.expiresAt });
     },
   );
@@ -32,17 +39,16 @@ const routes: FastifyPluginAsyncTypebox = async (app) => {
   );
 
   app.delete(
-    '/:code',
+    '/:id',
     {
       schema: { headers: UserHeaders, params: InviteParams, response: { 204: Type.Null(), '4xx': ApiError } },
       preValidation: app.requireAdmin,
     },
     async (request, reply) => {
-      if (!(await app.invites.revoke(request.params.code))) {
+      if (!(await app.invites.revoke(request.params.id))) {
         throw notFound('There is no open invite with that code: it may have been used, revoked or expired already.');
       }
-      // The code itself is a secret until used: log only that one was revoked.
-      request.log.info({ by: request.user.id }, 'invite revoked');
+      await app.audit.record({ actor: actorOf(request.user), action: 'invite.revoked', target: { kind: 'invite', id: request.params.id }, request });
       return reply.code(204).send(null);
     },
   );

@@ -5,6 +5,7 @@ import { completeModel, modelProblems } from '../../../model-catalogue.js';
 import { badRequest } from '../../../http-error.js';
 import { UserHeaders } from '../../../schemas/headers.js';
 import sharing from './sharing.js';
+import { actorOf } from '../../../plugins/app/current-user.js';
 
 /** The installation's model, system prompt and model prices: admins only. */
 const routes: FastifyPluginAsyncTypebox = async (app) => {
@@ -29,7 +30,7 @@ const routes: FastifyPluginAsyncTypebox = async (app) => {
       const chosen = completeModel(settings.models.find((m) => m.modelId === settings.defaultModel)!);
       if (!chosen.enabled) throw badRequest('validation', 'The default model must be enabled: people get it when they pick none.');
       await app.settings.put(settings);
-      request.log.info({ defaultModel: settings.defaultModel, models: ids.length }, 'settings changed');
+      await app.audit.record({ actor: actorOf(request.user), action: 'settings.changed', target: { kind: 'settings' }, detail: { defaultModel: settings.defaultModel, models: ids.length }, request });
       return app.settings.get();
     },
   );

@@ -6,8 +6,11 @@ import { newId } from '../../../id-generator.js';
 import { hashPassword } from '../../../password-hash.js';
 import { recordAdminCreated } from '../../../plugins/app/first-admin-invite.js';
 import { InvitesRepository, type InviteStatus } from '../../../plugins/app/invites-repository.js';
-import { fromMicroUsd, monthOf } from '../../../budget.js';
+import { monthOf } from '../../../budget.js';
+import { summarizeUser } from '../../../user-summary.js';
 import { toUser, type UserRecord } from '../../../plugins/app/users-repository.js';
+import { actorOf } from '../../../plugins/app/current-user.js';
+import management from './management.js';
 import { UserHeaders } from '../../../schemas/headers.js';
 import { UserParams } from '../../../schemas/params.js';
 
@@ -18,17 +21,7 @@ const INVITE_REFUSALS: Record<Exclude<InviteStatus, 'usable'>, HttpError> = {
 };
 
 const routes: FastifyPluginAsyncTypebox = async (app) => {
-  const summarize = async (record: UserRecord, month: string): Promise<UserSummary> => {
-    const usage = await app.usage.get(record.id, month);
-    return {
-      user: toUser(record),
-      budgetUsd: record.monthlyBudgetUsd ?? app.config.monthlyBudgetUsd,
-      defaultBudget: record.monthlyBudgetUsd === undefined,
-      spentUsd: fromMicroUsd(usage.spentMicroUsd),
-      inputTokens: usage.inputTokens,
-      outputTokens: usage.outputTokens,
-    };
-  };
+  const summarize = (record: UserRecord, month: string) => summarizeUser(app, record, month);
 
   app.get(
     '/',
@@ -52,9 +45,16 @@ const routes: FastifyPluginAsyncTypebox = async (app) => {
       if (request.user.id !== userId && request.user.role !== 'admin') {
         throw forbidden('admin_only', "Only an admin can sign someone else out.");
       }
-      if (!(await app.users.get(userId))) throw notFound('There is no account with that id.');
+      const target = await app.users.get(userId);
+      if (!target) throw notFound('There is no account with that id.');
       const ended = await app.sessions.deleteAllOf(userId);
-      request.log.info({ userId, ended, by: request.user.id }, 'signed out everywhere');
+      await app.audit.record({
+        actor: actorOf(request.user),
+        action: 'sign_out.everywhere',
+        target: { kind: 'user', id: target.id, username: target.username },
+        detail: { sessionsEnded: ended },
+        request,
+      });
       return reply.code(204).send(null);
     },
   );
@@ -68,7 +68,13 @@ const routes: FastifyPluginAsyncTypebox = async (app) => {
     async (request) => {
       const updated = await app.users.setBudget(request.params.userId, request.body.monthlyBudgetUsd);
       if (!updated) throw notFound('There is no account with that id.');
-      request.log.info({ userId: updated.id, monthlyBudgetUsd: request.body.monthlyBudgetUsd }, 'budget changed');
+      await app.audit.record({
+        actor: actorOf(request.user),
+        action: 'budget.changed',
+        target: { kind: 'user', id: updated.id, username: updated.username },
+        detail: { monthlyBudgetUsd: request.body.monthlyBudgetUsd },
+        request,
+      });
       return summarize(updated, monthOf());
     },
   );
@@ -115,10 +121,13 @@ const routes: FastifyPluginAsyncTypebox = async (app) => {
       if (record.role === 'admin') {
         await recordAdminCreated(app).catch((e: unknown) => request.log.error({ err: e }, 'could not record that an admin exists'));
       }
-      request.log.info({ userId, role: record.role }, 'account created');
+      await app.audit.record({ actor: actorOf(record), action: 'invite.used', target: { kind: 'invite', id: invite!.id }, detail: { role: record.role }, request });
       return reply.code(201).send({ user: toUser(record) });
     },
   );
+
+  await app.register(management);
 };
+
 
 export default routes;

@@ -314,13 +314,13 @@ t.test("another person's conversation is not found, and bad input is refused", a
 });
 
 t.test('over budget is a 402 that writes nothing', async (t) => {
-  // One reply reserves its estimate (about $0.06 for Sonnet's 4096 output tokens), so $0.01 is too little.
-  const tight = await buildAgent(t, standIns, { MONTHLY_BUDGET_USD: '0.01' });
+  // $0.003 buys fewer than the 256 output tokens (BUDGET_MIN_OUTPUT_TOKENS) a reply gets at least.
+  const tight = await buildAgent(t, standIns, { MONTHLY_BUDGET_USD: '0.003' });
   const carol = await registerUser(tight, 'member');
   const conversationId = await newConversation(tight, carol);
   const response = await send(tight, carol, conversationId, 'expensive question');
   t.equal(response.statusCode, 402);
-  t.match(response.json(), { code: 'budget_exceeded', message: /monthly budget of \$0\.01/ });
+  t.match(response.json(), { code: 'budget_exceeded', message: /\$0\.00 spent of \$0\.0030\. The budget renews on/ });
   const detail = (await tight.call('GET', `/v1/conversations/${conversationId}`, { userId: carol.id })).json();
   t.equal(detail.messages.length, 0, 'no message was stored');
   const usage = await tight.app.usage.get(carol.id, monthOf());
