@@ -50,7 +50,8 @@ export async function startReliabilityStack(t: Teardown, name: string, reliabili
     // Only the agent goes through the link; the launcher and the table audit reach dynalite directly.
     options.env = { ...options.env, agent: { ...options.env?.agent, AWS_ENDPOINT_URL_DYNAMODB: link.url } };
   }
-  const local = await startLocalStack(t, `homeagent-${name}-`, { logs, logLevel: 'info', ...options }).catch(async (error: unknown) => {
+  // A service's start is not the scenario: on a shared machine under load it may take longer than the launcher's 60 s.
+  const local = await startLocalStack(t, `homeagent-${name}-`, { logs, logLevel: 'info', startTimeoutMs: 180_000, ...options }).catch(async (error: unknown) => {
     await databaseLink?.close();
     throw error;
   });
