@@ -18,7 +18,7 @@ import { readReply, watchTopic } from './hub-reader.js';
 import { startReliabilityStack } from './reliability-stack.js';
 import { SecretList, assertNoSecretsLogged } from './secret-scan.js';
 
-t.setTimeout(240_000);
+t.setTimeout(600_000);
 
 type Who = 'owner' | 'bob' | 'admin' | 'anonymous';
 

@@ -17,7 +17,8 @@ import { auditTable } from './table-audit.js';
 
 t.setTimeout(480_000);
 
-const IDLE_MS = 2_000;
+// Long enough that a first connection to Bedrock on a machine under heavy load is not taken for a silent stream.
+const IDLE_MS = 5_000;
 
 interface StoredMessage {
   state: string;
