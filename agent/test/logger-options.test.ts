@@ -9,6 +9,7 @@ t.test('maskUrl: a session id keeps its first characters, an invite code none', 
   t.equal(maskUrl('/v1/sessions/abcdefghijkl'), '/v1/sessions/abcdef…');
   t.equal(maskUrl('/v1/invites/CODE-123?x=1'), '/v1/invites/[redacted]?x=1');
   t.equal(maskUrl('/v1/invites'), '/v1/invites', 'the list carries no code');
+  t.equal(maskUrl('/v1/shared/abcdefghijklmnopqrstuvwxyz0123456789ABCDEFG/attachments/x1'), '/v1/shared/[redacted]/attachments/x1', 'a share token is as good as the snapshot');
 });
 
 t.test('revoking an invite does not write its code to the request log', async (t) => {

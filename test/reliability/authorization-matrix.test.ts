@@ -1,19 +1,24 @@
 /**
  * The authorization matrix: two members (alice, bob) and an admin, over every
- * route and topic that names a conversation, a message or an admin page.
- * Each row is done by the owner (the control: it works) and by everyone
- * else (denied with the right status: 404 for another's things, so their
- * existence is not revealed; 403 for admin pages; 303 to sign-in without a
- * session; 401 at the agent without the service key). The table is printed.
+ * route and topic that names a conversation, a message, an export, a share
+ * link, an attachment or an admin page. Each row is done by the owner (the
+ * control: it works) and by everyone else (denied with the right status: 404
+ * for another's things, so their existence is not revealed; 403 for admin
+ * pages; 303 to sign-in without a session; 401 at the agent without the
+ * service key). The table is printed.
+ *
+ * Attachments are tried at the agent's API, as the app calls it with each
+ * person's id: the app's own upload and download routes are issue 11's app
+ * side (the `attach-app` branch), not on main yet.
  */
 import t from 'tap';
 import { EMULATOR_MARKERS } from '@homeagent/local/bedrock-emulator';
 import { ChatPerson } from './chat-person.js';
-import { readReply } from './hub-reader.js';
+import { readReply, watchTopic } from './hub-reader.js';
 import { startReliabilityStack } from './reliability-stack.js';
 import { SecretList, assertNoSecretsLogged } from './secret-scan.js';
 
-t.setTimeout(240_000);
+t.setTimeout(600_000);
 
 type Who = 'owner' | 'bob' | 'admin' | 'anonymous';
 
@@ -25,6 +30,9 @@ interface Row {
   /** a route that does not exist yet, being built elsewhere */
   todo?: string;
 }
+
+/** One small text file, a kind Claude reads (a document), for the attachment rows. */
+const NOTE = { bytes: Buffer.from('the shopping list: eggs, flour, milk\n'), name: 'private note.txt' };
 
 t.test('every cross access is denied with the right status', async (t) => {
   const s = await startReliabilityStack(t, 'authz');
@@ -46,6 +54,22 @@ t.test('every cross access is denied with the right status', async (t) => {
   const mid = first.assistantId!;
   await readReply({ baseUrl: s.stack.url, cookie: alice.hubCookie(), topic: first.topic!, messageId: mid, from: `${mid}:000000` });
   const doomed = await alice.newConversation();
+  // The admin chats too: the agent rows need the admin's id (it comes with a topic).
+  await admin.send(await admin.newConversation(), 'an admin question');
+  if (!admin.userId) throw new Error('the admin has no user id');
+
+  // A share link of alice's conversation: its token (shown once) and its id (on her list of links).
+  await alice.get(`/c/${cid}/share`);
+  const shared = await alice.post(`/c/${cid}/share`, {});
+  const shareToken = /\/share\/([A-Za-z0-9_-]{43})/.exec(shared.body)?.[1];
+  const shareId = /action="\/shares\/([A-Za-z0-9_-]+)\/revoke"/.exec((await alice.get('/shares')).body)?.[1];
+  if (shared.status !== 201 || !shareToken || !shareId) throw new Error(`alice could not share: ${shared.status} ${shared.body.slice(0, 200)}`);
+  // An attachment of alice's, uploaded as the app uploads it.
+  const uploaded = await s.agent('POST', '/v1/attachments', { userId: alice.userId, file: NOTE });
+  const attachmentId = (uploaded.body as { attachment?: { id: string } }).attachment?.id;
+  if (uploaded.status !== 201 || !attachmentId) throw new Error(`alice could not upload: ${uploaded.status} ${JSON.stringify(uploaded.body).slice(0, 200)}`);
+  const agentAs = async (as: ChatPerson, method: string, path: string) => (await s.agent(method, path, { userId: as.userId })).status;
+
   const invite = await admin.createInvite();
   await admin.get('/invites');
   const base = `/c/${cid}`;
@@ -65,9 +89,18 @@ t.test('every cross access is denied with the right status', async (t) => {
     { action: 'send into a conversation', expect: { owner: 303, ...cross }, run: (as) => form(as, `${base}/messages`, { text: `more ${EMULATOR_MARKERS.slow}` }) },
     { action: 'stop a reply', expect: { owner: 303, ...cross }, run: (as) => form(as, `${base}/m/${mid}/stop`) },
     { action: 'open the delete page', expect: { owner: 200, ...cross }, run: (as) => page(as, `/c/${doomed}/delete`) },
-    { action: 'export a conversation', expect: { owner: 200, ...cross }, run: (as) => page(as, `${base}/export`), todo: 'export (issue 9) is not on main yet' },
-    { action: 'share a conversation', expect: { owner: 303, ...cross }, run: (as) => form(as, `${base}/share`), todo: 'share links (issue 9) are not on main yet' },
-    { action: "open another's attachment", expect: { owner: 200, ...cross }, run: (as) => page(as, `${base}/attachments/x`), todo: 'attachments are not on main yet' },
+    { action: 'export a conversation (Markdown)', expect: { owner: 200, ...cross }, run: (as) => page(as, `${base}/export.md`) },
+    { action: 'export a conversation (JSON)', expect: { owner: 200, ...cross }, run: (as) => page(as, `${base}/export.json`) },
+    { action: 'open the share page of a conversation', expect: { owner: 200, ...cross }, run: (as) => page(as, `${base}/share`) },
+    { action: 'share a conversation', expect: { owner: 201, ...cross }, run: (as) => form(as, `${base}/share`) },
+    // Designed: a live link opens for anyone signed in here (public links are off by default), not without a session.
+    { action: 'open a live share link (by design)', expect: { owner: 200, bob: 200, admin: 200, anonymous: 401 }, run: (as) => page(as, `/share/${shareToken}`) },
+    { action: "revoke another's share link", expect: { owner: 200, ...cross }, run: (as) => form(as, `/shares/${shareId}/revoke`) },
+    // After the owner's revoke above: nobody, the owner included, opens it any more. Without a session the answer
+    // is the same 401 as for a live link: an anonymous visitor cannot even tell whether a link was ever good.
+    { action: 'open a revoked share link', expect: { owner: 404, bob: 404, admin: 404, anonymous: 401 }, run: (as) => page(as, `/share/${shareToken}`) },
+    { action: "open another's attachment (agent API)", expect: { owner: 200, bob: 404, admin: 404 }, run: (as) => agentAs(as, 'GET', `/v1/attachments/${attachmentId}`) },
+    { action: "delete another's attachment (agent API)", expect: { owner: 204, bob: 404, admin: 404 }, run: (as) => agentAs(as, 'DELETE', `/v1/attachments/${attachmentId}`) },
     { action: 'admin: invites page', expect: adminOnly, run: (as) => page(as, '/invites') },
     { action: 'admin: make an invite', expect: { owner: 201, bob: 403, anonymous: 303 }, run: (as) => form(as, '/invites', { role: 'admin', expiresInDays: '1' }) },
     { action: 'admin: revoke an invite', expect: { bob: 403, anonymous: 303 }, run: (as) => form(as, `/invites/${invite}/revoke`) },
@@ -76,6 +109,12 @@ t.test('every cross access is denied with the right status', async (t) => {
     { action: 'admin: sign someone out', expect: { bob: 403, anonymous: 303 }, run: (as) => form(as, `/people/${alice.userId}/sign-out`) },
     { action: 'admin: settings page', expect: adminOnly, run: (as) => page(as, '/settings') },
     { action: 'admin: change settings', expect: { bob: 403, anonymous: 303 }, run: (as) => form(as, '/settings', { systemPrompt: 'be evil' }) },
+    { action: 'admin: models page', expect: adminOnly, run: (as) => page(as, '/models') },
+    { action: 'admin: disable a model', expect: { bob: 403, anonymous: 303 }, run: (as) => form(as, '/models/enabled', { modelId: 'any', enabled: 'false' }) },
+    { action: 'admin: safety page', expect: adminOnly, run: (as) => page(as, '/safety') },
+    { action: 'admin: set the default guardrail', expect: { bob: 403, anonymous: 303 }, run: (as) => form(as, '/safety/default', { identifier: '', version: '' }) },
+    { action: 'admin: sharing settings page', expect: adminOnly, run: (as) => page(as, '/settings/sharing') },
+    { action: 'admin: make share links public', expect: { bob: 403, anonymous: 303 }, run: (as) => form(as, '/settings/sharing', { publicLinks: 'on' }) },
     // Last: it ends the conversation the row above uses.
     { action: 'delete a conversation', expect: { owner: 303, ...cross }, run: (as) => form(as, `/c/${doomed}/delete`) },
   ];
@@ -95,29 +134,50 @@ t.test('every cross access is denied with the right status', async (t) => {
       const actor = who === 'owner' && row.action.startsWith('admin') ? admin : actors[who];
       const got = await row.run(actor);
       cells.push(got === wanted ? `${got}` : `**${got}** (want ${wanted})`);
-      if (who !== 'owner' && got === wanted) denials += 1;
+      if (who !== 'owner' && got === wanted && wanted >= 300) denials += 1;
       t.equal(got, wanted, `${row.action} as ${who}`, row.todo ? { todo: row.todo } : {});
     }
     const [b, a, anon, owner] = cells;
     table.push(`| ${row.action}${row.todo ? ' (todo)' : ''} | ${owner} | ${b} | ${a} | ${anon} |`);
   }
 
-  // The hub: bob's own cookie is good for his topics only. Asked for alice's topic, from a point in
-  // the hub's history before her latest reply, the hub must replay nothing of hers.
+  // The hub: bob's own cookie is good for his topics only. Live: bob listens on alice's topic before she
+  // sends. History: asked for her topic from a point before her latest reply, the hub must replay nothing.
   const other = await alice.newConversation();
+  const otherTopic = first.topic!.replace(cid, other);
+  let aliceDone!: () => void;
+  const aliceFinished = new Promise<void>((resolve) => (aliceDone = resolve));
+  const bobLive = watchTopic({ baseUrl: s.stack.url, cookie: bob.hubCookie(), topic: otherTopic, until: aliceFinished });
   const aliceAgain = await alice.send(other, 'another private one');
   const replyId = aliceAgain.assistantId!;
   const seen = await readReply({ baseUrl: s.stack.url, cookie: alice.hubCookie(), topic: aliceAgain.topic!, messageId: replyId, from: `${replyId}:000000` });
+  aliceDone();
+  const live = await bobLive;
   const bobSaw = await readReply({ baseUrl: s.stack.url, cookie: bob.hubCookie(), topic: aliceAgain.topic!, messageId: replyId, from: `${mid}:000000`, timeoutMs: 3_000 });
+  t.equal(otherTopic, aliceAgain.topic, 'bob guessed the topic right');
   t.ok(seen.done, 'alice sees her reply');
   t.ok(seen.text.length > 0);
-  t.equal(bobSaw.text, '', "bob's cookie receives nothing from alice's topic");
+  t.equal(live.status, 200, 'the hub accepts bob on her topic (private updates are filtered, as Mercure specifies)');
+  t.equal(live.events, 0, "bob, listening live, receives nothing of alice's reply");
+  t.equal(bobSaw.text, '', "bob's cookie receives nothing from alice's topic's history");
   t.notOk(bobSaw.done, 'not even her done event');
   t.same(bobSaw.statuses.slice(0, 1), [200], 'the hub accepts the subscription (private updates are filtered, as Mercure specifies)');
+  // Issue 14 item 1: the Last-Event-ID header never hands out an id of an update bob may not receive.
+  let stop!: () => void;
+  const stopped = new Promise<void>((resolve) => (stop = resolve));
+  const peeks = [
+    watchTopic({ baseUrl: s.stack.url, cookie: bob.hubCookie(), topic: otherTopic, until: stopped }),
+    watchTopic({ baseUrl: s.stack.url, cookie: bob.hubCookie(), topic: otherTopic, until: stopped, lastEventID: `${mid}:000000` }),
+  ];
+  stop();
+  const headers = (await Promise.all(peeks)).map((w) => w.lastEventIdHeader);
+  t.equal(headers[0], null, 'no Last-Event-ID header when bob gave none');
+  t.notOk(headers.some((h) => h !== null && (h.startsWith(replyId) || h.startsWith(mid))), `no id of alice's in the header (${JSON.stringify(headers)})`);
   const anonymousHub = await fetch(`${s.stack.url}/.well-known/mercure?topic=${encodeURIComponent(first.topic!)}`);
   await anonymousHub.body?.cancel();
   t.equal(anonymousHub.status, 401, 'no cookie: the hub refuses');
-  table.push(`| subscribe to alice's topic | 200, her events | 200, **none of hers** (${bobSaw.text.length} characters) | - | ${anonymousHub.status} |`);
+  table.push(`| subscribe to alice's topic with one's own cookie | 200, her events | 200, **none of hers**: live ${live.events} events, from history ${bobSaw.text.length} characters | - | ${anonymousHub.status} |`);
+  table.push(`| learn alice's latest id from the hub's Last-Event-ID header | | ${headers.map((h) => h ?? 'no header').join(' / ')} | | |`);
 
   // The agent: only the app, with the service key, may call it; with the key it still answers per person.
   const path = `/v1/conversations/${cid}`;
@@ -138,6 +198,7 @@ t.test('every cross access is denied with the right status', async (t) => {
   secrets.addLocalSecrets(s.secrets);
   secrets.add('invite code', s.adminInvite);
   secrets.add('invite code', invite);
+  secrets.add('share token', shareToken);
   secrets.add('password', 'correct horse battery staple');
   for (const person of [alice, bob, admin]) secrets.addCookies(person.jar);
   assertNoSecretsLogged(t, secrets, s.logs.lines);

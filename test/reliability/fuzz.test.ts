@@ -19,11 +19,6 @@ import { auditTable } from './table-audit.js';
 
 t.setTimeout(SCALE.timeoutMs);
 
-/** Failures known and being fixed elsewhere: counted, reported as todo, not failed. */
-const KNOWN: Record<string, string> = {
-  'agent-deep': 'issue 14 item 6: deeply nested JSON crashes the agent text clean-up',
-};
-
 type Target = 'app' | 'agent' | 'hub';
 type Encoding = 'urlencoded' | 'json' | 'text' | 'multipart' | 'none' | 'invalid-utf8' | 'oversized' | 'deep';
 
@@ -151,6 +146,8 @@ function bodyOf(plan: Plan, fields: Array<[string, string]>): { type?: string; b
 
 interface Run {
   s: ReliabilityStack;
+  /** the hub JWTs the run made, signed with the real keys, for the secret scan */
+  secrets: SecretList;
   bob: ChatPerson;
   adminId: string;
 }
@@ -181,6 +178,8 @@ async function materialize(plan: Plan, run: Run): Promise<{ base: string; reques
   const key = publishing ? s.secrets.mercurePublisherJwtKey : s.secrets.mercureSubscriberJwtKey;
   const claims = publishing ? { publish: ['*'] } : { subscribe: [`${s.stack.url}/users/${bob.userId}/{+rest}`] };
   const token = await hubToken(plan.token, key, claims);
+  // The tokens signed with a real key are live credentials: none may reach a log (a few hundred keep the scan quick).
+  if ((plan.token === 'valid' || plan.token === 'expired') && run.secrets.size < 300) run.secrets.add(`hub JWT (${plan.token})`, token);
   if (plan.via === 'cookie') headers.push(['Cookie', `mercureAuthorization=${token}`]);
   else headers.push(['Authorization', `Bearer ${token}`]);
   if (publishing) {
@@ -209,10 +208,10 @@ t.test(`${SCALE.fuzzRuns} malformed requests: no 5xx, nothing down, nothing half
   const cid = await bob.newConversation();
   const sent = await bob.send(cid, 'hello');
   await bob.get(`/c/${cid}`);
-  const run: Run = { s, bob, adminId: admin.userId };
+  const secrets = new SecretList();
+  const run: Run = { s, secrets, bob, adminId: admin.userId };
 
   const byStatus = new Map<number, number>();
-  const known = new Map<string, number>();
   const unexpected5xx: string[] = [];
   const seed = Number(process.env.FUZZ_SEED ?? 14);
   // Always tried first, whatever the seed: the cases the probe of issue 14 found or aimed at.
@@ -236,11 +235,6 @@ t.test(`${SCALE.fuzzRuns} malformed requests: no 5xx, nothing down, nothing half
       if (status !== 0 && status < 500) return true;
       // A body too large for the server cut off mid-send: refused, which is right, if impolite.
       if (status === RESET && plan.encoding === 'oversized') return true;
-      const knownKey = plan.target === 'agent' && plan.encoding === 'deep' ? 'agent-deep' : undefined;
-      if (knownKey) {
-        known.set(knownKey, (known.get(knownKey) ?? 0) + 1);
-        return true;
-      }
       unexpected5xx.push(`${status} ${request.method} ${request.path.slice(0, 120)} (${plan.category}, ${plan.encoding})`);
       return true;
     }),
@@ -251,9 +245,6 @@ t.test(`${SCALE.fuzzRuns} malformed requests: no 5xx, nothing down, nothing half
   const named = [...byStatus].sort((a, b) => a[0] - b[0]).map(([status, n]) => [status === RESET ? 'reset while sending' : status === 0 ? 'no answer' : status, n]);
   t.comment(`seed ${seed}; ${total} requests by status: ${JSON.stringify(Object.fromEntries(named))}`);
   t.same(unexpected5xx.slice(0, 20), [], `no 5xx and no request left unanswered (${unexpected5xx.length} of ${total})`);
-  for (const [key, why] of Object.entries(KNOWN)) {
-    t.equal(known.get(key) ?? 0, 0, `no 5xx for ${key}`, { todo: why });
-  }
 
   t.equal(unexpected, undefined, 'every process stayed up');
   for (const [name, url] of [['agent', s.stack.endpoints.agent], ['hub', s.stack.endpoints.hub], ['app', s.stack.url]] as const) {
@@ -268,7 +259,6 @@ t.test(`${SCALE.fuzzRuns} malformed requests: no 5xx, nothing down, nothing half
   }
   t.same(audit.problems, [], `no half-written record among ${audit.items} items`);
 
-  const secrets = new SecretList();
   secrets.addLocalSecrets(s.secrets);
   secrets.add('invite code', s.adminInvite);
   secrets.add('invite code', invite);

@@ -145,3 +145,39 @@ export async function readReply(opts: ReadOptions): Promise<ReadReply> {
   }
   return result;
 }
+
+export interface Watched {
+  status: number;
+  /** the `Last-Event-ID` the hub answered with, if any */
+  lastEventIdHeader: string | null;
+  /** events of any kind the subscription received (comments and heartbeats aside) */
+  events: number;
+}
+
+/**
+ * Everything one subscription receives on `topic` until `until` resolves,
+ * whatever the message: for a subscriber who must receive nothing at all.
+ */
+export async function watchTopic(opts: { baseUrl: string; cookie: string; topic: string; until: Promise<void>; lastEventID?: string }): Promise<Watched> {
+  const controller = new AbortController();
+  const url = new URL('/.well-known/mercure', opts.baseUrl);
+  url.searchParams.set('topic', opts.topic);
+  if (opts.lastEventID) url.searchParams.set('lastEventID', opts.lastEventID);
+  const response = await fetch(url, { headers: { cookie: opts.cookie, accept: 'text/event-stream' }, signal: controller.signal });
+  // Only once the hub has answered: its headers are part of what is watched.
+  void opts.until.then(() => controller.abort());
+  const watched: Watched = { status: response.status, lastEventIdHeader: response.headers.get('last-event-id'), events: 0 };
+  try {
+    let buffer = '';
+    const decoder = new TextDecoder();
+    for await (const chunk of response.body ?? []) {
+      buffer += decoder.decode(chunk as Uint8Array, { stream: true });
+      const lines = buffer.split(/\r\n|\r|\n/);
+      buffer = lines.pop() ?? '';
+      watched.events += lines.filter((line) => line.startsWith('data:')).length;
+    }
+  } catch {
+    // aborted when `until` resolved
+  }
+  return watched;
+}

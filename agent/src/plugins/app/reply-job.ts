@@ -17,6 +17,7 @@ import { StreamMarkdown } from '../../stream-markdown.js';
 import type { ConversationLock } from './conversation-lock.js';
 import type { ConversationRecord } from './conversations-repository.js';
 import type { MessageRecord } from './messages-repository.js';
+import { finishWhenReachable } from './reply-finish.js';
 import { ReplyLease } from './reply-lease.js';
 import type { UserRecord } from './users-repository.js';
 
@@ -186,7 +187,6 @@ export async function runReply(app: FastifyInstance, lock: ConversationLock, bas
   } finally {
     clearTimeout(idleTimer);
     await drain();
-    lease.stop();
   }
   // An abort can end the event stream quietly as well as with an error: the reason decides.
   if (controller.signal.aborted) {
@@ -238,7 +238,8 @@ export async function runReply(app: FastifyInstance, lock: ConversationLock, bas
   };
   // Ended by the lowered limit, not by the model: the page says the budget cut it short.
   const cutShortByBudget = state === 'complete' && job.shortenedByBudget && stopReason === 'max_tokens';
-  const finished = await app.messages.finish(conversation.id, messageId, {
+  // The lease is renewed until the end is stored: a database away for a while must not hand the reply to another task.
+  const finished = await finishWhenReachable(app, log, conversation.id, messageId, {
     text: received,
     state,
     lastEventId: published.lastEventId,
@@ -247,7 +248,7 @@ export async function runReply(app: FastifyInstance, lock: ConversationLock, bas
     ...(errorFinal ? { errorFinal } : {}),
     ...(reasoning ? { reasoning: { text: reasoning, ...(reasoningSignature ? { signature: reasoningSignature } : {}) } } : {}),
     ...(cutShortByBudget ? { cutShortByBudget } : {}),
-  });
+  }).finally(() => lease.stop());
   if (!finished) {
     log.warn('the reply was settled elsewhere before the stream ended');
     return;

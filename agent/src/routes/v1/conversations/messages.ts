@@ -1,6 +1,6 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { ApiError, MessageResponse, SendMessageRequest, SendMessageResponse } from '@homeagent/contract';
-import { badRequest, conflict, notFound } from '../../../http-error.js';
+import { HttpError, badRequest, conflict, notFound } from '../../../http-error.js';
 import { toMessage } from '../../../plugins/app/messages-repository.js';
 import { UserHeaders } from '../../../schemas/headers.js';
 import { ConversationParams, MessageParams } from '../../../schemas/params.js';
@@ -29,6 +29,9 @@ const routes: FastifyPluginAsyncTypebox = async (app) => {
       if (!conversation) throw notFound('That conversation does not exist.');
       const { model, temperature, thinking } = request.body;
       const choices = { ...(model ? { model } : {}), ...(temperature ? { temperature } : {}), ...(thinking ? { thinking } : {}) };
+      // The app gives up on a call after its timeout (agent-client.ts) and tells the person to try again: a send
+      // that waited here longer (an overloaded task) must not start a reply nobody was shown (the soak run, docs/RELIABILITY.md).
+      if (request.raw.socket.destroyed) throw new HttpError(503, 'caller_gone', 'The request was given up before it could be sent. Please try again.');
       const { userMessage, assistant, topic } = await app.streamRunner.send(request.user, conversation, text, requestedAt, choices, request.body.attachmentIds ?? []);
       // send() has moved the chat up the list and named an untitled one (which also tells search it changed).
       return reply.code(202).send({ userMessage: toMessage(userMessage), assistantMessage: toMessage(assistant), topic });
