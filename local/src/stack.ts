@@ -15,6 +15,7 @@ import { startDynamo, DEFAULT_TABLE_NAME, type LocalDynamo } from './dynamodb.js
 import { startEdge, type Edge } from './edge.js';
 import { startS3, type LocalS3 } from './s3.js';
 import { ensureSecrets, type LocalSecrets } from './local-secrets.js';
+import { closeServer, listen } from './local-server.js';
 import type { LogEntry } from './service-process.js';
 import { ServiceSupervisor, type ServiceExit, type ServiceName, type StackEvents } from './service-supervisor.js';
 import { StackError } from './stack-error.js';
@@ -147,17 +148,17 @@ function pick(names: string[]): Record<string, string> {
 /** Fails with a clear message when a fixed port is taken, before anything starts on it. */
 async function assertPortFree(port: number, host: string, role: string): Promise<void> {
   if (port === 0) return;
-  await new Promise<void>((resolvePort, reject) => {
-    const probe = net.createServer();
-    probe.once('error', (err: NodeJS.ErrnoException) => {
-      reject(
-        err.code === 'EADDRINUSE'
-          ? new StackError('port_in_use', `port ${port} (${role}) is already in use`, { cause: err })
-          : new StackError('port_unusable', `port ${port} (${role}) cannot be used: ${err.message}`, { cause: err }),
-      );
-    });
-    probe.listen({ port, host, exclusive: true }, () => probe.close(() => resolvePort()));
+  const probe = net.createServer();
+  await listen(probe, {
+    port,
+    host,
+    exclusive: true,
+    failure: (err) =>
+      err.code === 'EADDRINUSE'
+        ? new StackError('port_in_use', `port ${port} (${role}) is already in use`, { cause: err })
+        : new StackError('port_unusable', `port ${port} (${role}) cannot be used: ${err.message}`, { cause: err }),
   });
+  await closeServer(probe);
 }
 
 function portOf(url: string): number {
