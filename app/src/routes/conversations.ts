@@ -17,6 +17,7 @@ import {
   conversationPath,
   conversationRefresh,
   deleteConfirmPage,
+  NEW_CHAT_ID,
   renameForm,
 } from '../views/conversation-pages.js';
 import { html, type Html } from '../views/html.js';
@@ -45,11 +46,9 @@ const conversationRoutes: FastifyPluginAsync = async (fastify) => {
     return reply.page('Your chats', conversationListPage(conversations, await reply.csrfToken()));
   });
 
-  app.post('/c', { schema: { body: TokenOnlyForm } }, async (request, reply) => {
-    const { user } = request.signedIn;
-    const { conversation } = await app.agent.createConversation(user.id, {});
-    return reply.redirect(conversationPath(conversation.id), 303);
-  });
+  // Old pages and bookmarks post "New chat" here; it used to store an empty conversation.
+  // A chat now begins with its first message, so this only opens the empty composer.
+  app.post('/c', { schema: { body: TokenOnlyForm } }, async (_request, reply) => reply.redirect(conversationPath(NEW_CHAT_ID), 303));
 
   app.get('/c/:conversationId', { schema: { params: ConversationParams } }, async (request, reply) => {
     const { user } = request.signedIn;
