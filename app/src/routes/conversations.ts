@@ -13,6 +13,7 @@ import {
   composer,
   contextNote,
   conversationListPage,
+  conversationListRefresh,
   conversationPage,
   conversationPath,
   conversationRefresh,
@@ -21,6 +22,7 @@ import {
   renameForm,
 } from '../views/conversation-pages.js';
 import { html, type Html } from '../views/html.js';
+import { LIST_REFRESH_PATH } from '../views/live-connection.js';
 import { messageBubble } from '../views/message-bubble.js';
 
 const conversationRoutes: FastifyPluginAsync = async (fastify) => {
@@ -43,7 +45,17 @@ const conversationRoutes: FastifyPluginAsync = async (fastify) => {
   app.get('/', async (request, reply) => {
     const { user } = request.signedIn;
     const { conversations } = await app.agent.listConversations(user.id);
-    return reply.page('Your chats', conversationListPage(conversations, await reply.csrfToken()));
+    const listTopic = conversationListTopic(app.config.publicUrl, user.id);
+    return reply.page('Your chats', conversationListPage(conversations, await reply.csrfToken(), listTopic));
+  });
+
+  // The list page's live connection asks for this when the person's chats changed on another
+  // tab or device; like /c/:id/sidebar it renews the hub cookie a long-open page reconnects with.
+  app.get(LIST_REFRESH_PATH, async (request, reply) => {
+    const current = request.signedIn;
+    await reply.issueHubCookie(current);
+    const { conversations } = await app.agent.listConversations(current.user.id);
+    return reply.fragment(conversationListRefresh(conversations));
   });
 
   // Old pages and bookmarks post "New chat" here; it used to store an empty conversation.
