@@ -47,6 +47,36 @@
   });
   if (inConversation()) toBottom();
 
+  // Each fetch names its own source: htmx queues requests per source element (one running, one
+  // waiting, the rest dropped), so fetches sharing document.body would drop each other. A refresh
+  // coalesces a burst of events itself: one fetch at a time, and one more after it if anything
+  // happened meanwhile, so the last event is always followed by a fetch that started after it.
+  function refresher(path) {
+    const sync = document.getElementById('live-sync');
+    let running = false;
+    let again = false;
+    return async function refresh() {
+      if (running) { again = true; return; }
+      running = true;
+      try {
+        do {
+          again = false;
+          await htmx.ajax('GET', path, { source: sync, target: sync, swap: 'innerHTML' }).catch(() => {});
+        } while (again);
+      } finally {
+        running = false;
+      }
+    };
+  }
+
+  // The list page's own live connection (the list topic only): each change elsewhere fetches the list again.
+  const listLive = document.getElementById('live');
+  if (listLive?.dataset.refreshPath && !inConversation()) {
+    const refreshList = refresher(listLive.dataset.refreshPath);
+    listLive.addEventListener('changed', refreshList);
+    listLive.addEventListener('htmx:sse:error', refreshList);
+  }
+
   // A new chat gets its live connection with its first message (swapped in): bound then.
   let bound = false;
   const bindWhenLive = () => {
@@ -170,25 +200,7 @@
     }
   });
 
-  // Each fetch names its own source: htmx queues requests per source element (one running, one
-  // waiting, the rest dropped), so fetches sharing document.body would drop each other. The sidebar
-  // coalesces a burst of events itself: one fetch at a time, and one more after it if anything
-  // happened meanwhile, so the last event is always followed by a fetch that started after it.
-  const sync = document.getElementById('live-sync');
-  let sidebarRunning = false;
-  let sidebarAgain = false;
-  async function refreshSidebar() {
-    if (sidebarRunning) { sidebarAgain = true; return; }
-    sidebarRunning = true;
-    try {
-      do {
-        sidebarAgain = false;
-        await htmx.ajax('GET', `${conversationPath}/sidebar`, { source: sync, target: sync, swap: 'innerHTML' }).catch(() => {});
-      } while (sidebarAgain);
-    } finally {
-      sidebarRunning = false;
-    }
-  }
+  const refreshSidebar = refresher(`${conversationPath}/sidebar`);
   live.addEventListener('renamed', refreshSidebar);
   live.addEventListener('changed', refreshSidebar);
 

@@ -58,6 +58,37 @@ export class HttpVisitor {
     return this.post('/register', { inviteCode, username, displayName: `${username} Example`, password });
   }
 
+  /**
+   * Starts a chat the way the page does: "New chat" (/c/new), then the first message
+   * through htmx, which creates the conversation. Returns its path and the fragment sent back.
+   */
+  async startChat(text: string, fields: Record<string, string> = {}): Promise<{ path: string; id: string; sent: VisitResponse }> {
+    await this.get('/c/new');
+    const sent = await this.postPartial('/c/new/messages', { text, ...fields });
+    const path = sent.headers.get('hx-replace-url') ?? '';
+    const id = /^\/c\/([a-z0-9]+)$/.exec(path)?.[1];
+    if (!id) throw new Error(`no chat was started: ${sent.status} ${sent.body.slice(0, 300)}`);
+    return { path, id, sent };
+  }
+
+  /** Waits until no reply of the chat at `path` is streaming any more (a condition, polled). */
+  async replyFinished(path: string, timeoutMs = 60_000): Promise<VisitResponse> {
+    const deadline = Date.now() + timeoutMs;
+    for (;;) {
+      const page = await this.get(path);
+      if (!/data-state="streaming"/.test(page.body)) return page;
+      if (Date.now() > deadline) throw new Error(`the reply in ${path} did not finish`);
+      await new Promise((resolve) => setTimeout(resolve, 200));
+    }
+  }
+
+  /** Starts a chat with one message and waits for its reply; returns the chat's path. */
+  async chat(text: string): Promise<string> {
+    const { path } = await this.startChat(text);
+    await this.replyFinished(path);
+    return path;
+  }
+
   /** As an admin: makes a one-day member invite on the "Invite someone" page and returns its code. */
   async createInvite(): Promise<string> {
     await this.get('/invites');

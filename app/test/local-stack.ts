@@ -7,6 +7,7 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { startStack, type Stack, type StackOptions } from '@homeagent/local/stack';
+import { HttpVisitor } from './http-visitor.js';
 
 export const PASSWORD = 'correct horse battery staple';
 
@@ -32,4 +33,23 @@ export async function startLocalStack(t: Teardown, dataDirPrefix: string, option
   });
   if (!stack.adminInvite) throw new Error('the stack made no first admin invite on an empty data folder');
   return { stack, dataDir, adminInvite: stack.adminInvite };
+}
+
+export interface Household extends LocalStack {
+  /** the first admin, signed in */
+  ann: HttpVisitor;
+  /** a member Ann invited, signed in */
+  bob: HttpVisitor;
+}
+
+/** A fresh stack with two people signed in over HTTP: Ann (the first admin) and Bob (a member she invited). */
+export async function startHousehold(t: Teardown, dataDirPrefix: string, options: Omit<StackOptions, 'dataDir'> = {}): Promise<Household> {
+  const local = await startLocalStack(t, dataDirPrefix, options);
+  const ann = new HttpVisitor(local.stack.url);
+  const annJoined = await ann.register(local.adminInvite, 'ann', PASSWORD);
+  if (annJoined.status !== 303) throw new Error(`ann could not register: ${annJoined.status} ${annJoined.body.slice(0, 300)}`);
+  const bob = new HttpVisitor(local.stack.url);
+  const bobJoined = await bob.register(await ann.createInvite(), 'bob', PASSWORD);
+  if (bobJoined.status !== 303) throw new Error(`bob could not register: ${bobJoined.status} ${bobJoined.body.slice(0, 300)}`);
+  return { ...local, ann, bob };
 }

@@ -22,6 +22,7 @@ import {
 } from './bedrock-reply.js';
 import { BedrockRequestError, checkConverseRequest, invalid, reasoningSignature, type CheckedRequest } from './bedrock-request-check.js';
 import { PromptCache } from './prompt-cache.js';
+import { closeServer, listen } from './local-server.js';
 import { refusalBeforeStream, silenceAfter } from './emulator-faults.js';
 
 export { EMULATOR_MARKERS, emulatorReply, emulatorThinking, guardrailMarker, replyTokens, inputTokenCount, type ConverseRequest } from './bedrock-reply.js';
@@ -353,31 +354,16 @@ export async function startBedrockEmulator(opts: BedrockEmulatorOptions = {}): P
     if (!stream.destroyed) stream.end();
   }
 
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(opts.port ?? 0, opts.host ?? '127.0.0.1', () => {
-      server.off('error', reject);
-      resolve();
-    });
-  });
-  const address = server.address();
-  if (address === null || typeof address === 'string') throw new EmulatorConfigError('the emulator has no TCP address');
-  const host = address.family === 'IPv6' ? `[${address.address}]` : address.address;
-  const url = `http://${host === '0.0.0.0' ? '127.0.0.1' : host === '[::]' ? '[::1]' : host}:${address.port}`;
+  const { url } = await listen(server, { port: opts.port, host: opts.host });
   log.info({ url }, 'bedrock emulator listening');
 
-  let closing: Promise<void> | undefined;
   return {
     url,
     requests,
     emitted: (lastUserText) => record?.take(lastUserText),
-    close() {
-      closing ??= new Promise<void>((resolve) => {
-        server.close(() => resolve());
-        // Clients keep HTTP/2 sessions open for reuse; end them so close() returns.
-        for (const session of sessions) session.destroy();
-      });
-      return closing;
-    },
+    // Clients keep HTTP/2 sessions open for reuse; end them so close() returns.
+    close: () => closeServer(server, () => {
+      for (const session of sessions) session.destroy();
+    }),
   };
 }

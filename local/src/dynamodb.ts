@@ -3,9 +3,9 @@
  * (docs/runtime.md) created on start.
  */
 import type { Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { mkdir } from 'node:fs/promises';
 import { createRequire } from 'node:module';
+import { closeServer, listen } from './local-server.js';
 import {
   CreateTableCommand,
   DescribeTableCommand,
@@ -127,30 +127,10 @@ async function assertFolderFree(path: string): Promise<void> {
   await probe.close();
 }
 
-function listen(server: Server, port: number, host: string): Promise<void> {
-  return new Promise((resolve, reject) => {
-    const onError = (err: NodeJS.ErrnoException) => {
-      reject(
-        err.code === 'EADDRINUSE'
-          ? new DynamoStartError('port_in_use', `port ${port} (dynamodb) is already in use`, { cause: err })
-          : new DynamoStartError('listen_failed', `dynalite could not listen on ${host}:${port}: ${err.message}`, { cause: err }),
-      );
-    };
-    server.once('error', onError);
-    server.listen(port, host, () => {
-      server.off('error', onError);
-      resolve();
-    });
-  });
-}
-
-function closeServer(server: Server): Promise<void> {
-  return new Promise((resolve, reject) => {
-    // dynalite's close() also closes its LevelDB store, so a later start can open the folder again.
-    server.close((err?: Error) => (err ? reject(err) : resolve()));
-    // The SDK keeps connections alive; without this, close() waits for them.
-    server.closeAllConnections();
-  });
+function listenFailure(err: NodeJS.ErrnoException, port: number, host: string): Error {
+  return err.code === 'EADDRINUSE'
+    ? new DynamoStartError('port_in_use', `port ${port} (dynamodb) is already in use`, { cause: err })
+    : new DynamoStartError('listen_failed', `dynalite could not listen on ${host}:${port}: ${err.message}`, { cause: err });
 }
 
 /** Starts dynalite and creates the table; resolves once the table is ACTIVE. */
@@ -162,8 +142,7 @@ export async function startDynamo(opts: DynamoOptions = {}): Promise<LocalDynamo
     await assertFolderFree(opts.path);
   }
   const server = dynalite({ path: opts.path, createTableMs: 0, deleteTableMs: 0, updateTableMs: 0 });
-  await listen(server, opts.port ?? 0, host);
-  const { port } = server.address() as AddressInfo;
+  const { port } = await listen(server, { port: opts.port, host, failure: listenFailure });
   const endpoint = `http://${host === '0.0.0.0' || host === '::' ? '127.0.0.1' : host}:${port}`;
   const client = localDynamoClient(endpoint);
   try {
@@ -182,13 +161,10 @@ export async function startDynamo(opts: DynamoOptions = {}): Promise<LocalDynamo
   } finally {
     client.destroy();
   }
-  let closing: Promise<void> | undefined;
   return {
     endpoint,
     tableName,
-    close() {
-      closing ??= closeServer(server);
-      return closing;
-    },
+    // dynalite's close() also closes its LevelDB store, so a later start can open the folder again.
+    close: () => closeServer(server),
   };
 }

@@ -5,9 +5,10 @@
  * server-sent events arrive piece by piece just as they do behind the ALB.
  */
 import http from 'node:http';
-import net, { type AddressInfo } from 'node:net';
+import net from 'node:net';
 import { randomBytes, randomUUID } from 'node:crypto';
 import { pino, type Logger } from 'pino';
+import { closeServer, listen } from './local-server.js';
 
 /** The ALB rule's path pattern `/.well-known/mercure*`, as a prefix. */
 export const HUB_PATH_PREFIX = '/.well-known/mercure';
@@ -267,27 +268,20 @@ export async function startEdge(opts: EdgeOptions): Promise<Edge> {
     else socket.destroy(err);
   });
 
-  await new Promise<void>((resolve, reject) => {
-    const onError = (err: NodeJS.ErrnoException) => {
+  const { port } = await listen(server, {
+    port: requestedPort,
+    host,
+    failure(err) {
       agent.destroy();
-      reject(
-        err.code === 'EADDRINUSE'
-          ? new EdgeError('port_in_use', `port ${requestedPort} (edge) is already in use`, { cause: err })
-          : new EdgeError('listen_failed', `the edge could not listen on ${host}:${requestedPort}: ${err.message}`, { cause: err }),
-      );
-    };
-    server.once('error', onError);
-    server.listen(requestedPort, host, () => {
-      server.off('error', onError);
-      resolve();
-    });
+      return err.code === 'EADDRINUSE'
+        ? new EdgeError('port_in_use', `port ${requestedPort} (edge) is already in use`, { cause: err })
+        : new EdgeError('listen_failed', `the edge could not listen on ${host}:${requestedPort}: ${err.message}`, { cause: err });
+    },
   });
-  const { port } = server.address() as AddressInfo;
   const shownHost = host === '0.0.0.0' || host === '::' ? 'localhost' : host.includes(':') ? `[${host}]` : host;
   const url = `http://${shownHost}:${port}`;
   log.info({ url, app: upstreams?.app.origin, hub: upstreams?.hub.origin }, 'edge listening');
 
-  let closing: Promise<void> | undefined;
   return {
     url,
     port,
@@ -295,14 +289,7 @@ export async function startEdge(opts: EdgeOptions): Promise<Edge> {
       setUpstreams(next);
       log.info({ app: upstreams?.app.origin, hub: upstreams?.hub.origin }, 'edge routes set');
     },
-    close() {
-      closing ??= new Promise<void>((resolve) => {
-        server.close(() => resolve());
-        // Event streams never end on their own; cut them so close() returns.
-        server.closeAllConnections();
-        agent.destroy();
-      });
-      return closing;
-    },
+    // Event streams never end on their own: closeServer cuts them, so close() returns.
+    close: () => closeServer(server, () => agent.destroy()),
   };
 }

@@ -9,8 +9,8 @@
  */
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import { createHash, randomUUID } from 'node:crypto';
-import type { AddressInfo } from 'node:net';
 import { ChunkedBodyError, decodeAwsChunked } from './aws-chunked.js';
+import { closeServer, listen } from './local-server.js';
 import { S3Store, S3StoreError, type ObjectMeta, type StoredObject } from './s3-store.js';
 
 export { S3Store } from './s3-store.js';
@@ -196,22 +196,11 @@ export async function startS3(opts: S3Options = {}): Promise<LocalS3> {
     });
   });
 
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(opts.port ?? 0, opts.host ?? '127.0.0.1', () => {
-      server.off('error', reject);
-      resolve();
-    });
-  });
-  const { address, port } = server.address() as AddressInfo;
+  const { url } = await listen(server, { port: opts.port, host: opts.host });
   return {
-    url: `http://${address}:${port}`,
+    url,
     store,
     requests,
-    close: () =>
-      new Promise<void>((resolve) => {
-        server.closeAllConnections();
-        server.close(() => resolve());
-      }),
+    close: () => closeServer(server),
   };
 }

@@ -7,7 +7,7 @@
  */
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import { randomUUID } from 'node:crypto';
-import type { AddressInfo } from 'node:net';
+import { closeServer, listen } from './local-server.js';
 
 export interface SecretsManagerOptions {
   /** secret name → its `SecretString`; an ARN-looking id is matched by the name in it */
@@ -124,25 +124,14 @@ export async function startSecretsManager(opts: SecretsManagerOptions): Promise<
     })();
   });
 
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(opts.port ?? 0, opts.host ?? '127.0.0.1', () => {
-      server.off('error', reject);
-      resolve();
-    });
-  });
-  const { address, port } = server.address() as AddressInfo;
+  const { url } = await listen(server, { port: opts.port, host: opts.host });
   return {
-    url: `http://${address}:${port}`,
+    url,
     requests,
     put(name, value) {
       secrets[name] = value;
       versions[name] = randomUUID();
     },
-    close: () =>
-      new Promise<void>((resolve) => {
-        server.closeAllConnections();
-        server.close(() => resolve());
-      }),
+    close: () => closeServer(server),
   };
 }

@@ -5,9 +5,7 @@
  * Tests start the same thing on free ports.
  */
 import { access, writeFile } from 'node:fs/promises';
-import { EventEmitter, once } from 'node:events';
 import net from 'node:net';
-import { setTimeout as sleep } from 'node:timers/promises';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Writable } from 'node:stream';
@@ -17,19 +15,20 @@ import { startDynamo, DEFAULT_TABLE_NAME, type LocalDynamo } from './dynamodb.js
 import { startEdge, type Edge } from './edge.js';
 import { startS3, type LocalS3 } from './s3.js';
 import { ensureSecrets, type LocalSecrets } from './local-secrets.js';
-import { ServiceProcess, type LogEntry } from './service-process.js';
+import { closeServer, listen } from './local-server.js';
+import type { LogEntry } from './service-process.js';
+import { ServiceSupervisor, type ServiceExit, type ServiceName, type StackEvents } from './service-supervisor.js';
 import { StackError } from './stack-error.js';
 
 export { StackError } from './stack-error.js';
 export type { LogEntry } from './service-process.js';
+export { RESTART_BACKOFF, type ServiceName, type StackEvents } from './service-supervisor.js';
 
-/** The ports `npm start` uses (docs/runtime.md). */
 /** The bucket the agent keeps attachment files in, locally (Terraform names the real one). */
 export const ATTACHMENTS_BUCKET = 'homeagent-attachments';
 
+/** The ports `npm start` uses (docs/runtime.md). */
 export const DEFAULT_PORTS = { edge: 3000, app: 8080, agent: 8000, hub: 3701 } as const;
-
-export type ServiceName = 'hub' | 'agent' | 'app';
 
 export interface StackPorts {
   edge: number;
@@ -73,17 +72,6 @@ export interface StackOptions {
   restart?: boolean;
 }
 
-/** A crashed service is restarted after 1 s, 2 s, 4 s … at most 30 s; a run of 60 s resets that. */
-export const RESTART_BACKOFF = { firstMs: 1_000, maxMs: 30_000, stableMs: 60_000, maxFailedStarts: 5 } as const;
-
-/** What the stack says about its children while it runs. */
-export interface StackEvents {
-  /** a service died and will be started again after `restartInMs` */
-  crashed: { service: ServiceName; code: number | null; signal: NodeJS.Signals | null; restartInMs: number };
-  /** a restarted service answers /healthz again, on the same port */
-  restarted: { service: ServiceName; pid: number; attempt: number };
-}
-
 export interface Stack {
   /** the one URL to open (the edge), e.g. http://localhost:3000 */
   url: string;
@@ -99,7 +87,7 @@ export interface Stack {
    * Resolves if a service exits while the stack is running (not during stop()) and is not
    * brought back: with `restart` off at once, else after RESTART_BACKOFF.maxFailedStarts failed starts in a row.
    */
-  unexpectedExit: Promise<{ service: ServiceName; code: number | null; signal: NodeJS.Signals | null }>;
+  unexpectedExit: Promise<ServiceExit>;
   /** resolves with the next event of that kind (a test waits on `restarted`) */
   next<K extends keyof StackEvents>(event: K): Promise<StackEvents[K]>;
   /**
@@ -160,17 +148,17 @@ function pick(names: string[]): Record<string, string> {
 /** Fails with a clear message when a fixed port is taken, before anything starts on it. */
 async function assertPortFree(port: number, host: string, role: string): Promise<void> {
   if (port === 0) return;
-  await new Promise<void>((resolvePort, reject) => {
-    const probe = net.createServer();
-    probe.once('error', (err: NodeJS.ErrnoException) => {
-      reject(
-        err.code === 'EADDRINUSE'
-          ? new StackError('port_in_use', `port ${port} (${role}) is already in use`, { cause: err })
-          : new StackError('port_unusable', `port ${port} (${role}) cannot be used: ${err.message}`, { cause: err }),
-      );
-    });
-    probe.listen({ port, host, exclusive: true }, () => probe.close(() => resolvePort()));
+  const probe = net.createServer();
+  await listen(probe, {
+    port,
+    host,
+    exclusive: true,
+    failure: (err) =>
+      err.code === 'EADDRINUSE'
+        ? new StackError('port_in_use', `port ${port} (${role}) is already in use`, { cause: err })
+        : new StackError('port_unusable', `port ${port} (${role}) cannot be used: ${err.message}`, { cause: err }),
   });
+  await closeServer(probe);
 }
 
 function portOf(url: string): number {
@@ -210,20 +198,23 @@ export async function startStack(opts: StackOptions): Promise<Stack> {
     }
   }
 
+  const supervisor = new ServiceSupervisor({
+    repoRoot,
+    entries: ENTRIES,
+    baseEnv: { ...pick(BASE_PASSTHROUGH), LOG_LEVEL: childLogLevel },
+    extraEnv: opts.env,
+    onLog: write,
+    log,
+    startTimeoutMs,
+    stopGraceMs,
+    restart: opts.restart !== false,
+  });
   const started: Array<() => Promise<void>> = [];
-  const services: ServiceProcess[] = [];
-  let stopping = false;
-  /** aborts a restart's backoff wait when the stack stops */
-  const stopSignal = new AbortController();
-  const events = new EventEmitter();
-  const exitGuard = () => {
-    for (const service of services) service.killNow();
-  };
+  const exitGuard = () => supervisor.killNow();
   process.on('exit', exitGuard);
 
   const stopAll = async () => {
-    stopping = true;
-    stopSignal.abort();
+    supervisor.shutdown();
     // Reverse order: the edge first, so no one reaches a half-stopped system.
     for (const stop of started.reverse()) {
       try {
@@ -265,45 +256,10 @@ export async function startStack(opts: StackOptions): Promise<Stack> {
       started.push(() => emulator!.close());
     }
 
-    const base = { ...pick(BASE_PASSTHROUGH), LOG_LEVEL: childLogLevel };
-    /** One service process, up and healthy; a failed start is stopped again before the error is thrown. */
-    const spawnService = async (name: ServiceName, env: Record<string, string>): Promise<{ service: ServiceProcess; url: string }> => {
-      const service = new ServiceProcess({
-        name,
-        entry: join(repoRoot, ENTRIES[name]),
-        cwd: repoRoot,
-        env: { ...base, ...env, ...opts.env?.[name] },
-        onLog: write,
-      });
-      services.push(service);
-      try {
-        const listening = await service.waitForEntry(
-          (e) => e.msg === 'listening' && typeof e.url === 'string',
-          'that it listens',
-          startTimeoutMs,
-        );
-        const url = `http://127.0.0.1:${portOf(listening.url as string)}`;
-        await service.waitForHealth(url, startTimeoutMs);
-        return { service, url };
-      } catch (err) {
-        await service.stop(stopGraceMs);
-        throw err;
-      }
-    };
-
-    /** The current process of each service: a restart replaces it, on the same port. */
-    const slots = new Map<ServiceName, { env: Record<string, string>; service: ServiceProcess; upSince: number; backoffMs: number }>();
-    const launch = async (name: ServiceName, env: Record<string, string>): Promise<{ service: ServiceProcess; url: string }> => {
-      const slot = { env, service: undefined as unknown as ServiceProcess, upSince: Date.now(), backoffMs: 0 };
-      // Registered before the start, so stop() also stops a service still coming up.
-      started.push(() => (slot.service ? slot.service.stop(stopGraceMs) : Promise.resolve()));
-      const { service, url } = await spawnService(name, env);
-      slot.service = service;
-      // A restart must come back where the others (the app, the edge) look for it.
-      slot.env = { ...env, PORT: String(portOf(url)) };
-      slots.set(name, slot);
-      log.info({ url, pid: service.pid }, `${name} ready`);
-      return { service, url };
+    const launch = (name: ServiceName, env: Record<string, string>) => {
+      // Registered before the start, so stop() also stops it once it is up.
+      started.push(() => supervisor.stopService(name));
+      return supervisor.launch(name, env);
     };
 
     const hub = await launch('hub', {
@@ -360,79 +316,7 @@ export async function startStack(opts: StackOptions): Promise<Stack> {
       throw new StackError('start_failed', `the app did not answer /healthz through the edge (status ${throughEdge.status})`);
     }
 
-    let reportExit: (exit: { service: ServiceName; code: number | null; signal: NodeJS.Signals | null }) => void = () => undefined;
-    const unexpectedExit = new Promise<{ service: ServiceName; code: number | null; signal: NodeJS.Signals | null }>((resolveExit) => {
-      reportExit = resolveExit;
-    });
-    /**
-     * Watches one service: when it dies (not during stop()), it is started again after a
-     * backoff, as ECS replaces a task whose essential container stopped, and the terminal
-     * says so. A service that keeps failing to start is given up after a few tries.
-     */
-    const supervise = (name: ServiceName) => {
-      const slot = slots.get(name)!;
-      const watched = slot.service;
-      void watched.exited.then(async ({ code, signal }) => {
-        if (stopping) return;
-        if (opts.restart === false) {
-          log.error({ code, signal, lastLines: watched.tail() }, `the ${name} stopped unexpectedly`);
-          reportExit({ service: name, code, signal });
-          return;
-        }
-        const stable = Date.now() - slot.upSince >= RESTART_BACKOFF.stableMs;
-        slot.backoffMs = stable || slot.backoffMs === 0 ? RESTART_BACKOFF.firstMs : Math.min(RESTART_BACKOFF.maxMs, slot.backoffMs * 2);
-        for (let attempt = 1; ; attempt++) {
-          const how = signal ? `killed by ${signal}` : `exited with code ${String(code)}`;
-          log.error(
-            { code, signal, lastLines: attempt === 1 ? watched.tail() : undefined, restartInMs: slot.backoffMs, attempt },
-            `the ${name} stopped unexpectedly (${how}); restarting it in ${slot.backoffMs / 1000} s`,
-          );
-          events.emit('crashed', { service: name, code, signal, restartInMs: slot.backoffMs });
-          try {
-            await sleep(slot.backoffMs, undefined, { signal: stopSignal.signal });
-          } catch {
-            return; // the stack is stopping
-          }
-          if (stopping) return;
-          try {
-            const { service } = await spawnService(name, slot.env);
-            if (stopping) {
-              await service.stop(stopGraceMs);
-              return;
-            }
-            slot.service = service;
-            slot.upSince = Date.now();
-            log.info({ pid: service.pid, attempt }, `the ${name} is running again`);
-            events.emit('restarted', { service: name, pid: service.pid ?? 0, attempt });
-            supervise(name);
-            return;
-          } catch (err) {
-            if (stopping) return;
-            if (attempt >= RESTART_BACKOFF.maxFailedStarts) {
-              log.error({ err, attempts: attempt }, `the ${name} could not be started again; giving up`);
-              reportExit({ service: name, code, signal });
-              return;
-            }
-            log.warn({ err }, `the ${name} did not come back`);
-            slot.backoffMs = Math.min(RESTART_BACKOFF.maxMs, slot.backoffMs * 2);
-          }
-        }
-      });
-    };
-    for (const name of ['hub', 'agent', 'app'] as const) supervise(name);
-
-    /** For fault tests: kills one service as a crash would and resolves once the supervisor has it serving again. */
-    const restart = async (name: ServiceName, signal: NodeJS.Signals = 'SIGKILL') => {
-      const slot = slots.get(name)!;
-      const back = (async () => {
-        for (;;) {
-          const event = (await once(events, 'restarted'))[0] as StackEvents['restarted'];
-          if (event.service === name) return;
-        }
-      })();
-      slot.service.child.kill(signal);
-      await back;
-    };
+    supervisor.superviseAll();
 
     log.info({ url: publicUrl }, 'HomeAgent is running');
     let stopped: Promise<void> | undefined;
@@ -443,12 +327,11 @@ export async function startStack(opts: StackOptions): Promise<Stack> {
       endpoints: { dynamodb: dynamo.endpoint, s3: s3.url, bedrock: emulator?.url, hub: hub.url, agent: agent.url, app: app.url },
       tableName: dynamo.tableName,
       get pids() {
-        const pid = (name: ServiceName) => slots.get(name)?.service.pid ?? 0;
-        return { hub: pid('hub'), agent: pid('agent'), app: pid('app') };
+        return supervisor.pids;
       },
-      unexpectedExit,
-      next: async (event) => (await once(events, event))[0],
-      restart,
+      unexpectedExit: supervisor.unexpectedExit,
+      next: (event) => supervisor.next(event),
+      restart: (name, signal) => supervisor.restart(name, signal),
       stop() {
         stopped ??= stopAll().then(() => log.info('HomeAgent stopped'));
         return stopped;

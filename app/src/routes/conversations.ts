@@ -14,14 +14,17 @@ import {
   composer,
   contextNote,
   conversationListPage,
+  conversationListRefresh,
   conversationPage,
   conversationPath,
   conversationRefresh,
   deleteConfirmPage,
   type ComposerState,
+  NEW_CHAT_ID,
   renameForm,
 } from '../views/conversation-pages.js';
 import { html, type Html } from '../views/html.js';
+import { LIST_REFRESH_PATH } from '../views/live-connection.js';
 import { messageBubble } from '../views/message-bubble.js';
 
 const conversationRoutes: FastifyPluginAsync = async (fastify) => {
@@ -45,14 +48,22 @@ const conversationRoutes: FastifyPluginAsync = async (fastify) => {
   app.get('/', async (request, reply) => {
     const { user } = request.signedIn;
     const { conversations } = await app.agent.listConversations(user.id);
-    return reply.page('Your chats', conversationListPage(conversations, await reply.csrfToken()));
+    const listTopic = conversationListTopic(app.config.publicUrl, user.id);
+    return reply.page('Your chats', conversationListPage(conversations, await reply.csrfToken(), listTopic));
   });
 
-  app.post('/c', { schema: { body: TokenOnlyForm } }, async (request, reply) => {
-    const { user } = request.signedIn;
-    const { conversation } = await app.agent.createConversation(user.id, {});
-    return reply.redirect(conversationPath(conversation.id), 303);
+  // The list page's live connection asks for this when the person's chats changed on another
+  // tab or device; like /c/:id/sidebar it renews the hub cookie a long-open page reconnects with.
+  app.get(LIST_REFRESH_PATH, async (request, reply) => {
+    const current = request.signedIn;
+    await reply.issueHubCookie(current);
+    const { conversations } = await app.agent.listConversations(current.user.id);
+    return reply.fragment(conversationListRefresh(conversations));
   });
+
+  // Old pages and bookmarks post "New chat" here; it used to store an empty conversation.
+  // A chat now begins with its first message, so this only opens the empty composer.
+  app.post('/c', { schema: { body: TokenOnlyForm } }, async (_request, reply) => reply.redirect(conversationPath(NEW_CHAT_ID), 303));
 
   /** The chat page; after a refused plain form post, with the form as the person left it. */
   async function chatPage(request: FastifyRequest, reply: FastifyReply, conversationId: string, composerState?: ComposerState, status = 200) {

@@ -7,7 +7,7 @@
 import { LIMITS, type Attachment, type Conversation, type ConversationDetailResponse, type ModelListResponse, type TemperatureChoice, type ThinkingChoice, type UsageResponse } from '@homeagent/contract';
 import { html, type Html } from './html.js';
 import { csrfField } from './layout.js';
-import { liveConnection } from './live-connection.js';
+import { listLiveConnection, liveConnection } from './live-connection.js';
 import { messageBubble } from './message-bubble.js';
 import { searchForm } from './search-pages.js';
 import { chatExportLinks } from './conversation-export-links.js';
@@ -45,14 +45,25 @@ function newestFirst(conversations: Conversation[]): Conversation[] {
   return [...conversations].sort((a, b) => (a.updatedAt < b.updatedAt ? 1 : a.updatedAt > b.updatedAt ? -1 : 0));
 }
 
-export function conversationListPage(conversations: Conversation[], csrfToken: string): Html {
+/** The list page's chats, in the element its live connection refreshes. */
+export function conversationListMain(conversations: Conversation[]): Html {
+  return html`<div id="chat-list">${conversationLinks(newestFirst(conversations))}</div>`;
+}
+
+/** The answer to the list page's refresh: the list again, swapped in place of the old one. */
+export function conversationListRefresh(conversations: Conversation[]): Html {
+  return html`<hx-partial hx-target="#chat-list" hx-swap="outerHTML">${conversationListMain(conversations)}</hx-partial>`;
+}
+
+export function conversationListPage(conversations: Conversation[], csrfToken: string, listTopic: string): Html {
   return html`<main class="narrow">
   <div class="list-head">
     <h1>Your chats</h1>
     ${newChatForm(csrfToken)}
   </div>
   ${searchForm()}
-  ${conversationLinks(newestFirst(conversations))}
+  ${conversationListMain(conversations)}
+  ${listLiveConnection(listTopic)}
 </main>`;
 }
 

@@ -27,6 +27,20 @@ export interface LiveConnectionOptions {
   lastEventId: string | undefined;
 }
 
+/** Where the list page fetches its list again when the person's chats changed elsewhere. */
+export const LIST_REFRESH_PATH = '/conversation-list';
+
+/**
+ * The list page's one live connection: the person's list topic only. On each
+ * `changed` (a new chat, a rename, a delete, new activity) app.js fetches
+ * LIST_REFRESH_PATH, whose partial replaces the list.
+ */
+export function listLiveConnection(listTopic: string): Html {
+  return html`<div id="live" hidden hx-sse:connect="${subscribeUrl([listTopic], undefined)}"
+    data-refresh-path="${LIST_REFRESH_PATH}"></div>
+<div id="live-sync" hidden></div>`;
+}
+
 export function liveConnection({ conversationPath, topics, lastEventId }: LiveConnectionOptions): Html {
   return html`<div id="live" hidden hx-sse:connect="${subscribeUrl(topics, lastEventId)}"
     data-conversation-path="${conversationPath}"></div>

@@ -8,18 +8,15 @@
  * dark; the JavaScript a first visit downloads stays within 20 KB; forms work
  * from http://127.0.0.1 as well as http://localhost. Screenshots go to artifacts/.
  */
-import { readFile, mkdir } from 'node:fs/promises';
-import { createRequire } from 'node:module';
+import { mkdir } from 'node:fs/promises';
 import { join } from 'node:path';
 import t from 'tap';
 import type { Page } from 'playwright-core';
 import { ARTIFACTS, PASSWORD, registerWithInvite, startBrowserStack } from './browser-fixture.js';
 import { recordStream, waitForStreamDone } from './stream-recorder.js';
+import { axeViolations } from './axe-check.js';
 
 t.setTimeout(400_000);
-
-const require = createRequire(import.meta.url);
-const axeSource = await readFile(require.resolve('axe-core/axe.min.js'), 'utf8');
 
 const { stack, adminInvite, pageErrors, openPage, browser } = await startBrowserStack(t, 'homeagent-live-', { tokensPerSecond: 40 });
 await mkdir(ARTIFACTS, { recursive: true });
@@ -27,18 +24,6 @@ await mkdir(ARTIFACTS, { recursive: true });
 const SLOW = '[[emulator:slow]]';
 // Slow (5 tokens/s), so the other page has fetched its bubbles well before the reply ends, even on a busy machine.
 const CODE_MESSAGE = 'Show me code:\n\n```js\nconst answer = 42;\nfunction greet(name) {\n  return `hi ${name}`;\n}\n```\n\nThanks! [[emulator:slow]]';
-
-interface AxeResult { id: string; impact: string | null; nodes: Array<{ target: string[] }> }
-
-/** axe-core run in the page (evaluate is not subject to the page's CSP); the serious and critical violations. */
-async function axeViolations(page: Page): Promise<string[]> {
-  await page.evaluate(axeSource);
-  const violations = await page.evaluate(async () => {
-    const result = await (window as unknown as { axe: { run(context: Document, options: object): Promise<{ violations: AxeResult[] }> } }).axe.run(document, { resultTypes: ['violations'] });
-    return result.violations.map((v) => ({ id: v.id, impact: v.impact, nodes: v.nodes.map((n) => n.target.join(' ')) }));
-  });
-  return violations.filter((v) => v.impact === 'serious' || v.impact === 'critical').map((v) => `${v.id}: ${v.nodes.slice(0, 3).join(', ')}`);
-}
 
 /** Counts the page's subscriptions to the hub since its last openChatIn. */
 const hubConnections = new WeakMap<Page, number>();

@@ -9,21 +9,20 @@ import { decodeJwt } from 'jose';
 import { HttpVisitor } from '../http-visitor.js';
 import { startLocalStack } from '../local-stack.js';
 
-t.setTimeout(180_000);
+t.setTimeout(300_000);
 
-const { stack, dataDir, adminInvite } = await startLocalStack(t, 'homeagent-conversations-');
+// Each chat begins with a first message whose reply is awaited: a quick emulator keeps that short ([[emulator:slow]] stays slow).
+const { stack, dataDir, adminInvite } = await startLocalStack(t, 'homeagent-conversations-', { tokensPerSecond: 2_000, firstTokenDelayMs: 0 });
 
 const ann = new HttpVisitor(stack.url);
 const registered = await ann.register(adminInvite, 'ann');
 if (registered.status !== 303) throw new Error(`registration failed: ${registered.status} ${registered.body}`);
 
-async function newConversation(): Promise<string> {
-  await ann.get('/');
-  const res = await ann.post('/c', {});
-  const location = res.headers.get('location') ?? '';
-  const match = /^\/c\/([a-z0-9]+)$/.exec(location);
-  if (res.status !== 303 || !match) throw new Error(`new chat failed: ${res.status} ${location}`);
-  return match[1]!;
+/** A chat begins with its first message: starts one and waits for that first reply, so the next send is free to go. */
+async function newConversation(firstText = 'Hello'): Promise<string> {
+  const { path, id } = await ann.startChat(firstText);
+  await ann.replyFinished(path);
+  return id;
 }
 
 /** The assistant message id in the bubbles htmx got back. */
@@ -45,7 +44,18 @@ async function finishedBubble(conversationId: string, messageId: string): Promis
   }
 }
 
-t.test('new chat redirects to the conversation page, which has the message form', async (t) => {
+t.test('a plain form post to /c opens New chat and stores nothing', async (t) => {
+  const before = await ann.get('/');
+  const chats = (body: string) => [...body.matchAll(/href="\/c\/([a-z0-9]{20,})"/g)].map((m) => m[1]).sort();
+  const posted = await ann.post('/c', {});
+  t.equal(posted.status, 303);
+  t.equal(posted.headers.get('location'), '/c/new', 'to the empty composer');
+  t.same(chats((await ann.get('/')).body), chats(before.body), 'no conversation was stored');
+  const page = await ann.get('/c/new');
+  t.match(page.body, /hx-post="\/c\/new\/messages"/);
+});
+
+t.test('a chat begun with its first message has the message form, and the list links to it', async (t) => {
   const id = await newConversation();
   const page = await ann.get(`/c/${id}`);
   t.equal(page.status, 200);
@@ -79,8 +89,27 @@ t.test('the conversation list is newest first', async (t) => {
   t.ok(newerAt < olderAt, 'the newer conversation comes first');
 });
 
-t.test('sending answers both bubbles; the page holds one live connection, same-origin, to its topics', async (t) => {
+t.test('the list page holds one live connection, to the list topic only, and refreshes from /conversation-list', async (t) => {
   const id = await newConversation();
+  const list = await ann.get('/');
+  const connects = [...list.body.matchAll(/hx-sse:connect="([^"]+)"/g)];
+  t.equal(connects.length, 1, 'one live connection');
+  const url = new URL(connects[0]![1]!.replace(/&amp;/g, '&'), stack.url);
+  t.equal(url.origin, stack.url, 'same origin');
+  t.same(url.searchParams.getAll('topic').map((topic) => /\/users\/[^/]+\/conversations$/.test(topic)), [true], 'the list topic alone');
+  t.match(list.body, /data-refresh-path="\/conversation-list"/);
+  t.match(list.body, new RegExp(`<div id="chat-list"><ul class="conversation-list">[\\s\\S]*href="/c/${id}"`));
+
+  const refresh = await ann.getPartial('/conversation-list');
+  t.equal(refresh.status, 200);
+  t.match(refresh.body, /^<hx-partial hx-target="#chat-list" hx-swap="outerHTML"><div id="chat-list">/);
+  t.match(refresh.body, new RegExp(`href="/c/${id}"`));
+  t.ok(refresh.headers.getSetCookie().some((c) => c.startsWith('mercureAuthorization=')), 'it renews the hub cookie a reconnect needs');
+  t.equal((await new HttpVisitor(stack.url).get('/conversation-list')).status, 303, 'signed out: to the sign-in page');
+});
+
+t.test('sending answers both bubbles; the page holds one live connection, same-origin, to its topics', async (t) => {
+  const id = await newConversation('First words');
   const page = await ann.get(`/c/${id}`);
   const connects = [...page.body.matchAll(/hx-sse:connect="([^"]+)"/g)];
   t.equal(connects.length, 1, 'one live connection per page');
@@ -91,7 +120,7 @@ t.test('sending answers both bubbles; the page holds one live connection, same-o
   t.equal(topics.length, 2);
   t.match(topics[0], new RegExp(`/users/[^/]+/conversations/${id}$`), 'the conversation');
   t.match(topics[1], /\/users\/[^/]+\/conversations$/, 'and the list, for the sidebar');
-  t.equal(url.searchParams.get('lastEventID'), null, 'nothing streams yet: no history to replay');
+  t.equal(url.searchParams.get('lastEventID'), null, 'nothing streams now: no history to replay');
   t.match(page.body, /<div id="announcer" class="visually-hidden" role="status" aria-live="polite"/);
 
   const res = await ann.postPartial(`/c/${id}/messages`, { text: 'Hi <b>there</b>' });
@@ -102,7 +131,7 @@ t.test('sending answers both bubbles; the page holds one live connection, same-o
   );
   t.match(res.body, /class="bubble bubble-user"[\s\S]*Hi &lt;b&gt;there&lt;\/b&gt;/, 'my message, escaped');
   const messageId = assistantIdOf(res.body);
-  t.match(res.body, /<hx-partial hx-target="#chat-title" hx-swap="textContent">Hi &lt;b&gt;there&lt;\/b&gt;<\/hx-partial>/, 'the title follows the first message as it is sent');
+  t.match(res.body, /<hx-partial hx-target="#chat-title" hx-swap="textContent">First words<\/hx-partial>/, 'the title (named by the first message) comes along');
   t.match(res.body, /<hx-partial hx-target="#conversation-nav"/, 'and the sidebar');
   t.notMatch(res.body, /hx-sse:connect/, 'the bubble does not subscribe on its own');
   t.notMatch(res.body, /aria-live/, 'the growing text is not a live region');
@@ -241,10 +270,10 @@ t.test("another person cannot see, send to, or stop someone else's conversation"
   t.equal((await bob.postPartial(`/c/${id}/messages`, { text: 'hi' })).status, 404);
   t.equal((await bob.postPartial(`/c/${id}/m/${messageId}/stop`, {})).status, 404);
 
-  // Ann's reply is untouched by all that.
-  const stillStreaming = await ann.getPartial(`/c/${id}/m/${messageId}`);
-  t.match(stillStreaming.body, /data-state="streaming"/);
-  await ann.postPartial(`/c/${id}/m/${messageId}/stop`, {});
+  // Ann's reply is untouched by all that: still streaming, or (on a busy machine) finished, never stopped by Bob.
+  const untouched = await ann.getPartial(`/c/${id}/m/${messageId}`);
+  t.match(untouched.body, /data-state="(streaming|complete)"/);
+  if (/data-state="streaming"/.test(untouched.body)) await ann.postPartial(`/c/${id}/m/${messageId}/stop`, {});
 });
 
 t.test('CSRF: a message POST without or with a wrong token is refused with 403', async (t) => {

@@ -5,29 +5,13 @@
 import t from 'tap';
 import { CONVERSATION_EXPORT_FORMAT, DATA_EXPORT_FORMAT } from '@homeagent/contract';
 import { HttpVisitor } from '../http-visitor.js';
-import { startLocalStack } from '../local-stack.js';
+import { startHousehold } from '../local-stack.js';
 
 t.setTimeout(180_000);
 
-const { stack, adminInvite } = await startLocalStack(t, 'homeagent-export-');
-const ann = new HttpVisitor(stack.url);
-if ((await ann.register(adminInvite, 'ann')).status !== 303) throw new Error('registration failed');
-const bob = new HttpVisitor(stack.url);
-if ((await bob.register(await ann.createInvite(), 'bob')).status !== 303) throw new Error('registration failed');
+const { stack, ann, bob } = await startHousehold(t, 'homeagent-export-');
 
-async function chat(visitor: HttpVisitor, text: string): Promise<string> {
-  await visitor.get('/c/new');
-  const path = (await visitor.postPartial('/c/new/messages', { text })).headers.get('hx-replace-url');
-  if (!path) throw new Error('no chat');
-  const deadline = Date.now() + 60_000;
-  while (/data-state="streaming"/.test((await visitor.get(path)).body)) {
-    if (Date.now() > deadline) throw new Error('the reply did not finish');
-    await new Promise((resolve) => setTimeout(resolve, 200));
-  }
-  return path;
-}
-
-const annChat = await chat(ann, 'Crème brûlée: how long in the oven?');
+const annChat = await ann.chat('Crème brûlée: how long in the oven?');
 const today = new Date().toISOString().slice(0, 10);
 
 t.test('the chat page links to both downloads', async (t) => {
@@ -72,8 +56,8 @@ t.test('another person cannot download the chat', async (t) => {
 });
 
 t.test('"Download all my data" is on the account page and holds every chat of the person', async (t) => {
-  await chat(bob, 'Bob private words');
-  await chat(ann, 'Second of Ann');
+  await bob.chat('Bob private words');
+  await ann.chat('Second of Ann');
   t.match((await ann.get('/usage')).body, /<a href="\/account\/data.json" download>Download all my data<\/a>/);
   const res = await ann.get('/account/data.json');
   t.equal(res.status, 200);

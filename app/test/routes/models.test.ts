@@ -92,12 +92,11 @@ t.test('adding a model: each bad field is refused with a sentence, nothing is wr
 });
 
 t.test('a person picks a model for a chat, sees its name on the reply, and the chat remembers it', async (t) => {
-  const chat = (await bo.post('/c', {})).headers.get('location')!;
-  const page = await bo.get(chat);
+  const page = await bo.get('/c/new');
   t.match(page.body, /<label for="chat-model">Model<\/label>\s*<select id="chat-model" name="model">/);
   t.match(page.body, /<option value="us\.anthropic\.claude-opus-4-6-v1" selected>Claude Opus 4\.6/, "the admin's default is picked");
   t.notMatch(page.body, /<option value="us\.anthropic\.claude-sonnet-4-5/, 'a disabled model is not offered');
-  const sent = await bo.postPartial(`${chat}/messages`, { text: 'hello haiku', model: HAIKU, temperature: 'precise', thinking: 'off' });
+  const { path: chat, sent } = await bo.startChat('hello haiku', { model: HAIKU, temperature: 'precise', thinking: 'off' });
   t.equal(sent.status, 200);
   const bubble = await waitForReply(bo, chat, sent.body);
   t.match(bubble, /<span class="reply-model" title="us\.anthropic\.claude-haiku-4-5-20251001-v1:0">Claude Haiku 4\.5<\/span>/);
@@ -149,10 +148,11 @@ t.test('a small-context model: the chat page says how many messages Claude sees'
   const form = await ann.get(`/models/edit?id=${encodeURIComponent(HAIKU)}`);
   t.match(form.body, /<option value="priority" selected>Priority/, 'the service tier is kept');
   t.match(form.body, /<option value="5m\+1h" selected>/);
-  const chat = (await bo.post('/c', {})).headers.get('location')!;
-  await bo.get(chat);
-  let last = '';
-  for (let i = 0; i < 3; i++) {
+  const first = await bo.startChat(`0${'y'.repeat(15_000)}`, { model: HAIKU });
+  const chat = first.path;
+  t.equal(first.sent.status, 200);
+  let last = await waitForReply(bo, chat, first.sent.body);
+  for (let i = 1; i < 3; i++) {
     const sent = await bo.postPartial(`${chat}/messages`, { text: `${i}${'y'.repeat(15_000)}`, model: HAIKU });
     t.equal(sent.status, 200);
     last = await waitForReply(bo, chat, sent.body);
@@ -163,9 +163,7 @@ t.test('a small-context model: the chat page says how many messages Claude sees'
 });
 
 t.test('a message Bedrock refuses can be edited and sent again', async (t) => {
-  const chat = (await bo.post('/c', {})).headers.get('location')!;
-  await bo.get(chat);
-  const sent = await bo.postPartial(`${chat}/messages`, { text: 'refuse this [[emulator:validation]]', model: 'us.anthropic.claude-opus-4-6-v1' });
+  const { path: chat, sent } = await bo.startChat('refuse this [[emulator:validation]]', { model: 'us.anthropic.claude-opus-4-6-v1' });
   await waitForReply(bo, chat, sent.body);
   const page = await bo.get(chat);
   t.match(page.body, /<summary>Edit and resend<\/summary>[\s\S]*<textarea id="resend-[a-z0-9]+" name="text"[^>]*>refuse this \[\[emulator:validation\]\]<\/textarea>/);

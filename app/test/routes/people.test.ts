@@ -31,11 +31,8 @@ function bobId(body: string): string {
 
 t.test('an admin sees everyone with role, spending and budget', async (t) => {
   // Bob chats once, so there is something to count.
-  await bob.get('/');
-  const created = await bob.post('/c', {});
-  const chat = created.headers.get('location')!;
-  await bob.get(chat);
-  t.equal((await bob.post(`${chat}/messages`, { text: 'hello there' })).status, 303);
+  await bob.get('/c/new');
+  t.equal((await bob.post('/c/new/messages', { text: 'hello there' })).status, 303);
 
   const home = await ann.get('/');
   t.match(home.body, /<a class="button-quiet" href="\/people">People<\/a>/, 'the header links to the page');
@@ -77,9 +74,8 @@ t.test('an admin changes a budget; empty goes back to the default', async (t) =>
   t.match(partial.body, /of \$0\.00<\/span>/);
 
   // Bob, at a zero budget, is refused a reply.
-  const chat = (await bob.post('/c', {})).headers.get('location')!;
-  await bob.get(chat);
-  const refused = await bob.postPartial(`${chat}/messages`, { text: 'one more' });
+  await bob.get('/c/new');
+  const refused = await bob.postPartial('/c/new/messages', { text: 'one more' });
   t.equal(refused.status, 402, 'the budget holds');
 
   const back = await ann.postPartial(`/people/${id}/budget`, { monthlyBudgetUsd: '' });

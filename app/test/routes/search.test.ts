@@ -5,32 +5,14 @@
  */
 import t from 'tap';
 import { HttpVisitor } from '../http-visitor.js';
-import { startLocalStack } from '../local-stack.js';
+import { startHousehold } from '../local-stack.js';
 
 t.setTimeout(180_000);
 
-const { stack, adminInvite } = await startLocalStack(t, 'homeagent-search-');
-const ann = new HttpVisitor(stack.url);
-if ((await ann.register(adminInvite, 'ann')).status !== 303) throw new Error('registration failed');
-const bob = new HttpVisitor(stack.url);
-if ((await bob.register(await ann.createInvite(), 'bob')).status !== 303) throw new Error('registration failed');
+const { stack, ann, bob } = await startHousehold(t, 'homeagent-search-');
 
-/** Starts a chat with one message and waits for its reply to finish; returns the chat's path. */
-async function chat(visitor: HttpVisitor, text: string): Promise<string> {
-  await visitor.get('/c/new');
-  const sent = await visitor.postPartial('/c/new/messages', { text });
-  const path = sent.headers.get('hx-replace-url');
-  if (!path) throw new Error(`no chat: ${sent.status} ${sent.body}`);
-  const deadline = Date.now() + 60_000;
-  while (/data-state="streaming"/.test((await visitor.get(path)).body)) {
-    if (Date.now() > deadline) throw new Error('the reply did not finish');
-    await new Promise((resolve) => setTimeout(resolve, 200));
-  }
-  return path;
-}
-
-const annChat = await chat(ann, 'My <b>Crème</b> brûlée recipe');
-const bobChat = await chat(bob, 'Bob has a crème brûlée recipe too');
+const annChat = await ann.chat('My <b>Crème</b> brûlée recipe');
+const bobChat = await bob.chat('Bob has a crème brûlée recipe too');
 
 t.test('the search field sits above the chat list', async (t) => {
   const home = await ann.get('/');

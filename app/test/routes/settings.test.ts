@@ -50,9 +50,7 @@ t.test('saving changes the settings; the next reply uses the new model', async (
   const page = await ann.get('/settings');
   t.equal(selectedModel(page.body), HAIKU, 'stored');
 
-  const chat = (await ann.post('/c', {})).headers.get('location')!;
-  await ann.get(chat);
-  const sent = await ann.postPartial(`${chat}/messages`, { text: 'hello' });
+  const { path: chat, sent } = await ann.startChat('hello');
   t.equal(sent.status, 200);
   const messageId = /id="message-([a-z0-9]+)" data-state="streaming"/.exec(sent.body)![1]!;
   let bubble = '';

@@ -6,29 +6,13 @@
  */
 import t from 'tap';
 import { HttpVisitor } from '../http-visitor.js';
-import { startLocalStack } from '../local-stack.js';
+import { startHousehold } from '../local-stack.js';
 
 t.setTimeout(180_000);
 
-const { stack, adminInvite } = await startLocalStack(t, 'homeagent-share-');
-const ann = new HttpVisitor(stack.url);
-if ((await ann.register(adminInvite, 'ann')).status !== 303) throw new Error('registration failed');
-const bob = new HttpVisitor(stack.url);
-if ((await bob.register(await ann.createInvite(), 'bob')).status !== 303) throw new Error('registration failed');
+const { stack, ann, bob } = await startHousehold(t, 'homeagent-share-');
 
-async function chat(visitor: HttpVisitor, text: string): Promise<string> {
-  await visitor.get('/c/new');
-  const path = (await visitor.postPartial('/c/new/messages', { text })).headers.get('hx-replace-url');
-  if (!path) throw new Error('no chat');
-  const deadline = Date.now() + 60_000;
-  while (/data-state="streaming"/.test((await visitor.get(path)).body)) {
-    if (Date.now() > deadline) throw new Error('the reply did not finish');
-    await new Promise((resolve) => setTimeout(resolve, 200));
-  }
-  return path;
-}
-
-const annChat = await chat(ann, 'Our <i>secret</i> picnic spot');
+const annChat = await ann.chat('Our <i>secret</i> picnic spot');
 
 async function makeLink(): Promise<string> {
   await ann.get(`${annChat}/share`);

@@ -35,9 +35,8 @@ t.test('a member sees their own usage, which grows with a reply', async (t) => {
   t.match(before.body, /\$0\.00 of your \$20\.00 monthly budget used\./);
   t.match(before.body, /<dt>Tokens sent to Claude<\/dt><dd>0<\/dd>/);
 
-  const chat = (await bob.post('/c', {})).headers.get('location')!;
-  await bob.get(chat);
-  t.equal((await bob.post(`${chat}/messages`, { text: 'count me' })).status, 303);
+  await bob.get('/c/new');
+  t.equal((await bob.post('/c/new/messages', { text: 'count me' })).status, 303);
   const counted = /<dt>Tokens Claude wrote<\/dt><dd>([1-9][\d,]*)<\/dd>/;
   let page = await bob.get('/usage');
   for (let i = 0; i < 200 && !counted.test(page.body); i++) {

@@ -32,7 +32,6 @@ import {
   type ConversationDetailResponse,
   type ConversationListResponse,
   type ConversationResponse,
-  type CreateConversationRequest,
   type CreateInviteRequest,
   type CreateShareResponse,
   type SharedSnapshot,
@@ -395,10 +394,6 @@ export class AgentClient {
 
   async listConversations(userId: string): Promise<ConversationListResponse> {
     return (await this.#call<ConversationListResponse>('GET', '/v1/conversations', { userId })).body;
-  }
-
-  async createConversation(userId: string, request: CreateConversationRequest): Promise<ConversationResponse> {
-    return (await this.#call<ConversationResponse>('POST', '/v1/conversations', { userId, body: request })).body;
   }
 
   /** A read-only snapshot of one's own conversation; the token is in this answer only. */
