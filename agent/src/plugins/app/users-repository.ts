@@ -1,6 +1,6 @@
 import fp from 'fastify-plugin';
 import { DeleteCommand, GetCommand, PutCommand, QueryCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import type { Role, User } from '@homeagent/contract';
+import type { User } from '@homeagent/contract';
 import { conditionally, conditionallyUpdated } from '../external/dynamodb.js';
 
 export interface UserRecord extends User {
@@ -21,7 +21,7 @@ export function toUser(record: UserRecord): User {
     id: record.id,
     username: record.username,
     displayName: record.displayName,
-    role: record.role as Role,
+    role: record.role,
     createdAt: record.createdAt,
   };
 }
