@@ -64,7 +64,7 @@ export function shareListPage(shares: SharedLink[], csrfToken: string, notice?: 
 /** The snapshot, read-only: the bubbles as the chat shows them, no composer and no actions. */
 export function sharedSnapshotPage(snapshot: SharedSnapshot): Html {
   const bubbles = snapshot.messages.map((m) =>
-    messageBubble({ ...m, conversationId: '', state: m.state as Message['state'] } as Message, { topic: '', csrfToken: '' }),
+    messageBubble({ ...m, conversationId: '', state: m.state as Message['state'] }, { topic: '', csrfToken: '' }),
   );
   return html`<main class="chat shared-chat">
   <div class="chat-head">
