@@ -181,10 +181,10 @@ t.test('context that fits: a small-context model gets fewer messages, within its
   const conversationId = await newConversation(agent, member);
   let last;
   for (let i = 0; i < 5; i++) last = await exchange(member, conversationId, { text: `${i} ${'longwords'.repeat(900)}`, model: HAIKU });
-  const chars = JSON.stringify(last.request.messages).length + JSON.stringify(last.request.system).length;
-  t.ok(chars / 4 + last.request.maxTokens! <= 14_000, `the request (${Math.round(chars / 4)} tokens + ${last.request.maxTokens}) stays within the window`);
-  t.ok(last.message.context!.leftOut > 0, `older messages were left out (${JSON.stringify(last.message.context)})`);
-  t.equal(last.request.messages.length, last.message.context!.sent + 1);
+  const chars = JSON.stringify(last!.request.messages).length + JSON.stringify(last!.request.system).length;
+  t.ok(chars / 4 + last!.request.maxTokens! <= 14_000, `the request (${Math.round(chars / 4)} tokens + ${last!.request.maxTokens}) stays within the window`);
+  t.ok(last!.message.context!.leftOut > 0, `older messages were left out (${JSON.stringify(last!.message.context)})`);
+  t.equal(last!.request.messages.length, last!.message.context!.sent + 1);
 });
 
 t.test('settings refuse an entry whose context is not larger than its output', async (t) => {
