@@ -51,8 +51,8 @@ async function deleteKeys(app: FastifyInstance, keys: { pk: string; sk: string }
     for (let attempt = 0; requests.length > 0; attempt++) {
       if (attempt > 8) throw new HttpError(503, 'database_busy', 'The database is busy; the removal finishes on the next try.');
       if (attempt > 0) await new Promise((resolve) => setTimeout(resolve, Math.min(1000, 50 * 2 ** attempt)));
-      const out = await app.dynamo.send(new BatchWriteCommand({ RequestItems: { [table]: requests as never } }));
-      requests = (out.UnprocessedItems?.[table] ?? []) as Record<string, unknown>[];
+      const out = await app.dynamo.send(new BatchWriteCommand({ RequestItems: { [table]: requests } }));
+      requests = (out.UnprocessedItems?.[table] ?? []);
     }
   }
 }
@@ -81,7 +81,9 @@ async function ownKeys(app: FastifyInstance, userId: string, prefix: string): Pr
 /** In order; the profile goes last, so until then the account is still found (as marked) on start. */
 export const USER_PURGE_STEPS: PurgeStep[] = [
   { name: 'sessions', run: (app, user) => app.sessions.purgeAllOf(user.id) },
-  { name: 'replies', run: async (app, user) => void (await stopRepliesOf(app, user.id)) },
+  { name: 'replies', run: async (app, user) => {
+    await stopRepliesOf(app, user.id);
+  } },
   {
     name: 'conversations',
     run: async (app, user) => {
@@ -98,7 +100,9 @@ export const USER_PURGE_STEPS: PurgeStep[] = [
   { name: 'invites', run: (app, user) => app.invites.forgetUser(user.id) },
   // A share link's snapshot is a copy of the person's messages: it goes with them.
   { name: 'share links', run: (app, user) => app.shares.purgeAllOf(user.id) },
-  { name: 'attachments', run: async (app, user) => void (await purgeUserAttachments(app, user.id)) },
+  { name: 'attachments', run: async (app, user) => {
+    await purgeUserAttachments(app, user.id);
+  } },
   { name: 'passkeys', run: (app, user) => app.passkeys.purgeAllOf(user.id) },
   { name: 'profile', run: (app, user) => app.users.purge(user) },
 ];

@@ -83,7 +83,7 @@ export function serverOptions(config: AppConfig): FastifyServerOptions {
         .header('x-content-type-options', 'nosniff')
         .type('text/html; charset=utf-8')
         .send(status === 414 ? '<p class="error" role="alert">That address is too long.</p>\n' : '<p class="error" role="alert">That address is not valid.</p>\n');
-    }) as FastifyServerOptions['frameworkErrors'],
+    }),
     // Longer than any id the schemas accept, so a too-long id gets the
     // schema's clear 400 instead of the router's bare 404.
     routerOptions: { maxParamLength: 500 },

@@ -95,8 +95,8 @@ function parseEnv(env: NodeJS.ProcessEnv): Env {
   }
   // Only plain digits count as whole numbers: Convert would also read "1e3" or " 7 ".
   for (const [key, schema] of Object.entries(EnvSchema.properties)) {
-    if ((schema as { type?: string }).type === 'integer' && typeof raw[key] === 'string' && !/^\d+$/.test(raw[key] as string)) {
-      throw new ConfigError(key, `${expectation(key)}, got "${raw[key] as string}"`);
+    if ((schema as { type?: string }).type === 'integer' && typeof raw[key] === 'string' && !/^\d+$/.test(raw[key])) {
+      throw new ConfigError(key, `${expectation(key)}, got "${raw[key]}"`);
     }
   }
   const value = Value.Default(EnvSchema, Value.Convert(EnvSchema, raw)) as Record<string, unknown>;

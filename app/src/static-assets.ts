@@ -72,7 +72,7 @@ for (const [name, path] of Object.entries(SOURCES)) {
 }
 
 /** The URL of a static file by its plain name, e.g. `assetUrl('app.css')` → `/static/app.3f2a9c1d.css`. */
-export function assetUrl(name: keyof typeof SOURCES | string): string {
+export function assetUrl(name: string): string {
   const asset = byName.get(name);
   if (!asset) throw new Error(`no static file named ${name}`);
   return `/static/${asset.file}`;

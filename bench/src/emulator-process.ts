@@ -76,7 +76,7 @@ export class EmulatorProcess {
         clearTimeout(timer);
         resolve(answer);
       });
-      this.child.send({ ...message, requestId } as EmulatorParentMessage);
+      this.child.send({ ...message, requestId });
     });
   }
 

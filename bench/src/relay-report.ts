@@ -142,9 +142,9 @@ function targetsTable(sweep: RelaySweep | undefined, scale: PageScale | undefine
   const agentHub = head ? sumOf(head.cpuPer1000Tokens, ['agent', 'hub']) : undefined;
   const idle = sweep?.idleRssMiB[0] ? sumOf(sweep.idleRssMiB[0].rssMiB, ['hub', 'agent', 'app']) : undefined;
   const rows: string[][] = [
-    ['added latency per token', 'p50 ≤ 35 ms, p99 ≤ 60 ms', t ? `p50 ${f(t.p50)}, p99 ${f(t.p99)} (N=${head!.concurrency})` : 'not measured', met(t && t.p50 <= 35 && t.p99 <= 60)],
+    ['added latency per token', 'p50 ≤ 35 ms, p99 ≤ 60 ms', t ? `p50 ${f(t.p50)}, p99 ${f(t.p99)} (N=${head.concurrency})` : 'not measured', met(t && t.p50 <= 35 && t.p99 <= 60)],
     ['first token added', 'p95 ≤ 50 ms', head?.firstToken ? `p95 ${f(head.firstToken.p95)}` : 'not measured', met(head?.firstToken && head.firstToken.p95 <= 50)],
-    ['tokens lost / doubled', '0', head ? `${sweep!.cells.reduce((s, c) => s + c.lost, 0)} / ${sweep!.cells.reduce((s, c) => s + c.doubled, 0)} (all cells)` : 'not measured', met(head && sweep!.cells.every((c) => c.lost === 0 && c.doubled === 0 && c.outOfOrder === 0))],
+    ['tokens lost / doubled', '0', head ? `${sweep.cells.reduce((s, c) => s + c.lost, 0)} / ${sweep.cells.reduce((s, c) => s + c.doubled, 0)} (all cells)` : 'not measured', met(head && sweep.cells.every((c) => c.lost === 0 && c.doubled === 0 && c.outOfOrder === 0))],
     ['agent + hub CPU per 1,000 tokens', '≤ 0.10 CPU-s', agentHub === undefined ? 'not measured' : `${f(agentHub)} CPU-s`, met(agentHub === undefined ? undefined : agentHub <= 0.1)],
     ['message POST answer, 50 at once', 'p95 ≤ 150 ms', post50 ? `p95 ${f(post50.p95)}` : 'not measured', met(post50 && post50.p95 <= 150)],
     ['conversation page, 200 req/s', 'p99 ≤ 15 ms', scale?.conversation.latency ? `p99 ${f(scale.conversation.latency.p99)} (${scale.messagesOnPage} messages)` : 'not measured', met(scale?.conversation.latency && scale.conversation.latency.p99 <= 15)],

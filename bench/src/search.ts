@@ -64,7 +64,6 @@ class Seeder {
     private readonly baseUrl: string,
     private readonly serviceKey: string,
     private readonly userId: string,
-    private readonly agent: http.Agent,
   ) {}
 
   private async call(method: string, path: string, body?: unknown): Promise<{ status: number; json: Record<string, unknown> }> {
@@ -121,7 +120,7 @@ async function main(): Promise<void> {
     const user = await ChatUser.register(stack.ports.edge, httpAgent, stack.adminInvite, { username: 'bench.search', password: randomBytes(18).toString('base64url') });
     const secrets = JSON.parse(await readFile(join(dataDir, 'secrets.json'), 'utf8')) as { serviceKey: string };
     const userId = userIdFromHubCookie(user.client.cookie('mercureAuthorization') ?? '');
-    const seeder = new Seeder(stack.endpoints.agent, secrets.serviceKey, userId, httpAgent);
+    const seeder = new Seeder(stack.endpoints.agent, secrets.serviceKey, userId);
 
     process.stderr.write(`bench search: seeding ${exchanges * 2} messages in ${conversations} conversations…\n`);
     const seedStarted = performance.now();

@@ -20,8 +20,8 @@ type Limits = (typeof import('./contract.js'))['LIMITS'];
 const LIMITS: Pick<Limits, 'passwordMin' | 'passwordMax' | 'displayNameMax'> = { passwordMin: 10, passwordMax: 200, displayNameMax: 64 };
 const Role = Type.Union([Type.Literal('admin'), Type.Literal('member')]);
 type SameRole = Static<typeof Role> extends import('./contract.js').Role ? (import('./contract.js').Role extends Static<typeof Role> ? true : never) : never;
-const _sameRole: SameRole = true;
-void _sameRole;
+/** Checked by the compiler: the role list here is the contract's. */
+export const ROLE_MATCHES_CONTRACT: SameRole = true;
 
 export const CLIENT_ADDRESS_HEADER = 'x-client-address';
 export const CLIENT_USER_AGENT_HEADER = 'x-client-user-agent';

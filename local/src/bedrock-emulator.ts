@@ -301,32 +301,32 @@ export async function startBedrockEmulator(opts: BedrockEmulatorOptions = {}): P
       log.info({ requestId, sentTokens }, 'emulator reply aborted by the client');
     };
     write(eventFrame('messageStart', { role: 'assistant' }));
-    if (!(await wait(firstTokenDelayMs))) return abandoned(0);
+    if (!(await wait(firstTokenDelayMs))) { abandoned(0); return; }
     const interval = 1000 / pace;
     const textIndex = thinks ? 1 : 0;
     if (thinks) {
       for (let i = 0; i < thought.length; i++) {
-        if (i > 0 && !(await wait(interval))) return abandoned(0);
-        if (!write(eventFrame('contentBlockDelta', { contentBlockIndex: 0, delta: { reasoningContent: { text: thought[i] } } }))) return abandoned(0);
+        if (i > 0 && !(await wait(interval))) { abandoned(0); return; }
+        if (!write(eventFrame('contentBlockDelta', { contentBlockIndex: 0, delta: { reasoningContent: { text: thought[i] } } }))) { abandoned(0); return; }
       }
       write(eventFrame('contentBlockDelta', { contentBlockIndex: 0, delta: { reasoningContent: { signature: reasoningSignature(thought.join('')) } } }));
       write(eventFrame('contentBlockStop', { contentBlockIndex: 0 }));
     }
     const stamps = record?.begin(said, requestId);
     for (let i = 0; i < limit; i++) {
-      if (i > 0 && !(await wait(interval))) return abandoned(i);
+      if (i > 0 && !(await wait(interval))) { abandoned(i); return; }
       if (i === silence) {
         // Nothing more, not even an end: only the client giving up ends this stream.
         log.info({ requestId, sentTokens: i }, 'emulator reply gone silent');
         await new Promise<void>((resolve) => aborted.signal.addEventListener('abort', () => resolve(), { once: true }));
-        return abandoned(i);
+        abandoned(i); return;
       }
       if (failure && i === TOKENS_BEFORE_FAILURE) {
         write(exceptionFrame(failure.exceptionType, failure.message));
         if (!stream.destroyed) stream.end();
         return;
       }
-      if (!write(eventFrame('contentBlockDelta', { contentBlockIndex: textIndex, delta: { text: tokens[i] } }))) return abandoned(i);
+      if (!write(eventFrame('contentBlockDelta', { contentBlockIndex: textIndex, delta: { text: tokens[i] } }))) { abandoned(i); return; }
       if (stamps) {
         stamps.tokens.push(tokens[i]!);
         stamps.emittedAt.push(epochNow());

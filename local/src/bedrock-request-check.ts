@@ -88,7 +88,7 @@ function checkMessages(messages: unknown[], model: EmulatedModel): number {
       }
       if ('cachePoint' in block) {
         cachePoints += 1;
-        checkCachePoint(block as ConverseContentBlock, `messages.${i}.content.${j}`, model);
+        checkCachePoint(block, `messages.${i}.content.${j}`, model);
       }
       if ('reasoningContent' in block) {
         if (message.role !== 'assistant') throw modelError(`messages.${i}.content.${j}: thinking blocks may only be in assistant messages`);
@@ -121,7 +121,7 @@ function checkThinking(fields: unknown, model: EmulatedModel, maxTokens: number 
       return { type: 'disabled' };
     case 'adaptive':
       if (model.thinking !== 'adaptive') throw modelError('thinking.type: "adaptive" is not supported for this model. Use thinking.type: "enabled" with budget_tokens.');
-      return { type: 'adaptive', effort: (effort as string | undefined) ?? 'high', ...(typeof thinking.display === 'string' ? { display: thinking.display } : {}) };
+      return { type: 'adaptive', effort: (effort) ?? 'high', ...(typeof thinking.display === 'string' ? { display: thinking.display } : {}) };
     case 'enabled': {
       if (model.thinking === 'none') throw modelError('thinking: Extra inputs are not permitted');
       if (!model.budgetAccepted) throw modelError('thinking.type: "enabled" is not supported for this model. Use thinking.type: "adaptive" and output_config.effort.');
@@ -161,7 +161,7 @@ export function checkConverseRequest(raw: Buffer, model: EmulatedModel): Checked
   for (const [i, block] of (system ?? []).entries()) {
     if (isObject(block) && 'cachePoint' in block) {
       cachePoints += 1;
-      checkCachePoint(block as ConverseContentBlock, `system.${i}`, model);
+      checkCachePoint(block, `system.${i}`, model);
     }
   }
   if (cachePoints > 0 && model.cacheTtls.length === 0) throw invalid('This model does not support prompt caching: remove the cachePoint blocks.');

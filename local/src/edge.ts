@@ -142,13 +142,13 @@ class UpstreamAgent extends http.Agent {
     };
     const write = socket._write.bind(socket);
     socket._write = (chunk: unknown, encoding: BufferEncoding, callback: WriteCallback) => {
-      if (stoppedReading) return callback();
+      if (stoppedReading) { callback(); return; }
       write(chunk, encoding, guard(callback));
     };
     const writev = socket._writev?.bind(socket);
     if (writev) {
       socket._writev = (chunks: Array<{ chunk: unknown; encoding: BufferEncoding }>, callback: WriteCallback) => {
-        if (stoppedReading) return callback();
+        if (stoppedReading) { callback(); return; }
         writev(chunks, guard(callback));
       };
     }

@@ -4,7 +4,7 @@
  * served by the hub process itself, so nothing stands between the two.
  */
 import t from 'tap';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import { chromium, type Browser } from 'playwright-core';
 import { buildHub, publish, publisherToken, subscriberToken } from './helper.js';
 
 t.setTimeout(180_000);

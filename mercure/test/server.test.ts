@@ -46,7 +46,7 @@ t.test('listens on HOST/PORT, logs JSON without secrets, closes cleanly on SIGTE
   const encoded = await fetch(`${url}/.well-known/mercure?topic=a&%61uthorization=${'y'.repeat(20)}&Authorization=${'z'.repeat(20)}`);
   t.equal(encoded.status, 401);
   await encoded.body!.cancel();
-  const stream = await SseClient.open(url!, ['a']);
+  const stream = await SseClient.open(url, ['a']);
   await stream.until((c) => c.comments >= 1, 'the stream to open');
   p.child.kill('SIGTERM');
   const [code] = await once(p.child, 'exit');

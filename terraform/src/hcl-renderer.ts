@@ -152,7 +152,7 @@ function renderBody(body: Record<string, Json>, indent: string): string {
     } else if (isObject(value) && !MAP_ARGUMENTS.has(key)) {
       blocks.push(renderBlock(key, [], value, indent));
     } else if (Array.isArray(value) && value.length > 0 && value.every(isObject) && !MAP_ARGUMENTS.has(key)) {
-      for (const item of value) blocks.push(renderBlock(key, [], item as Record<string, Json>, indent));
+      for (const item of value) blocks.push(renderBlock(key, [], item, indent));
     } else {
       args.push(`${indent}${argumentName(key)} = ${renderExpression(value, indent)}`);
     }

@@ -33,15 +33,15 @@ t.test('blocks, map arguments, references and labels', async (t) => {
     },
     output: { public_url: { value: 'https://chat.example.org', description: 'where' } },
   });
-  t.match(hcl, /terraform \{\n  required_providers \{\n    aws = \{\n      source = "aws"\n      version = "6\.25\.0"\n    \}\n  \}\n  backend "s3" \{\n    bucket = "b"\n    encrypt = true\n  \}\n\}/);
-  t.match(hcl, /provider "aws" \{\n  region = "eu-west-1"\n  default_tags \{\n    tags = \{\n      Project = "HomeAgent"\n      "kebab-key" = "x"/);
+  t.match(hcl, /terraform \{\n {2}required_providers \{\n {4}aws = \{\n {6}source = "aws"\n {6}version = "6\.25\.0"\n {4}\}\n {2}\}\n {2}backend "s3" \{\n {4}bucket = "b"\n {4}encrypt = true\n {2}\}\n\}/);
+  t.match(hcl, /provider "aws" \{\n {2}region = "eu-west-1"\n {2}default_tags \{\n {4}tags = \{\n {6}Project = "HomeAgent"\n {6}"kebab-key" = "x"/);
   t.match(hcl, /resource "aws_ecs_service" "svc" \{/);
-  t.match(hcl, /  network_configuration \{\n    assign_public_ip = false\n    subnets = \[\n      aws_subnet\.a\.id,\n    \]\n  \}/, 'object → block, references bare');
-  t.equal(hcl.match(/  load_balancer \{/g)?.length, 2, 'list of objects → repeated blocks');
+  t.match(hcl, / {2}network_configuration \{\n {4}assign_public_ip = false\n {4}subnets = \[\n {6}aws_subnet\.a\.id,\n {4}\]\n {2}\}/, 'object → block, references bare');
+  t.equal(hcl.match(/ {2}load_balancer \{/g)?.length, 2, 'list of objects → repeated blocks');
   t.match(hcl, /ignore_changes = \[task_definition\]/);
   t.match(hcl, /depends_on = \[aws_lb\.x\]/);
-  t.match(hcl, /  tags = \{\n    Name = "svc"\n  \}/, 'tags is a map argument');
+  t.match(hcl, / {2}tags = \{\n {4}Name = "svc"\n {2}\}/, 'tags is a map argument');
   t.notMatch(hcl, /metadata|"\/\/"/, 'cdktf metadata is dropped');
-  t.match(hcl, /output "public_url" \{\n  value = "https:\/\/chat\.example\.org"\n  description = "where"\n\}/);
+  t.match(hcl, /output "public_url" \{\n {2}value = "https:\/\/chat\.example\.org"\n {2}description = "where"\n\}/);
   t.throws(() => renderHcl({ locals: {} } as never), /cannot render top-level locals/);
 });

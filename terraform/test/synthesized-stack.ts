@@ -68,7 +68,7 @@ export function bodyAt(doc: TerraformJson, address: string): Body {
   const [type, name] = address.split('.');
   const body = doc.resource?.[type!]?.[name!];
   if (!body) throw new Error(`no resource ${address}`);
-  return body as Body;
+  return body;
 }
 
 /** Parsed IAM policy document (a JSON string with Terraform references inside strings). */

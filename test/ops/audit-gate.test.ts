@@ -9,7 +9,7 @@ import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import t from 'tap';
+import t, { type Test } from 'tap';
 import { repoRoot } from './bats-report.js';
 
 const script = join(repoRoot, 'scripts/audit-gate.mjs');
@@ -18,7 +18,7 @@ const today = '2026-12-01';
 
 interface Entry { id?: string; scope?: string; reason?: string; expires?: string }
 
-function gate(t: Tap.Test, args: string[], accepted: Entry[] = [], env: Record<string, string> = {}) {
+function gate(t: Test, args: string[], accepted: Entry[] = [], env: Record<string, string> = {}) {
   const dir = mkdtempSync(join(tmpdir(), 'audit-gate-'));
   t.teardown(() => rmSync(dir, { recursive: true, force: true }));
   const allowlist = join(dir, 'allowlist.json');

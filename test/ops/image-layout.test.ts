@@ -82,7 +82,7 @@ function waitForListening(child: ChildProcess, output: { text: string }): Promis
       for (const line of output.text.split('\n')) {
         try {
           const entry = JSON.parse(line) as { msg?: string; url?: string };
-          if (entry.msg === 'listening' && entry.url) return resolve(new URL(entry.url));
+          if (entry.msg === 'listening' && entry.url) { resolve(new URL(entry.url)); return; }
         } catch { /* not a JSON log line */ }
       }
     };

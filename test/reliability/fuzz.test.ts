@@ -229,7 +229,7 @@ t.test(`${SCALE.fuzzRuns} malformed requests: no 5xx, nothing down, nothing half
   ];
   await fc.assert(
     fc.asyncProperty(plans({ cid, mid: sent.assistantId!, uid: bob.userId }), async (plan) => {
-      const { base, request } = await materialize(plan as Plan, run);
+      const { base, request } = await materialize(plan, run);
       const status = await sendRaw(base, request);
       byStatus.set(status, (byStatus.get(status) ?? 0) + 1);
       if (status !== 0 && status < 500) return true;

@@ -107,8 +107,7 @@ const conversationRoutes: FastifyPluginAsync = async (fastify) => {
       };
       const refusal = refusalOf(submission);
       if (refusal !== undefined || submission.removed) return formAgain(refusal, refusal === undefined ? 200 : 400);
-      const tooFast = await app.sendLimits.refuseWhenTooFast(request, reply, conversationPath(conversationId));
-      if (tooFast) return tooFast;
+      if (await app.sendLimits.refuseWhenTooFast(request, reply, conversationPath(conversationId))) return reply;
       const { choices } = submission;
       let sent;
       try {

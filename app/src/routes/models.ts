@@ -32,7 +32,7 @@ const ModelIdForm = Type.Object({ _csrf: field, modelId: Type.String({ minLength
 const ModelQuery = Type.Object({ id: Type.Optional(Type.String({ maxLength: 1_000 })) });
 
 function valuesOf(m: ModelEntry): ModelValues {
-  return Object.fromEntries(MODEL_FIELDS.map((name) => [name, m[name] === undefined ? '' : String(m[name])])) as ModelValues;
+  return Object.fromEntries(MODEL_FIELDS.map((name) => [name, m[name] === undefined ? '' : String(m[name])]));
 }
 
 const INTEGER_FIELDS = ['contextWindow', 'maxOutputTokens'] as const;

@@ -50,8 +50,7 @@ const newChatRoutes: FastifyPluginAsync = async (fastify) => {
     };
     const refusal = refusalOf(submission);
     if (refusal !== undefined || submission.removed) return formAgain(refusal, refusal === undefined ? 200 : 400);
-    const tooFast = await app.sendLimits.refuseWhenTooFast(request, reply, NEW_CHAT_PATH);
-    if (tooFast) return tooFast;
+    if (await app.sendLimits.refuseWhenTooFast(request, reply, NEW_CHAT_PATH)) return reply;
     let started;
     try {
       started = await app.agent.startConversation(current.user.id, submission.text, withAttachments(submission));

@@ -5,7 +5,7 @@
  */
 import type { FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
-import type { Role, UserState, UserSummary } from '@homeagent/contract';
+import type { UserSummary } from '@homeagent/contract';
 import { AgentRequestError } from '../plugins/app/agent-client.js';
 import { isHtmxRequest } from '../plugins/app/page-reply.js';
 import { TokenOnlyForm } from '../schemas/account.js';
@@ -99,7 +99,7 @@ const peopleRoutes: FastifyPluginAsync = async (fastify) => {
     const role = request.body.role;
     if (role !== 'admin' && role !== 'member') throw new PersonFormError('Choose the role "admin" or "member".');
     return act(request, request.params.userId, reply, async (adminId, userId) => {
-      const summary = await app.agent.setRole(adminId, userId, role as Role);
+      const summary = await app.agent.setRole(adminId, userId, role);
       return { summary, notice: `${summary.user.displayName} is now ${role === 'admin' ? 'an admin' : 'a member'}.` };
     });
   });
@@ -108,7 +108,7 @@ const peopleRoutes: FastifyPluginAsync = async (fastify) => {
     const state = request.body.state;
     if (state !== 'active' && state !== 'disabled') throw new PersonFormError('Choose the state "active" or "disabled".');
     return act(request, request.params.userId, reply, async (adminId, userId) => {
-      const summary = await app.agent.setState(adminId, userId, state as UserState);
+      const summary = await app.agent.setState(adminId, userId, state);
       const notice = state === 'disabled' ? `${summary.user.displayName} is disabled and signed out everywhere.` : `${summary.user.displayName} can sign in again.`;
       return { summary, notice };
     });

@@ -18,7 +18,7 @@ function makeHtml(value: string): Html {
 }
 
 function isHtml(value: unknown): value is Html {
-  return typeof value === 'object' && value !== null && (value as Html)[TRUSTED] === true;
+  return typeof value === 'object' && value !== null && (value as Html)[TRUSTED];
 }
 
 const ESCAPES: Record<string, string> = {
@@ -46,7 +46,7 @@ function render(value: Interpolation): string {
 export function html(strings: TemplateStringsArray, ...values: Interpolation[]): Html {
   let out = strings[0]!;
   for (let i = 0; i < values.length; i++) {
-    out += render(values[i]!) + strings[i + 1]!;
+    out += render(values[i]) + strings[i + 1]!;
   }
   return makeHtml(out);
 }

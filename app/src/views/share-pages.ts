@@ -66,7 +66,7 @@ export function shareListPage(shares: SharedLink[], csrfToken: string, notice?: 
 export function sharedSnapshotPage(snapshot: SharedSnapshot, token: string): Html {
   // A snapshot's message carries `attachments` as a Message does (they are read through the link).
   const bubbles = snapshot.messages.map((m) =>
-    messageBubble({ ...m, conversationId: '', state: m.state as Message['state'] } as Message, { topic: '', csrfToken: '', attachmentPath: sharedAttachmentPath(token) }),
+    messageBubble({ ...m, conversationId: '', state: m.state as Message['state'] }, { topic: '', csrfToken: '', attachmentPath: sharedAttachmentPath(token) }),
   );
   return html`<main class="chat shared-chat">
   <div class="chat-head">

@@ -29,7 +29,7 @@ export interface BrowserStack extends LocalStack {
   /** console errors and uncaught page errors of every page opened with `openPage` */
   pageErrors: string[];
   /** A new browser context (its own cookies) and a page in it. */
-  openPage(viewport?: { width: number; height: number }): Promise<{ context: BrowserContext; page: Page }>;
+  openPage: (viewport?: { width: number; height: number }) => Promise<{ context: BrowserContext; page: Page }>;
 }
 
 /** Starts the stack and Chromium; both stop, and the data folder goes, when `t` ends. */

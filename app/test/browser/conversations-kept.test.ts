@@ -50,10 +50,10 @@ t.test('export downloads both formats', async (t) => {
   await page.getByText('Manage chat').click();
   const [markdown] = await Promise.all([page.waitForEvent('download'), page.getByRole('link', { name: 'Download as Markdown' }).click()]);
   t.match(markdown.suggestedFilename(), /^sunflowers-for-the-balcony-\d{4}-\d\d-\d\d\.md$/);
-  t.match(await readFile((await markdown.path())!, 'utf8'), /^# Sunflowers for the balcony\?\n[\s\S]*## Claude · /);
+  t.match(await readFile((await markdown.path()), 'utf8'), /^# Sunflowers for the balcony\?\n[\s\S]*## Claude · /);
   const [json] = await Promise.all([page.waitForEvent('download'), page.getByRole('link', { name: 'Download as JSON' }).click()]);
   t.match(json.suggestedFilename(), /^sunflowers-for-the-balcony-\d{4}-\d\d-\d\d\.json$/);
-  const file = JSON.parse(await readFile((await json.path())!, 'utf8'));
+  const file = JSON.parse(await readFile((await json.path()), 'utf8'));
   t.equal(file.messages.length, 2);
   t.ok(file.messages[1].usage.outputTokens > 0);
 });

@@ -65,7 +65,7 @@ t.test('without a script the form sends its files with the first message; the bu
   form.append('_csrf', ann.token);
   form.append('text', 'Read these please');
   form.append('files', new Blob([PNG as Uint8Array<ArrayBuffer>]), 'photo.png');
-  form.append('files', new Blob([PDF as Uint8Array<ArrayBuffer>]), 'letter.pdf');
+  form.append('files', new Blob([PDF]), 'letter.pdf');
   const sent = await fetch(`${stack.url}/c/new/messages`, { method: 'POST', headers: { cookie: cookieHeader(ann.jar), origin: stack.url }, body: form, redirect: 'manual' });
   t.equal(sent.status, 303);
   chatPath = sent.headers.get('location') ?? '';

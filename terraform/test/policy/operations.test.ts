@@ -11,7 +11,7 @@ const lean = synthesizeStack({ lean: true }).doc;
 t.test('the service is created after the HTTPS listener and the hub rule', async (t) => {
   const [[address, service]] = resourcesOf(doc, 'aws_ecs_service') as [[string, Body]];
   const https = resourcesOf(doc, 'aws_lb_listener').find(([, l]) => l.protocol === 'HTTPS')![0];
-  const [[hubRule]] = resourcesOf(doc, 'aws_lb_listener_rule');
+  const [[hubRule]] = resourcesOf(doc, 'aws_lb_listener_rule') as [[string, Body]];
   t.ok(service.depends_on?.includes(https), `${address} waits for ${https} (which waits for the certificate)`);
   t.ok(service.depends_on?.includes(hubRule), `${address} waits for ${hubRule}`);
 });

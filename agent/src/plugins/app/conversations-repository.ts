@@ -153,8 +153,8 @@ export class ConversationsRepository {
     for (let attempt = 0; requests.length > 0; attempt++) {
       if (attempt > 0) await new Promise((resolve) => setTimeout(resolve, Math.min(1000, 50 * 2 ** attempt)));
       if (attempt > 8) throw new HttpError(503, 'database_busy', 'The database is busy; try deleting the conversation again.');
-      const out = await this.doc.send(new BatchWriteCommand({ RequestItems: { [this.table]: requests as never } }));
-      requests = (out.UnprocessedItems?.[this.table] ?? []) as Record<string, unknown>[];
+      const out = await this.doc.send(new BatchWriteCommand({ RequestItems: { [this.table]: requests } }));
+      requests = (out.UnprocessedItems?.[this.table] ?? []);
     }
   }
 

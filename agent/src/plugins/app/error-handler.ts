@@ -73,7 +73,7 @@ export default fp(
         body = {
           statusCode: 400,
           code: 'validation',
-          message: describeValidation(error.validation as unknown as ValidationIssue[], error.validationContext),
+          message: describeValidation(error.validation, error.validationContext),
         };
       } else if (error instanceof HttpError) {
         body = { statusCode: error.statusCode, code: error.code, message: error.message };

@@ -146,8 +146,8 @@ export class SharesRepository {
       for (let attempt = 0; pending.length > 0; attempt++) {
         if (attempt > 8) throw new HttpError(503, 'database_busy', 'The database is busy; try again in a moment.');
         if (attempt > 0) await new Promise((resolve) => setTimeout(resolve, Math.min(1000, 50 * 2 ** attempt)));
-        const out = await this.doc.send(new BatchWriteCommand({ RequestItems: { [this.table]: pending as never } }));
-        pending = (out.UnprocessedItems?.[this.table] ?? []) as Record<string, unknown>[];
+        const out = await this.doc.send(new BatchWriteCommand({ RequestItems: { [this.table]: pending } }));
+        pending = (out.UnprocessedItems?.[this.table] ?? []);
       }
     }
   }

@@ -26,7 +26,7 @@ export function toUser(record: UserRecord): User {
     id: record.id,
     username: record.username,
     displayName: record.displayName,
-    role: record.role as Role,
+    role: record.role,
     createdAt: record.createdAt,
   };
 }

@@ -16,9 +16,9 @@ export interface SendLimits {
   countSend(userId: string): void;
   /**
    * Counts a send of the signed-in person; over the limit it answers 429 with Retry-After (a page with a
-   * way back to `backPath`, or the composer's error fragment, which keeps the typed text) and returns that reply.
+   * way back to `backPath`, or the composer's error fragment, which keeps the typed text) and returns true.
    */
-  refuseWhenTooFast(request: FastifyRequest, reply: FastifyReply, backPath: string): Promise<FastifyReply | undefined>;
+  refuseWhenTooFast(request: FastifyRequest, reply: FastifyReply, backPath: string): Promise<boolean>;
 }
 
 declare module 'fastify' {
@@ -45,14 +45,16 @@ export default fp<{ now?: () => number }>(
       async refuseWhenTooFast(request, reply, backPath) {
         try {
           limits.countSend(request.signedIn.user.id);
-          return undefined;
+          return false;
         } catch (error) {
           if (!(error instanceof TooManyAttemptsError)) throw error;
           reply.header('retry-after', String(error.retryAfterSeconds));
           if (!isHtmxRequest(request)) {
-            return reply.page('Slow down', html`<main class="narrow"><h1>Slow down</h1><p class="error" role="alert">${error.message}</p><p><a href="${backPath}">Back to the chat</a></p></main>`, { status: 429 });
+            await reply.page('Slow down', html`<main class="narrow"><h1>Slow down</h1><p class="error" role="alert">${error.message}</p><p><a href="${backPath}">Back to the chat</a></p></main>`, { status: 429 });
+          } else {
+            reply.fragment(html`<p class="error">${error.message}</p>`, 429);
           }
-          return reply.fragment(html`<p class="error">${error.message}</p>`, 429);
+          return true;
         }
       },
     };

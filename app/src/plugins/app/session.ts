@@ -33,9 +33,9 @@ declare module 'fastify' {
   }
   interface FastifyInstance {
     /** preHandler: pages for signed-in people only */
-    requireSession(request: FastifyRequest, reply: FastifyReply): Promise<void>;
+    requireSession: (request: FastifyRequest, reply: FastifyReply) => Promise<void>;
     /** after `requireSession`: pages for admins only */
-    requireAdmin(request: FastifyRequest, reply: FastifyReply): Promise<void>;
+    requireAdmin: (request: FastifyRequest, reply: FastifyReply) => Promise<void>;
   }
 }
 

@@ -55,7 +55,7 @@ export default fp(
     // Compressed already: @fastify/compress leaves these alone.
     app.get('/static/:file', { schema: { params: Type.Object({ file: Type.String({ maxLength: 100 }) }) }, config: { compress: false } }, async (request, reply) => {
       const asset = assetByFile(request.params.file);
-      if (!asset) return reply.callNotFound();
+      if (!asset) { reply.callNotFound(); return; }
       return sendAsset(request, reply, asset);
     });
     const body = JSON.stringify(manifest());

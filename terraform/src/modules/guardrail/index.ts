@@ -45,9 +45,9 @@ export class Guardrail extends Construct implements GuardrailOutputs {
         contentPolicyConfig: [{
           filtersConfig: filters.map(([type, strength]) => ({
             type,
-            inputStrength: strength!,
+            inputStrength: strength,
             // Prompt attacks exist only in prompts: Bedrock requires NONE for the output side.
-            outputStrength: type === 'PROMPT_ATTACK' ? 'NONE' : strength!,
+            outputStrength: type === 'PROMPT_ATTACK' ? 'NONE' : strength,
           })),
         }],
       } : {}),
