@@ -243,6 +243,6 @@ t.test('sending faster than the limit is a 429 with Retry-After, shown in the co
     }
   }
   t.same(statuses, [200, 200, 429]);
-  t.match(refused.body, /faster than 2 a minute\. Try again in \d+ seconds?\./);
-  t.match(refused.headers.get('retry-after') ?? '', /^\d+$/);
+  t.match(refused!.body, /faster than 2 a minute\. Try again in \d+ seconds?\./);
+  t.match(refused!.headers.get('retry-after') ?? '', /^\d+$/);
 });
