@@ -10,6 +10,7 @@ import { SignJWT } from 'jose';
 import { startDynamo, type LocalDynamo } from '@homeagent/local/dynamodb';
 import { startBedrockEmulator, type BedrockEmulator } from '@homeagent/local/bedrock-emulator';
 import { startHub, type RunningHub } from '@homeagent/mercure/testing';
+import { startS3, type LocalS3 } from '@homeagent/local/s3';
 import agent, { appOptions } from '../src/app.js';
 import { loggerOptions } from '../src/logger-options.js';
 import { loadConfig } from '../src/config.js';
@@ -20,6 +21,7 @@ export const PUBLISHER_KEY = 'test-publisher-key-0123456789-abcdefghijklmnop';
 export const SUBSCRIBER_KEY = 'test-subscriber-key-0123456789-abcdefghijklmnop';
 export const PUBLIC_URL = 'https://chat.example.test';
 export const PASSWORD = 'correct horse battery';
+export const ATTACHMENTS_BUCKET = 'homeagent-attachments';
 
 // The SDK's default chain needs some credentials; the stand-ins accept any.
 process.env.AWS_ACCESS_KEY_ID = 'local';
@@ -33,6 +35,8 @@ interface Tap {
 
 export interface StandIns {
   dynamo: LocalDynamo;
+  /** the S3 stand-in with the attachments bucket: every agent has one (account removal purges files) */
+  s3: LocalS3;
   emulator?: BedrockEmulator;
   hub?: RunningHub;
 }
@@ -48,7 +52,10 @@ export async function startStandIns(
   const dynamo = await startDynamo();
   t.teardown(() => dynamo.close());
   process.env.AWS_ENDPOINT_URL_DYNAMODB = dynamo.endpoint;
-  const standIns: StandIns = { dynamo };
+  const s3 = await startS3({ buckets: [ATTACHMENTS_BUCKET] });
+  t.teardown(() => s3.close());
+  process.env.AWS_ENDPOINT_URL_S3 = s3.url;
+  const standIns: StandIns = { dynamo, s3 };
   if (opts.bedrock) {
     const emulator = await startBedrockEmulator({ tokensPerSecond: opts.tokensPerSecond ?? 200, firstTokenDelayMs: opts.firstTokenDelayMs ?? 20 });
     t.teardown(() => emulator.close());
@@ -111,6 +118,8 @@ export async function buildAgent(
     TABLE_NAME: standIns.dynamo.tableName,
     STREAM_COALESCE_MS: '20',
     STREAM_CHECKPOINT_MS: '200',
+    ATTACHMENTS_BUCKET,
+    AWS_ENDPOINT_URL_S3: standIns.s3.url,
     ...env,
   });
   const logs = new LogCapture();
