@@ -62,7 +62,8 @@ t.test('share, open the link as another person, revoke, see it refused', async (
   // Bob gets an account through an invite Ann makes.
   await page.goto(`${stack.url}/invites`);
   await page.getByRole('button', { name: 'Create invite' }).click();
-  const code = (await page.locator('#open-invites tbody tr code').first().textContent())!;
+  await page.locator('#invite-result .invite-created').waitFor();
+  const code = await page.getByLabel('Invite code').inputValue();
   const bob = (await openPage()).page;
   bob.setDefaultTimeout(60_000);
   await registerWithInvite(bob, stack.url, code, 'bob', 'Bob Example');

@@ -62,17 +62,17 @@ t.test('the new invite is in the open list; the admin revokes another one there'
   const { page } = admin;
   const rows = page.locator('#open-invites tbody tr');
   t.equal(await rows.count(), 1, 'the list under the form took the new invite in place');
-  t.equal(await rows.first().locator('code').textContent(), inviteCode);
+  t.notOk((await rows.first().textContent())?.includes(inviteCode), 'the list never shows a code: only its hash is kept');
 
   await page.getByRole('button', { name: 'Create invite' }).click();
   await rows.nth(1).waitFor();
-  const spare = (await rows.first().locator('code').textContent())!;
-  t.not(spare, inviteCode, 'the newest invite comes first');
+  const spare = await page.getByLabel('Invite code').inputValue();
+  t.not(spare, inviteCode, 'a new code');
 
-  await page.getByRole('button', { name: `Revoke invite ${spare}` }).click();
+  // The newest invite comes first: its Revoke names the invite by role and expiry.
+  await rows.first().getByRole('button', { name: /^Revoke the member invite expiring \d{4}-\d\d-\d\d \d\d:\d\d UTC$/ }).click();
   await page.getByText('The invite was revoked: its link no longer works.').waitFor();
-  t.equal(await rows.count(), 1, 'one invite left');
-  t.equal(await rows.first().locator('code').textContent(), inviteCode, 'the shared one is still open');
+  t.equal(await rows.count(), 1, 'one invite left (the shared one: a later subtest registers with it)');
   t.equal(await page.getByRole('heading', { level: 1 }).textContent(), 'Invite someone', 'still on the same page');
 });
 
@@ -143,8 +143,9 @@ t.test('the invite worked once: the link does not make a second account', async 
   t.equal(new URL(page.url()).pathname, '/register');
 });
 
-t.test('on a 390-px-wide phone the invite page is no wider than the screen (the table scrolls on its own)', async (t) => {
-  await admin.page.setViewportSize({ width: 390, height: 844 });
+t.test('on a 320-px-wide phone the invite page is no wider than the screen', async (t) => {
+  // The narrowest phones in use. Since the list shows no codes its table fits (a wider one would scroll on its own).
+  await admin.page.setViewportSize({ width: 320, height: 700 });
   t.teardown(() => admin.page.setViewportSize({ width: 1100, height: 900 }));
   await admin.page.goto(`${stack.url}/invites`);
   // Earlier invites may all be used or revoked by now: make sure the list has one.
@@ -155,7 +156,7 @@ t.test('on a 390-px-wide phone the invite page is no wider than the screen (the 
     screen: document.documentElement.clientWidth,
     table: document.querySelector('.invite-table')!.getBoundingClientRect().width,
   }));
-  t.ok(widths.table > widths.screen, `the table itself is wider than the screen (${widths.table} px), so this checks something`);
+  t.ok(widths.table <= widths.screen, `the table fits the screen (${widths.table} px)`);
   t.ok(widths.page <= widths.screen, `the page does not scroll sideways (${widths.page} px on a ${widths.screen}-px screen)`);
 });
 
