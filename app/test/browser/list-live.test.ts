@@ -56,13 +56,14 @@ phone.setDefaultTimeout(60_000);
 await phone.goto(`${stack.url}/sign-in`);
 await phone.getByLabel('Username').fill('ann');
 await phone.getByLabel('Password').fill(PASSWORD);
-await phone.getByRole('button', { name: 'Sign in' }).click();
+await phone.getByRole('button', { name: 'Sign in', exact: true }).click();
 await phone.waitForURL(`${stack.url}/`);
 
 // Bob, another person, with his own list page open.
 await phone.goto(`${stack.url}/invites`);
 await phone.getByRole('button', { name: 'Create invite' }).click();
-const bobInvite = (await phone.locator('#open-invites tbody tr code').first().textContent())!;
+await phone.locator('#invite-result .invite-created').waitFor();
+const bobInvite = await phone.getByLabel('Invite code').inputValue();
 const { page: bobList } = await openPage();
 bobList.setDefaultTimeout(60_000);
 await registerWithInvite(bobList, stack.url, bobInvite, 'bob', 'Bob Example');
