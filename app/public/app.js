@@ -200,6 +200,18 @@
     }
   });
 
+  // A refresh (this page's own rename echoes back too) brings the Rename form with the stored
+  // title; while the person is editing the field, their text stays and the form is not swapped.
+  document.addEventListener('htmx:before:swap', (event) => {
+    const field = document.getElementById('rename-title');
+    const tasks = event.detail?.tasks;
+    if (!field || field.value === field.defaultValue || !Array.isArray(tasks)) return;
+    if (event.detail.ctx?.sourceElement?.id !== 'live-sync') return;
+    for (let i = tasks.length - 1; i >= 0; i--) {
+      if (tasks[i].target?.id === 'rename-form') tasks.splice(i, 1);
+    }
+  });
+
   const refreshSidebar = refresher(`${conversationPath}/sidebar`);
   live.addEventListener('renamed', refreshSidebar);
   live.addEventListener('changed', refreshSidebar);

@@ -12,7 +12,12 @@ import { startLocalStack } from '../local-stack.js';
 t.setTimeout(300_000);
 
 // Each chat begins with a first message whose reply is awaited: a quick emulator keeps that short ([[emulator:slow]] stays slow).
-const { stack, dataDir, adminInvite } = await startLocalStack(t, 'homeagent-conversations-', { tokensPerSecond: 2_000, firstTokenDelayMs: 0 });
+// Ann sends far more than 20 messages a minute here; the send limit itself is tested in people-management.test.ts.
+const { stack, dataDir, adminInvite } = await startLocalStack(t, 'homeagent-conversations-', {
+  tokensPerSecond: 2_000,
+  firstTokenDelayMs: 0,
+  env: { app: { SEND_RATE_PER_MINUTE: '1000' } },
+});
 
 const ann = new HttpVisitor(stack.url);
 const registered = await ann.register(adminInvite, 'ann');
