@@ -59,6 +59,8 @@ const CELL_TIMEOUT_MS = 120_000;
 const REGISTER_AT_ONCE = 4;
 /** the app's AUTH_BURST_PER_MINUTE for the benchmark: every person signs up from one address */
 export const BENCH_AUTH_BURST = '10000';
+/** the app's SEND_RATE_PER_MINUTE for the benchmark: bursts send far more than a person's 20 a minute */
+export const BENCH_SEND_RATE = '10000';
 /** how long a profiled service may take to write its profile */
 const PROFILE_WRITE_MS = 20_000;
 
@@ -176,7 +178,7 @@ export async function runRelaySweep(config: RelaySweepConfig, budget: TimeBudget
       hubEnv.BENCH_CPU_PROF_DIR = join(profile, 'hub');
     }
     // Hundreds of people register from 127.0.0.1 in a few minutes: above the app's burst limit per address (60 a minute).
-    const appEnv = { AUTH_BURST_PER_MINUTE: BENCH_AUTH_BURST };
+    const appEnv = { AUTH_BURST_PER_MINUTE: BENCH_AUTH_BURST, SEND_RATE_PER_MINUTE: BENCH_SEND_RATE };
     const stack = await HostedStack.start({ dataDir, ports: { edge: edgePort }, env: { agent: agentEnv, hub: hubEnv, app: appEnv } }, 90_000);
     try {
       const pids = { ...stack.info.pids, emulator: emulator.pid };
