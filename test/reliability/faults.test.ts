@@ -27,7 +27,16 @@ interface StoredMessage {
 }
 
 /** What the emulator answers to a first message (the agent always sends a system prompt). */
-const fullReply = (question: string) => emulatorReply({ messages: [{ role: 'user', content: [{ text: question }] }], system: [{ text: 'given' }] });
+// Every chat here begins with "Hello" and its reply (chat-person.ts newConversation): the question is the third message.
+const fullReply = (question: string) =>
+  emulatorReply({
+    messages: [
+      { role: 'user', content: [{ text: 'Hello' }] },
+      { role: 'assistant', content: [{ text: 'the first reply' }] },
+      { role: 'user', content: [{ text: question }] },
+    ],
+    system: [{ text: 'given' }],
+  });
 
 let s: ReliabilityStack;
 let alice: ChatPerson;
