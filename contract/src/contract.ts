@@ -325,23 +325,6 @@ export type MessageResponse = Static<typeof MessageResponse>;
 
 /** POST /v1/conversations/:conversationId/messages/:messageId/stop (X-User-Id) → 200 MessageResponse (state `stopped`, partial text kept); 404; 409 not_streaming */
 
-/** GET /v1/usage (X-User-Id) → 200: the person's usage in the current month (UTC) */
-export const UsageResponse = Type.Object({
-  /** `yyyy-mm` */
-  month: Type.String(),
-  spentUsd: Type.Number(),
-  /** spent plus what replies still streaming have reserved */
-  committedUsd: Type.Number(),
-  budgetUsd: Type.Number(),
-  inputTokens: Type.Integer(),
-  outputTokens: Type.Integer(),
-  cacheReadTokens: Type.Optional(Type.Integer()),
-  cacheWriteTokens: Type.Optional(Type.Integer()),
-  /** what the cache reads saved this month: their tokens at the input price minus what they cost */
-  cacheSavedUsd: Type.Optional(Type.Number()),
-});
-export type UsageResponse = Static<typeof UsageResponse>;
-
 /** Kept for older callers: a catalogue entry (see models.ts). */
 export const ModelPrice = ModelEntry;
 export type ModelPrice = ModelEntry;
@@ -414,5 +397,6 @@ export * from './share.js';
 export * from './live-events.js';
 export * from './audit.js';
 export * from './people.js';
+export * from './usage.js';
 export * from './usage-history.js';
 export * from './passkeys.js';
