@@ -11,7 +11,7 @@
  */
 import fp from 'fastify-plugin';
 import type { FastifyRequest } from 'fastify';
-import { PutCommand, QueryCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { QueryCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import {
   CLIENT_ADDRESS_HEADER,
   CLIENT_USER_AGENT_HEADER,
@@ -24,7 +24,7 @@ import {
 } from '@homeagent/contract';
 import { newId } from '../../id-generator.js';
 import { badRequest } from '../../http-error.js';
-import { nowSeconds } from '../external/dynamodb.js';
+import { nowSeconds, putNew } from '../external/dynamodb.js';
 
 export const AUDIT_TTL_DAYS = 400;
 const ALL_KEY = 'AUDIT';
@@ -107,13 +107,7 @@ export class AuditRepository {
     const log = input.request?.log ?? this.log;
     log.info({ audit: entry }, 'audit');
     try {
-      await this.doc.send(
-        new PutCommand({
-          TableName: this.table,
-          Item: { pk: actorKey(entry.actor.userId), sk, gsi1pk: ALL_KEY, gsi1sk: sk, ttl: nowSeconds(now + AUDIT_TTL_DAYS * 86_400_000), ...entry },
-          ConditionExpression: 'attribute_not_exists(pk)',
-        }),
-      );
+      await putNew(this.doc, this.table, { pk: actorKey(entry.actor.userId), sk, gsi1pk: ALL_KEY, gsi1sk: sk, ttl: nowSeconds(now + AUDIT_TTL_DAYS * 86_400_000), ...entry });
     } catch (error) {
       log.error({ err: error, audit: entry }, 'could not store an audit entry');
     }

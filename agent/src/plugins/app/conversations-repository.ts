@@ -1,9 +1,9 @@
 import fp from 'fastify-plugin';
-import { BatchWriteCommand, DeleteCommand, GetCommand, PutCommand, QueryCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { BatchWriteCommand, DeleteCommand, GetCommand, QueryCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { Conversation } from '@homeagent/contract';
 import { newId } from '../../id-generator.js';
 import { HttpError } from '../../http-error.js';
-import { conditionally, conditionallyUpdated } from '../external/dynamodb.js';
+import { conditionally, conditionallyUpdated, putNew } from '../external/dynamodb.js';
 
 export const DEFAULT_TITLE = 'New conversation';
 
@@ -55,13 +55,7 @@ export class ConversationsRepository {
       updatedAt: now,
       ...(trimmed ? {} : { titleIsDefault: true }),
     };
-    await this.doc.send(
-      new PutCommand({
-        TableName: this.table,
-        Item: { ...conversationKey(userId, id), gsi1pk: listKey(userId), gsi1sk: `${now}#${id}`, ...record },
-        ConditionExpression: 'attribute_not_exists(pk)',
-      }),
-    );
+    await putNew(this.doc, this.table, { ...conversationKey(userId, id), gsi1pk: listKey(userId), gsi1sk: `${now}#${id}`, ...record });
     return record;
   }
 
@@ -207,7 +201,8 @@ export class ConversationsRepository {
         TableName: this.table,
         Key: conversationKey(userId, id),
         UpdateExpression: 'SET activeMessageId = :m, activeSince = :at',
-        ConditionExpression: 'attribute_exists(pk) AND attribute_not_exists(activeMessageId) AND attribute_not_exists(deletedAt)',
+        // Held already by this message: the SDK's second attempt at a lock whose first answer came late.
+        ConditionExpression: 'attribute_exists(pk) AND (attribute_not_exists(activeMessageId) OR activeMessageId = :m) AND attribute_not_exists(deletedAt)',
         ExpressionAttributeValues: { ':m': messageId, ':at': new Date().toISOString() },
       }),
     );

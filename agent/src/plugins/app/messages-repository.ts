@@ -1,7 +1,7 @@
 import fp from 'fastify-plugin';
-import { DeleteCommand, GetCommand, PutCommand, QueryCommand, ScanCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { DeleteCommand, GetCommand, QueryCommand, ScanCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { Message, MessageState, Usage } from '@homeagent/contract';
-import { conditionally, conditionallyUpdated } from '../external/dynamodb.js';
+import { conditionally, conditionallyUpdated, putNew } from '../external/dynamodb.js';
 
 export interface MessageRecord extends Message {
   userId: string;
@@ -76,13 +76,7 @@ export class MessagesRepository {
   ) {}
 
   async create(record: MessageRecord): Promise<void> {
-    await this.doc.send(
-      new PutCommand({
-        TableName: this.table,
-        Item: { ...messageKey(record.conversationId, record.id), ...record },
-        ConditionExpression: 'attribute_not_exists(pk)',
-      }),
-    );
+    await putNew(this.doc, this.table, { ...messageKey(record.conversationId, record.id), ...record });
   }
 
   /** Only to undo a `create` whose companion write failed. */

@@ -3,7 +3,7 @@ import { DeleteCommand, GetCommand, PutCommand, QueryCommand, UpdateCommand, typ
 import type { Session, SessionInfo } from '@homeagent/contract';
 import { newToken } from '../../id-generator.js';
 import { hashToken } from '../../token-hash.js';
-import { conditionally, isExpired, nowSeconds } from '../external/dynamodb.js';
+import { conditionally, isExpired, nowSeconds, putNew } from '../external/dynamodb.js';
 
 export const SESSION_TTL_DAYS = 30;
 /** "Last seen" is written at most this often, so reading a session is not a write every request. */
@@ -68,14 +68,8 @@ export class SessionsRepository {
       ...(client.userAgent ? { userAgent: client.userAgent.slice(0, 300) } : {}),
       ...(client.address ? { address: client.address.slice(0, 64) } : {}),
     };
-    await this.doc.send(
-      new PutCommand({
-        TableName: this.table,
-        // Also listed by person on gsi1, so all of someone's sessions can be listed and revoked at once.
-        Item: { ...sessionKey(record.idHash), gsi1pk: byUserKey(userId), gsi1sk: `${record.createdAt}#${record.idHash}`, ...record },
-        ConditionExpression: 'attribute_not_exists(pk)',
-      }),
-    );
+    // Also listed by person on gsi1, so all of someone's sessions can be listed and revoked at once.
+    await putNew(this.doc, this.table, { ...sessionKey(record.idHash), gsi1pk: byUserKey(userId), gsi1sk: `${record.createdAt}#${record.idHash}`, ...record });
     return { id, userId, createdAt: record.createdAt, expiresAt: record.expiresAt };
   }
 

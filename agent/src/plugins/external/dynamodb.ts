@@ -34,10 +34,11 @@
  * failure to reach the database becomes `DatabaseUnavailableError`: a 503 with
  * a sentence, within a few seconds.
  */
+import { isDeepStrictEqual } from 'node:util';
 import fp from 'fastify-plugin';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { HttpError } from '../../http-error.js';
-import { DynamoDBDocumentClient, type DeleteCommand, type PutCommand, type UpdateCommand, type UpdateCommandOutput } from '@aws-sdk/lib-dynamodb';
+import { DynamoDBDocumentClient, GetCommand, PutCommand, type DeleteCommand, type UpdateCommand, type UpdateCommandOutput } from '@aws-sdk/lib-dynamodb';
 
 declare module 'fastify' {
   interface FastifyInstance {
@@ -126,6 +127,25 @@ async function conditionalResult(doc: DynamoDBDocumentClient, command: PutComman
   } catch (error) {
     if (isConditionFailed(error)) return undefined;
     throw error;
+  }
+}
+
+/**
+ * Writes an item under a fresh key (`attribute_not_exists(pk)`). The SDK
+ * sends a write again when its first answer came late (DYNAMODB_MAX_ATTEMPTS):
+ * the second attempt then meets the first one's item and its condition fails.
+ * An item exactly like the one being written is that first attempt, so it
+ * counts as written; anything else under the key is a real collision and throws.
+ */
+export async function putNew(doc: DynamoDBDocumentClient, table: string, item: Record<string, unknown> & { pk: string; sk: string }): Promise<void> {
+  try {
+    await doc.send(new PutCommand({ TableName: table, Item: item, ConditionExpression: 'attribute_not_exists(pk)' }));
+  } catch (error) {
+    if (!isConditionFailed(error)) throw error;
+    const out = await doc.send(new GetCommand({ TableName: table, Key: { pk: item.pk, sk: item.sk }, ConsistentRead: true }));
+    // Undefined fields are not stored (removeUndefinedValues), so they take no part in the comparison.
+    const written = Object.fromEntries(Object.entries(item).filter(([, value]) => value !== undefined));
+    if (!isDeepStrictEqual(out.Item, written)) throw error;
   }
 }
 

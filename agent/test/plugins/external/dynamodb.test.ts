@@ -1,0 +1,35 @@
+import t from 'tap';
+import { GetCommand } from '@aws-sdk/lib-dynamodb';
+import { putNew } from '../../../src/plugins/external/dynamodb.js';
+import { buildAgent, registerUser, startStandIns } from '../../helper.js';
+
+// A write whose answer came after the SDK's timeout is sent again: the second
+// attempt finds the first one's item. These are the states it meets.
+const standIns = await startStandIns(t);
+const agent = await buildAgent(t, standIns, {}, { firstAdminInvite: false });
+const { dynamo: doc } = agent.app;
+const table = standIns.dynamo.tableName;
+
+t.test('a new item written twice, as a retried attempt does, counts as written once', async (t) => {
+  const item = { pk: 'TEST#1', sk: 'ITEM', text: 'hello', count: 2, gone: undefined };
+  await putNew(doc, table, item);
+  await putNew(doc, table, item);
+  t.pass('the second attempt is not an error');
+});
+
+t.test('another item under the same key is a collision and throws, leaving the first', async (t) => {
+  await putNew(doc, table, { pk: 'TEST#2', sk: 'ITEM', text: 'first' });
+  await t.rejects(putNew(doc, table, { pk: 'TEST#2', sk: 'ITEM', text: 'second' }), { name: 'ConditionalCheckFailedException' });
+  const stored = await agent.app.dynamo.send(new GetCommand({ TableName: table, Key: { pk: 'TEST#2', sk: 'ITEM' } }));
+  t.equal(stored.Item?.text, 'first');
+});
+
+t.test("a conversation's lock taken again by the same message holds; another message is refused", async (t) => {
+  const user = await registerUser(agent);
+  const conversation = await agent.app.conversations.create(user.id, 'Locks');
+  t.equal(await agent.app.conversations.lock(user.id, conversation.id, 'message-a'), true);
+  t.equal(await agent.app.conversations.lock(user.id, conversation.id, 'message-a'), true, 'the retried attempt of the same lock');
+  t.equal(await agent.app.conversations.lock(user.id, conversation.id, 'message-b'), false, 'another reply is still refused');
+  await agent.app.conversations.unlock(user.id, conversation.id, 'message-a');
+  t.equal(await agent.app.conversations.lock(user.id, conversation.id, 'message-b'), true);
+});
