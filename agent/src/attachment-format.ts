@@ -19,19 +19,9 @@
  * 2026-12-01).
  */
 
-export const IMAGE_FORMATS = ['png', 'jpeg', 'gif', 'webp'] as const;
-export const DOCUMENT_FORMATS = ['pdf', 'csv', 'doc', 'docx', 'xls', 'xlsx', 'html', 'txt', 'md'] as const;
-export type ImageFormat = (typeof IMAGE_FORMATS)[number];
-export type DocumentFormat = (typeof DOCUMENT_FORMATS)[number];
-
-export const ATTACHMENT_LIMITS = {
-  imagesPerMessage: 20,
-  imageMaxBytes: 3.75 * 1024 * 1024,
-  imageMaxPixels: 8000,
-  documentsPerMessage: 5,
-  documentMaxBytes: 4.5 * 1024 * 1024,
-  documentNameMax: 200,
-} as const;
+// The formats and limits themselves live in the contract, which the app checks early against too.
+import { ATTACHMENT_LIMITS, type DocumentFormat, type ImageFormat } from '@homeagent/contract';
+export { ATTACHMENT_LIMITS, DOCUMENT_FORMATS, IMAGE_FORMATS, type DocumentFormat, type ImageFormat } from '@homeagent/contract';
 
 export type SniffedFormat =
   | { kind: 'image'; format: ImageFormat; mediaType: string; width?: number; height?: number }

@@ -1,24 +1,21 @@
 /**
  * What the app checks before a file reaches the agent, which decides for
- * good (it sniffs the bytes). The numbers are Bedrock's, as the agent
- * applies them (agent/src/attachment-format.ts): the Converse API reference
- * (Message, ImageBlock, DocumentBlock;
- * https://docs.aws.amazon.com/bedrock/latest/APIReference/API_runtime_Message.html,
- * read 2026-12-01) allows 20 images of at most 3.75 MB and 5 documents of at
- * most 4.5 MB per message. They are repeated here only because the contract
- * does not carry them yet.
+ * good (it sniffs the bytes). The numbers are Bedrock's, from the contract
+ * (contract/src/attachments.ts cites them), which the agent applies too.
  */
+import { ATTACHMENT_LIMITS as BEDROCK_LIMITS } from '@homeagent/contract';
+
 const MB = 1024 * 1024;
 
 export const ATTACHMENT_LIMITS = {
-  imageMaxBytes: 3.75 * MB,
-  documentMaxBytes: 4.5 * MB,
+  imageMaxBytes: BEDROCK_LIMITS.imageMaxBytes,
+  documentMaxBytes: BEDROCK_LIMITS.documentMaxBytes,
   /** the largest file of any kind: the app reads no more of one upload */
-  fileMaxBytes: 4.5 * MB,
-  imagesPerMessage: 20,
-  documentsPerMessage: 5,
-  /** the contract's AttachmentIds.maxItems */
-  perMessage: 25,
+  fileMaxBytes: Math.max(BEDROCK_LIMITS.imageMaxBytes, BEDROCK_LIMITS.documentMaxBytes),
+  imagesPerMessage: BEDROCK_LIMITS.imagesPerMessage,
+  documentsPerMessage: BEDROCK_LIMITS.documentsPerMessage,
+  /** how many files one send may name: as many images and documents as Bedrock takes in one message */
+  perMessage: BEDROCK_LIMITS.imagesPerMessage + BEDROCK_LIMITS.documentsPerMessage,
   /**
    * Files one plain (no-script) form post may carry: each is held in memory
    * until the form's security token is checked, so fewer than a message

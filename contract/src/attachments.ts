@@ -41,6 +41,29 @@ export type AttachmentResponse = Static<typeof AttachmentResponse>;
 export const AttachmentParams = Type.Object({ attachmentId: Type.String({ pattern: ATTACHMENT_ID_PATTERN }) });
 export type AttachmentParams = Static<typeof AttachmentParams>;
 
+/**
+ * The formats and limits of Bedrock's Converse API, which the agent enforces
+ * and the app checks early (the Bedrock API reference: Message, DocumentBlock,
+ * ImageBlock; https://docs.aws.amazon.com/bedrock/latest/APIReference/API_runtime_Message.html
+ * and API_runtime_DocumentBlock.html, read 2026-12-01):
+ * - up to 20 images per message, each at most 3.75 MB and 8000 × 8000 px;
+ * - up to 5 documents per message, each at most 4.5 MB;
+ * - a document name: 1–200 characters.
+ */
+export const IMAGE_FORMATS = ['png', 'jpeg', 'gif', 'webp'] as const;
+export const DOCUMENT_FORMATS = ['pdf', 'csv', 'doc', 'docx', 'xls', 'xlsx', 'html', 'txt', 'md'] as const;
+export type ImageFormat = (typeof IMAGE_FORMATS)[number];
+export type DocumentFormat = (typeof DOCUMENT_FORMATS)[number];
+
+export const ATTACHMENT_LIMITS = {
+  imagesPerMessage: 20,
+  imageMaxBytes: 3.75 * 1024 * 1024,
+  imageMaxPixels: 8000,
+  documentsPerMessage: 5,
+  documentMaxBytes: 4.5 * 1024 * 1024,
+  documentNameMax: 200,
+} as const;
+
 /** The header that names an uploaded file (percent-encoded UTF-8). */
 export const FILE_NAME_HEADER = 'x-file-name';
 /** The header that describes a downloaded attachment (the Attachment as JSON). */
