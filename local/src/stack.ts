@@ -215,8 +215,10 @@ export async function startStack(opts: StackOptions): Promise<Stack> {
 
   const stopAll = async () => {
     supervisor.shutdown();
-    // Reverse order: the edge first, so no one reaches a half-stopped system.
-    for (const stop of started.reverse()) {
+    // The edge first (it was started first, to hold the public port), so no one reaches a
+    // half-stopped system; then the rest in reverse order: the services before what they use.
+    const [edgeStop, ...rest] = started;
+    for (const stop of [...(edgeStop ? [edgeStop] : []), ...rest.reverse()]) {
       try {
         await stop();
       } catch (err) {
