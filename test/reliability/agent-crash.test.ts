@@ -62,8 +62,16 @@ t.test('the agent killed mid-reply: settled as interrupted, text kept, conversat
   t.equal(message.state, 'error', 'stored as interrupted, not left streaming');
   t.ok(read.text.length > 0, 'some text was published before the kill');
   t.ok(message.text.startsWith(read.text), `every published character is kept (${read.text.length} seen, ${message.text.length} stored)`);
-  // The agent always sends a system prompt, and the emulator's reply says so (its text past the first sentences).
-  const full = emulatorReply({ messages: [{ role: 'user', content: [{ text: question }] }], system: [{ text: 'given' }] });
+  // The agent always sends a system prompt, and the emulator's reply says so (its text past the first sentences);
+  // the chat began with "Hello" and its reply (chat-person.ts newConversation), so the question is the third message.
+  const full = emulatorReply({
+    messages: [
+      { role: 'user', content: [{ text: 'Hello' }] },
+      { role: 'assistant', content: [{ text: 'the first reply' }] },
+      { role: 'user', content: [{ text: question }] },
+    ],
+    system: [{ text: 'given' }],
+  });
   t.ok(full.startsWith(message.text), 'and what is stored is what the model said');
 
   // The conversation is free at once: a new message is accepted and answered.
