@@ -28,6 +28,15 @@ function add(form, file) {
   chip.querySelector('.chip-name').textContent = file.name;
   chip.querySelector('button').setAttribute('aria-label', `Remove ${file.name}`);
   list.append(chip);
+  // Past the largest file: refused here, before a byte goes (the server would say the same after reading it).
+  const picker = form.querySelector('.attach');
+  if (file.size > Number(picker?.dataset.maxBytes ?? Infinity)) {
+    const refusal = `“${file.name}” ${picker.dataset.tooLarge}`;
+    chip.classList.add('failed');
+    chip.querySelector('.chip-size').textContent = refusal;
+    URL.revokeObjectURL(url);
+    return status(form, refusal);
+  }
   uploading += 1;
   status(form);
   fetch('/attachments', { method: 'POST', headers: headers(form, { 'content-type': 'application/octet-stream', 'x-file-name': encodeURIComponent(file.name) }), body: file })

@@ -31,6 +31,11 @@ export const ACCEPTED_FILES = 'image/png,image/jpeg,image/gif,image/webp,.pdf,.c
 export const INLINE_FORMATS: ReadonlySet<string> = new Set(['png', 'jpeg', 'gif', 'webp']);
 export const INLINE_MEDIA_TYPES: ReadonlySet<string> = new Set(['image/png', 'image/jpeg', 'image/gif', 'image/webp']);
 
+/** What follows a file's name when it is past the largest file (the route's 413 and the page's own check say the same). */
+export function tooLargeSuffix(): string {
+  return `is larger than ${humanSize(ATTACHMENT_LIMITS.fileMaxBytes)}, the largest file Claude can read.`;
+}
+
 /** "3.8 MB", "120 KB", "512 bytes": how the page names sizes. */
 export function humanSize(bytes: number): string {
   if (bytes < 1024) return `${bytes} bytes`;

@@ -15,7 +15,7 @@ import type { FastifyError, FastifyPluginAsync, FastifyReply } from 'fastify';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
 import { ATTACHMENT_ID_PATTERN, AttachmentParams, FILE_NAME_HEADER, SHARE_TOKEN_PATTERN } from '@homeagent/contract';
-import { ATTACHMENT_LIMITS, humanSize, INLINE_FORMATS, INLINE_MEDIA_TYPES } from '../attachment-limits.js';
+import { ATTACHMENT_LIMITS, INLINE_FORMATS, INLINE_MEDIA_TYPES, tooLargeSuffix } from '../attachment-limits.js';
 import { AgentRequestError, type AttachmentFile } from '../plugins/app/agent-client.js';
 import { sendError } from '../plugins/app/error-handler.js';
 import { pendingChip } from '../views/attachment-views.js';
@@ -77,7 +77,7 @@ const attachmentRoutes: FastifyPluginAsync = async (fastify) => {
       errorHandler: (error: FastifyError, request, reply) => {
         if (error.code !== 'FST_ERR_CTP_BODY_TOO_LARGE') throw error;
         const name = fileName(request.headers[FILE_NAME_HEADER]);
-        return sendError(request, reply, 413, `“${name}” is larger than ${humanSize(ATTACHMENT_LIMITS.fileMaxBytes)}, the largest file Claude can read.`);
+        return sendError(request, reply, 413, `“${name}” ${tooLargeSuffix()}`);
       },
     },
     async (request, reply) => {

@@ -5,7 +5,7 @@
  * documents as chips that download. Every address is our own origin.
  */
 import type { Attachment } from '@homeagent/contract';
-import { ACCEPTED_FILES, humanSize } from '../attachment-limits.js';
+import { ACCEPTED_FILES, ATTACHMENT_LIMITS, humanSize, tooLargeSuffix } from '../attachment-limits.js';
 import { html, type Html } from './html.js';
 import { assetUrl } from '../static-assets.js';
 
@@ -54,7 +54,8 @@ export function pendingChip(a: Attachment): Html {
  * The chips list and the status line are its output.
  */
 export function attachPicker(pending: Attachment[] = []): Html {
-  return html`<div class="attach" data-script="${assetUrl('attach.js')}">
+  // The largest file and the server's words for one past it: the script refuses it before any byte goes.
+  return html`<div class="attach" data-script="${assetUrl('attach.js')}" data-max-bytes="${String(ATTACHMENT_LIMITS.fileMaxBytes)}" data-too-large="${tooLargeSuffix()}">
   <input type="file" id="attach-files" class="attach-input" name="files" multiple accept="${ACCEPTED_FILES}">
   <label for="attach-files" class="attach-label">Attach</label>
   <ul id="attachments" class="attachment-chips" aria-label="Files to send">${pending.map(pendingChip)}</ul>

@@ -147,6 +147,23 @@ t.test('after a reload the files are there; the thumbnail opens the full image; 
   await page.goto(chatUrl);
 });
 
+t.test('a file past the largest Claude reads is refused on its chip before any byte is sent', async (t) => {
+  const posts: string[] = [];
+  const onRequest = (request: { method(): string; url(): string }) => {
+    if (request.method() === 'POST' && new URL(request.url()).pathname === '/attachments') posts.push(request.url());
+  };
+  page.on('request', onRequest);
+  t.teardown(() => page.off('request', onRequest));
+  await page.getByLabel('Attach', { exact: true }).setInputFiles({ name: 'holiday.pdf', mimeType: 'application/pdf', buffer: Buffer.alloc(4.5 * 1024 * 1024 + 1, 0x25) });
+  const chip = page.locator('#composer .attachment-chip.failed', { hasText: 'holiday.pdf' });
+  await chip.waitFor();
+  t.match(await chip.textContent(), /“holiday\.pdf” is larger than 4\.5 MB, the largest file Claude can read\./);
+  t.match(await page.locator('#attach-status').textContent(), /larger than 4\.5 MB/, 'the status line says so too');
+  t.same(posts, [], 'nothing was uploaded');
+  await page.getByRole('button', { name: 'Remove holiday.pdf' }).click();
+  t.equal(await chips(page).count(), 0);
+});
+
 t.test('a pasted image goes with a message in the open chat', async (t) => {
   await page.getByLabel('Message').fill('And this one?');
   await page.getByLabel('Message').evaluate((field, data) => {
@@ -161,7 +178,13 @@ t.test('a pasted image goes with a message in the open chat', async (t) => {
   await page.getByRole('button', { name: 'Send' }).click();
   await page.locator('#messages .bubble-user').nth(1).waitFor();
   const reply = page.locator('#messages .bubble-assistant:not([data-state="streaming"])').nth(1);
-  await reply.waitFor();
+  await reply.waitFor().catch(async (error: unknown) => {
+    const bubbles = await page.locator('#messages .bubble').evaluateAll((all) => all.map((b) => `${b.id} ${b.className} ${b.getAttribute('data-state') ?? ''} ${b.getAttribute('data-path') ?? ''} ${(b.textContent ?? '').replace(/\s+/g, ' ').slice(0, 80)}`));
+    const path = await page.locator('#messages .bubble-assistant').last().getAttribute('data-path');
+    const fetched = path ? await (await page.request.get(`${stack.url}${path}`)).text() : '';
+    t.comment(`DEBUG bubbles:\n${bubbles.join('\n')}\nDEBUG fetched ${path}: ${fetched.slice(0, 600)}`);
+    throw error;
+  });
   t.equal(await reply.getAttribute('data-state'), 'complete', (await reply.textContent()) ?? '');
   t.match(await reply.textContent(), new RegExp(`image \\(png, ${PASTED.length} bytes, 20 × 10 px\\)`));
   t.equal(await page.locator('#messages .bubble-user').nth(1).locator('.attachment-image img').count(), 1);
