@@ -15,12 +15,15 @@ import { conditionally, isExpired, nowSeconds, putNew } from './plugins/external
 
 export type TokenStatus = 'usable' | 'unknown' | 'used' | 'expired';
 
-/** What every token item carries; `usedAt` only on those that work once. */
-export interface TokenRecord {
+/**
+ * What every token item carries; `usedAt` only on those that work once.
+ * A type, not an interface: a record is written as a plain map of attributes.
+ */
+export type TokenRecord = {
   createdAt: string;
   ttl: number;
   usedAt?: string;
-}
+};
 
 /** What `listed` asks DynamoDB to leave out (`filter`, with its names and values), and the order. */
 export interface ListOptions {
