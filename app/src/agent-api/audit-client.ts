@@ -4,7 +4,8 @@ import type { AgentTransport } from './agent-transport.js';
 
 function auditSearch(query: AuditQuery): string {
   const params = new URLSearchParams();
-  for (const [key, value] of Object.entries(query)) if (value !== undefined) params.set(key, String(value));
+  // An optional field may be there and undefined (`{ cursor: undefined }`): it is left out, not sent as "undefined".
+  for (const [key, value] of Object.entries<string | number | undefined>(query)) if (value !== undefined) params.set(key, String(value));
   return params.toString();
 }
 
