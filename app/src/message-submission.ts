@@ -12,7 +12,7 @@
 import type { FastifyInstance } from 'fastify';
 import type { Attachment, SendMessageRequest } from '@homeagent/contract';
 import { ATTACHMENT_LIMITS, humanSize } from './attachment-limits.js';
-import { AgentRequestError } from './plugins/app/agent-client.js';
+import { AgentRequestError } from './agent-api/agent-errors.js';
 import type { UploadedFile } from './plugins/external/multipart.js';
 import type { SendMessageForm } from './schemas/conversation.js';
 
@@ -40,7 +40,7 @@ export async function readSubmission(app: FastifyInstance, userId: string, body:
   const refusals: string[] = [];
   let attachmentIds = [...new Set(listOf(body.attachmentIds))];
   if (body.remove) {
-    await app.agent.deleteAttachment(userId, body.remove);
+    await app.agent.attachments.delete(userId, body.remove);
     attachmentIds = attachmentIds.filter((id) => id !== body.remove);
   }
   // Only what multipart.ts read: a urlencoded field of the same name is no file.
@@ -56,7 +56,7 @@ export async function readSubmission(app: FastifyInstance, userId: string, body:
       continue;
     }
     try {
-      attachmentIds.push((await app.agent.uploadAttachment(userId, file.name, file.bytes)).id);
+      attachmentIds.push((await app.agent.attachments.upload(userId, file.name, file.bytes)).id);
     } catch (error) {
       if (!(error instanceof AgentRequestError)) throw error;
       refusals.push(error.message);
@@ -84,7 +84,7 @@ export function withAttachments(submission: Submission) {
 export async function pendingAttachments(app: FastifyInstance, userId: string, attachmentIds: string[]): Promise<Attachment[]> {
   const found = await Promise.all(
     attachmentIds.map((id) =>
-      app.agent.describeAttachment(userId, id).catch((error: unknown) => {
+      app.agent.attachments.describe(userId, id).catch((error: unknown) => {
         if (error instanceof AgentRequestError) return undefined;
         throw error;
       }),

@@ -7,8 +7,9 @@
  * with every message, newest conversation first. Only the person's own.
  */
 import { Type, type Static } from 'typebox';
-// Type-only: erased at run time, so no import cycle with contract.ts (which re-exports this file).
-import type { Conversation, Message, User } from './contract.js';
+import type { User } from './accounts.js';
+import type { Conversation } from './conversations.js';
+import type { Message } from './messages.js';
 
 export const CONVERSATION_EXPORT_FORMAT = 'homeagent-conversation/1';
 export const DATA_EXPORT_FORMAT = 'homeagent-data/1';

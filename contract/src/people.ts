@@ -12,16 +12,8 @@
  * - 409 `last_admin` (the last active admin cannot be demoted, disabled or removed).
  */
 import { Type, type Static } from 'typebox';
-
-// contract.ts re-exports this file, so importing its values here would be a
-// cycle read before it is initialised; the types below make the compiler
-// check that these copies equal `LIMITS` and `Role` there.
-type Limits = (typeof import('./contract.js'))['LIMITS'];
-const LIMITS: Pick<Limits, 'passwordMin' | 'passwordMax' | 'displayNameMax'> = { passwordMin: 10, passwordMax: 200, displayNameMax: 64 };
-const Role = Type.Union([Type.Literal('admin'), Type.Literal('member')]);
-type SameRole = Static<typeof Role> extends import('./contract.js').Role ? (import('./contract.js').Role extends Static<typeof Role> ? true : never) : never;
-/** Checked by the compiler: the role list here is the contract's. */
-export const ROLE_MATCHES_CONTRACT: SameRole = true;
+import { Role, User } from './accounts.js';
+import { LIMITS } from './limits.js';
 
 export const CLIENT_ADDRESS_HEADER = 'x-client-address';
 export const CLIENT_USER_AGENT_HEADER = 'x-client-user-agent';
@@ -31,6 +23,36 @@ export const DISABLED_MESSAGE = 'This account is disabled. Ask an admin.';
 
 export const UserState = Type.Union([Type.Literal('active'), Type.Literal('disabled')]);
 export type UserState = Static<typeof UserState>;
+
+/** One person as an admin sees them: the account, the month's budget and usage. */
+export const UserSummary = Type.Object({
+  user: User,
+  /** this person's monthly budget (their own, or the installation's default) */
+  budgetUsd: Type.Number(),
+  /** true when the budget is the installation's default */
+  defaultBudget: Type.Boolean(),
+  spentUsd: Type.Number(),
+  inputTokens: Type.Integer(),
+  outputTokens: Type.Integer(),
+  state: UserState,
+  lastSignInAt: Type.Optional(Type.String()),
+});
+export type UserSummary = Static<typeof UserSummary>;
+
+/** GET /v1/users (admin, X-User-Id) → 200, oldest account first, usage of the current month (UTC) */
+export const UserListResponse = Type.Object({
+  /** `yyyy-mm` */
+  month: Type.String(),
+  users: Type.Array(UserSummary),
+});
+export type UserListResponse = Static<typeof UserListResponse>;
+
+/** PUT /v1/users/:userId/budget (admin, X-User-Id) → 200 UserSummary; 404 not_found */
+export const SetBudgetRequest = Type.Object({
+  /** US dollars per month; `null` goes back to the installation's default (MONTHLY_BUDGET_USD) */
+  monthlyBudgetUsd: Type.Union([Type.Number({ minimum: 0, maximum: 100_000 }), Type.Null()]),
+});
+export type SetBudgetRequest = Static<typeof SetBudgetRequest>;
 
 /** PUT /v1/users/:userId/role (admin) → 200 UserSummary; 404; 409 last_admin */
 export const SetRoleRequest = Type.Object({ role: Role });

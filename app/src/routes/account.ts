@@ -5,7 +5,7 @@
 import type { FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { DISABLED_MESSAGE, LIMITS } from '@homeagent/contract';
-import { AgentRequestError } from '../plugins/app/agent-client.js';
+import { AgentRequestError } from '../agent-api/agent-errors.js';
 import { TooManyAttemptsError } from '../plugins/app/sign-in-limits.js';
 import { RegisterForm, RegisterQuery, SignInForm, SignInQuery, SignOutForm, TokenOnlyForm } from '../schemas/account.js';
 import { alreadySignedIn, registerForm, signInForm, type FieldErrors, type RegisterValues } from '../views/account-pages.js';
@@ -97,7 +97,7 @@ const accountRoutes: FastifyPluginAsync = async (fastify) => {
     if (Object.keys(errors).length > 0) return showRegister(reply, 400, values, errors);
 
     try {
-      await app.agent.register({ ...values, password });
+      await app.agent.accounts.register({ ...values, password });
     } catch (error) {
       if (!(error instanceof AgentRequestError)) throw error;
       const refusal = REGISTER_REFUSALS[error.code];
@@ -106,7 +106,7 @@ const accountRoutes: FastifyPluginAsync = async (fastify) => {
     }
 
     // Sign the new person in straight away: they just proved who they are.
-    const signedIn = await app.agent.signIn({ username: values.username, password });
+    const signedIn = await app.agent.sessions.signIn({ username: values.username, password });
     await reply.startSession(signedIn);
     return reply.redirect('/', 303);
   });
@@ -136,7 +136,7 @@ const accountRoutes: FastifyPluginAsync = async (fastify) => {
     if (Object.keys(errors).length > 0) return showSignIn(reply, 400, username, errors);
 
     try {
-      const signedIn = await app.agent.signIn({ username, password });
+      const signedIn = await app.agent.sessions.signIn({ username, password });
       app.signInLimits.succeededSignIn(request, username);
       await reply.startSession(signedIn);
     } catch (error) {
@@ -151,14 +151,14 @@ const accountRoutes: FastifyPluginAsync = async (fastify) => {
 
   app.post('/sign-out-everywhere', { schema: { body: TokenOnlyForm } }, async (request, reply) => {
     const signedIn = await request.currentSession();
-    if (signedIn) await app.agent.signOutEverywhere(signedIn.user.id, signedIn.user.id);
+    if (signedIn) await app.agent.sessions.signOutEverywhere(signedIn.user.id, signedIn.user.id);
     reply.endSession();
     return reply.redirect('/sign-in', 303);
   });
 
   app.post('/sign-out', { schema: { body: SignOutForm } }, async (request, reply) => {
     const signedIn = await request.currentSession();
-    if (signedIn) await app.agent.deleteSession(signedIn.session.id);
+    if (signedIn) await app.agent.sessions.delete(signedIn.session.id);
     reply.endSession();
     const invite = (request.body.invite ?? '').trim();
     if (invite && invite.length <= LIMITS.inviteCodeMax && INVITE_CODE_PATTERN.test(invite)) {

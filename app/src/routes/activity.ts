@@ -18,8 +18,8 @@ const activityRoutes: FastifyPluginAsync = async (fastify) => {
     const userId = request.query.userId || undefined;
     const cursor = request.query.cursor || undefined;
     const [page, people] = await Promise.all([
-      app.agent.listAudit(user.id, { ...(userId ? { userId } : {}), ...(action ? { action } : {}), ...(cursor ? { cursor } : {}), limit: 50 }),
-      app.agent.listUsers(user.id),
+      app.agent.audit.list(user.id, { ...(userId ? { userId } : {}), ...(action ? { action } : {}), ...(cursor ? { cursor } : {}), limit: 50 }),
+      app.agent.people.list(user.id),
     ]);
     return reply.page('Activity', activityPage({ ...page, filter: { ...(userId ? { userId } : {}), ...(action ? { action } : {}) }, people }));
   });

@@ -16,7 +16,8 @@ import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
 import { ATTACHMENT_ID_PATTERN, AttachmentParams, FILE_NAME_HEADER, SHARE_TOKEN_PATTERN } from '@homeagent/contract';
 import { ATTACHMENT_LIMITS, INLINE_FORMATS, INLINE_MEDIA_TYPES, tooLargeSuffix } from '../attachment-limits.js';
-import { AgentRequestError, type AttachmentFile } from '../plugins/app/agent-client.js';
+import { AgentRequestError } from '../agent-api/agent-errors.js';
+import type { AttachmentFile } from '../agent-api/agent-transport.js';
 import { sendError } from '../plugins/app/error-handler.js';
 import { pendingChip } from '../views/attachment-views.js';
 
@@ -82,7 +83,7 @@ const attachmentRoutes: FastifyPluginAsync = async (fastify) => {
     },
     async (request, reply) => {
       if (!Buffer.isBuffer(request.body)) return sendError(request, reply, 415, 'Send the file as application/octet-stream.');
-      const attachment = await app.agent.uploadAttachment(request.signedIn.user.id, fileName(request.headers[FILE_NAME_HEADER]), request.body);
+      const attachment = await app.agent.attachments.upload(request.signedIn.user.id, fileName(request.headers[FILE_NAME_HEADER]), request.body);
       return reply.fragment(pendingChip(attachment), 201);
     },
   );
@@ -91,13 +92,13 @@ const attachmentRoutes: FastifyPluginAsync = async (fastify) => {
     '/attachments/:attachmentId',
     { onRequest: app.requireSession, schema: { params: AttachmentParams } },
     async (request, reply) => {
-      await app.agent.deleteAttachment(request.signedIn.user.id, request.params.attachmentId);
+      await app.agent.attachments.delete(request.signedIn.user.id, request.params.attachmentId);
       return reply.code(204).send();
     },
   );
 
   app.get('/attachments/:attachmentId', { onRequest: app.requireSession, schema: { params: AttachmentParams } }, async (request, reply) => {
-    const file = await app.agent.getAttachment(request.signedIn.user.id, request.params.attachmentId);
+    const file = await app.agent.attachments.get(request.signedIn.user.id, request.params.attachmentId);
     // The same id always holds the same bytes: the browser may keep it a while, for this person only.
     return sendFile(reply, file, 'private, max-age=3600');
   });
@@ -110,7 +111,7 @@ const attachmentRoutes: FastifyPluginAsync = async (fastify) => {
     }
     const signedIn = await request.currentSession();
     // Never cached: a revoked link must stop showing its files at once.
-    return sendFile(reply, await app.agent.getSharedAttachment(token, attachmentId, signedIn?.user.id), 'private, no-store');
+    return sendFile(reply, await app.agent.shares.getAttachment(token, attachmentId, signedIn?.user.id), 'private, no-store');
   });
 };
 

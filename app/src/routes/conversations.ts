@@ -6,7 +6,7 @@ import type { FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { LIMITS, conversationListTopic, conversationTopic } from '@homeagent/contract';
 import { pendingAttachments, readSubmission, refusalOf, withAttachments } from '../message-submission.js';
-import { AgentRequestError } from '../plugins/app/agent-client.js';
+import { AgentRequestError } from '../agent-api/agent-errors.js';
 import { isHtmxRequest } from '../plugins/app/page-reply.js';
 import { TokenOnlyForm } from '../schemas/account.js';
 import { ConversationParams, MessageParams, RenameForm, SendMessageForm } from '../schemas/conversation.js';
@@ -37,7 +37,7 @@ const conversationRoutes: FastifyPluginAsync = async (fastify) => {
   async function refreshAfterReply(request: FastifyRequest, userId: string, conversationId: string, renameCsrfToken?: string): Promise<Html> {
     try {
       // The usage comes along so "$X left this month" follows each finished reply.
-      const [{ conversations }, usage] = await Promise.all([app.agent.listConversations(userId), app.agent.getUsage(userId)]);
+      const [{ conversations }, usage] = await Promise.all([app.agent.conversations.list(userId), app.agent.usage.get(userId)]);
       return conversationRefresh(conversations, conversationId, renameCsrfToken, usage);
     } catch (error) {
       request.log.warn({ err: error }, 'could not refresh the conversation list after a reply');
@@ -47,7 +47,7 @@ const conversationRoutes: FastifyPluginAsync = async (fastify) => {
 
   app.get('/', async (request, reply) => {
     const { user } = request.signedIn;
-    const { conversations } = await app.agent.listConversations(user.id);
+    const { conversations } = await app.agent.conversations.list(user.id);
     const listTopic = conversationListTopic(app.config.publicUrl, user.id);
     return reply.page('Your chats', conversationListPage(conversations, await reply.csrfToken(), listTopic));
   });
@@ -57,7 +57,7 @@ const conversationRoutes: FastifyPluginAsync = async (fastify) => {
   app.get(LIST_REFRESH_PATH, async (request, reply) => {
     const current = request.signedIn;
     await reply.issueHubCookie(current);
-    const { conversations } = await app.agent.listConversations(current.user.id);
+    const { conversations } = await app.agent.conversations.list(current.user.id);
     return reply.fragment(conversationListRefresh(conversations));
   });
 
@@ -69,10 +69,10 @@ const conversationRoutes: FastifyPluginAsync = async (fastify) => {
   async function chatPage(request: FastifyRequest, reply: FastifyReply, conversationId: string, composerState?: ComposerState, status = 200) {
     const { user } = request.signedIn;
     const [detail, list, models, usage] = await Promise.all([
-      app.agent.getConversation(user.id, conversationId),
-      app.agent.listConversations(user.id),
-      app.agent.listModels(user.id),
-      app.agent.getUsage(user.id),
+      app.agent.conversations.get(user.id, conversationId),
+      app.agent.conversations.list(user.id),
+      app.agent.models.list(user.id),
+      app.agent.usage.get(user.id),
     ]);
     const body = conversationPage({
       detail,
@@ -111,14 +111,14 @@ const conversationRoutes: FastifyPluginAsync = async (fastify) => {
       const { choices } = submission;
       let sent;
       try {
-        sent = await app.agent.sendMessage(user.id, conversationId, submission.text, withAttachments(submission));
+        sent = await app.agent.messages.send(user.id, conversationId, submission.text, withAttachments(submission));
       } catch (error) {
         // htmx keeps the form (and its chips) on the page; a plain post shows it again.
         if (isHtmxRequest(request) || !(error instanceof AgentRequestError) || error.statusCode === 404) throw error;
         return formAgain(error.message, error.statusCode);
       }
       if (!isHtmxRequest(request)) return reply.redirect(conversationPath(conversationId), 303);
-      const models = await app.agent.listModels(user.id);
+      const models = await app.agent.models.list(user.id);
 
       // The new bubble subscribes at once: make sure it holds a fresh hub token.
       await reply.issueHubCookie(current);
@@ -144,7 +144,7 @@ ${await refreshAfterReply(request, user.id, conversationId, csrfToken)}`,
       if (title.length > LIMITS.titleMax) {
         return reply.fragment(html`<p class="error">The title can be at most ${LIMITS.titleMax} characters.</p>`, 400);
       }
-      const { conversation } = await app.agent.renameConversation(user.id, conversationId, title);
+      const { conversation } = await app.agent.conversations.rename(user.id, conversationId, title);
       if (!isHtmxRequest(request)) return reply.redirect(conversationPath(conversationId), 303);
       // The form comes back with the new title; the heading, the window title
       // and the sidebar follow through the same partials a finished reply uses.
@@ -163,7 +163,7 @@ ${await refreshAfterReply(request, user.id, conversationId, csrfToken)}`,
 
   app.get('/c/:conversationId/delete', { schema: { params: ConversationParams } }, async (request, reply) => {
     const { user } = request.signedIn;
-    const { conversation } = await app.agent.getConversation(user.id, request.params.conversationId);
+    const { conversation } = await app.agent.conversations.get(user.id, request.params.conversationId);
     return reply.page('Delete chat', deleteConfirmPage(conversation, await reply.csrfToken()));
   });
 
@@ -172,7 +172,7 @@ ${await refreshAfterReply(request, user.id, conversationId, csrfToken)}`,
     { schema: { params: ConversationParams, body: TokenOnlyForm } },
     async (request, reply) => {
       const { user } = request.signedIn;
-      await app.agent.deleteConversation(user.id, request.params.conversationId);
+      await app.agent.conversations.delete(user.id, request.params.conversationId);
       // htmx would follow a redirect inside fetch and swap the list into the page.
       if (isHtmxRequest(request)) return reply.header('hx-redirect', '/').fragment(html``);
       return reply.redirect('/', 303);
@@ -182,7 +182,7 @@ ${await refreshAfterReply(request, user.id, conversationId, csrfToken)}`,
   app.get('/c/:conversationId/m/:messageId', { schema: { params: MessageParams } }, async (request, reply) => {
     const { user } = request.signedIn;
     const { conversationId, messageId } = request.params;
-    const { message } = await app.agent.getMessage(user.id, conversationId, messageId);
+    const { message } = await app.agent.messages.get(user.id, conversationId, messageId);
     const topic = conversationTopic(app.config.publicUrl, user.id, conversationId);
     const bubble = messageBubble(message, { topic, csrfToken: await reply.csrfToken() });
     if (isHtmxRequest(request)) {
@@ -202,11 +202,11 @@ ${await refreshAfterReply(request, user.id, conversationId, csrfToken)}`,
       const { conversationId, messageId } = request.params;
       let message;
       try {
-        ({ message } = await app.agent.stopMessage(user.id, conversationId, messageId));
+        ({ message } = await app.agent.messages.stop(user.id, conversationId, messageId));
       } catch (error) {
         // The reply finished between the click and the request: show it as it is.
         if (!(error instanceof AgentRequestError) || error.code !== 'not_streaming') throw error;
-        ({ message } = await app.agent.getMessage(user.id, conversationId, messageId));
+        ({ message } = await app.agent.messages.get(user.id, conversationId, messageId));
       }
       if (!isHtmxRequest(request)) return reply.redirect(conversationPath(conversationId), 303);
       const topic = conversationTopic(app.config.publicUrl, user.id, conversationId);

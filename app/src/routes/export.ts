@@ -25,7 +25,7 @@ const exportRoutes: FastifyPluginAsync = async (fastify) => {
   app.addHook('onRequest', app.requireSession);
 
   async function exported(userId: string, conversationId: string) {
-    const { conversation, messages } = await app.agent.getConversation(userId, conversationId);
+    const { conversation, messages } = await app.agent.conversations.get(userId, conversationId);
     return exportConversation(conversation, messages);
   }
 
@@ -42,7 +42,7 @@ const exportRoutes: FastifyPluginAsync = async (fastify) => {
   });
 
   app.get(DATA_EXPORT_PATH, async (request, reply) => {
-    const data = await app.agent.exportData(request.signedIn.user.id);
+    const data = await app.agent.accounts.exportData(request.signedIn.user.id);
     const name = `homeagent-${exportFileName(data.user.username, data.exportedAt, 'json')}`;
     return download(reply, 'application/json; charset=utf-8', name, `${JSON.stringify(data, null, 2)}\n`);
   });

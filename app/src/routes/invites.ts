@@ -6,7 +6,7 @@
 import type { FastifyPluginAsync, FastifyRequest } from 'fastify';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { Role } from '@homeagent/contract';
-import { AgentRequestError } from '../plugins/app/agent-client.js';
+import { AgentRequestError } from '../agent-api/agent-errors.js';
 import { isHtmxRequest, wantsPartial } from '../plugins/app/page-reply.js';
 import { TokenOnlyForm } from '../schemas/account.js';
 import { INVITE_DAYS, InviteIdParams, InviteForm } from '../schemas/invite.js';
@@ -38,7 +38,7 @@ const inviteRoutes: FastifyPluginAsync = async (fastify) => {
   /** The list under the form, as the page and its partials need it. */
   async function openList(request: FastifyRequest, notice?: string) {
     const { user } = request.signedIn;
-    const { invites } = await app.agent.listInvites(user.id);
+    const { invites } = await app.agent.invites.list(user.id);
     return { invites, publicUrl: app.config.publicUrl, notice };
   }
 
@@ -51,7 +51,7 @@ const inviteRoutes: FastifyPluginAsync = async (fastify) => {
     let status = 200;
     let notice = 'The invite was revoked: its link no longer works.';
     try {
-      await app.agent.revokeInvite(user.id, request.params.id);
+      await app.agent.invites.revoke(user.id, request.params.id);
     } catch (error) {
       if (!(error instanceof AgentRequestError) || error.statusCode !== 404) throw error;
       // Used or revoked in another tab, or expired: the fresh list shows how things stand.
@@ -80,7 +80,7 @@ const inviteRoutes: FastifyPluginAsync = async (fastify) => {
     const { user } = request.signedIn;
     // An agent refusal (AgentRequestError) goes to the error handler, whose
     // fragment lands in the same result area.
-    const invite = await app.agent.createInvite(user.id, {
+    const invite = await app.agent.invites.create(user.id, {
       role: values.role as Role,
       ttlHours: Number(values.expiresInDays) * 24,
     });

@@ -8,7 +8,7 @@ import type { FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
 import { MODEL_ID_PATTERN, type ModelEntry, type Settings } from '@homeagent/contract';
-import { AgentRequestError } from '../plugins/app/agent-client.js';
+import { AgentRequestError } from '../agent-api/agent-errors.js';
 import type { FieldErrors } from '../views/form-messages.js';
 import { MODEL_FIELDS, modelFormPage, modelListPage, type CacheChoice, type ModelValues } from '../views/model-catalogue-pages.js';
 
@@ -90,11 +90,11 @@ const modelRoutes: FastifyPluginAsync = async (fastify) => {
   app.addHook('onRequest', app.requireAdmin);
 
   async function save(userId: string, settings: Settings) {
-    return app.agent.putSettings(userId, settings);
+    return app.agent.settings.put(userId, settings);
   }
 
   app.get('/models', async (request, reply) => {
-    const settings = await app.agent.getSettings(request.signedIn.user.id);
+    const settings = await app.agent.settings.get(request.signedIn.user.id);
     return reply.page('Models', modelListPage(settings.models, settings.defaultModel, await reply.csrfToken()));
   });
 
@@ -104,7 +104,7 @@ const modelRoutes: FastifyPluginAsync = async (fastify) => {
   });
 
   app.get('/models/edit', { schema: { querystring: ModelQuery } }, async (request, reply) => {
-    const settings = await app.agent.getSettings(request.signedIn.user.id);
+    const settings = await app.agent.settings.get(request.signedIn.user.id);
     const model = settings.models.find((m) => m.modelId === request.query.id);
     if (!model) return reply.redirect('/models', 303);
     return reply.page(
@@ -125,7 +125,7 @@ const modelRoutes: FastifyPluginAsync = async (fastify) => {
   app.post('/models', { schema: { body: ModelForm } }, async (request, reply) => {
     const { user } = request.signedIn;
     const body = request.body as Record<string, string | undefined>;
-    const settings = await app.agent.getSettings(user.id);
+    const settings = await app.agent.settings.get(user.id);
     const originalId = body.originalId?.trim() || undefined;
     const existing = originalId ? settings.models.find((m) => m.modelId === originalId) : undefined;
     const others = settings.models.filter((m) => m.modelId !== originalId);
@@ -160,7 +160,7 @@ const modelRoutes: FastifyPluginAsync = async (fastify) => {
   });
 
   async function change(request: FastifyRequest, reply: FastifyReply, edit: (s: Settings) => Settings | string) {
-    const settings = await app.agent.getSettings(request.signedIn.user.id);
+    const settings = await app.agent.settings.get(request.signedIn.user.id);
     const next = edit(settings);
     if (typeof next === 'string') {
       return reply.page('Models', modelListPage(settings.models, settings.defaultModel, await reply.csrfToken(), undefined, next), { status: 400 });

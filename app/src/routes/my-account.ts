@@ -8,7 +8,7 @@ import type { FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
 import { LIMITS } from '@homeagent/contract';
-import { AgentRequestError } from '../plugins/app/agent-client.js';
+import { AgentRequestError } from '../agent-api/agent-errors.js';
 import { DisplayNameForm, PasswordForm, SessionHandleParams, TokenOnlyForm } from '../schemas/account.js';
 import type { FieldErrors } from '../views/form-messages.js';
 import { accountPage } from '../views/my-account-pages.js';
@@ -35,9 +35,9 @@ const myAccountRoutes: FastifyPluginAsync = async (fastify) => {
   async function show(request: FastifyRequest, reply: FastifyReply, status: number, extra: { errors?: FieldErrors; displayName?: string; notice?: string } = {}) {
     const { user, session } = request.signedIn;
     const [sessions, audit, passkeys] = await Promise.all([
-      app.agent.listSessions(user.id),
-      app.agent.listOwnAudit(user.id, { limit: 30 }),
-      app.agent.listPasskeys(user.id),
+      app.agent.sessions.list(user.id),
+      app.agent.audit.listOwn(user.id, { limit: 30 }),
+      app.agent.passkeys.list(user.id),
     ]);
     const signIns = audit.entries.filter((e) => e.action === 'sign_in.succeeded' || e.action === 'sign_in.failed').slice(0, 10);
     const body = accountPage({ user, csrfToken: await reply.csrfToken(), sessions: sessions.sessions, currentHandle: sessionHandle(session.id), signIns, passkeys: passkeys.passkeys, ...extra });
@@ -55,7 +55,7 @@ const myAccountRoutes: FastifyPluginAsync = async (fastify) => {
     if (displayName.length > LIMITS.displayNameMax) {
       return show(request, reply, 400, { displayName, errors: { displayName: `Display name must be at most ${LIMITS.displayNameMax} characters long.` } });
     }
-    await app.agent.changeDisplayName(request.signedIn.user.id, displayName);
+    await app.agent.accounts.changeDisplayName(request.signedIn.user.id, displayName);
     return reply.redirect('/account?done=name', 303);
   });
 
@@ -69,7 +69,7 @@ const myAccountRoutes: FastifyPluginAsync = async (fastify) => {
     if (Object.keys(errors).length > 0) return show(request, reply, 400, { errors });
     const { user, session } = request.signedIn;
     try {
-      await app.agent.changePassword(user.id, { currentPassword, newPassword, sessionId: session.id });
+      await app.agent.accounts.changePassword(user.id, { currentPassword, newPassword, sessionId: session.id });
     } catch (error) {
       if (!(error instanceof AgentRequestError) || error.code !== 'wrong_password') throw error;
       return show(request, reply, 400, { errors: { currentPassword: 'That is not your current password, so nothing was changed.' } });
@@ -79,7 +79,7 @@ const myAccountRoutes: FastifyPluginAsync = async (fastify) => {
 
   app.post('/account/sessions/:handle/end', { schema: { params: SessionHandleParams, body: TokenOnlyForm } }, async (request, reply) => {
     try {
-      await app.agent.endSession(request.signedIn.user.id, request.params.handle);
+      await app.agent.sessions.end(request.signedIn.user.id, request.params.handle);
     } catch (error) {
       if (!(error instanceof AgentRequestError) || error.statusCode !== 404) throw error;
       // Ended elsewhere meanwhile: the page shows how things stand.

@@ -10,7 +10,7 @@ import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { isHtmxRequest } from '../plugins/app/page-reply.js';
 import { TokenOnlyForm } from '../schemas/account.js';
 import { SendMessageForm } from '../schemas/conversation.js';
-import { AgentRequestError } from '../plugins/app/agent-client.js';
+import { AgentRequestError } from '../agent-api/agent-errors.js';
 import { pendingAttachments, readSubmission, refusalOf, withAttachments } from '../message-submission.js';
 import type { ComposerState } from '../views/conversation-pages.js';
 import type { FastifyReply, FastifyRequest } from 'fastify';
@@ -28,8 +28,8 @@ const newChatRoutes: FastifyPluginAsync = async (fastify) => {
   /** The empty chat; after a refused plain form post, with the form as the person left it. */
   async function page(request: FastifyRequest, reply: FastifyReply, composerState?: ComposerState, status = 200) {
     const [{ conversations }, models] = await Promise.all([
-      app.agent.listConversations(request.signedIn.user.id),
-      app.agent.listModels(request.signedIn.user.id),
+      app.agent.conversations.list(request.signedIn.user.id),
+      app.agent.models.list(request.signedIn.user.id),
     ]);
     return reply.page('New chat', newChatPage(conversations, await reply.csrfToken(), models, composerState), { pageClass: 'page-chat', status });
   }
@@ -53,7 +53,7 @@ const newChatRoutes: FastifyPluginAsync = async (fastify) => {
     if (await app.sendLimits.refuseWhenTooFast(request, reply, NEW_CHAT_PATH)) return reply;
     let started;
     try {
-      started = await app.agent.startConversation(current.user.id, submission.text, withAttachments(submission));
+      started = await app.agent.conversations.start(current.user.id, submission.text, withAttachments(submission));
     } catch (error) {
       if (isHtmxRequest(request) || !(error instanceof AgentRequestError)) throw error;
       return formAgain(error.message, error.statusCode);
@@ -66,10 +66,10 @@ const newChatRoutes: FastifyPluginAsync = async (fastify) => {
     await reply.issueHubCookie(current);
     const csrfToken = await reply.csrfToken();
     const context = { topic: started.topic, csrfToken };
-    const { conversations } = await app.agent.listConversations(current.user.id);
+    const { conversations } = await app.agent.conversations.list(current.user.id);
     return reply.header('hx-replace-url', path).fragment(html`${messageBubble(started.userMessage, context)}
 ${messageBubble(started.assistantMessage, context)}
-<hx-partial hx-target="#composer" hx-swap="outerHTML">${composer({ conversationId: conversation.id, csrfToken, autofocus: true, models: await app.agent.listModels(current.user.id), choices })}</hx-partial>
+<hx-partial hx-target="#composer" hx-swap="outerHTML">${composer({ conversationId: conversation.id, csrfToken, autofocus: true, models: await app.agent.models.list(current.user.id), choices })}</hx-partial>
 <hx-partial hx-target="#chat-actions-slot" hx-swap="outerHTML">${chatActions(conversation, csrfToken)}</hx-partial>
 ${conversationRefresh(conversations, conversation.id)}
 <hx-partial hx-target="#live-slot" hx-swap="outerHTML">${liveConnection({

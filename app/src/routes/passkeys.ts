@@ -11,7 +11,7 @@ import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
 import { DISABLED_MESSAGE, PASSKEY_NAME_MAX } from '@homeagent/contract';
 import { deviceName } from '../device-name.js';
-import { AgentRequestError } from '../plugins/app/agent-client.js';
+import { AgentRequestError } from '../agent-api/agent-errors.js';
 import { TooManyAttemptsError } from '../plugins/app/sign-in-limits.js';
 import { TokenOnlyForm } from '../schemas/account.js';
 
@@ -38,7 +38,7 @@ function refuse(reply: FastifyReply, status: number, message: string) {
 const passkeyRoutes: FastifyPluginAsync = async (fastify) => {
   const app = fastify.withTypeProvider<TypeBoxTypeProvider>();
 
-  app.post('/sign-in/passkey/options', { schema: { body: TokenOnlyForm } }, async () => app.agent.passkeySignInOptions());
+  app.post('/sign-in/passkey/options', { schema: { body: TokenOnlyForm } }, async () => app.agent.sessions.passkeySignInOptions());
 
   app.post('/sign-in/passkey', { schema: { body: PasskeyAnswerForm } }, async (request, reply) => {
     try {
@@ -51,7 +51,7 @@ const passkeyRoutes: FastifyPluginAsync = async (fastify) => {
     const credential = parseAnswer(request.body.credential);
     if (!credential) return refuse(reply, 400, 'The browser sent no passkey answer. Try again.');
     try {
-      const signedIn = await app.agent.signInWithPasskey({ credential: credential as never });
+      const signedIn = await app.agent.sessions.signInWithPasskey({ credential: credential as never });
       await reply.startSession(signedIn);
     } catch (error) {
       if (!(error instanceof AgentRequestError)) throw error;
@@ -65,7 +65,7 @@ const passkeyRoutes: FastifyPluginAsync = async (fastify) => {
     const scoped = signedInOnly.withTypeProvider<TypeBoxTypeProvider>();
 
     scoped.post('/account/passkeys/options', { schema: { body: TokenOnlyForm } }, async (request) =>
-      app.agent.passkeyRegistrationOptions(request.signedIn.user.id),
+      app.agent.passkeys.registrationOptions(request.signedIn.user.id),
     );
 
     scoped.post('/account/passkeys', { schema: { body: PasskeyAnswerForm } }, async (request, reply) => {
@@ -76,7 +76,7 @@ const passkeyRoutes: FastifyPluginAsync = async (fastify) => {
       // Left empty: named after the device it was made on, as the session list names devices.
       const name = typed || deviceName(request.headers['user-agent']).slice(0, PASSKEY_NAME_MAX);
       try {
-        await app.agent.addPasskey(request.signedIn.user.id, { name, credential: credential as never });
+        await app.agent.passkeys.add(request.signedIn.user.id, { name, credential: credential as never });
       } catch (error) {
         if (!(error instanceof AgentRequestError)) throw error;
         return refuse(reply, error.statusCode, error.message);
@@ -86,7 +86,7 @@ const passkeyRoutes: FastifyPluginAsync = async (fastify) => {
 
     scoped.post('/account/passkeys/:passkeyId/remove', { schema: { params: PasskeyParams, body: TokenOnlyForm } }, async (request, reply) => {
       try {
-        await app.agent.removePasskey(request.signedIn.user.id, request.params.passkeyId);
+        await app.agent.passkeys.remove(request.signedIn.user.id, request.params.passkeyId);
       } catch (error) {
         if (!(error instanceof AgentRequestError) || error.statusCode !== 404) throw error;
         // Removed elsewhere meanwhile: the page shows how things stand.

@@ -6,7 +6,7 @@
 import type { FastifyPluginAsync } from 'fastify';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { LIMITS } from '@homeagent/contract';
-import { AgentRequestError } from '../plugins/app/agent-client.js';
+import { AgentRequestError } from '../agent-api/agent-errors.js';
 import { ResetForm, ResetParams } from '../schemas/account.js';
 import { resetPage, resetRefusedPage } from '../views/password-reset-pages.js';
 
@@ -18,7 +18,7 @@ const passwordResetRoutes: FastifyPluginAsync = async (fastify) => {
   app.get('/reset/:token', { schema: { params: ResetParams } }, async (request, reply) => {
     const { token } = request.params;
     try {
-      const info = await app.agent.getResetLink(token);
+      const info = await app.agent.resetLinks.get(token);
       return reply.page(TITLE, resetPage(`/reset/${encodeURIComponent(token)}`, info, await reply.csrfToken()));
     } catch (error) {
       if (!(error instanceof AgentRequestError)) throw error;
@@ -31,7 +31,7 @@ const passwordResetRoutes: FastifyPluginAsync = async (fastify) => {
     const password = request.body.password ?? '';
     let info;
     try {
-      info = await app.agent.getResetLink(token);
+      info = await app.agent.resetLinks.get(token);
     } catch (error) {
       if (!(error instanceof AgentRequestError)) throw error;
       return reply.page('Link not valid', resetRefusedPage(error.message), { status: error.statusCode });
@@ -42,7 +42,7 @@ const passwordResetRoutes: FastifyPluginAsync = async (fastify) => {
       return reply.page(TITLE, resetPage(action, info, await reply.csrfToken(), { password: message }), { status: 400 });
     }
     try {
-      await app.agent.useResetLink(token, password);
+      await app.agent.resetLinks.use(token, password);
     } catch (error) {
       if (!(error instanceof AgentRequestError)) throw error;
       return reply.page('Link not valid', resetRefusedPage(error.message), { status: error.statusCode });

@@ -6,7 +6,7 @@
 import type { FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { UserSummary } from '@homeagent/contract';
-import { AgentRequestError } from '../plugins/app/agent-client.js';
+import { AgentRequestError } from '../agent-api/agent-errors.js';
 import { isHtmxRequest } from '../plugins/app/page-reply.js';
 import { TokenOnlyForm } from '../schemas/account.js';
 import { BUDGET_USD, BudgetForm, PeopleQuery, PersonParams, RoleForm, StateForm } from '../schemas/people.js';
@@ -52,7 +52,7 @@ const peopleRoutes: FastifyPluginAsync = async (fastify) => {
 
 
   async function summaryOf(adminId: string, userId: string): Promise<UserSummary> {
-    const { users } = await app.agent.listUsers(adminId);
+    const { users } = await app.agent.people.list(adminId);
     const summary = users.find((s) => s.user.id === userId);
     if (!summary) throw new PersonNotFoundError();
     return summary;
@@ -61,13 +61,13 @@ const peopleRoutes: FastifyPluginAsync = async (fastify) => {
   /** The card alone for htmx, else the whole page with this card in its new state. */
   async function answerCard(request: FastifyRequest, reply: FastifyReply, status: number, card: PersonCardOptions) {
     if (isHtmxRequest(request)) return reply.fragment(personCard(card), status);
-    const list = await app.agent.listUsers(card.viewerId);
+    const list = await app.agent.people.list(card.viewerId);
     return reply.page('People', peoplePage({ list, csrfToken: card.csrfToken, viewerId: card.viewerId, replaced: card }), { status });
   }
 
   app.get('/people', { schema: { querystring: PeopleQuery } }, async (request, reply) => {
     const { user } = request.signedIn;
-    const list = await app.agent.listUsers(user.id);
+    const list = await app.agent.people.list(user.id);
     const notice = request.query.notice === 'removed' ? 'The account was removed.' : undefined;
     return reply.page('People', peoplePage({ list, csrfToken: await reply.csrfToken(), viewerId: user.id, ...(notice ? { notice } : {}) }));
   });
@@ -99,7 +99,7 @@ const peopleRoutes: FastifyPluginAsync = async (fastify) => {
     const role = request.body.role;
     if (role !== 'admin' && role !== 'member') throw new PersonFormError('Choose the role "admin" or "member".');
     return act(request, request.params.userId, reply, async (adminId, userId) => {
-      const summary = await app.agent.setRole(adminId, userId, role);
+      const summary = await app.agent.people.setRole(adminId, userId, role);
       return { summary, notice: `${summary.user.displayName} is now ${role === 'admin' ? 'an admin' : 'a member'}.` };
     });
   });
@@ -108,7 +108,7 @@ const peopleRoutes: FastifyPluginAsync = async (fastify) => {
     const state = request.body.state;
     if (state !== 'active' && state !== 'disabled') throw new PersonFormError('Choose the state "active" or "disabled".');
     return act(request, request.params.userId, reply, async (adminId, userId) => {
-      const summary = await app.agent.setState(adminId, userId, state);
+      const summary = await app.agent.people.setState(adminId, userId, state);
       const notice = state === 'disabled' ? `${summary.user.displayName} is disabled and signed out everywhere.` : `${summary.user.displayName} can sign in again.`;
       return { summary, notice };
     });
@@ -116,7 +116,7 @@ const peopleRoutes: FastifyPluginAsync = async (fastify) => {
 
   app.post('/people/:userId/reset-link', { schema: { params: PersonParams, body: TokenOnlyForm } }, async (request, reply) =>
     act(request, request.params.userId, reply, async (adminId, userId) => {
-      const link = await app.agent.createResetLink(adminId, userId);
+      const link = await app.agent.resetLinks.create(adminId, userId);
       const summary = await summaryOf(adminId, userId);
       const url = `${app.config.publicUrl.replace(/\/+$/, '')}/reset/${encodeURIComponent(link.token)}`;
       return { summary, resetLink: { url, expiresAt: link.expiresAt } };
@@ -131,7 +131,7 @@ const peopleRoutes: FastifyPluginAsync = async (fastify) => {
   app.post('/people/:userId/remove', { schema: { params: PersonParams, body: TokenOnlyForm } }, async (request, reply) => {
     const { user } = request.signedIn;
     try {
-      await app.agent.removeUser(user.id, request.params.userId);
+      await app.agent.people.remove(user.id, request.params.userId);
     } catch (error) {
       if (!(error instanceof AgentRequestError) || error.statusCode === 404 || error.statusCode >= 500) throw error;
       const summary = await summaryOf(user.id, request.params.userId);
@@ -151,7 +151,7 @@ const peopleRoutes: FastifyPluginAsync = async (fastify) => {
       const summary = await summaryOf(user.id, userId);
       return answerCard(request, reply, 400, { summary, csrfToken, viewerId: user.id, budgetValue: typed, errors });
     }
-    const summary = await app.agent.setBudget(user.id, userId, { monthlyBudgetUsd: parsed.value });
+    const summary = await app.agent.people.setBudget(user.id, userId, { monthlyBudgetUsd: parsed.value });
     if (!isHtmxRequest(request)) return reply.redirect('/people', 303);
     const notice = parsed.value === null ? 'Budget saved: back to the default.' : 'Budget saved.';
     return answerCard(request, reply, 200, { summary, csrfToken, viewerId: user.id, notice });
@@ -160,7 +160,7 @@ const peopleRoutes: FastifyPluginAsync = async (fastify) => {
   app.post('/people/:userId/sign-out', { schema: { params: PersonParams, body: TokenOnlyForm } }, async (request, reply) => {
     const { user } = request.signedIn;
     const { userId } = request.params;
-    await app.agent.signOutEverywhere(user.id, userId);
+    await app.agent.sessions.signOutEverywhere(user.id, userId);
     if (userId === user.id) {
       // The admin ended their own sessions, this one included.
       reply.endSession();

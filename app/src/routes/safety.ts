@@ -34,21 +34,21 @@ const safetyRoutes: FastifyPluginAsync = async (fastify) => {
     return reply.page('Safety', safetyPage(safety, await reply.csrfToken(), notice, error), { status });
   }
 
-  app.get('/safety', async (request, reply) => show(reply, await app.agent.getSafety(request.signedIn.user.id)));
+  app.get('/safety', async (request, reply) => show(reply, await app.agent.safety.get(request.signedIn.user.id)));
 
   app.post('/safety/default', { schema: { body: GuardrailForm } }, async (request, reply) => {
     const { user } = request.signedIn;
     const parsed = parseGuardrail(request.body.identifier, request.body.version);
-    if ('error' in parsed) return show(reply, await app.agent.getSafety(user.id), 400, undefined, parsed.error);
-    const safety = await app.agent.setDefaultGuardrail(user.id, { guardrail: parsed.guardrail });
+    if ('error' in parsed) return show(reply, await app.agent.safety.get(user.id), 400, undefined, parsed.error);
+    const safety = await app.agent.safety.setDefault(user.id, { guardrail: parsed.guardrail });
     return show(reply, safety, 200, 'Saved. It applies to members who join from now on.');
   });
 
   app.post('/safety/people/:userId', { schema: { params: PersonParams, body: GuardrailForm } }, async (request, reply) => {
     const { user } = request.signedIn;
     const parsed = parseGuardrail(request.body.identifier, request.body.version);
-    if ('error' in parsed) return show(reply, await app.agent.getSafety(user.id), 400, undefined, parsed.error);
-    const safety = await app.agent.setPersonGuardrail(user.id, request.params.userId, { guardrail: parsed.guardrail });
+    if ('error' in parsed) return show(reply, await app.agent.safety.get(user.id), 400, undefined, parsed.error);
+    const safety = await app.agent.safety.setForPerson(user.id, request.params.userId, { guardrail: parsed.guardrail });
     return show(reply, safety, 200, 'Saved. It applies from their next message on.');
   });
 };

@@ -19,7 +19,7 @@ const searchRoutes: FastifyPluginAsync = async (fastify) => {
       const error = `A search can be at most ${SEARCH_LIMITS.queryMax} characters.`;
       return reply.page('Search chats', searchResultsPage(query.slice(0, SEARCH_LIMITS.queryMax), undefined, error), { status: 400 });
     }
-    const result = await app.agent.search(request.signedIn.user.id, query);
+    const result = await app.agent.conversations.search(request.signedIn.user.id, query);
     return reply.page(`“${query}” · Search chats`, searchResultsPage(query, result));
   });
 };

@@ -32,13 +32,13 @@ const settingsRoutes: FastifyPluginAsync = async (fastify) => {
 
   app.get('/settings', async (request, reply) => {
     const { user } = request.signedIn;
-    const [settings, access] = await Promise.all([app.agent.getSettings(user.id), app.agent.getAccessProblem(user.id)]);
+    const [settings, access] = await Promise.all([app.agent.settings.get(user.id), app.agent.settings.accessProblem(user.id)]);
     return answer(request, reply, 200, { settings, accessProblem: access.problem, csrfToken: await reply.csrfToken() });
   });
 
   app.post('/settings', { schema: { body: SettingsForm } }, async (request, reply) => {
     const { user } = request.signedIn;
-    const current = await app.agent.getSettings(user.id);
+    const current = await app.agent.settings.get(user.id);
     const defaultModel = (request.body.defaultModel ?? '').trim();
     // Browsers send a textarea's line breaks as CRLF; the model needs no carriage returns.
     const systemPrompt = (request.body.systemPrompt ?? '').replace(/\r\n?/g, '\n').trim();
@@ -48,7 +48,7 @@ const settingsRoutes: FastifyPluginAsync = async (fastify) => {
       return answer(request, reply, 400, { settings: current, csrfToken, values: { defaultModel, systemPrompt }, errors });
     }
     // The model list (with prices) is kept as it is: this form changes only the two fields it shows.
-    const saved = await app.agent.putSettings(user.id, { models: current.models, defaultModel, systemPrompt });
+    const saved = await app.agent.settings.put(user.id, { models: current.models, defaultModel, systemPrompt });
     request.log.info({ defaultModel, systemPromptChars: systemPrompt.length }, 'settings saved');
     return answer(request, reply, 200, { settings: saved, csrfToken, notice: 'Saved. Replies use these settings from the next message on.' });
   });

@@ -15,12 +15,12 @@ const shareSettingsRoutes: FastifyPluginAsync = async (fastify) => {
   app.addHook('onRequest', app.requireAdmin);
 
   app.get('/settings/sharing', async (request, reply) => {
-    const { publicLinks } = await app.agent.getSharingSettings(request.signedIn.user.id);
+    const { publicLinks } = await app.agent.settings.getSharing(request.signedIn.user.id);
     return reply.page('Shared links', sharingSettingsPage(publicLinks, await reply.csrfToken()));
   });
 
   app.post('/settings/sharing', { schema: { body: SharingForm } }, async (request, reply) => {
-    const { publicLinks } = await app.agent.putSharingSettings(request.signedIn.user.id, { publicLinks: request.body.publicLinks === 'on' });
+    const { publicLinks } = await app.agent.settings.putSharing(request.signedIn.user.id, { publicLinks: request.body.publicLinks === 'on' });
     const notice = publicLinks ? 'Saved: anyone with a link can now open a shared chat.' : 'Saved: shared links open only for people signed in here.';
     return reply.page('Shared links', sharingSettingsPage(publicLinks, await reply.csrfToken(), notice));
   });

@@ -7,7 +7,7 @@ import type { FastifyPluginAsync } from 'fastify';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
 import { SHARE_TOKEN_PATTERN } from '@homeagent/contract';
-import { AgentRequestError } from '../plugins/app/agent-client.js';
+import { AgentRequestError } from '../agent-api/agent-errors.js';
 import { TokenOnlyForm } from '../schemas/account.js';
 import { ConversationParams } from '../schemas/conversation.js';
 import { shareCreatedPage, shareCreatePage, sharedSnapshotPage, shareListPage, sharePath, shareRefusedPage, SHARES_PATH } from '../views/share-pages.js';
@@ -21,15 +21,15 @@ const shareRoutes: FastifyPluginAsync = async (fastify) => {
   const app = fastify.withTypeProvider<TypeBoxTypeProvider>();
 
   app.get('/c/:conversationId/share', { onRequest: app.requireSession, schema: { params: ConversationParams } }, async (request, reply) => {
-    const { conversation } = await app.agent.getConversation(request.signedIn.user.id, request.params.conversationId);
+    const { conversation } = await app.agent.conversations.get(request.signedIn.user.id, request.params.conversationId);
     return reply.page('Share chat', shareCreatePage(conversation, await reply.csrfToken()));
   });
 
   app.post('/c/:conversationId/share', { onRequest: app.requireSession, schema: { params: ConversationParams, body: TokenOnlyForm } }, async (request, reply) => {
     const userId = request.signedIn.user.id;
-    const { conversation } = await app.agent.getConversation(userId, request.params.conversationId);
+    const { conversation } = await app.agent.conversations.get(userId, request.params.conversationId);
     try {
-      const { token } = await app.agent.createShare(userId, conversation.id);
+      const { token } = await app.agent.shares.create(userId, conversation.id);
       const url = `${app.config.publicUrl.replace(/\/+$/, '')}${sharePath(token)}`;
       // The only time the link exists outside the visitor's clipboard: keep it out of caches.
       reply.header('cache-control', 'no-store');
@@ -41,14 +41,14 @@ const shareRoutes: FastifyPluginAsync = async (fastify) => {
   });
 
   app.get(SHARES_PATH, { onRequest: app.requireSession }, async (request, reply) => {
-    const { shares } = await app.agent.listShares(request.signedIn.user.id);
+    const { shares } = await app.agent.shares.list(request.signedIn.user.id);
     return reply.page('Your shared links', shareListPage(shares, await reply.csrfToken()));
   });
 
   app.post(`${SHARES_PATH}/:shareId/revoke`, { onRequest: app.requireSession, schema: { params: ShareParams, body: TokenOnlyForm } }, async (request, reply) => {
     const userId = request.signedIn.user.id;
-    await app.agent.revokeShare(userId, request.params.shareId);
-    const { shares } = await app.agent.listShares(userId);
+    await app.agent.shares.revoke(userId, request.params.shareId);
+    const { shares } = await app.agent.shares.list(userId);
     return reply.page('Your shared links', shareListPage(shares, await reply.csrfToken(), 'The link was revoked: it no longer opens.'));
   });
 
@@ -59,7 +59,7 @@ const shareRoutes: FastifyPluginAsync = async (fastify) => {
     const signedIn = await request.currentSession();
     try {
       if (!TOKEN.test(token)) throw new AgentRequestError(404, 'not_found', 'This shared link does not work: it was revoked, or it never existed.');
-      const snapshot = await app.agent.openShare(token, signedIn?.user.id);
+      const snapshot = await app.agent.shares.open(token, signedIn?.user.id);
       return reply.page(snapshot.title || 'Shared chat', sharedSnapshotPage(snapshot, token), { noindex: true, pageClass: 'page-chat page-shared' });
     } catch (error) {
       if (!(error instanceof AgentRequestError) || (error.statusCode !== 404 && error.code !== 'sign_in_required')) throw error;

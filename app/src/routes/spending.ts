@@ -8,7 +8,7 @@ const spendingRoutes: FastifyPluginAsync = async (fastify) => {
   const app = fastify.withTypeProvider<TypeBoxTypeProvider>();
 
   app.get(SPENDING_PATH, { schema: { querystring: UsageDaysQuery }, onRequest: [app.requireSession, app.requireAdmin] }, async (request, reply) => {
-    const data = await app.agent.getUsageDays(request.signedIn.user.id, request.query.month);
+    const data = await app.agent.usage.days(request.signedIn.user.id, request.query.month);
     return reply.page('Spending by day', spendingPage(data));
   });
 };

@@ -4,7 +4,7 @@ import { usagePage } from '../views/usage-pages.js';
 
 const usageRoutes: FastifyPluginAsync = async (app) => {
   app.get('/usage', { onRequest: app.requireSession }, async (request, reply) => {
-    const usage = await app.agent.getUsage(request.signedIn.user.id);
+    const usage = await app.agent.usage.get(request.signedIn.user.id);
     return reply.page('Your usage', usagePage(usage, await reply.csrfToken()));
   });
 };

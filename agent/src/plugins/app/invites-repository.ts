@@ -1,9 +1,10 @@
 import fp from 'fastify-plugin';
-import { DeleteCommand, GetCommand, PutCommand, QueryCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { LIMITS, type OpenInvite, type Role } from '@homeagent/contract';
 import { newToken } from '../../id-generator.js';
+import { HashedTokenItems, type TokenStatus } from '../../hashed-token-items.js';
 import { hashToken } from '../../token-hash.js';
-import { conditionally, isExpired, nowSeconds } from '../external/dynamodb.js';
+import { conditionally, nowSeconds } from '../external/dynamodb.js';
 
 export const DEFAULT_INVITE_TTL_HOURS = 24 * 7;
 
@@ -22,18 +23,20 @@ export interface InviteRecord {
   usedBy?: string;
 }
 
-export type InviteStatus = 'usable' | 'unknown' | 'used' | 'expired';
+export type InviteStatus = TokenStatus;
 
-const inviteKey = (id: string) => ({ pk: `INVITE#${id}`, sk: 'INVITE' });
-const codeKey = (code: string) => inviteKey(hashToken(code));
 /** Every invite is also on gsi1 under one key, newest last, so admins can list the open ones. */
 const INVITES_INDEX_KEY = 'INVITES';
 
 export class InvitesRepository {
+  private readonly items: HashedTokenItems<InviteRecord>;
+
   constructor(
     private readonly doc: DynamoDBDocumentClient,
     private readonly table: string,
-  ) {}
+  ) {
+    this.items = new HashedTokenItems(doc, table, 'INVITE');
+  }
 
   /** Makes an invite; the answer carries the code, which is stored nowhere. */
   async create(input: { role: Role; ttlHours?: number; createdBy?: string }): Promise<InviteRecord & { code: string }> {
@@ -48,26 +51,17 @@ export class InvitesRepository {
       ttl: nowSeconds(expires),
       ...(input.createdBy ? { createdBy: input.createdBy } : {}),
     };
-    await this.doc.send(
-      new PutCommand({
-        TableName: this.table,
-        Item: { ...inviteKey(record.id), gsi1pk: INVITES_INDEX_KEY, gsi1sk: `${record.createdAt}#${record.id}`, ...record },
-        ConditionExpression: 'attribute_not_exists(pk)',
-      }),
-    );
+    await this.items.put(record.id, INVITES_INDEX_KEY, record);
     return { ...record, code };
   }
 
   /** The invite a code opens (looked up by its hash). */
   async get(code: string): Promise<InviteRecord | undefined> {
-    return this.getById(hashToken(code));
+    return this.items.find(code);
   }
 
   async getById(id: string): Promise<InviteRecord | undefined> {
-    const out = await this.doc.send(new GetCommand({ TableName: this.table, Key: inviteKey(id), ConsistentRead: true }));
-    if (!out.Item) return undefined;
-    const { pk: _pk, sk: _sk, ...record } = out.Item;
-    return record as InviteRecord;
+    return this.items.get(id);
   }
 
   /**
@@ -77,26 +71,10 @@ export class InvitesRepository {
    */
   async listOpen(now = Date.now()): Promise<OpenInvite[]> {
     const open: OpenInvite[] = [];
-    let start: Record<string, unknown> | undefined;
-    do {
-      const out = await this.doc.send(
-        new QueryCommand({
-          TableName: this.table,
-          IndexName: 'gsi1',
-          KeyConditionExpression: 'gsi1pk = :pk',
-          FilterExpression: 'attribute_not_exists(usedAt) AND #ttl > :now',
-          ExpressionAttributeNames: { '#ttl': 'ttl' },
-          ExpressionAttributeValues: { ':pk': INVITES_INDEX_KEY, ':now': nowSeconds(now) },
-          ScanIndexForward: false,
-          ExclusiveStartKey: start,
-        }),
-      );
-      for (const item of out.Items ?? []) {
-        open.push({ id: item.id as string, role: item.role as Role, createdAt: item.createdAt as string, expiresAt: item.expiresAt as string });
-        if (open.length >= LIMITS.openInvitesMax) return open;
-      }
-      start = out.LastEvaluatedKey;
-    } while (start);
+    for await (const item of this.items.listed(INVITES_INDEX_KEY, HashedTokenItems.usableNewestFirst(now))) {
+      open.push({ id: item.id as string, role: item.role as Role, createdAt: item.createdAt as string, expiresAt: item.expiresAt as string });
+      if (open.length >= LIMITS.openInvitesMax) return open;
+    }
     return open;
   }
 
@@ -107,23 +85,11 @@ export class InvitesRepository {
    * By id (the hash), as the admin's list names invites.
    */
   async revoke(id: string, now = Date.now()): Promise<boolean> {
-    return conditionally(
-      this.doc,
-      new DeleteCommand({
-        TableName: this.table,
-        Key: inviteKey(id),
-        ConditionExpression: 'attribute_exists(pk) AND attribute_not_exists(usedAt) AND #ttl > :now',
-        ExpressionAttributeNames: { '#ttl': 'ttl' },
-        ExpressionAttributeValues: { ':now': nowSeconds(now) },
-      }),
-    );
+    return this.items.deleteIfUsable(id, now);
   }
 
   static status(invite: InviteRecord | undefined, now = Date.now()): InviteStatus {
-    if (!invite) return 'unknown';
-    if (invite.usedAt) return 'used';
-    if (isExpired(invite, now)) return 'expired';
-    return 'usable';
+    return HashedTokenItems.status(invite, now);
   }
 
   /**
@@ -131,17 +97,7 @@ export class InvitesRepository {
    * conditional on the invite being unused and unexpired at that instant.
    */
   async consume(code: string, userId: string): Promise<boolean> {
-    return conditionally(
-      this.doc,
-      new UpdateCommand({
-        TableName: this.table,
-        Key: codeKey(code),
-        UpdateExpression: 'SET usedAt = :at, usedBy = :u',
-        ConditionExpression: 'attribute_exists(pk) AND attribute_not_exists(usedAt) AND #ttl > :now',
-        ExpressionAttributeNames: { '#ttl': 'ttl' },
-        ExpressionAttributeValues: { ':at': new Date().toISOString(), ':u': userId, ':now': nowSeconds() },
-      }),
-    );
+    return this.items.useOnce(code, 'SET usedAt = :at, usedBy = :u', { ':at': new Date().toISOString(), ':u': userId });
   }
 
   /** Undoes `consume` when the account could not be written after all. */
@@ -150,7 +106,7 @@ export class InvitesRepository {
       this.doc,
       new UpdateCommand({
         TableName: this.table,
-        Key: codeKey(code),
+        Key: this.items.keyOfToken(code),
         UpdateExpression: 'REMOVE usedAt, usedBy',
         ConditionExpression: 'usedBy = :u',
         ExpressionAttributeValues: { ':u': userId },
@@ -160,52 +116,23 @@ export class InvitesRepository {
 
   /** Forgets who used an invite (account removal): the invite stays used, naming nobody. */
   async forgetUser(userId: string): Promise<void> {
-    let start: Record<string, unknown> | undefined;
-    do {
-      const out = await this.doc.send(
-        new QueryCommand({
-          TableName: this.table,
-          IndexName: 'gsi1',
-          KeyConditionExpression: 'gsi1pk = :pk',
-          FilterExpression: 'usedBy = :u OR createdBy = :u',
-          ExpressionAttributeValues: { ':pk': INVITES_INDEX_KEY, ':u': userId },
-          ExclusiveStartKey: start,
-        }),
-      );
-      for (const item of out.Items ?? []) {
-        await this.doc.send(
-          new UpdateCommand({
-            TableName: this.table,
-            Key: inviteKey(item.id as string),
-            UpdateExpression: item.usedBy === userId ? 'REMOVE usedBy' : 'REMOVE createdBy',
-          }),
-        );
-        if (item.usedBy === userId && item.createdBy === userId) {
-          await this.doc.send(new UpdateCommand({ TableName: this.table, Key: inviteKey(item.id as string), UpdateExpression: 'REMOVE createdBy' }));
-        }
+    for await (const item of this.items.listed(INVITES_INDEX_KEY, { filter: 'usedBy = :u OR createdBy = :u', values: { ':u': userId } })) {
+      const key = this.items.key(item.id as string);
+      await this.doc.send(new UpdateCommand({ TableName: this.table, Key: key, UpdateExpression: item.usedBy === userId ? 'REMOVE usedBy' : 'REMOVE createdBy' }));
+      if (item.usedBy === userId && item.createdBy === userId) {
+        await this.doc.send(new UpdateCommand({ TableName: this.table, Key: key, UpdateExpression: 'REMOVE createdBy' }));
       }
-      start = out.LastEvaluatedKey;
-    } while (start);
+    }
   }
 
   /** By id (the hash). */
   async delete(id: string): Promise<void> {
-    await this.doc.send(new DeleteCommand({ TableName: this.table, Key: inviteKey(id) }));
+    await this.items.delete(id);
   }
 
   /** Rewrites an invite stored before codes were hashed (key `INVITE#<code>`, attribute `code`) under its hash. */
   async migrateLegacy(item: Record<string, unknown>): Promise<void> {
-    const { pk, sk: _sk, gsi1pk: _g, gsi1sk: _s, code, ...rest } = item;
-    const id = hashToken(String(code));
-    await conditionally(
-      this.doc,
-      new PutCommand({
-        TableName: this.table,
-        Item: { ...rest, ...inviteKey(id), id, gsi1pk: INVITES_INDEX_KEY, gsi1sk: `${String(item.createdAt)}#${id}` },
-        ConditionExpression: 'attribute_not_exists(pk)',
-      }),
-    );
-    await this.doc.send(new DeleteCommand({ TableName: this.table, Key: { pk: pk as string, sk: 'INVITE' } }));
+    await this.items.rehashLegacy(item, 'code', 'id', INVITES_INDEX_KEY);
   }
 }
 

@@ -1,9 +1,10 @@
 import fp from 'fastify-plugin';
-import { DeleteCommand, GetCommand, PutCommand, QueryCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { Session, SessionInfo } from '@homeagent/contract';
 import { newToken } from '../../id-generator.js';
+import { HashedTokenItems } from '../../hashed-token-items.js';
 import { hashToken } from '../../token-hash.js';
-import { conditionally, isExpired, nowSeconds, putNew } from '../external/dynamodb.js';
+import { conditionally, isExpired, nowSeconds } from '../external/dynamodb.js';
 
 export const SESSION_TTL_DAYS = 30;
 /** "Last seen" is written at most this often, so reading a session is not a write every request. */
@@ -34,7 +35,6 @@ export interface SessionRecord extends SessionClient {
 
 export type SessionLookup = { session: Session; record: SessionRecord } | { ended: 'disabled'; userId: string } | undefined;
 
-const sessionKey = (idHash: string) => ({ pk: `SESSION#${idHash}`, sk: 'SESSION' });
 const byUserKey = (userId: string) => `USER#${userId}#SESSIONS`;
 
 export function toSessionInfo(record: SessionRecord): SessionInfo {
@@ -49,10 +49,14 @@ export function toSessionInfo(record: SessionRecord): SessionInfo {
 }
 
 export class SessionsRepository {
+  private readonly items: HashedTokenItems<SessionRecord>;
+
   constructor(
     private readonly doc: DynamoDBDocumentClient,
     private readonly table: string,
-  ) {}
+  ) {
+    this.items = new HashedTokenItems(doc, table, 'SESSION');
+  }
 
   async create(userId: string, client: SessionClient = {}): Promise<Session> {
     const now = Date.now();
@@ -69,7 +73,7 @@ export class SessionsRepository {
       ...(client.address ? { address: client.address.slice(0, 64) } : {}),
     };
     // Also listed by person on gsi1, so all of someone's sessions can be listed and revoked at once.
-    await putNew(this.doc, this.table, { ...sessionKey(record.idHash), gsi1pk: byUserKey(userId), gsi1sk: `${record.createdAt}#${record.idHash}`, ...record });
+    await this.items.put(record.idHash, byUserKey(userId), record);
     return { id, userId, createdAt: record.createdAt, expiresAt: record.expiresAt };
   }
 
@@ -80,16 +84,15 @@ export class SessionsRepository {
    */
   async lookup(id: string, now = Date.now()): Promise<SessionLookup> {
     const idHash = hashToken(id);
-    const out = await this.doc.send(new GetCommand({ TableName: this.table, Key: sessionKey(idHash), ConsistentRead: true }));
-    const record = out.Item as SessionRecord | undefined;
-    if (!record || isExpired(record, now)) return undefined;
+    const record = await this.items.getLive(idHash, now);
+    if (!record) return undefined;
     if (record.endedReason) return { ended: record.endedReason, userId: record.userId };
     if (now - Date.parse(record.lastSeenAt ?? record.createdAt) > LAST_SEEN_EVERY_MS) {
       await conditionally(
         this.doc,
         new UpdateCommand({
           TableName: this.table,
-          Key: sessionKey(idHash),
+          Key: this.items.key(idHash),
           UpdateExpression: 'SET lastSeenAt = :now',
           ConditionExpression: 'attribute_exists(pk) AND attribute_not_exists(endedReason)',
           ExpressionAttributeValues: { ':now': new Date(now).toISOString() },
@@ -111,7 +114,7 @@ export class SessionsRepository {
 
   /** Ends a session known by its handle (the hash), as the account page lists them. */
   async deleteByHandle(idHash: string): Promise<void> {
-    await this.doc.send(new DeleteCommand({ TableName: this.table, Key: sessionKey(idHash) }));
+    await this.items.delete(idHash);
   }
 
   /** A person's sessions that still stand, newest first. */
@@ -124,20 +127,7 @@ export class SessionsRepository {
   }
 
   private async *allOf(userId: string): AsyncGenerator<SessionRecord> {
-    let start: Record<string, unknown> | undefined;
-    do {
-      const out = await this.doc.send(
-        new QueryCommand({
-          TableName: this.table,
-          IndexName: 'gsi1',
-          KeyConditionExpression: 'gsi1pk = :pk',
-          ExpressionAttributeValues: { ':pk': byUserKey(userId) },
-          ExclusiveStartKey: start,
-        }),
-      );
-      for (const item of out.Items ?? []) yield item as SessionRecord;
-      start = out.LastEvaluatedKey;
-    } while (start);
+    for await (const item of this.items.listed(byUserKey(userId))) yield item as SessionRecord;
   }
 
   /**
@@ -167,7 +157,7 @@ export class SessionsRepository {
         this.doc,
         new UpdateCommand({
           TableName: this.table,
-          Key: sessionKey(item.idHash),
+          Key: this.items.key(item.idHash),
           UpdateExpression: 'SET endedReason = :r, #ttl = :ttl',
           ConditionExpression: 'attribute_exists(pk)',
           ExpressionAttributeNames: { '#ttl': 'ttl' },
@@ -189,18 +179,7 @@ export class SessionsRepository {
    * attribute `id`) under the hash of its id, then removes the old row.
    */
   async migrateLegacy(item: Record<string, unknown>): Promise<void> {
-    const id = String(item.id);
-    const { pk, sk: _sk, gsi1pk: _g, gsi1sk: _s, id: _id, ...rest } = item;
-    const idHash = hashToken(id);
-    await conditionally(
-      this.doc,
-      new PutCommand({
-        TableName: this.table,
-        Item: { ...rest, ...sessionKey(idHash), idHash, gsi1pk: byUserKey(String(item.userId)), gsi1sk: `${String(item.createdAt)}#${idHash}` },
-        ConditionExpression: 'attribute_not_exists(pk)',
-      }),
-    );
-    await this.doc.send(new DeleteCommand({ TableName: this.table, Key: { pk: pk as string, sk: 'SESSION' } }));
+    await this.items.rehashLegacy(item, 'id', 'idHash', byUserKey(String(item.userId)));
   }
 }
 

@@ -6,7 +6,7 @@
  */
 import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
 import fp from 'fastify-plugin';
-import { AgentRequestError, AgentUnavailableError } from './agent-client.js';
+import { AgentRequestError, AgentUnavailableError } from '../../agent-api/agent-errors.js';
 import { isHtmxRequest, wantsPartial } from './page-reply.js';
 import { SignInRequiredError } from './session.js';
 import { describeValidation } from '../../schemas/validation-message.js';

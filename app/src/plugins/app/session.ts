@@ -9,7 +9,7 @@ import type { FastifyReply, FastifyRequest } from 'fastify';
 import fp from 'fastify-plugin';
 import { SignJWT, jwtVerify } from 'jose';
 import { DISABLED_MESSAGE, userTopicSelector, type SessionResponse } from '@homeagent/contract';
-import { AgentRequestError } from './agent-client.js';
+import { AgentRequestError } from '../../agent-api/agent-errors.js';
 
 export const SESSION_COOKIE = 'session';
 export const MERCURE_COOKIE = 'mercureAuthorization';
@@ -91,7 +91,7 @@ export default fp(
       }
       // AgentUnavailableError propagates: "agent down" is a 503, not "signed out".
       try {
-        return await agent.getSession(sessionId);
+        return await agent.sessions.get(sessionId);
       } catch (error) {
         if (!(error instanceof AgentRequestError) || error.code !== 'account_disabled') throw error;
         disabledSessions.add(request);
