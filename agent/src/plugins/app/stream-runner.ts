@@ -12,6 +12,7 @@ import { estimateTokens, planContext, titleFrom } from '../../conversation-conte
 import { withAttachmentBlocks } from '../../attachment-blocks.js';
 import { planAttachments, totalAttachmentTokens } from '../../attachment-tokens.js';
 import { AttachmentNotFoundError, claimAttachments, releaseAttachments, resolveAttachments } from '../../message-attachments.js';
+import { coalescingWindowMs } from '../../coalescing-window.js';
 import { HttpError } from '../../http-error.js';
 import type { CatalogueModel } from '../../model-catalogue.js';
 import { newId } from '../../id-generator.js';
@@ -70,6 +71,11 @@ export class StreamRunner {
 
   private get config() {
     return this.app.config;
+  }
+
+  /** How long a piece of a running reply gathers tokens now: wider the more replies run here. */
+  coalesceMs(): number {
+    return coalescingWindowMs(this.config.streamCoalesceMs, this.running.size, this.config.streamPiecesPerSecond);
   }
 
   isRunning(messageId: string): boolean {
@@ -259,7 +265,7 @@ export class StreamRunner {
 
   private spawn(job: ReplyJob): void {
     const controller = new AbortController();
-    const done = runReply(this.app, this.lock, this.log, job, controller)
+    const done = runReply(this.app, this.lock, this.log, job, controller, () => this.coalesceMs())
       .catch((error: unknown) => {
         this.log.error({ err: error, messageId: job.assistant.id }, 'the reply stream failed unexpectedly');
         this.app.metrics.put('AgentErrors', 1);
