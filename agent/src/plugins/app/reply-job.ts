@@ -268,7 +268,7 @@ export async function runReply(
     return;
   }
   await settleBudget(app, job, finalUsage, log);
-  await app.conversations.touch(user.id, conversation.id, titleFrom(job.userText)).catch((e: unknown) => log.error({ err: e }, 'could not update the conversation'));
+  await app.conversations.touch(user.id, conversation.id, conversation.titleIsDefault ? titleFrom(job.userText) : undefined).catch((e: unknown) => log.error({ err: e }, 'could not update the conversation'));
   await lock.release(conversation, messageId).catch((e: unknown) => log.error({ err: e }, 'could not release the conversation lock'));
   const done: DoneEvent = { messageId, state, usage: finalUsage, ...(errorText ? { error: errorText } : {}), ...(cutShortByBudget ? { cutShortByBudget } : {}) };
   await app.hub.publish({ topic, id: updateId(messageId, sequence + 1), type: DONE_EVENT, data: JSON.stringify(done) }, DONE_ATTEMPTS);

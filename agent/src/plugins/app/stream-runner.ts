@@ -148,7 +148,8 @@ export class StreamRunner {
           // Published before the 202 so a subscriber that starts from this id misses nothing.
           this.app.hub.publish({ topic, id: updateId(assistantId, 0), type: START_EVENT, data: JSON.stringify({ messageId: assistantId }) }),
           // The title (from the first message) and the list order change now, not when the reply ends.
-          this.app.conversations.touch(user.id, conversation.id, titleFrom(text)).catch((e: unknown) => this.log.error({ err: e }, 'could not update the conversation')),
+          // A conversation named once keeps its name: no conditional write that can only fail.
+          this.app.conversations.touch(user.id, conversation.id, conversation.titleIsDefault ? titleFrom(text) : undefined).catch((e: unknown) => this.log.error({ err: e }, 'could not update the conversation')),
           // Every other open page of the conversation fetches both bubbles and follows the reply.
           this.app.liveEvents.sent(user.id, conversation.id, userMessageId, assistantId),
         ]);
