@@ -86,7 +86,7 @@ export class StreamRunner {
     const assistantId = newId();
     // Read while the lock is taken: only a position, the reservation itself stays one conditional update.
     const usageRead = this.app.usage.get(user.id, month);
-    usageRead.catch(() => undefined);
+    void usageRead.catch(() => undefined);
     await this.lock.acquire(conversation, assistantId);
     try {
       const fit = await this.reserve(user, month, model, estimatedInputTokens, { maxTokens: plan.maxTokens, cacheTtl }, usageRead);
