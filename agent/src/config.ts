@@ -28,6 +28,7 @@ const EnvSchema = Type.Object({
   BEDROCK_MODEL_ID: Type.String({ minLength: 1, default: 'us.anthropic.claude-opus-4-6-v1' }),
   SYSTEM_PROMPT: Type.String({ minLength: 1, default: DEFAULT_SYSTEM_PROMPT }),
   STREAM_COALESCE_MS: Type.Integer({ minimum: 0, maximum: 5_000, default: 40 }),
+  STREAM_PIECES_PER_SECOND: Type.Integer({ minimum: 1, maximum: 100_000, default: 100 }),
   STREAM_CHECKPOINT_MS: Type.Integer({ minimum: 100, maximum: 600_000, default: 3_000 }),
   STREAM_IDLE_TIMEOUT_MS: Type.Integer({ minimum: 50, maximum: 3_600_000, default: 120_000 }),
   REPLY_LEASE_MS: Type.Integer({ minimum: 1_000, maximum: 600_000, default: 10_000 }),
@@ -52,6 +53,7 @@ const EXPECTATIONS: Record<string, string> = {
   AGENT_SERVICE_KEY: 'at least 32 characters',
   MERCURE_PUBLISH_URL: 'an absolute http(s) URL',
   STREAM_COALESCE_MS: 'a whole number of milliseconds between 0 and 5000',
+  STREAM_PIECES_PER_SECOND: 'a whole number of pieces a second between 1 and 100000',
   STREAM_CHECKPOINT_MS: 'a whole number of milliseconds between 100 and 600000',
   STREAM_IDLE_TIMEOUT_MS: 'a whole number of milliseconds between 50 and 3600000',
   REPLY_LEASE_MS: 'a whole number of milliseconds between 1000 and 600000',
@@ -79,7 +81,10 @@ export interface Config {
   mercurePublishUrl: string;
   bedrockModelId: string;
   systemPrompt: string;
+  /** a lone reply's coalescing window; with many running, it widens (coalescing-window.ts) */
   streamCoalesceMs: number;
+  /** the most pieces (each one checkpoint write + one publish) all running replies together send a second */
+  streamPiecesPerSecond: number;
   streamCheckpointMs: number;
   /** a stream with no event from Bedrock for this long is given up */
   streamIdleTimeoutMs: number;
@@ -177,6 +182,7 @@ export async function loadConfig(env: Record<string, string | undefined> = proce
     bedrockModelId: e.BEDROCK_MODEL_ID,
     systemPrompt: e.SYSTEM_PROMPT,
     streamCoalesceMs: e.STREAM_COALESCE_MS,
+    streamPiecesPerSecond: e.STREAM_PIECES_PER_SECOND,
     streamCheckpointMs: e.STREAM_CHECKPOINT_MS,
     streamIdleTimeoutMs: e.STREAM_IDLE_TIMEOUT_MS,
     replyLeaseMs: e.REPLY_LEASE_MS,

@@ -13,12 +13,7 @@
  * never key material).
  */
 import type { FastifyInstance, FastifyRequest } from 'fastify';
-import {
-  generateAuthenticationOptions,
-  generateRegistrationOptions,
-  verifyAuthenticationResponse,
-  verifyRegistrationResponse,
-} from '@simplewebauthn/server';
+import type { verifyAuthenticationResponse, verifyRegistrationResponse } from '@simplewebauthn/server';
 import type { AuthenticationCredential, RegistrationCredential } from '@homeagent/contract';
 import { HttpError } from './http-error.js';
 import { ID_PATTERN } from './schemas/headers.js';
@@ -28,6 +23,12 @@ import type { UserRecord } from './plugins/app/users-repository.js';
 /** How long the browser waits for the person to touch their authenticator. */
 export const PASSKEY_TIMEOUT_MS = 120_000;
 const RP_NAME = 'HomeAgent';
+/**
+ * The library (with its CBOR and ASN.1 parsers, ≈ 6 MiB of the agent's
+ * resident memory) is loaded at the first ceremony, not at start: most
+ * agents never see one, and each ceremony waits for a person's touch anyway.
+ */
+const webauthn = () => import('@simplewebauthn/server');
 const USER_ID = new RegExp(ID_PATTERN);
 
 export class PasskeyError extends HttpError {
@@ -70,6 +71,7 @@ function userIdOf(userHandle: string | undefined): string | undefined {
 export async function registrationOptions(app: FastifyInstance, user: UserRecord) {
   const rp = relyingPartyOf(app.config.publicUrl);
   const existing = await app.passkeys.listOf(user.id);
+  const { generateRegistrationOptions } = await webauthn();
   const options = await generateRegistrationOptions({
     rpName: RP_NAME,
     rpID: rp.id,
@@ -93,9 +95,10 @@ export async function verifyRegistration(app: FastifyInstance, request: FastifyR
   const challenge = answeredChallenge(credential.response.clientDataJSON);
   if (!(await app.passkeyChallenges.take(challenge, 'registration', user.id))) throw challengeRefused();
   const rp = relyingPartyOf(app.config.publicUrl);
+  const library = await webauthn();
   let verification: Awaited<ReturnType<typeof verifyRegistrationResponse>>;
   try {
-    verification = await verifyRegistrationResponse({
+    verification = await library.verifyRegistrationResponse({
       response: credential as Parameters<typeof verifyRegistrationResponse>[0]['response'],
       expectedChallenge: challenge,
       expectedOrigin: rp.origin,
@@ -119,6 +122,7 @@ export async function verifyRegistration(app: FastifyInstance, request: FastifyR
 export async function authenticationOptions(app: FastifyInstance) {
   const rp = relyingPartyOf(app.config.publicUrl);
   // No allowCredentials: the browser offers every passkey it holds for this site (discoverable credentials).
+  const { generateAuthenticationOptions } = await webauthn();
   const options = await generateAuthenticationOptions({ rpID: rp.id, timeout: PASSKEY_TIMEOUT_MS, userVerification: 'required' });
   await app.passkeyChallenges.save(options.challenge, 'authentication');
   return options;
@@ -153,8 +157,9 @@ export async function verifyAuthentication(app: FastifyInstance, request: Fastif
   const rp = relyingPartyOf(app.config.publicUrl);
   const refused = (cause?: unknown) =>
     new PasskeyError(401, 'passkey_invalid', 'This passkey could not be verified for this site. Try again, or sign in with your password.', { cause });
+  const library = await webauthn();
   try {
-    const verification = await verifyAuthenticationResponse({
+    const verification = await library.verifyAuthenticationResponse({
       response: credential as Parameters<typeof verifyAuthenticationResponse>[0]['response'],
       expectedChallenge: challenge,
       expectedOrigin: rp.origin,

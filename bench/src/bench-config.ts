@@ -25,6 +25,8 @@ export interface BenchConfig {
   relayConcurrency: number[];
   /** relay sweep: STREAM_COALESCE_MS values, one stack start each */
   coalesceWindows: number[];
+  /** relay sweep: the agent's STREAM_PIECES_PER_SECOND; unset, the agent's default */
+  piecesPerSecond?: number;
   /** relay sweep: the emulator's pace */
   relayTokensPerSecond: number;
   /** relay sweep: its own time limit */
@@ -81,6 +83,7 @@ export function readBenchConfig(argv: string[] = process.argv.slice(2)): BenchCo
     resultsFile: process.env.BENCH_RESULTS || undefined,
     relayConcurrency: integerList('BENCH_RELAY_CONCURRENCY', '1,50,200,500', 1, 1_000),
     coalesceWindows: integerList('BENCH_COALESCE_MS', '0,20,40,100', 0, 1_000),
+    ...(process.env.BENCH_PIECES_PER_SECOND ? { piecesPerSecond: positiveInteger('BENCH_PIECES_PER_SECOND', 100, 100_000) } : {}),
     relayTokensPerSecond: positiveInteger('BENCH_RELAY_TOKENS_PER_SECOND', 50, 100_000),
     relayMaxSeconds: positiveInteger('BENCH_RELAY_MAX_SECONDS', 900, 7_200),
     scaleConversations: positiveInteger('BENCH_SCALE_CONVERSATIONS', 200, 2_000),

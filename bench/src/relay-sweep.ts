@@ -25,6 +25,8 @@ import type { TimeBudget } from './time-budget.js';
 export interface RelaySweepConfig {
   concurrency: number[];
   coalesceWindows: number[];
+  /** the agent's STREAM_PIECES_PER_SECOND (its default when unset) */
+  piecesPerSecond?: number;
   tokensPerSecond: number;
   firstTokenDelayMs: number;
   /** the concurrency whose CPU, RSS and profile are the headline (200 unless the sweep has no such cell) */
@@ -163,6 +165,7 @@ export async function runRelaySweep(config: RelaySweepConfig, budget: TimeBudget
     const agentEnv: Record<string, string> = {
       MONTHLY_BUDGET_USD: '100000',
       STREAM_COALESCE_MS: String(coalesceMs),
+      ...(config.piecesPerSecond ? { STREAM_PIECES_PER_SECOND: String(config.piecesPerSecond) } : {}),
       // The agent reads the stamping emulator; the stack's own one stays idle.
       AWS_ENDPOINT_URL_BEDROCK_RUNTIME: emulator.url,
     };

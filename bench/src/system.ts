@@ -88,6 +88,7 @@ async function main(): Promise<void> {
       {
         concurrency: config.relayConcurrency,
         coalesceWindows: config.coalesceWindows,
+        ...(config.piecesPerSecond ? { piecesPerSecond: config.piecesPerSecond } : {}),
         tokensPerSecond: config.relayTokensPerSecond,
         firstTokenDelayMs: DEFAULT_FIRST_TOKEN_MS,
         headlineConcurrency: config.relayConcurrency.includes(200) ? 200 : Math.max(...config.relayConcurrency),

@@ -56,7 +56,18 @@ export interface ReplyJob {
   requestedAt: number;
 }
 
-export async function runReply(app: FastifyInstance, lock: ConversationLock, baseLog: FastifyBaseLogger, job: ReplyJob, controller: AbortController): Promise<void> {
+/**
+ * `coalesceMs` says, each time a piece starts gathering, how long it gathers:
+ * the process's current window (coalescing-window.ts), wider when many replies run.
+ */
+export async function runReply(
+  app: FastifyInstance,
+  lock: ConversationLock,
+  baseLog: FastifyBaseLogger,
+  job: ReplyJob,
+  controller: AbortController,
+  coalesceMs: () => number,
+): Promise<void> {
   const config = app.config;
   const { assistant, user, conversation } = job;
   const messageId = assistant.id;
@@ -79,6 +90,7 @@ export async function runReply(app: FastifyInstance, lock: ConversationLock, bas
   const markdown = new StreamMarkdown(messageId);
   // One piece at a time: what arrives while a piece is being saved and sent
   // waits and goes out as the next piece, so a slow table coalesces more.
+  // A piece is sent when its window (`coalesceMs()`, armed by its first token) has run out.
   // `last`: the reply ended; the rest is rendered and sent even when nothing is pending.
   const flush = (last = false) => {
     if (coalesceTimer) clearTimeout(coalesceTimer);
@@ -105,7 +117,9 @@ export async function runReply(app: FastifyInstance, lock: ConversationLock, bas
       .catch((error: unknown) => log.error({ err: error }, 'could not publish a piece'))
       .finally(() => {
         inFlight = false;
-        if (pending !== '' || pendingThinking !== '') flush();
+        // A window that ran out during the save goes now; one still open is left to its timer,
+        // so a token that came during the save does not go out alone as a piece of its own.
+        if ((pending !== '' || pendingThinking !== '') && !coalesceTimer) flush();
       });
   };
   const drain = async () => {
@@ -141,7 +155,7 @@ export async function runReply(app: FastifyInstance, lock: ConversationLock, bas
         if (thought.text) {
           reasoning += thought.text;
           pendingThinking += thought.text;
-          coalesceTimer ??= setTimeout(flush, config.streamCoalesceMs);
+          coalesceTimer ??= setTimeout(flush, coalesceMs());
         }
         if (thought.signature) reasoningSignature = thought.signature;
         continue;
@@ -157,7 +171,7 @@ export async function runReply(app: FastifyInstance, lock: ConversationLock, bas
         pending += text;
         // The first piece goes out at once: the wait for the first token is what people feel most.
         if (sequence === 0) flush();
-        else coalesceTimer ??= setTimeout(() => flush(), config.streamCoalesceMs);
+        else coalesceTimer ??= setTimeout(() => flush(), coalesceMs());
       } else if (event.messageStop) {
         stopReason = event.messageStop.stopReason;
       } else if (event.metadata?.usage) {
@@ -254,7 +268,7 @@ export async function runReply(app: FastifyInstance, lock: ConversationLock, bas
     return;
   }
   await settleBudget(app, job, finalUsage, log);
-  await app.conversations.touch(user.id, conversation.id, titleFrom(job.userText)).catch((e: unknown) => log.error({ err: e }, 'could not update the conversation'));
+  await app.conversations.touch(user.id, conversation.id, conversation.titleIsDefault ? titleFrom(job.userText) : undefined).catch((e: unknown) => log.error({ err: e }, 'could not update the conversation'));
   await lock.release(conversation, messageId).catch((e: unknown) => log.error({ err: e }, 'could not release the conversation lock'));
   const done: DoneEvent = { messageId, state, usage: finalUsage, ...(errorText ? { error: errorText } : {}), ...(cutShortByBudget ? { cutShortByBudget } : {}) };
   await app.hub.publish({ topic, id: updateId(messageId, sequence + 1), type: DONE_EVENT, data: JSON.stringify(done) }, DONE_ATTEMPTS);

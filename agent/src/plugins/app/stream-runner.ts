@@ -5,14 +5,12 @@
  */
 import fp from 'fastify-plugin';
 import type { FastifyBaseLogger, FastifyInstance } from 'fastify';
-import { DONE_EVENT, START_EVENT, conversationTopic, updateId, type DoneEvent, type TemperatureChoice, type ThinkingChoice } from '@homeagent/contract';
-import { buildConverseRequest, cacheTtlFor, chooseCacheTtl, effectiveThinking, replyMaxTokens } from '../../bedrock-request.js';
+import { DONE_EVENT, START_EVENT, conversationTopic, updateId, type DoneEvent } from '@homeagent/contract';
+import { buildConverseRequest } from '../../bedrock-request.js';
 import { BudgetExceededError, fitReply, monthOf, toMicroUsd, type BudgetPosition, type ReplyFit } from '../../budget.js';
-import { estimateTokens, planContext, titleFrom } from '../../conversation-context.js';
-import { withAttachmentBlocks } from '../../attachment-blocks.js';
-import { planAttachments, totalAttachmentTokens } from '../../attachment-tokens.js';
-import { AttachmentNotFoundError, claimAttachments, releaseAttachments, resolveAttachments } from '../../message-attachments.js';
-import { HttpError } from '../../http-error.js';
+import { titleFrom } from '../../conversation-context.js';
+import { claimAttachments, releaseAttachments } from '../../message-attachments.js';
+import { coalescingWindowMs } from '../../coalescing-window.js';
 import type { CatalogueModel } from '../../model-catalogue.js';
 import { newId } from '../../id-generator.js';
 import { LiveEvents } from '../../live-events.js';
@@ -20,6 +18,8 @@ import { ConversationLock } from './conversation-lock.js';
 import type { ConversationRecord } from './conversations-repository.js';
 import type { MessageRecord } from './messages-repository.js';
 import { DONE_ATTEMPTS, SHUTDOWN, STOP, runReply, type ReplyJob } from './reply-job.js';
+import { planReply, type SendChoices } from './reply-plan.js';
+import type { MonthlyUsage } from './usage-repository.js';
 import type { UserRecord } from './users-repository.js';
 
 /**
@@ -34,18 +34,7 @@ const LAST_SEQUENCE = 999_999;
 /** Reads and reservations that may race with other sends of the same person before one is given up. */
 const RESERVE_ATTEMPTS = 5;
 
-/** What a person picked for this message (remembered on the conversation). */
-export interface SendChoices {
-  model?: string;
-  temperature?: TemperatureChoice;
-  thinking?: ThinkingChoice;
-}
-
-export class ModelUnavailableError extends HttpError {
-  constructor(usable: string[]) {
-    super(400, 'model_unavailable', `That model cannot be used here. Models you can use: ${usable.join(', ')}.`);
-  }
-}
+export { ModelUnavailableError, type SendChoices } from './reply-plan.js';
 
 interface Running {
   controller: AbortController;
@@ -72,6 +61,11 @@ export class StreamRunner {
     return this.app.config;
   }
 
+  /** How long a piece of a running reply gathers tokens now: wider the more replies run here. */
+  coalesceMs(): number {
+    return coalescingWindowMs(this.config.streamCoalesceMs, this.running.size, this.config.streamPiecesPerSecond);
+  }
+
   isRunning(messageId: string): boolean {
     return this.running.has(messageId);
   }
@@ -79,57 +73,31 @@ export class StreamRunner {
   /**
    * Stores the person's message and an empty streaming reply, publishes the
    * `start` event and starts the stream in the background. Each step that can
-   * fail undoes the earlier ones, so nothing is left half-written.
+   * fail undoes the earlier ones, so nothing is left half-written. Writes that
+   * do not depend on each other go out together: with many sends at once each
+   * round trip to the table is a wait in the queue before the 202.
    */
   async send(user: UserRecord, conversation: ConversationRecord, text: string, requestedAt = Date.now(), choices: SendChoices = {}, attachmentIds: readonly string[] = []) {
-    const [settings, history, guardrail, attachments] = await Promise.all([
-      this.app.settings.get(),
-      this.app.messages.listRecent(conversation.id, this.config.contextMessages * 2 + 4),
-      this.app.safety.guardrailFor(user),
-      resolveAttachments(this.app.attachments, user.id, attachmentIds),
-    ]);
-    const modelId = choices.model ?? conversation.model ?? settings.defaultModel;
-    const model = settings.models.find((m) => m.modelId === modelId && m.enabled);
-    if (!model) throw new ModelUnavailableError(settings.models.filter((m) => m.enabled).map((m) => m.displayName));
-    const temperature = choices.temperature ?? conversation.temperature;
-    const thinkingChoice = choices.thinking ?? conversation.thinking;
-    const thinking = effectiveThinking(model, thinkingChoice);
-    const maxTokens = replyMaxTokens(model, thinking);
-    const systemTokens = estimateTokens(settings.systemPrompt);
-    // What the history may take: the window less the system prompt, the whole reply and the new files;
-    // older files get only what the texts leave (attachment-tokens.ts).
-    const windowTokens = model.contextWindow - systemTokens - maxTokens;
-    const newFileTokens = totalAttachmentTokens(attachments);
-    const plan = planContext(history, text, {
-      limit: this.config.contextMessages,
-      tokenBudget: windowTokens - newFileTokens,
-      model: model.modelId,
-    });
-    const turns = plan.attachments.map((files, i) => (i === plan.attachments.length - 1 ? [...files, ...attachments] : files));
-    const files = planAttachments(turns, new Set(attachments.map((a) => a.id)), windowTokens - newFileTokens - plan.estimatedTokens);
-    const context = await withAttachmentBlocks(plan.messages, files.kept, (a) => this.readFile(user.id, a, attachments.includes(a)));
-    const cacheTtl = cacheTtlFor(model, chooseCacheTtl(history));
-    const estimatedInputTokens = systemTokens + plan.estimatedTokens + files.tokens;
+    const plan = await planReply(this.app, this.log, user, conversation, text, choices, attachmentIds);
+    const { settings, model, guardrail, attachments, cacheTtl, estimatedInputTokens } = plan;
     const month = monthOf();
-    const remembered = {
-      ...(choices.model && choices.model !== conversation.model ? { model: choices.model } : {}),
-      ...(choices.temperature && choices.temperature !== conversation.temperature ? { temperature: choices.temperature } : {}),
-      ...(choices.thinking && choices.thinking !== conversation.thinking ? { thinking: choices.thinking } : {}),
-    };
 
     const userMessageId = newId();
     const assistantId = newId();
+    // Read while the lock is taken: only a position, the reservation itself stays one conditional update.
+    const usageRead = this.app.usage.get(user.id, month);
+    void usageRead.catch(() => undefined);
     await this.lock.acquire(conversation, assistantId);
     try {
-      const fit = await this.reserve(user, month, model, estimatedInputTokens, { maxTokens, cacheTtl });
+      const fit = await this.reserve(user, month, model, estimatedInputTokens, { maxTokens: plan.maxTokens, cacheTtl }, usageRead);
       const { reservedMicroUsd } = fit;
       // The request is built once the reservation says how long the reply may be.
       const request = buildConverseRequest({
         model,
         systemPrompt: settings.systemPrompt,
-        context,
-        ...(temperature ? { temperature } : {}),
-        thinking,
+        context: plan.context,
+        ...(plan.temperature ? { temperature: plan.temperature } : {}),
+        thinking: plan.thinking,
         ...(cacheTtl ? { cacheTtl } : {}),
         ...(guardrail ? { guardrail } : {}),
         metadata: { userId: user.id, conversationId: conversation.id },
@@ -163,30 +131,28 @@ export class StreamRunner {
           lastEventId: updateId(assistantId, 0),
           model: model.modelId,
           modelName: model.displayName,
-          context: { sent: plan.sent, leftOut: plan.leftOut },
+          context: plan.contextSummary,
           checkpointAt: now,
           leaseOwner: this.owner,
           leaseExpiresAt: Date.now() + this.config.replyLeaseMs,
           reservedMicroUsd,
           usageMonth: month,
         };
-        await this.app.messages.create(userMessage);
-        try {
-          await this.app.messages.create(assistant);
-        } catch (error) {
-          await this.app.messages.delete(conversation.id, userMessageId).catch((e: unknown) => this.log.error({ err: e }, 'could not undo the user message'));
-          throw error;
-        }
-        await this.app.conversations
-          .remember(user.id, conversation.id, remembered)
-          .catch((e: unknown) => this.log.warn({ err: e }, "could not remember the conversation's choices"));
+        await this.storeBoth(userMessage, assistant);
         const topic = conversationTopic(this.config.publicUrl, user.id, conversation.id);
-        // Published before the 202 so a subscriber that starts from this id misses nothing.
-        await this.app.hub.publish({ topic, id: updateId(assistantId, 0), type: START_EVENT, data: JSON.stringify({ messageId: assistantId }) });
-        // The title (from the first message) and the list order change now, not when the reply ends.
-        await this.app.conversations.touch(user.id, conversation.id, titleFrom(text)).catch((e: unknown) => this.log.error({ err: e }, 'could not update the conversation'));
-        // Every other open page of the conversation fetches both bubbles and follows the reply.
-        await this.app.liveEvents.sent(user.id, conversation.id, userMessageId, assistantId);
+        // None of these throws (a failure is logged), and none needs another: they go out together.
+        await Promise.all([
+          this.app.conversations
+            .remember(user.id, conversation.id, plan.remembered)
+            .catch((e: unknown) => this.log.warn({ err: e }, "could not remember the conversation's choices")),
+          // Published before the 202 so a subscriber that starts from this id misses nothing.
+          this.app.hub.publish({ topic, id: updateId(assistantId, 0), type: START_EVENT, data: JSON.stringify({ messageId: assistantId }) }),
+          // The title (from the first message) and the list order change now, not when the reply ends.
+          // A conversation named once keeps its name: no conditional write that can only fail.
+          this.app.conversations.touch(user.id, conversation.id, conversation.titleIsDefault ? titleFrom(text) : undefined).catch((e: unknown) => this.log.error({ err: e }, 'could not update the conversation')),
+          // Every other open page of the conversation fetches both bubbles and follows the reply.
+          this.app.liveEvents.sent(user.id, conversation.id, userMessageId, assistantId),
+        ]);
         this.spawn({
           user,
           conversation,
@@ -216,6 +182,20 @@ export class StreamRunner {
   }
 
   /**
+   * Writes the person's message and the reply together. When either fails,
+   * both are deleted: a write whose request failed may still have been
+   * stored (a late answer), and deleting an item that is not there is nothing.
+   */
+  private async storeBoth(userMessage: MessageRecord, assistant: MessageRecord): Promise<void> {
+    const [first, second] = await Promise.allSettled([this.app.messages.create(userMessage), this.app.messages.create(assistant)]);
+    if (first.status === 'fulfilled' && second.status === 'fulfilled') return;
+    await Promise.all(
+      [userMessage, assistant].map((m) => this.app.messages.delete(m.conversationId, m.id).catch((e: unknown) => this.log.error({ err: e, messageId: m.id }, 'could not undo a message'))),
+    );
+    throw first.status === 'rejected' ? first.reason : (second as PromiseRejectedResult).reason;
+  }
+
+  /**
    * Reserves the reply's worst case, lowered to fit what is left of the
    * budget (budget.ts `fitReply`). The reservation is one conditional update,
    * so two sends at once cannot both squeeze in: the one that loses reads the
@@ -227,12 +207,13 @@ export class StreamRunner {
     model: CatalogueModel,
     inputTokens: number,
     reply: { maxTokens: number; cacheTtl: '5m' | '1h' | undefined },
+    firstRead?: Promise<MonthlyUsage>,
   ): Promise<ReplyFit> {
     const budgetMicroUsd = toMicroUsd(user.monthlyBudgetUsd ?? this.config.monthlyBudgetUsd);
     const limits = { ...reply, minTokens: this.config.budgetMinOutputTokens };
     let position: BudgetPosition | undefined;
     for (let attempt = 0; attempt < RESERVE_ATTEMPTS; attempt++) {
-      const usage = await this.app.usage.get(user.id, month);
+      const usage = attempt === 0 && firstRead ? await firstRead : await this.app.usage.get(user.id, month);
       position = { budgetMicroUsd, spentMicroUsd: usage.spentMicroUsd, committedMicroUsd: usage.committedMicroUsd };
       const fit = fitReply(model, inputTokens, limits, position);
       if (!fit) break;
@@ -241,25 +222,9 @@ export class StreamRunner {
     throw new BudgetExceededError(position!, month);
   }
 
-  /**
-   * A file's bytes for the request. The new message's must be there (gone: the
-   * person attaches it again); an older one that cannot be read is left out of
-   * the context rather than failing every later turn.
-   */
-  private async readFile(userId: string, attachment: { id: string; name: string }, required: boolean): Promise<Uint8Array | undefined> {
-    try {
-      return await this.app.attachments.bytes(userId, attachment.id);
-    } catch (error) {
-      const missing = (error as { name?: string }).name === 'NoSuchKey';
-      if (required) throw missing ? new AttachmentNotFoundError() : error;
-      this.log.warn({ err: error, attachmentId: attachment.id }, 'an earlier attachment could not be read; left out of the context');
-      return undefined;
-    }
-  }
-
   private spawn(job: ReplyJob): void {
     const controller = new AbortController();
-    const done = runReply(this.app, this.lock, this.log, job, controller)
+    const done = runReply(this.app, this.lock, this.log, job, controller, () => this.coalesceMs())
       .catch((error: unknown) => {
         this.log.error({ err: error, messageId: job.assistant.id }, 'the reply stream failed unexpectedly');
         this.app.metrics.put('AgentErrors', 1);
