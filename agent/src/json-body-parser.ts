@@ -5,7 +5,7 @@
  * 10,000 deep crashed the text clean-up (a 500), so it is refused with 400
  * before anything walks it.
  */
-import type { FastifyInstance } from 'fastify';
+import type { FastifyBodyParser, FastifyInstance } from 'fastify';
 import { HttpError } from './http-error.js';
 
 export const MAX_JSON_DEPTH = 32;
@@ -37,8 +37,13 @@ export class JsonTooDeepError extends HttpError {
   }
 }
 
+/** The callback form of Fastify's body parser type. */
+type CallbackBodyParser = Exclude<FastifyBodyParser<string>, (request: never, body: never) => Promise<unknown>>;
+
 export function installJsonBodyParser(app: FastifyInstance): void {
-  const parse = app.getDefaultJsonParser('error', 'error');
+  // Fastify types a body parser as either the callback or the promise form; its default JSON parser is the
+  // callback one (fastify 5, lib/content-type-parser.js `defaultJsonParser(req, body, done)`, read 2026-12-01).
+  const parse = app.getDefaultJsonParser('error', 'error') as CallbackBodyParser;
   app.removeContentTypeParser('application/json');
   app.addContentTypeParser('application/json', { parseAs: 'string' }, (request, body, done) => {
     if (jsonDepthExceeds(body as string, MAX_JSON_DEPTH)) {

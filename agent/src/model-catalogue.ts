@@ -124,7 +124,8 @@ export function completeModel(entry: ModelEntry): CatalogueModel {
     cacheWrite1hUsdPerMTok: entry.inputUsdPerMTok * 2,
     cacheReadUsdPerMTok: entry.inputUsdPerMTok * 0.1,
   };
-  const defined = Object.fromEntries(Object.entries(entry).filter(([, v]) => v !== undefined)) as Partial<CatalogueModel>;
+  // The value type is named: inferred, it would drop the `undefined` an optional field can hold.
+  const defined = Object.fromEntries(Object.entries<ModelEntry[keyof ModelEntry]>(entry).filter(([, v]) => v !== undefined)) as Partial<CatalogueModel>;
   return { ...base, ...defined, modelId: entry.modelId } as CatalogueModel;
 }
 

@@ -151,7 +151,7 @@ export async function registerUser(agentUnderTest: TestAgent, role: 'admin' | 'm
     body: { inviteCode: invite.code, username: username ?? `person${counter}-${Date.now().toString(36)}`, displayName: `Person ${counter}`, password: PASSWORD },
   });
   if (response.statusCode !== 201) throw new Error(`register answered ${response.statusCode}: ${response.body}`);
-  return (response.json() as { user: User }).user;
+  return response.json<{ user: User }>().user;
 }
 
 /** The subscriber JWT the app puts in the `mercureAuthorization` cookie for this person. */

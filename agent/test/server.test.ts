@@ -59,13 +59,14 @@ t.test('it starts, makes the first admin invite, answers health, and closes on S
     await Promise.race([once(p.child.stdout, 'data'), p.exited.then(() => { throw new Error(`exited early: ${p.err()}`); })]);
   }
   t.match(listening.url, /^http:\/\/127\.0\.0\.1:\d+$/);
+  const url = listening.url as string;
   const invite = lines().find((l) => l.msg === 'first admin invite');
   t.match(invite?.inviteCode, /^[A-Za-z0-9_-]{20,}$/, 'the invite is logged with its code');
 
-  const health = await fetch(`${listening.url}/healthz`);
+  const health = await fetch(`${url}/healthz`);
   t.equal(health.status, 200);
   t.same(await health.json(), { status: 'ok' });
-  const refused = await fetch(`${listening.url}/v1/conversations`, { headers: { authorization: `Bearer ${KEY}x` } });
+  const refused = await fetch(`${url}/v1/conversations`, { headers: { authorization: `Bearer ${KEY}x` } });
   t.equal(refused.status, 401);
 
   p.child.kill('SIGTERM');

@@ -27,7 +27,8 @@ export function loggerOptions(level: string, stream?: NodeJS.WritableStream): No
               url: redactUrl(request.url),
               host: (request as FastifyRequest).host,
               remoteAddress: (request as FastifyRequest).ip,
-              remotePort: (request as FastifyRequest).socket?.remotePort,
+              // A request's socket can be gone by the time it is logged (Fastify's own serializer checks, lib/logger-pino.js).
+              remotePort: (request as { socket?: FastifyRequest['socket'] }).socket?.remotePort,
             }
           : request,
     },

@@ -28,7 +28,8 @@ process.on('message', (message: EmulatorParentMessage) => {
       });
   } else if (message.type === 'emitted') {
     send({ type: 'emitted', requestId: message.requestId, replies: message.keys.map((key) => emulator?.emitted(key) ?? null) });
-  } else if (message.type === 'clock') {
+  } else {
+    // 'clock'
     send({ type: 'clock', requestId: message.requestId, now: epochNow() });
   }
 });

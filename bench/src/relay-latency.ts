@@ -102,12 +102,15 @@ function sampleRss(pids: Partial<Record<ProcessName, number>>): () => Promise<Pa
       if (reading) peak[name] = Math.max(peak[name] ?? 0, reading.rssMiB);
     }
   };
-  const loop = (async () => {
+  // A named function, not an inline one: TypeScript reads an immediately called arrow's body as if it ran
+  // right here, where `stopped` is still false.
+  async function sampleUntilStopped(): Promise<void> {
     while (!stopped) {
       await sample();
       await new Promise((resolve) => setTimeout(resolve, RSS_SAMPLE_MS));
     }
-  })();
+  }
+  const loop = sampleUntilStopped();
   return async () => {
     stopped = true;
     await loop;

@@ -125,7 +125,7 @@ async function main(): Promise<void> {
     process.stderr.write(`bench search: seeding ${exchanges * 2} messages in ${conversations} conversations…\n`);
     const seedStarted = performance.now();
     const plan = Array.from({ length: conversations }, (_, i) => Math.floor(exchanges / conversations) + (i < exchanges % conversations ? 1 : 0));
-    for (let i = 0; i < plan.length; i += 20) await Promise.all(plan.slice(i, i + 20).map((n, j) => (n > 0 ? seeder.conversation(i + j, n) : undefined)));
+    for (let i = 0; i < plan.length; i += 20) await Promise.all(plan.slice(i, i + 20).map((n, j) => (n > 0 ? seeder.conversation(i + j, n) : Promise.resolve())));
     const seedS = (performance.now() - seedStarted) / 1000;
 
     const api = new AgentApi(stack.endpoints.agent, secrets.serviceKey, userId, httpAgent);

@@ -53,7 +53,8 @@ process.on('message', (message: ParentMessage) => {
         send({ type: 'failed', message: (error as Error).message });
         process.exit(1);
       });
-  } else if (message.type === 'stop') {
+  } else {
+    // 'stop'
     void (stack?.stop() ?? Promise.resolve()).then(() => {
       send({ type: 'stopped' });
       process.exit(0);

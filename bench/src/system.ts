@@ -123,7 +123,7 @@ async function main(): Promise<void> {
   await mkdir(resultsDir, { recursive: true });
   const stem = `${results.date.slice(0, 10)}-${os.hostname().replace(/[^A-Za-z0-9.-]/g, '_')}`;
   const chartFile = join(resultsDir, `${stem}-latency.svg`);
-  const post50 = relay?.cells.find((c) => c.concurrency === 50 && c.coalesceMs === 40)?.post ?? relay?.cells.find((c) => c.concurrency === 50)?.post;
+  const post50 = relay.cells.find((c) => c.concurrency === 50 && c.coalesceMs === 40)?.post ?? relay.cells.find((c) => c.concurrency === 50)?.post;
   const fastScale = runs.find((r) => r.pageScale)?.pageScale;
   const markdown = [
     `## HomeAgent benchmark, ${results.date}`,
@@ -135,7 +135,7 @@ async function main(): Promise<void> {
     '',
     relayMarkdown(relay, fastScale, post50),
   ].join('\n');
-  if (relay) await writeFile(chartFile, latencyChart(`Added latency per token, ${relay.config.tokensPerSecond} tokens/s`, chartSeries(relay), 'direct SDK'));
+  await writeFile(chartFile, latencyChart(`Added latency per token, ${relay.config.tokensPerSecond} tokens/s`, chartSeries(relay), 'direct SDK'));
   const markdownFile = join(resultsDir, `${stem}.md`);
   await writeFile(markdownFile, markdown);
 

@@ -131,17 +131,17 @@ export function checkFiles(messages: ConverseMessage[]): Array<ReceivedFile & { 
   messages.forEach((m, i) => {
     let hasDocument = false;
     let hasText = false;
-    m.content.forEach((block, j) => {
+    for (const [j, block] of m.content.entries()) {
       const isImage = 'image' in block;
       const isDocument = 'document' in block;
       // A guarded text is text too (inferred: the rule is about the person's words being there).
       if (blockText(block).trim() !== '') hasText = true;
-      if (!isImage && !isDocument) return;
+      if (!isImage && !isDocument) continue;
       if (m.role !== 'user') throw modelError(`messages.${i}.content.${j}: ${isImage ? 'image' : 'document'} blocks may only be in user messages`);
       const file = isImage ? checkImage(block, i, j) : checkDocument(block, i, j);
       if (isDocument) hasDocument = true;
       files.push({ ...file, message: i });
-    });
+    }
     if (hasDocument && !hasText) throw invalid('A text block must be included when using documents.');
   });
   const documents = files.filter((f) => f.kind === 'document');

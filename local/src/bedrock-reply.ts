@@ -129,7 +129,7 @@ export function inputTokenCount(request: ConverseRequest): number {
   let chars = textOf(request.system).length;
   for (const message of request.messages) {
     chars += textOf(message.content).length;
-    for (const block of message.content) chars += block?.reasoningContent?.reasoningText?.text?.length ?? 0;
+    for (const block of message.content) chars += block.reasoningContent?.reasoningText?.text?.length ?? 0;
   }
   const files = request.messages.flatMap((m) => filesOf(m)).reduce((n, f) => n + fileTokens(f), 0);
   return Math.max(1, Math.ceil(chars / 4) + files);

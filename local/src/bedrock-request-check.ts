@@ -63,12 +63,13 @@ const SERVICE_TIERS = ['default', 'flex', 'priority', 'reserved'];
 const EFFORTS = ['low', 'medium', 'high', 'max'];
 
 function checkCachePoint(block: ConverseContentBlock, where: string, model: EmulatedModel): void {
-  const point = block.cachePoint;
+  // Still the request's JSON, whatever the block type says: the TTL may be anything.
+  const point: unknown = block.cachePoint;
   if (!isObject(point) || point.type !== 'default') {
     throw invalid(`1 validation error detected: Value at '${where}.cachePoint.type' failed to satisfy constraint: Member must satisfy enum value set: [default]`);
   }
   if (point.ttl !== undefined && !model.cacheTtls.includes(point.ttl as '5m')) {
-    throw invalid(`The cache TTL ${String(point.ttl)} at ${where} is not supported by this model. Supported TTLs: ${model.cacheTtls.join(', ')}.`);
+    throw invalid(`The cache TTL ${typeof point.ttl === 'string' ? point.ttl : JSON.stringify(point.ttl)} at ${where} is not supported by this model. Supported TTLs: ${model.cacheTtls.join(', ')}.`);
   }
 }
 
@@ -149,11 +150,13 @@ export function checkConverseRequest(raw: Buffer, model: EmulatedModel): Checked
     throw invalid('A conversation must start with a user message. Try again with a conversation that starts with a user message.');
   }
   let cachePoints = checkMessages(messages, model);
-  if (messages[0].role !== 'user') {
+  // checkMessages has seen that each is an object with a role and a list of blocks.
+  const roles = (messages as CheckedRequest['messages']).map((m) => m.role);
+  if (roles[0] !== 'user') {
     throw invalid('A conversation must start with a user message. Try again with a conversation that starts with a user message.');
   }
-  for (let i = 1; i < messages.length; i++) {
-    if (messages[i].role === messages[i - 1].role) {
+  for (let i = 1; i < roles.length; i++) {
+    if (roles[i] === roles[i - 1]) {
       throw invalid('A conversation must alternate between user and assistant roles. Make sure the conversation alternates between user and assistant roles and try again.');
     }
   }

@@ -61,7 +61,7 @@ function readBody(req: IncomingMessage): Promise<Buffer> {
 /** The object's bytes, decoding aws-chunked uploads and checking a Content-MD5 when given. */
 async function payload(req: IncomingMessage): Promise<Buffer> {
   const raw = await readBody(req);
-  const encoding = String(req.headers['content-encoding'] ?? '');
+  const encoding = req.headers['content-encoding'] ?? '';
   const sha = String(req.headers['x-amz-content-sha256'] ?? '');
   const data = encoding.split(',').map((e) => e.trim()).includes('aws-chunked') || sha.startsWith('STREAMING-') ? decodeAwsChunked(raw).data : raw;
   const declared = req.headers['x-amz-decoded-content-length'];
@@ -182,7 +182,7 @@ export async function startS3(opts: S3Options = {}): Promise<LocalS3> {
   const requests: string[] = [];
 
   const server = createServer((req, res) => {
-    const chunked = String(req.headers['content-encoding'] ?? '').includes('aws-chunked');
+    const chunked = (req.headers['content-encoding'] ?? '').includes('aws-chunked');
     requests.push(`${req.method} ${req.url}${chunked ? ' [aws-chunked]' : ''}`);
     handle(store, req, res).catch((error: unknown) => {
       const e =

@@ -39,7 +39,7 @@ export interface ServiceSupervisorOptions {
   baseEnv: Record<string, string>;
   /** extra environment per service, over its own settings */
   extraEnv?: Partial<Record<ServiceName, Record<string, string>>>;
-  onLog(entry: LogEntry): void;
+  onLog: (entry: LogEntry) => void;
   log: Logger;
   startTimeoutMs: number;
   stopGraceMs: number;
@@ -100,6 +100,14 @@ export class ServiceSupervisor {
   /** Stops one launched service (SIGTERM, then SIGKILL after the grace time); nothing when it never came up. */
   async stopService(name: ServiceName): Promise<void> {
     await this.slots.get(name)?.service.stop(this.opts.stopGraceMs);
+  }
+
+  /**
+   * Whether `shutdown()` was called. A method, not the field, for the checks after an await: TypeScript keeps a
+   * field read before the await narrowed to `false` across it, though shutdown() may run meanwhile.
+   */
+  private isStopping(): boolean {
+    return this.stopping;
   }
 
   /** From now on a death is the stack stopping, not a crash: no restart, no `unexpectedExit`. */
@@ -167,7 +175,7 @@ export class ServiceSupervisor {
     const slot = this.slots.get(name)!;
     const watched = slot.service;
     void watched.exited.then(async ({ code, signal }) => {
-      if (this.stopping) return;
+      if (this.isStopping()) return;
       if (!this.opts.restart) {
         log.error({ code, signal, lastLines: watched.tail() }, `the ${name} stopped unexpectedly`);
         this.reportExit({ service: name, code, signal });
@@ -187,10 +195,10 @@ export class ServiceSupervisor {
         } catch {
           return; // the stack is stopping
         }
-        if (this.stopping) return;
+        if (this.isStopping()) return;
         try {
           const { service } = await this.spawn(name, slot.env);
-          if (this.stopping) {
+          if (this.isStopping()) {
             await service.stop(this.opts.stopGraceMs);
             return;
           }
@@ -201,7 +209,7 @@ export class ServiceSupervisor {
           this.supervise(name);
           return;
         } catch (err) {
-          if (this.stopping) return;
+          if (this.isStopping()) return;
           if (attempt >= RESTART_BACKOFF.maxFailedStarts) {
             log.error({ err, attempts: attempt }, `the ${name} could not be started again; giving up`);
             this.reportExit({ service: name, code, signal });

@@ -74,20 +74,20 @@ async function main(): Promise<void> {
     ? PinoPretty({ colorize: true, singleLine: true, translateTime: 'SYS:HH:MM:ss', ignore: 'pid,hostname,service', messageFormat: '{service}: {msg}' })
     : process.stdout;
 
-  let stack: Stack | undefined;
-  let stopping = false;
+  // What the signal handler shares with the rest of main(): it may run while the stack is still starting.
+  const run: { stack?: Stack; stopping: boolean } = { stopping: false };
   const stop = (signal: NodeJS.Signals) => {
-    if (stopping) {
+    if (run.stopping) {
       // A second Ctrl-C: do not wait any longer (the exit handler kills what is left).
       process.exit(130);
     }
-    stopping = true;
-    if (!stack) {
+    run.stopping = true;
+    if (!run.stack) {
       // Still starting: leaving now is enough, the children are killed on exit.
       process.exit(130);
     }
     process.stdout.write(`\nStopping HomeAgent (${signal})…\n`);
-    stack.stop().then(
+    run.stack.stop().then(
       () => process.exit(0),
       () => process.exit(1),
     );
@@ -96,7 +96,7 @@ async function main(): Promise<void> {
   process.on('SIGTERM', stop);
 
   // Any failure here (a taken port, a service that would not start) ends in main()'s catch: one line, exit 1.
-  stack = await startStack({
+  const stack = await startStack({
     dataDir: config.dataDir,
     ports: config.ports,
     host: config.host,
@@ -104,6 +104,7 @@ async function main(): Promise<void> {
     logs,
     logLevel: config.logLevel,
   });
+  run.stack = stack;
 
   const fromHere = relative(process.cwd(), config.dataDir);
   const shownDataDir = fromHere === '' ? '.' : fromHere.startsWith('..') ? config.dataDir : fromHere;
@@ -118,8 +119,8 @@ async function main(): Promise<void> {
   process.stdout.write(`${lines.join('\n')}\n`);
 
   const exit = await stack.unexpectedExit;
-  if (stopping) return;
-  stopping = true;
+  if (run.stopping) return;
+  run.stopping = true;
   // A crashed service is restarted by the stack (and the log says so); this is the one it gave up on.
   process.stderr.write(`homeagent: the ${exit.service} stopped (${exit.signal ?? `code ${String(exit.code)}`}) and could not be started again; stopping everything\n`);
   await stack.stop();

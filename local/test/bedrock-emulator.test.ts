@@ -231,7 +231,8 @@ t.test('a raw HTTP/2 request without a body or signature gets JSON errors, never
     const [responseHeaders] = (await once(req, 'response')) as [Record<string, string | number>];
     let data = '';
     req.setEncoding('utf8');
-    for await (const chunk of req) data += chunk;
+    // utf8 encoding set: each chunk is a string.
+    for await (const chunk of req) data += chunk as string;
     return { status: responseHeaders[':status'], type: String(responseHeaders['x-amzn-errortype'] ?? ''), body: JSON.parse(data) as { message: string } };
   }
   const unsigned = await request(`/model/${encodeURIComponent(MODEL)}/converse-stream`, {}, '{}');

@@ -27,7 +27,8 @@ window.ids = (name) => window.streams[name].events.map((e) => e.id);
 
 const q = (...topics: string[]) => topics.map((topic) => `topic=${encodeURIComponent(topic)}`).join('&');
 
-let browser: Browser;
+/** undefined until `before` has launched it (and for good when the launch failed) */
+let browser: Browser | undefined;
 t.before(async () => {
   browser = await chromium.launch({
     executablePath: '/usr/bin/chromium',
@@ -41,7 +42,7 @@ async function setup(t: { teardown(fn: () => unknown): void }, env: Record<strin
     f.get('/conformance', async (_req, reply) => reply.type('text/html; charset=utf-8').send(PAGE));
   });
   t.teardown(() => fastify.close());
-  const context = await browser.newContext();
+  const context = await browser!.newContext();
   t.teardown(() => context.close());
   const page = await context.newPage();
   await page.goto(`${url}/conformance`);

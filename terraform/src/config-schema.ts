@@ -4,7 +4,7 @@
  * (`homeagent.config.schema.json`, written by `npm run schema`) all come from
  * here. Rules that tie two inputs together live in config-rules.ts.
  */
-import { Type, type Static, type TSchema } from 'typebox';
+import { Type, type Static } from 'typebox';
 
 /** Which ALB TLS policies we accept: TLS 1.3 first, TLS 1.2 only with AEAD ciphers. */
 export const TLS_POLICIES = [
@@ -174,13 +174,31 @@ export const LEAN_SETTINGS = {
 } as const satisfies Partial<ConfigInput>;
 
 /** The sub-schema at a JSON pointer of the instance (`/alarms/dailySpendUsd`, `/allowedModels/0`). */
-export function schemaAt(pointer: string): TSchema | undefined {
-  let schema: any = ConfigSchema;
+export function schemaAt(pointer: string): SchemaNode | undefined {
+  let schema: SchemaNode | undefined = ConfigSchema as SchemaNode;
   for (const part of pointer.split('/').filter(Boolean)) {
-    if (schema?.properties?.[part]) schema = schema.properties[part];
-    else if (schema?.items) schema = schema.items;
-    else if (schema?.patternProperties) schema = Object.values(schema.patternProperties)[0];
+    if (schema === undefined) return undefined;
+    if (schema.properties?.[part]) schema = schema.properties[part];
+    else if (schema.items) schema = schema.items;
+    else if (schema.patternProperties) schema = Object.values(schema.patternProperties)[0];
     else return undefined;
   }
-  return schema as TSchema;
+  return schema;
+}
+
+/**
+ * What `schemaAt` reads of a schema: the keywords it walks through (an object's properties, an array's
+ * items, a record's one pattern) and the bounds and choices an error message names.
+ */
+export interface SchemaNode {
+  properties?: Record<string, SchemaNode>;
+  items?: SchemaNode;
+  patternProperties?: Record<string, SchemaNode>;
+  minimum?: number;
+  maximum?: number;
+  minItems?: number;
+  maxItems?: number;
+  minLength?: number;
+  maxLength?: number;
+  anyOf?: { const?: string | number | boolean }[];
 }

@@ -36,6 +36,11 @@ function withoutEmpty(value: unknown): unknown {
   return Object.fromEntries(Object.entries(value).filter(([, v]) => v !== undefined && v !== null && v !== '').map(([k, v]) => [k, withoutEmpty(v)]));
 }
 
+/** The value at a path of the parsed config (`undefined` when the path leaves it). */
+function valueAt(value: unknown, parts: string[]): unknown {
+  return parts.reduce<unknown>((v, p) => (typeof v === 'object' && v !== null ? (v as Raw)[p] : undefined), value);
+}
+
 /** The first schema error as one line: `"input" what (hint)`. */
 function describeError(value: unknown): string | undefined {
   const errors = Value.Errors(ConfigSchema, value);
@@ -44,45 +49,45 @@ function describeError(value: unknown): string | undefined {
   const rank = (keyword: string) => (keyword === 'additionalProperties' ? 0 : keyword === 'required' ? 1 : keyword === 'boolean' || keyword === 'const' ? 3 : 2);
   const first = [...errors].sort((a, b) => rank(a.keyword) - rank(b.keyword))[0]!;
   const parts = first.instancePath.split('/').filter(Boolean);
-  const params = first.params as Record<string, any>;
   const parent = parts.filter((p) => !/^\d+$/.test(p));
   const where = (name: string) => [...parent.slice(0, -1).map((p) => `${p}: `), `"${name}"`].join('');
   const hint = (name: string) => (HINTS[name] ? ` (${HINTS[name]})` : '');
 
   if (first.keyword === 'additionalProperties') {
-    const key = (params.additionalProperties as string[])[0]!;
+    const key = first.params.additionalProperties[0]!;
     const prefix = parent.length > 0 ? `${parent.join('.')}: ` : '';
     return `${prefix}unknown input "${key}" (see homeagent.config.example.json and homeagent.config.schema.json)`;
   }
   if (first.keyword === 'required') {
-    const key = (params.requiredProperties as string[])[0]!;
+    const key = first.params.requiredProperties[0]!;
     const prefix = parent.length > 0 ? `${parent.join('.')}: ` : '';
     const imageTags = key === 'imageTags' ? ' ({ "agent": "<git sha>", "app": "…", "mercure": "…" })' : '';
     return `${prefix}"${key}" is required${imageTags || hint(key)}`;
   }
   const name = parent.at(-1) ?? '';
   const isEntry = /^\d+$/.test(parts.at(-1) ?? '');
-  const actual = parts.reduce<any>((v, p) => v?.[p], value);
-  const schema = schemaAt(first.instancePath) as Record<string, any> | undefined;
+  const actual = valueAt(value, parts);
+  const schema = schemaAt(first.instancePath);
   switch (first.keyword) {
     case 'pattern':
-      return isEntry ? `${where(name)} has an invalid entry "${actual}"${hint(name)}` : `${where(name)} is not valid: "${actual}"${hint(name)}`;
+      return isEntry ? `${where(name)} has an invalid entry "${String(actual)}"${hint(name)}` : `${where(name)} is not valid: "${String(actual)}"${hint(name)}`;
     case 'minimum':
     case 'maximum':
-      return `${where(name)} must be between ${schema?.minimum} and ${schema?.maximum}, got ${actual}`;
+      return `${where(name)} must be between ${String(schema?.minimum)} and ${String(schema?.maximum)}, got ${String(actual)}`;
     case 'minItems':
-      return `${where(name)} needs at least ${params.limit ?? schema?.minItems} entries`;
+      return `${where(name)} needs at least ${first.params.limit} entries`;
     case 'maxItems':
-      return `${where(name)} takes at most ${params.limit ?? schema?.maxItems} entries`;
+      return `${where(name)} takes at most ${first.params.limit} entries`;
     case 'minLength':
     case 'maxLength':
       return `${where(name)} must be ${schema?.minLength ?? 0} to ${schema?.maxLength ?? '∞'} characters long`;
     // Errors come in a limited number, so a long list of literals may show only its `const` branches.
     case 'const':
     case 'anyOf':
-      return `${where(name)} must be one of ${((schema?.anyOf ?? []) as { const?: unknown }[]).map((s) => s.const).join(', ')}`;
+      return `${where(name)} must be one of ${(schema?.anyOf ?? []).map((s) => s.const).join(', ')}`;
     case 'type': {
-      const type = params.type === 'integer' && typeof actual === 'number' ? 'whole number' : params.type === 'integer' ? 'number' : params.type;
+      const given = Array.isArray(first.params.type) ? first.params.type.join(',') : first.params.type;
+      const type = given === 'integer' && typeof actual === 'number' ? 'whole number' : given === 'integer' ? 'number' : given;
       const article = type === 'object' || type === 'array' ? 'an' : 'a';
       return type === 'boolean' ? `${where(name)} must be true or false` : `${where(name)} must be ${article} ${type}`;
     }

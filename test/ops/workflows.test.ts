@@ -68,7 +68,7 @@ t.test('ci.yml tests, synthesizes, checks scripts and builds the three images fo
   const nodes = ci.jobs.test?.strategy?.matrix?.node as string[];
   t.ok(nodes.includes('22') && nodes.includes('24'), `the suite runs on Node 22 and 24 (${nodes.join(', ')})`);
   const prodMajor = /^node:(\d+)\./.exec(readFileSync(join(repoRoot, 'agent/Dockerfile'), 'utf8').match(/^ARG NODE_IMAGE=(\S+)/m)?.[1] ?? '')?.[1];
-  t.ok(prodMajor && nodes.includes(prodMajor), `and on the production images' Node ${prodMajor}`);
+  t.ok(prodMajor && nodes.includes(prodMajor), `and on the production images' Node ${prodMajor ?? '(none found)'}`);
   const images = ci.jobs.images!;
   t.same(images.strategy?.matrix?.image, ['agent', 'app', 'mercure']);
   const build = images.steps.map((s) => s.run ?? '').join('\n');
@@ -137,7 +137,7 @@ t.test('deploy.yml audits the production dependencies and scans every image befo
   const vulns = order((s) => !!s.uses?.startsWith('aquasecurity/trivy-action@') && s.with?.format === 'json');
   const upload = order((s) => !!s.uses?.startsWith('actions/upload-artifact@'));
   const gateAt = order((s) => /node scripts\/audit-gate\.mjs trivy "reports\/trivy-\$IMAGE\.json"/.test(s.run ?? ''));
-  t.ok(build >= 0 && build < sbom && sbom < vulns && vulns < upload && upload < gateAt, `build, SBOM, scan, attach, gate in that order (${[build, sbom, vulns, upload, gateAt]})`);
+  t.ok(build >= 0 && build < sbom && sbom < vulns && vulns < upload && upload < gateAt, `build, SBOM, scan, attach, gate in that order (${[build, sbom, vulns, upload, gateAt].join(',')})`);
   t.match(scan!.steps[build]!.run, /--platform "\$platform" --provenance=false/, "builds for the task's architecture like deploy.sh");
   t.equal(scan!.steps[sbom]!.with?.output, 'reports/sbom-${{ matrix.image }}.cdx.json');
   t.equal(scan!.steps[vulns]!.with?.['exit-code'], '0', 'Trivy reports; the gate (with the allowlist) decides');

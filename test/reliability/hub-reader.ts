@@ -63,9 +63,11 @@ export async function readReply(opts: ReadOptions): Promise<ReadReply> {
   void opts.leave?.then(() => {
     left = true;
   });
+  // Read through a function: the callback above sets it during an await, which TypeScript does not see.
+  const hasLeft = () => left;
   const firstSeq = sequenceOf(opts.from);
 
-  while (!result.done && !left && Date.now() < deadline) {
+  while (!result.done && !hasLeft() && Date.now() < deadline) {
     const controller = new AbortController();
     const timer = setTimeout(() => controller.abort(), Math.max(0, deadline - Date.now()));
     void opts.leave?.then(() => controller.abort());
@@ -137,7 +139,7 @@ export async function readReply(opts: ReadOptions): Promise<ReadReply> {
       clearTimeout(timer);
       controller.abort();
     }
-    if (!result.done && !left) result.reconnects += 1;
+    if (!result.done && !hasLeft()) result.reconnects += 1;
   }
   if (seen.size > 0) {
     const last = Math.max(...seen);

@@ -31,8 +31,8 @@ export async function auditTable(endpoint: string, tableName: string): Promise<A
   const problems: string[] = [];
   const roles = new Map<string, { user: number; assistant: number }>();
   for (const item of items) {
-    const pk = String(item.pk ?? '');
-    const sk = String(item.sk ?? '');
+    const pk = typeof item.pk === 'string' ? item.pk : '';
+    const sk = typeof item.sk === 'string' ? item.sk : '';
     if (pk.startsWith('CONV#') && sk.startsWith('MSG#')) {
       const where = `${pk} ${sk}`;
       for (const field of ['id', 'conversationId', 'userId', 'role', 'createdAt']) {
@@ -49,7 +49,7 @@ export async function auditTable(endpoint: string, tableName: string): Promise<A
     } else if (pk.startsWith('USER#') && sk.startsWith('CONV#')) {
       const where = `${pk} ${sk}`;
       for (const field of ['id', 'userId', 'createdAt']) if (typeof item[field] !== 'string') problems.push(`${where}: no ${field}`);
-      if (item.activeMessageId !== undefined) problems.push(`${where}: still locked by ${String(item.activeMessageId)}`);
+      if (item.activeMessageId !== undefined) problems.push(`${where}: still locked by ${JSON.stringify(item.activeMessageId)}`);
     }
   }
   for (const [pk, count] of roles) {

@@ -14,7 +14,7 @@ const activityRoutes: FastifyPluginAsync = async (fastify) => {
   app.get('/activity', { schema: { querystring: ActivityQuery }, onRequest: [app.requireSession, app.requireAdmin] }, async (request, reply) => {
     const { user } = request.signedIn;
     // An empty select means "no filter"; anything else must be a kind we know (the agent checks the rest).
-    const action = AUDIT_ACTIONS.find((a) => a === request.query.action) as AuditAction | undefined;
+    const action: AuditAction | undefined = AUDIT_ACTIONS.find((a) => a === request.query.action);
     const userId = request.query.userId || undefined;
     const cursor = request.query.cursor || undefined;
     const [page, people] = await Promise.all([

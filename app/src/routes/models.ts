@@ -165,13 +165,14 @@ const modelRoutes: FastifyPluginAsync = async (fastify) => {
     if (typeof next === 'string') {
       return reply.page('Models', modelListPage(settings.models, settings.defaultModel, await reply.csrfToken(), undefined, next), { status: 400 });
     }
+    let saved;
     try {
-      const saved = await save(request.signedIn.user.id, next);
-      return reply.page('Models', modelListPage(saved.models, saved.defaultModel, await reply.csrfToken(), 'Saved. The change applies from the next message on.'));
+      saved = await save(request.signedIn.user.id, next);
     } catch (error) {
       if (!(error instanceof AgentRequestError) || error.statusCode !== 400) throw error;
       return reply.page('Models', modelListPage(settings.models, settings.defaultModel, await reply.csrfToken(), undefined, error.message), { status: 400 });
     }
+    return reply.page('Models', modelListPage(saved.models, saved.defaultModel, await reply.csrfToken(), 'Saved. The change applies from the next message on.'));
   }
 
   app.post('/models/enabled', { schema: { body: ModelIdForm } }, async (request, reply) =>

@@ -17,13 +17,14 @@ const passwordResetRoutes: FastifyPluginAsync = async (fastify) => {
 
   app.get('/reset/:token', { schema: { params: ResetParams } }, async (request, reply) => {
     const { token } = request.params;
+    let info;
     try {
-      const info = await app.agent.resetLinks.get(token);
-      return reply.page(TITLE, resetPage(`/reset/${encodeURIComponent(token)}`, info, await reply.csrfToken()));
+      info = await app.agent.resetLinks.get(token);
     } catch (error) {
       if (!(error instanceof AgentRequestError)) throw error;
       return reply.page('Link not valid', resetRefusedPage(error.message), { status: error.statusCode });
     }
+    return reply.page(TITLE, resetPage(`/reset/${encodeURIComponent(token)}`, info, await reply.csrfToken()));
   });
 
   app.post('/reset/:token', { schema: { params: ResetParams, body: ResetForm } }, async (request, reply) => {

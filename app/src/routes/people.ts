@@ -84,15 +84,16 @@ const peopleRoutes: FastifyPluginAsync = async (fastify) => {
   ) {
     const { user } = request.signedIn;
     const csrfToken = await reply.csrfToken();
+    let card;
     try {
-      const card = await run(user.id, userId);
-      if (!isHtmxRequest(request) && !card.resetLink) return reply.redirect('/people', 303);
-      return answerCard(request, reply, 200, { ...card, csrfToken, viewerId: user.id });
+      card = await run(user.id, userId);
     } catch (error) {
       if (!(error instanceof AgentRequestError) || error.statusCode === 404 || error.statusCode >= 500) throw error;
       const summary = await summaryOf(user.id, userId);
       return answerCard(request, reply, error.statusCode, { summary, csrfToken, viewerId: user.id, refusal: error.message });
     }
+    if (!isHtmxRequest(request) && !card.resetLink) return reply.redirect('/people', 303);
+    return answerCard(request, reply, 200, { ...card, csrfToken, viewerId: user.id });
   }
 
   app.post('/people/:userId/role', { schema: { params: PersonParams, body: RoleForm } }, async (request, reply) => {

@@ -28,16 +28,17 @@ const shareRoutes: FastifyPluginAsync = async (fastify) => {
   app.post('/c/:conversationId/share', { onRequest: app.requireSession, schema: { params: ConversationParams, body: TokenOnlyForm } }, async (request, reply) => {
     const userId = request.signedIn.user.id;
     const { conversation } = await app.agent.conversations.get(userId, request.params.conversationId);
+    let token;
     try {
-      const { token } = await app.agent.shares.create(userId, conversation.id);
-      const url = `${app.config.publicUrl.replace(/\/+$/, '')}${sharePath(token)}`;
-      // The only time the link exists outside the visitor's clipboard: keep it out of caches.
-      reply.header('cache-control', 'no-store');
-      return reply.page('Link created', shareCreatedPage(conversation, url), { status: 201 });
+      ({ token } = await app.agent.shares.create(userId, conversation.id));
     } catch (error) {
       if (!(error instanceof AgentRequestError) || error.code !== 'nothing_to_share') throw error;
       return reply.page('Share chat', shareCreatePage(conversation, await reply.csrfToken(), error.message), { status: 409 });
     }
+    const url = `${app.config.publicUrl.replace(/\/+$/, '')}${sharePath(token)}`;
+    // The only time the link exists outside the visitor's clipboard: keep it out of caches.
+    reply.header('cache-control', 'no-store');
+    return reply.page('Link created', shareCreatedPage(conversation, url), { status: 201 });
   });
 
   app.get(SHARES_PATH, { onRequest: app.requireSession }, async (request, reply) => {
@@ -57,15 +58,16 @@ const shareRoutes: FastifyPluginAsync = async (fastify) => {
     reply.header('x-robots-tag', 'noindex').header('referrer-policy', 'no-referrer').header('cache-control', 'private, no-store');
     const { token } = request.params;
     const signedIn = await request.currentSession();
+    let snapshot;
     try {
       if (!TOKEN.test(token)) throw new AgentRequestError(404, 'not_found', 'This shared link does not work: it was revoked, or it never existed.');
-      const snapshot = await app.agent.shares.open(token, signedIn?.user.id);
-      return reply.page(snapshot.title || 'Shared chat', sharedSnapshotPage(snapshot, token), { noindex: true, pageClass: 'page-chat page-shared' });
+      snapshot = await app.agent.shares.open(token, signedIn?.user.id);
     } catch (error) {
       if (!(error instanceof AgentRequestError) || (error.statusCode !== 404 && error.code !== 'sign_in_required')) throw error;
       const signIn = error.code === 'sign_in_required';
       return reply.page(signIn ? 'Sign in' : 'Link not found', shareRefusedPage(signIn, error.message), { status: signIn ? 401 : 404, noindex: true });
     }
+    return reply.page(snapshot.title || 'Shared chat', sharedSnapshotPage(snapshot, token), { noindex: true, pageClass: 'page-chat page-shared' });
   });
 };
 

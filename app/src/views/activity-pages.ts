@@ -31,6 +31,11 @@ export const ACTION_NAMES: Record<AuditAction, string> = {
   'message.blocked': 'Message blocked by the safety policy',
 };
 
+/** An agent newer than this app may send a kind it has no name for yet: that one shows as it is. */
+function actionName(action: string): string {
+  return (ACTION_NAMES as Partial<Record<string, string>>)[action] ?? action;
+}
+
 export interface ActivityFilter {
   userId?: string;
   action?: AuditAction;
@@ -48,7 +53,7 @@ export function activityRows(entries: AuditEntry[]): Html {
     (entry) => html`<tr class="activity-${entry.outcome}">
     <td>${timeStamp(entry.at)}</td>
     <td><span class="actor">${entry.actor.username}</span></td>
-    <td>${ACTION_NAMES[entry.action] ?? entry.action}${entry.outcome === 'refused' ? ' (refused)' : ''}</td>
+    <td>${actionName(entry.action)}${entry.outcome === 'refused' ? ' (refused)' : ''}</td>
     <td>${entry.target?.username ?? (entry.target ? entry.target.kind : '')}</td>
     <td>${detailText(entry)}</td>
     <td>${entry.address ?? ''}</td>

@@ -68,7 +68,7 @@ t.test('a chip removed before sending deletes its upload', async (t) => {
   t.equal(await chips(page).count(), 0, 'the chip is gone');
   // The page deletes it in the background: poll (with the page's cookies) until it is gone.
   const deadline = Date.now() + 30_000;
-  let status = 0;
+  let status: number;
   while ((status = (await page.request.get(`${stack.url}/attachments/${id}`)).status()) !== 404 && Date.now() < deadline) {
     await new Promise((resolve) => setTimeout(resolve, 100));
   }
@@ -140,10 +140,15 @@ t.test('after a reload the files are there; the thumbnail opens the full image; 
   t.equal(download.suggestedFilename(), 'letter.pdf');
 
   const chatUrl = page.url();
-  const [response] = await Promise.all([page.waitForNavigation(), bubble.locator('a.attachment-image').click()]);
-  t.equal(response?.headers()['content-type'], 'image/png', 'the full image opens');
-  t.match(response?.headers()['content-disposition'] ?? '', /^inline;/);
-  t.equal(await page.evaluate(() => (document.querySelector('img') as HTMLImageElement | null)?.naturalWidth), 64);
+  // The image's own response (its headers), and the image page loaded (waitForURL waits for `load`).
+  const [response] = await Promise.all([
+    page.waitForResponse((r) => r.request().isNavigationRequest() && r.request().frame() === page.mainFrame()),
+    page.waitForURL((url) => url.href !== chatUrl),
+    bubble.locator('a.attachment-image').click(),
+  ]);
+  t.equal(response.headers()['content-type'], 'image/png', 'the full image opens');
+  t.match(response.headers()['content-disposition'] ?? '', /^inline;/);
+  t.equal(await page.evaluate(() => document.querySelector('img')?.naturalWidth), 64);
   await page.goto(chatUrl);
 });
 

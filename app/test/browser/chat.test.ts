@@ -30,12 +30,12 @@ async function renderedText(page: Page, markdown: string): Promise<string> {
   return page.evaluate((m) => {
     const template = document.createElement('template');
     template.innerHTML = m;
-    return template.content.textContent ?? '';
+    return template.content.textContent;
   }, markup);
 }
 
 async function lastAssistantText(page: Page): Promise<string> {
-  return page.locator('#messages .bubble-assistant').last().locator('.bubble-text').evaluate((el) => el.textContent ?? '');
+  return page.locator('#messages .bubble-assistant').last().locator('.bubble-text').evaluate((el) => el.textContent);
 }
 
 t.setTimeout(300_000);
@@ -174,7 +174,7 @@ t.test('Stop ends a streaming reply, keeps its text, and the chat goes on', asyn
   const stopped = page.locator('#messages .bubble-assistant[data-state="stopped"]');
   await stopped.waitFor({ timeout: 30_000 });
   t.match(await stopped.textContent(), /Stopped before the end/);
-  const kept = await stopped.locator('.bubble-text').evaluate((el) => el.textContent ?? '');
+  const kept = await stopped.locator('.bubble-text').evaluate((el) => el.textContent);
   t.ok(kept.length > 0, 'the partial text is kept');
   t.ok((await renderedText(page, expected)).length > kept.length, 'and it is only part of the reply');
   t.equal(await page.getByRole('button', { name: 'Stop' }).count(), 0, 'no Stop button any more');

@@ -113,11 +113,11 @@ t.test('a second person registers with the shared link and can chat', async (t) 
   const reply = page.locator('#messages .bubble-assistant[data-state="complete"]');
   await reply.waitFor({ timeout: 120_000 });
   const expected = emulatorReply({ messages: [{ role: 'user', content: [{ text }] }], system: [{ text: 'system prompt' }] });
-  const shown = await reply.locator('.bubble-text').evaluate((el) => el.textContent ?? '');
+  const shown = await reply.locator('.bubble-text').evaluate((el) => el.textContent);
   const rendered = await page.evaluate((markup) => {
     const template = document.createElement('template');
     template.innerHTML = markup;
-    return template.content.textContent ?? '';
+    return template.content.textContent;
   }, renderMarkdown(expected).value);
   t.equal(shown, rendered, 'Claude (the emulator) answered Bob');
 });

@@ -19,7 +19,7 @@ const titles = (page: Page) => page.locator('#chat-list .conversation-title').al
 /** Waits until the list page shows exactly `expected`, top to bottom (a condition, not a sleep). */
 async function listShows(page: Page, expected: string[]): Promise<void> {
   await page.waitForFunction(
-    (want) => JSON.stringify([...document.querySelectorAll('#chat-list .conversation-title')].map((e) => (e.textContent ?? '').trim())) === JSON.stringify(want),
+    (want) => JSON.stringify([...document.querySelectorAll('#chat-list .conversation-title')].map((e) => e.textContent.trim())) === JSON.stringify(want),
     expected,
     { timeout: 60_000 },
   );

@@ -232,7 +232,7 @@ t.test('sending faster than the limit is a 429 with Retry-After, shown in the co
   const chat = created.headers.get('location')!;
   await ida.get(chat);
   const statuses: number[] = [];
-  let refused;
+  let refused: Awaited<ReturnType<typeof ida.postPartial>> | undefined;
   for (let i = 0; i < 3; i++) {
     const response = await ida.postPartial(`${chat}/messages`, { text: `message ${i}` });
     statuses.push(response.status);

@@ -71,7 +71,8 @@ export function estimateMonthlyCost(doc: TerraformJson): CostEstimate {
     }
   }
   for (const [address, body] of resources(doc, 'aws_s3_bucket')) {
-    const attachments = String(body.bucket_prefix ?? body.bucket ?? '').includes('-attachments-');
+    const bucketName = body.bucket_prefix ?? body.bucket;
+    const attachments = typeof bucketName === 'string' && bucketName.includes('-attachments-');
     const gb = attachments ? u.attachmentsGb : u.albLogGb;
     add(`${address}${attachments ? ' (attachments)' : ' (ALB logs)'}`, `${gb} GB × $${P.s3StandardPerGbMonth}`, gb * P.s3StandardPerGbMonth);
   }
@@ -92,15 +93,18 @@ export function estimateMonthlyCost(doc: TerraformJson): CostEstimate {
     if (!td) throw new CostEstimateError(`${address}: cannot find its task definition ${String(body.task_definition)}`);
     const vcpu = Number(td.cpu) / 1024;
     const gb = Number(td.memory) / 1024;
-    const arch = String((td.runtime_platform as Body | undefined)?.cpu_architecture ?? 'X86_64') as 'X86_64' | 'ARM64';
-    const rate = P.fargate[arch];
+    const given = (td.runtime_platform as Body | undefined)?.cpu_architecture;
+    const arch = typeof given === 'string' ? given : 'X86_64';
+    // Whatever the synthesized JSON says: an architecture without a price stops the estimate.
+    const fargate: Partial<Record<string, { perVcpuHour: number; perGbHour: number }>> = P.fargate;
+    const rate = fargate[arch];
     if (!rate) throw new CostEstimateError(`${address}: no Fargate price for ${arch}`);
     const tasks = Number(body.desired_count ?? 1);
     const hourly = vcpu * rate.perVcpuHour + gb * rate.perGbHour;
     add(address, `${tasks} × Fargate ${arch} ${vcpu} vCPU / ${gb} GB, ${HOURS_PER_MONTH} h × $${round(hourly * 1e4) / 1e4}`, tasks * HOURS_PER_MONTH * hourly);
   }
   for (const [address, body] of resources(doc, 'aws_ecs_cluster')) {
-    const settings = (Array.isArray(body.setting) ? body.setting : [body.setting]) as Body[];
+    const settings = (Array.isArray(body.setting) ? body.setting : [body.setting]) as (Body | undefined)[];
     const insights = settings.some((s) => s?.name === 'containerInsights' && (s.value === 'enabled' || s.value === 'enhanced'));
     if (insights) {
       add(`${address} (Container Insights)`, `${u.containerInsightsMetrics} metrics × $${P.customMetricPerMonth} + ${u.containerInsightsLogGb} GB events`,

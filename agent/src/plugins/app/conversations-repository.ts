@@ -224,7 +224,8 @@ export class ConversationsRepository {
 
   /** Remembers the model, temperature and thinking picked for the conversation (only the fields given). */
   async remember(userId: string, id: string, preferences: ConversationPreferences): Promise<void> {
-    const entries = Object.entries(preferences).filter(([, v]) => v !== undefined);
+    // The value type is named: inferred, it would drop the `undefined` a field not given holds.
+    const entries = Object.entries<ConversationPreferences[keyof ConversationPreferences]>(preferences).filter(([, v]) => v !== undefined);
     if (entries.length === 0) return;
     await conditionally(
       this.doc,

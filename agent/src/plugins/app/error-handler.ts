@@ -28,7 +28,10 @@ export function describeValidation(issues: ValidationIssue[], context: string | 
     return context === 'headers' ? `The header "${name}" is required.` : `"${name}" is required in the ${part}.`;
   }
   if (path === '') {
-    return issue.keyword === 'type' ? `The ${part} must be ${article(String(issue.params.type ?? 'object'))}.` : `The ${part} is not valid: ${issue.message ?? ''}.`;
+    // Ajv names the expected type as a string, or a list of them.
+    const type = issue.params.type;
+    const expected = typeof type === 'string' ? type : Array.isArray(type) ? type.join(',') : 'object';
+    return issue.keyword === 'type' ? `The ${part} must be ${article(expected)}.` : `The ${part} is not valid: ${issue.message ?? ''}.`;
   }
   const field = `"${path}"`;
   const limit = issue.params.limit as number | undefined;

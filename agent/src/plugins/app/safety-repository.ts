@@ -25,7 +25,7 @@ export class SafetyRepository {
 
   async get(): Promise<SafetyItem> {
     const out = await this.doc.send(new GetCommand({ TableName: this.table, Key: safetyKey, ConsistentRead: true }));
-    const item = out.Item ?? {};
+    const item = (out.Item ?? {}) as Partial<SafetyItem>;
     return { defaultForNewMembers: item.defaultForNewMembers ?? null, people: item.people ?? {} };
   }
 

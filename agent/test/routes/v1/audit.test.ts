@@ -18,7 +18,7 @@ t.test('the Activity list: newest first, by person and by kind, paginated, expir
   t.equal(all[0]!.action, 'budget.changed');
 
   const invites = await agent.call('GET', '/v1/audit?action=invite.created&limit=2', { userId: admin.id });
-  const page1 = invites.json() as { entries: Array<{ id: string; action: string; actor: { userId: string } }>; next: string };
+  const page1 = invites.json<{ entries: Array<{ id: string; action: string; actor: { userId: string } }>; next: string }>();
   t.equal(page1.entries.length, 2);
   t.ok(page1.entries.every((e) => e.action === 'invite.created' && e.actor.userId === admin.id));
   t.type(page1.next, 'string');

@@ -30,7 +30,7 @@ t.test('every conversation of the person with models, times, tokens and cost', a
 
   const response = await agent.call('GET', '/v1/export', { userId: alice.id });
   t.equal(response.statusCode, 200);
-  const data = response.json() as DataExport;
+  const data = response.json<DataExport>();
   t.equal(data.format, DATA_EXPORT_FORMAT);
   t.match(data.user, { id: alice.id, username: alice.username, displayName: alice.displayName });
   t.notOk('passwordHash' in data.user, 'no secret of the account');

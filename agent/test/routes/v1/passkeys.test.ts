@@ -76,7 +76,7 @@ t.test('Ann adds a passkey; it is listed with its name and an audit entry says s
   const credential = phone.create(options, PUBLIC_URL);
   const response = await agent.call('POST', '/v1/passkeys', { userId: ann.id, body: { name: ' Phone ', credential } });
   t.equal(response.statusCode, 201, response.body);
-  passkey = response.json() as PasskeyInfo;
+  passkey = response.json<PasskeyInfo>();
   t.equal(passkey.name, 'Phone');
   t.equal(passkey.id, hashToken(phone.id), 'named by the hash of its credential id');
   t.same((await passkeysOf(ann)).map((p) => p.name), ['Phone']);
@@ -192,7 +192,7 @@ t.test("nobody removes another person's passkey", async (t) => {
   const laptop = new SoftwareAuthenticator();
   const made = await agent.call('POST', '/v1/passkeys', { userId: admin.id, body: { name: 'Laptop', credential: laptop.create(await registrationOptions(admin), PUBLIC_URL) } });
   t.equal(made.statusCode, 201);
-  const response = await agent.call('DELETE', `/v1/passkeys/${(made.json() as PasskeyInfo).id}`, { userId: ann.id });
+  const response = await agent.call('DELETE', `/v1/passkeys/${made.json<PasskeyInfo>().id}`, { userId: ann.id });
   t.equal(response.statusCode, 404);
   t.equal((await passkeysOf(admin)).length, 1);
 });

@@ -134,7 +134,7 @@ t.test('a reset link works once, ends every session, and expired or used links a
   const session = (await signIn(agent, person.username)).json().session as { id: string };
   const made = await agent.call('POST', `/v1/users/${person.id}/reset-links`, { userId: admin.id });
   t.equal(made.statusCode, 201);
-  const { token } = made.json() as { token: string };
+  const { token } = made.json<{ token: string }>();
   t.match(token, /^[A-Za-z0-9_-]{43}$/);
   t.notOk(JSON.stringify(await scanAll()).includes(token), 'the token is stored nowhere');
 

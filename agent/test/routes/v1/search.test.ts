@@ -15,7 +15,7 @@ const agent = await buildAgent(t, standIns);
 const search = async (user: User, q: string) => {
   const response = await agent.call('GET', `/v1/search?q=${encodeURIComponent(q)}`, { userId: user.id });
   if (response.statusCode !== 200) throw new Error(`search answered ${response.statusCode}: ${response.body}`);
-  return response.json() as SearchResponse;
+  return response.json<SearchResponse>();
 };
 
 /** Stores a conversation with messages as a send would (message, then the list's updatedAt moves). */

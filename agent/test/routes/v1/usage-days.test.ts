@@ -60,7 +60,7 @@ t.test("a finished reply counts in its person's day and in the day's total", asy
   const sent = await agent.call('POST', `/v1/conversations/${conversationId}/messages`, { userId: member.id, body: { text: 'count me in' } });
   t.equal(sent.statusCode, 202);
   const body = await until(async () => {
-    const response = (await days()).json() as UsageDaysResponse;
+    const response = (await days()).json<UsageDaysResponse>();
     return (dayIn(personIn(response, member.id), today)?.spentUsd ?? 0) > 0 ? response : undefined;
   }, "the reply counted in the member's day");
 
@@ -90,7 +90,7 @@ t.test('an earlier month reads its own days, and appears among the months', asyn
 
   const response = await days(`?month=${previousMonth}`);
   t.equal(response.statusCode, 200);
-  const body = response.json() as UsageDaysResponse;
+  const body = response.json<UsageDaysResponse>();
   t.equal(body.month, previousMonth);
   t.equal(body.currentMonth, month);
   t.same(dayIn(personIn(body, member.id), day), { day, spentUsd: 0.01235, replies: 2, inputTokens: 101, outputTokens: 202 });
@@ -101,12 +101,12 @@ t.test('an earlier month reads its own days, and appears among the months', asyn
 });
 
 t.test("removing a person takes their days; the installation's total keeps what they spent", async (t) => {
-  const before = (await days()).json() as UsageDaysResponse;
+  const before = (await days()).json<UsageDaysResponse>();
   const spent = personIn(before, member.id)!.spentUsd;
   t.equal((await agent.call('DELETE', `/v1/users/${member.id}`, { userId: admin.id })).statusCode, 204);
   const scan = await agent.app.dynamo.send(new ScanCommand({ TableName: standIns.dynamo.tableName }));
   t.same((scan.Items ?? []).filter((i) => i.pk === `USER#${member.id}`), [], 'no usage row of theirs left, day rows included');
-  const after = (await days()).json() as UsageDaysResponse;
+  const after = (await days()).json<UsageDaysResponse>();
   t.equal(personIn(after, member.id), undefined, 'no longer among the people');
   t.equal(after.total.spentUsd, spent, 'still in the total');
 });

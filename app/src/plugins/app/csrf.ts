@@ -109,7 +109,8 @@ export default fp(
         );
       }
 
-      const body = request.body as Record<string, unknown> | undefined;
+      // A JSON body may be `null` (or absent): only an object can carry the field.
+      const body = request.body as Record<string, unknown> | null | undefined;
       const sent = request.headers[CSRF_HEADER] ?? (typeof body === 'object' && body !== null ? body[CSRF_FIELD] : undefined);
       const binding = await bindingOf(request);
       if (typeof sent !== 'string' || binding === undefined) {

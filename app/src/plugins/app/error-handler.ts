@@ -47,7 +47,10 @@ export async function sendError(request: FastifyRequest, reply: FastifyReply, st
   const title = TITLES[status] ?? (status >= 500 ? 'Something went wrong' : 'That did not work');
   const signedIn = await request.currentSession().catch(() => undefined);
   const csrfToken = signedIn ? await reply.csrfToken().catch(() => undefined) : undefined;
-  const theme = themeOf(request.cookies?.[THEME_COOKIE]);
+  // An error raised before @fastify/cookie's onRequest hook parsed them (a bad URL) finds `cookies` still null
+  // (@fastify/cookie index.js `decorateRequest('cookies', null)`, read 2026-12-01).
+  const cookies = request.cookies as FastifyRequest['cookies'] | null;
+  const theme = themeOf(cookies?.[THEME_COOKIE]);
   return reply.send(layout({ title, body: errorPageBody(title, message, requestId), theme, ...(signedIn && csrfToken ? { user: signedIn.user, csrfToken } : {}) }).value);
 }
 

@@ -16,7 +16,7 @@ const YEAR_IMMUTABLE = 'public, max-age=31536000, immutable';
 
 /** What the browser accepts, best first: brotli, gzip, or the file as it is. */
 function encodingFor(request: FastifyRequest, asset: StaticAsset): 'br' | 'gzip' | undefined {
-  const accepted = String(request.headers['accept-encoding'] ?? '');
+  const accepted = request.headers['accept-encoding'] ?? '';
   if (asset.br && /\bbr\b/.test(accepted)) return 'br';
   if (asset.gzip && /\bgzip\b/.test(accepted)) return 'gzip';
   return undefined;

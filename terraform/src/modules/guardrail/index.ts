@@ -35,7 +35,9 @@ export class Guardrail extends Construct implements GuardrailOutputs {
   constructor(scope: Construct, id: string, props: GuardrailProps) {
     super(scope, id);
     const c = props.config;
-    const filters = Object.entries(c.contentFilters).filter(([, strength]) => strength && strength !== 'NONE');
+    type Strength = NonNullable<(typeof c.contentFilters)[keyof typeof c.contentFilters]>;
+    // The value type is named: inferred, it would drop the `undefined` of a category left out.
+    const filters = Object.entries<Strength | undefined>(c.contentFilters).filter((entry): entry is [string, Strength] => entry[1] !== undefined && entry[1] !== 'NONE');
     const guardrail = new BedrockGuardrail(this, 'guardrail', {
       name: `${props.namePrefix}-household`,
       description: 'HomeAgent household safety settings',

@@ -4,7 +4,7 @@
  * exists already.
  */
 import { Construct } from 'constructs';
-import { Fn } from 'cdktf';
+import { Fn, Token } from 'cdktf';
 import { DataAwsAvailabilityZones } from '@cdktf/provider-aws/lib/data-aws-availability-zones/index.js';
 import { DataAwsSsmParameter } from '@cdktf/provider-aws/lib/data-aws-ssm-parameter/index.js';
 import { DefaultSecurityGroup } from '@cdktf/provider-aws/lib/default-security-group/index.js';
@@ -102,7 +102,8 @@ export class Network extends Construct implements NetworkOutputs {
     const publicSubnets: Subnet[] = [];
     const privateSubnets: Subnet[] = [];
     for (let i = 0; i < AZ_COUNT; i++) {
-      const az = Fn.element(zones.names, i);
+      // Fn.element is typed `any`; a zone name is a string token.
+      const az = Token.asString(Fn.element(zones.names, i));
       publicSubnets.push(new Subnet(this, `public-${i}`, {
         vpcId: vpc.id,
         availabilityZone: az,

@@ -28,14 +28,14 @@ const NAME_MAX = 255;
 const FileBytes = Type.Unsafe<Buffer>({ type: 'string', format: 'binary' });
 
 function fileNameOf(header: string | string[] | undefined): string {
-  let name = '';
+  let decoded;
   try {
-    name = decodeURIComponent(typeof header === 'string' ? header : '');
+    decoded = decodeURIComponent(typeof header === 'string' ? header : '');
   } catch {
     throw badRequest('validation', 'The file name could not be read.');
   }
   // Kept for showing and downloading only: no path, no control characters.
-  name = name.replace(/^.*[\\/]/, '').replace(/[\p{Cc}\p{Cf}]/gu, '').trim();
+  const name = decoded.replace(/^.*[\\/]/, '').replace(/[\p{Cc}\p{Cf}]/gu, '').trim();
   if (name === '') return 'file';
   return name.length > NAME_MAX ? name.slice(0, NAME_MAX) : name;
 }

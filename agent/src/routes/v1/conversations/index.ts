@@ -53,15 +53,17 @@ const routes: FastifyPluginAsyncTypebox = async (app) => {
       const userId = request.user.id;
       // Named from the first message now, so the title is there when the page shows the sent message.
       const conversation = await app.conversations.create(userId, titleFrom(text));
+      let sent;
       try {
-        const { userMessage, assistant, topic } = await app.streamRunner.send(request.user, conversation, text, Date.now(), choices, request.body.attachmentIds ?? []);
-        return reply.code(201).send({ conversation: toConversation(conversation), userMessage: toMessage(userMessage), assistantMessage: toMessage(assistant), topic });
+        sent = await app.streamRunner.send(request.user, conversation, text, Date.now(), choices, request.body.attachmentIds ?? []);
       } catch (error) {
         // A refused first message (budget, Bedrock down) must not leave an empty chat behind.
         const refusal = await app.conversations.markDeleted(userId, conversation.id).catch((e: unknown) => e);
         if (refusal === undefined) await app.conversations.purge(userId, conversation.id).catch((e: unknown) => request.log.error({ err: e }, 'could not undo a new conversation'));
         throw error;
       }
+      const { userMessage, assistant, topic } = sent;
+      return reply.code(201).send({ conversation: toConversation(conversation), userMessage: toMessage(userMessage), assistantMessage: toMessage(assistant), topic });
     },
   );
 

@@ -31,7 +31,7 @@ const routes: FastifyPluginAsyncTypebox = async (app) => {
       );
       for (const c of batch) if (c) conversations.push(c);
     }
-    return { format: DATA_EXPORT_FORMAT, exportedAt: exportedAt.toISOString(), user: exportedUser(toUser(user)), conversations } as DataExport;
+    return { format: DATA_EXPORT_FORMAT, exportedAt: exportedAt.toISOString(), user: exportedUser(toUser(user)), conversations } satisfies DataExport;
   });
 };
 

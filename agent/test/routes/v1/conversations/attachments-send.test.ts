@@ -79,7 +79,7 @@ t.test('a photo and a PDF go to Claude as image and document blocks, and only th
   const letter = await upload(alice, pdf('bank'), 'Letter from the bank.pdf');
   const response = await send(alice, chat, 'What do you make of these?', [photo.id, letter.id]);
   t.equal(response.statusCode, 202, response.body);
-  const { userMessage, assistantMessage } = response.json() as { userMessage: Message; assistantMessage: Message };
+  const { userMessage, assistantMessage } = response.json<{ userMessage: Message; assistantMessage: Message }>();
   t.same(userMessage.attachments?.map((a) => a.id), [photo.id, letter.id], 'the message names its files, in order');
   t.same(await states(alice, [photo.id, letter.id]), ['sent', 'sent'], 'the uploads are marked sent');
 
@@ -292,7 +292,7 @@ t.test('the export names each message’s files and carries each reply’s think
   const reply = await finished(alice, chat, sent.json().assistantMessage.id);
   const response = await agent.call('GET', '/v1/export', { userId: alice.id });
   t.equal(response.statusCode, 200, response.body);
-  const data = response.json() as DataExport;
+  const data = response.json<DataExport>();
   const exported = data.conversations.find((c) => c.conversation.id === chat)!;
   t.match(exported.messages[0]!.attachments, [{ id: photo.id, kind: 'image', format: 'png', name: 'exported.png', width: 50, height: 50 }]);
   if (reply.thinking) t.equal(exported.messages[1]!.thinking, reply.thinking, 'the thinking, as shown');

@@ -188,7 +188,7 @@ t.test('context that fits: a small-context model gets fewer messages, within its
   await putSettings({ ...defaults, models: [...defaults.models.filter((m: { modelId: string }) => m.modelId !== HAIKU), small] });
   t.teardown(() => putSettings(defaults));
   const conversationId = await newConversation(agent, member);
-  let last;
+  let last: Awaited<ReturnType<typeof exchange>> | undefined;
   for (let i = 0; i < 5; i++) last = await exchange(member, conversationId, { text: `${i} ${'longwords'.repeat(900)}`, model: HAIKU });
   const chars = JSON.stringify(last!.request.messages).length + JSON.stringify(last!.request.system).length;
   t.ok(chars / 4 + last!.request.maxTokens! <= 14_000, `the request (${Math.round(chars / 4)} tokens + ${last!.request.maxTokens}) stays within the window`);

@@ -76,7 +76,7 @@ t.test('below the floor a message is refused with spent, held, budget and renewa
   t.equal(first.response.statusCode, 202);
   const refused = await send(person, 'and another thing');
   t.equal(refused.response.statusCode, 402);
-  const { code, message } = refused.response.json() as { code: string; message: string };
+  const { code, message } = refused.response.json<{ code: string; message: string }>();
   t.equal(code, 'budget_exceeded');
   t.match(message, /\$0\.00 spent of \$0\.21/);
   t.match(message, /\$0\.2\d held for replies still in progress/);
