@@ -15,6 +15,7 @@ import { AttachmentNotFoundError, claimAttachments, releaseAttachments, resolveA
 import { HttpError } from '../../http-error.js';
 import type { CatalogueModel } from '../../model-catalogue.js';
 import { newId } from '../../id-generator.js';
+import type { SendIds } from '../../send-claim.js';
 import { LiveEvents } from '../../live-events.js';
 import { ConversationLock } from './conversation-lock.js';
 import type { ConversationRecord } from './conversations-repository.js';
@@ -79,9 +80,10 @@ export class StreamRunner {
   /**
    * Stores the person's message and an empty streaming reply, publishes the
    * `start` event and starts the stream in the background. Each step that can
-   * fail undoes the earlier ones, so nothing is left half-written.
+   * fail undoes the earlier ones, so nothing is left half-written. `ids` are
+   * chosen beforehand when a send key names them (send-claim.ts).
    */
-  async send(user: UserRecord, conversation: ConversationRecord, text: string, requestedAt = Date.now(), choices: SendChoices = {}, attachmentIds: readonly string[] = []) {
+  async send(user: UserRecord, conversation: ConversationRecord, text: string, requestedAt = Date.now(), choices: SendChoices = {}, attachmentIds: readonly string[] = [], ids: SendIds = { userMessageId: newId(), assistantId: newId() }) {
     const [settings, history, guardrail, attachments] = await Promise.all([
       this.app.settings.get(),
       this.app.messages.listRecent(conversation.id, this.config.contextMessages * 2 + 4),
@@ -117,8 +119,7 @@ export class StreamRunner {
       ...(choices.thinking && choices.thinking !== conversation.thinking ? { thinking: choices.thinking } : {}),
     };
 
-    const userMessageId = newId();
-    const assistantId = newId();
+    const { userMessageId, assistantId } = ids;
     await this.lock.acquire(conversation, assistantId);
     try {
       const fit = await this.reserve(user, month, model, estimatedInputTokens, { maxTokens, cacheTtl });
