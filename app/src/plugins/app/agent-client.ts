@@ -12,6 +12,7 @@ import {
   CLIENT_ADDRESS_HEADER,
   CLIENT_USER_AGENT_HEADER,
   FILE_NAME_HEADER,
+  IDEMPOTENCY_KEY_HEADER,
   REQUEST_ID_HEADER,
   SERVICE_KEY_HEADER,
   USER_ID_HEADER,
@@ -81,10 +82,19 @@ export class AgentRequestError extends Error {
 export class AgentUnavailableError extends Error {
   readonly code = 'agent_unavailable';
   readonly statusCode = 503;
-  constructor(message: string, options?: { cause?: unknown }) {
+  /** the agent's Retry-After (seconds) on a designed 503 (`busy`, `send_in_progress`: contract send-retry.ts) */
+  readonly retryAfterSeconds: number | undefined;
+  constructor(message: string, options?: { cause?: unknown; retryAfterSeconds?: number }) {
     super(message, options);
     this.name = 'AgentUnavailableError';
+    this.retryAfterSeconds = options?.retryAfterSeconds;
   }
+}
+
+/** Retry-After in seconds (RFC 9110 §10.2.3); the HTTP-date form is not one the agent sends. */
+function retryAfterOf(response: Response): number | undefined {
+  const value = response.headers.get('retry-after');
+  return value !== null && /^\d{1,6}$/.test(value) ? Number(value) : undefined;
 }
 
 /** The browser's request an agent call is made for: the agent keeps these on sessions and audit entries. */
@@ -113,6 +123,7 @@ interface CallOptions {
   body?: unknown;
   /** statuses that are an answer rather than an error (e.g. 404 for a gone session) */
   accept?: number[];
+  headers?: Record<string, string>;
 }
 
 /** A downloaded attachment: what it is and its bytes. */
@@ -171,7 +182,7 @@ export class AgentClient {
   async #call<T>(method: string, path: string, options: CallOptions = {}): Promise<{ status: number; body: T }> {
     const response = await this.#fetch(method, path, options.userId, options.body === undefined
       ? {}
-      : { headers: { 'content-type': 'application/json' }, body: JSON.stringify(options.body) });
+      : { headers: { 'content-type': 'application/json', ...options.headers }, body: JSON.stringify(options.body) });
     return this.#answer<T>(response, options.accept);
   }
 
@@ -196,7 +207,10 @@ export class AgentClient {
       throw new AgentRequestError(response.status, 'agent_refused', 'The chat service refused this request.');
     }
     // A 503 from the agent says what is down in a sentence meant for people (database_unavailable).
-    if (response.status === 503 && isApiError(body)) throw new AgentUnavailableError(body.message, { cause: body });
+    if (response.status === 503 && isApiError(body)) {
+      const retryAfterSeconds = retryAfterOf(response);
+      throw new AgentUnavailableError(body.message, { cause: body, ...(retryAfterSeconds !== undefined ? { retryAfterSeconds } : {}) });
+    }
     throw new AgentUnavailableError(`The chat service failed (HTTP ${response.status}). Please try again in a moment.`, {
       cause: body,
     });
@@ -441,9 +455,14 @@ export class AgentClient {
   }
 
   /** Creates the conversation with its first message (nothing is stored when the agent refuses). */
-  async startConversation(userId: string, text: string, choices: Omit<StartConversationRequest, 'text'> = {}): Promise<StartConversationResponse> {
+  /** `idempotencyKey` makes sending again safe (contract send-retry.ts). */
+  async startConversation(userId: string, text: string, choices: Omit<StartConversationRequest, 'text'> = {}, idempotencyKey?: string): Promise<StartConversationResponse> {
     return (
-      await this.#call<StartConversationResponse>('POST', '/v1/conversations/start', { userId, body: { text, ...choices } satisfies StartConversationRequest })
+      await this.#call<StartConversationResponse>('POST', '/v1/conversations/start', {
+        userId,
+        body: { text, ...choices } satisfies StartConversationRequest,
+        ...(idempotencyKey ? { headers: { [IDEMPOTENCY_KEY_HEADER]: idempotencyKey } } : {}),
+      })
     ).body;
   }
 
@@ -470,11 +489,13 @@ export class AgentClient {
   }
 
   /** 400 `model_unavailable` names the usable models. */
-  async sendMessage(userId: string, conversationId: string, text: string, choices: Omit<SendMessageRequest, 'text'> = {}): Promise<SendMessageResponse> {
+  /** `idempotencyKey` makes sending again safe (contract send-retry.ts). */
+  async sendMessage(userId: string, conversationId: string, text: string, choices: Omit<SendMessageRequest, 'text'> = {}, idempotencyKey?: string): Promise<SendMessageResponse> {
     return (
       await this.#call<SendMessageResponse>('POST', `/v1/conversations/${encodeURIComponent(conversationId)}/messages`, {
         userId,
         body: { text, ...choices } satisfies SendMessageRequest,
+        ...(idempotencyKey ? { headers: { [IDEMPOTENCY_KEY_HEADER]: idempotencyKey } } : {}),
       })
     ).body;
   }
