@@ -3,6 +3,7 @@
  * forms, htmx fragments), with what the tests need to know about them: their
  * user id (from their topic) and the ids of what they sent.
  */
+import { setTimeout as wait } from 'node:timers/promises';
 import { HttpVisitor, type VisitResponse } from '../../app/test/http-visitor.js';
 
 export interface Sent {
@@ -11,6 +12,35 @@ export interface Sent {
   assistantId?: string;
   userMessageId?: string;
   topic?: string;
+  /** every answer this send got, the refusals it waited out first (a person pressing Send again) */
+  attempts: VisitResponse[];
+}
+
+/** How often a person presses Send again after "try again in N seconds" before giving up. */
+export const SEND_ATTEMPTS = 40;
+
+/** The seconds a designed refusal asks to wait (a 503 with Retry-After), or undefined for any other answer. */
+export function retryAfterOf(response: VisitResponse): number | undefined {
+  const value = response.headers.get('retry-after');
+  return response.status === 503 && value !== null && /^\d+$/.test(value) ? Number(value) : undefined;
+}
+
+const sendKeyOf = (page: string) => /name="sendKey" value="([A-Za-z0-9_-]+)"/.exec(page)?.[1];
+
+/**
+ * Posts as the composer does, and again after each designed refusal, once its
+ * Retry-After has passed: the same form (text and send key), as a person who
+ * reads "try again in N seconds" and presses Send again.
+ */
+async function politely(post: () => Promise<VisitResponse>): Promise<VisitResponse[]> {
+  const attempts: VisitResponse[] = [];
+  for (;;) {
+    const response = await post();
+    attempts.push(response);
+    const seconds = retryAfterOf(response);
+    if (seconds === undefined || attempts.length >= SEND_ATTEMPTS) return attempts;
+    await wait(seconds * 1000);
+  }
 }
 
 function unescapeAttribute(value: string): string {
@@ -37,16 +67,26 @@ export class ChatPerson extends HttpVisitor {
 
   /** A chat begins with its first message (POST /c stores nothing): one short exchange, awaited, so the next send is free. */
   async newConversation(): Promise<string> {
-    const { path, id } = await this.startChat('Hello');
+    const key = sendKeyOf((await this.get('/c/new')).body);
+    const attempts = await politely(() => this.postPartial('/c/new/messages', { text: 'Hello', ...(key ? { sendKey: key } : {}) }));
+    const sent = attempts.at(-1)!;
+    const path = sent.headers.get('hx-replace-url') ?? '';
+    const id = /^\/c\/([a-z0-9]+)$/.exec(path)?.[1];
+    if (!id) throw new Error(`no chat was started after ${attempts.length} attempts: ${sent.status} ${sent.body.slice(0, 300)}`);
     await this.replyFinished(path);
     return id;
   }
 
-  /** Sends as the page's composer does (an htmx form post), from a freshly loaded conversation page. */
+  /**
+   * Sends as the page's composer does (an htmx form post, with the composer's
+   * send key), from a freshly loaded conversation page; after a designed
+   * refusal, the same form again once its Retry-After has passed.
+   */
   async send(conversationId: string, text: string): Promise<Sent> {
-    if (!this.token) await this.get(`/c/${conversationId}`);
-    const response = await this.postPartial(`/c/${conversationId}/messages`, { text });
-    if (response.status !== 200) return { response };
+    const key = sendKeyOf((await this.get(`/c/${conversationId}`)).body);
+    const attempts = await politely(() => this.postPartial(`/c/${conversationId}/messages`, { text, ...(key ? { sendKey: key } : {}) }));
+    const response = attempts.at(-1)!;
+    if (response.status !== 200) return { response, attempts };
     const ids = [...response.body.matchAll(/id="message-([0-9a-z]+)"/g)].map((m) => m[1]!);
     // The page's one live connection names the conversation's topic first (the send's answer no longer carries it).
     const connect = /hx-sse:connect="([^"]+)"/.exec(response.body)?.[1] ?? /hx-sse:connect="([^"]+)"/.exec((await this.get(`/c/${conversationId}`)).body)?.[1];
@@ -54,7 +94,7 @@ export class ChatPerson extends HttpVisitor {
     // The topic names the person (…/users/<id>/conversations/<id>): the id the agent's API wants.
     const userId = topic ? /\/users\/([0-9a-z]+)\/conversations\//.exec(topic)?.[1] : undefined;
     if (userId) this.userId = userId;
-    return { response, userMessageId: ids[0], assistantId: ids[1], topic };
+    return { response, userMessageId: ids[0], assistantId: ids[1], topic, attempts };
   }
 
   /** The value of the hub cookie the app set, for subscribing as this person's browser does. */
