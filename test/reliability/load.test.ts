@@ -38,7 +38,8 @@ interface StoredMessage {
 }
 
 t.test(`${SCALE.conversations} conversations streaming at once lose and double nothing`, async (t) => {
-  const s = await startReliabilityStack(t, 'load', { tokensPerSecond: 20 });
+  // The product's backpressure as it ships (docs/runtime.md), event-loop lag included (test stacks turn that off).
+  const s = await startReliabilityStack(t, 'load', { tokensPerSecond: 20, env: { agent: { SEND_MAX_EVENT_LOOP_LAG_MS: '500' } } });
   let unexpected: string | undefined;
   void s.stack.unexpectedExit.then((exit) => (unexpected = exit.service));
   const admin = new ChatPerson(s.stack.url, 'admin');
