@@ -91,7 +91,7 @@ t.test(`${SCALE.conversations} conversations streaming at once lose and double n
         if (attempt.status === 200) continue;
         const designed = retryAfterOf(attempt) !== undefined;
         if (!designed) undesigned += 1;
-        const alert = /<p class="error">([^<]*)/.exec(attempt.body)?.[1]?.trim() ?? attempt.body.slice(0, 120);
+        const alert = /(?:<p class="error">|role="alert">)([^<]*)/.exec(attempt.body)?.[1]?.trim() ?? attempt.body.slice(0, 120);
         const why = `${attempt.status} ${designed ? 'with' : 'without'} Retry-After: ${alert.replace(/\d+/g, 'N')}`;
         refusals.set(why, (refusals.get(why) ?? 0) + 1);
       }
