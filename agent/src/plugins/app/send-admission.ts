@@ -61,7 +61,7 @@ export class SendAdmission {
     this.#admitted.add(request);
   };
 
-  /** When a send is answered or its caller leaves: counted out once. */
+  /** When a send has been answered: counted out once. */
   release(request: FastifyRequest): void {
     if (!this.#admitted.delete(request)) return;
     this.#inFlight -= 1;
@@ -89,8 +89,13 @@ export default fp(
   async (app) => {
     const admission = new SendAdmission(app);
     app.decorate('sendAdmission', admission);
+    // Counted out when the route has answered (onSend runs even when its caller has gone, so a send that outlives
+    // its caller still holds its place until its work is done); onResponse in case a reply skipped onSend.
+    app.addHook('onSend', async (request, _reply, payload) => {
+      admission.release(request);
+      return payload;
+    });
     app.addHook('onResponse', async (request) => admission.release(request));
-    app.addHook('onRequestAbort', async (request) => admission.release(request));
     app.addHook('onClose', async () => admission.close());
   },
   { name: 'send-admission', dependencies: ['config', 'metrics'] },
