@@ -17,7 +17,7 @@ export interface Sent {
 }
 
 /** How often a person presses Send again after "try again in N seconds" before giving up. */
-export const SEND_ATTEMPTS = 40;
+export const SEND_ATTEMPTS = 60;
 
 /** The seconds a designed refusal asks to wait (a 503 with Retry-After), or undefined for any other answer. */
 export function retryAfterOf(response: VisitResponse): number | undefined {
