@@ -116,12 +116,15 @@
     if (follow) toBottom();
   }
 
+  // Streaming bubbles fetched again because the connection (re)opened: their deltas wait for the fresh bubble.
+  const refetching = new Set();
+
   live.addEventListener('delta', (event) => {
     const delta = parse(event);
     if (!delta) return;
     const sequence = sequenceOf(event.detail.id);
     const bubble = bubbleOf(delta.messageId);
-    if (bubble) return apply(bubble, delta, sequence);
+    if (bubble && !refetching.has(delta.messageId)) return apply(bubble, delta, sequence);
     const queue = waiting.get(delta.messageId) ?? [];
     if (queue.length < 5000) queue.push({ delta, sequence });
     waiting.set(delta.messageId, queue);
@@ -135,6 +138,7 @@
         const twins = messages.querySelectorAll(`[id="${CSS.escape(node.id)}"]`);
         if (twins.length > 1 && twins[0] !== node) { node.remove(); continue; }
         const messageId = node.id.slice('message-'.length);
+        refetching.delete(messageId);
         const queue = waiting.get(messageId);
         if (queue) {
           waiting.delete(messageId);
@@ -222,6 +226,23 @@
     document.querySelectorAll('#composer textarea, #composer button, .chat-actions input, .chat-actions button, form.stop button')
       .forEach((control) => { control.disabled = true; });
     announce('This chat was deleted in another tab or on another device.');
+  });
+
+  // What was published before the connection was up (a slow first connect, or a reconnect without an
+  // id to resume from) never arrives: once it is up, fetch each streaming bubble again, and the list.
+  live.addEventListener('htmx:sse:after:connection', () => {
+    for (const bubble of messages.querySelectorAll('.bubble-assistant[data-state="streaming"]')) {
+      const messageId = bubble.id.slice('message-'.length);
+      if (!bubble.dataset.path || refetching.has(messageId)) continue;
+      refetching.add(messageId);
+      htmx.ajax('GET', bubble.dataset.path, { source: bubble, target: bubble, swap: 'outerHTML' }).catch(() => {
+        // Not fetched: what waited goes to the bubble there is.
+        refetching.delete(messageId);
+        for (const { delta, sequence } of waiting.get(messageId) ?? []) apply(bubble, delta, sequence);
+        waiting.delete(messageId);
+      });
+    }
+    refreshSidebar();
   });
 
   // The hub ends a stream when its cookie expires; a reconnect that fails renews it (any page fetch does).

@@ -186,6 +186,27 @@ t.test('Stop ends a streaming reply, keeps its text, and the chat goes on', asyn
   t.match(await lastAssistantText(page), /Still there\?/);
 });
 
+t.test('a reply that streams before the page\'s live connection is up still ends in the page', async (t) => {
+  // A second tab on this chat whose subscription is held until the reply has ended (a slow
+  // connect, as on a loaded phone): nothing it could resume from was published when it rendered.
+  const late = await context.newPage();
+  t.teardown(() => late.close());
+  let open!: () => void;
+  const gate = new Promise<void>((resolve) => { open = resolve; });
+  await late.route('**/.well-known/mercure?**', async (route) => { await gate; await route.continue(); });
+  await late.goto(page.url());
+  const finishedBefore = await page.locator('#messages .bubble-assistant[data-state="complete"]').count();
+  await late.getByLabel('Message').fill('Are you quick?');
+  await late.getByRole('button', { name: 'Send' }).click();
+  await late.locator('#messages .bubble-assistant[data-state="streaming"]').waitFor();
+  // The first tab, connected all along, sees the reply end.
+  await page.locator('#messages .bubble-assistant[data-state="complete"]').nth(finishedBefore).waitFor({ timeout: 120_000 });
+  open();
+  const ended = late.locator('#messages .bubble-assistant').last();
+  await late.waitForFunction(() => document.querySelector('#messages .bubble-assistant:last-of-type')?.getAttribute('data-state') === 'complete', undefined, { timeout: 60_000 });
+  t.match(await ended.textContent(), /Are you quick\?/, 'the late tab shows the whole reply');
+});
+
 t.test('the page raised no errors (a CSP violation would be one)', async (t) => {
   t.same(pageErrors, []);
 });

@@ -74,13 +74,16 @@ t.test('a new message, a finished reply and a delete show at the next search', a
   t.equal((await search(alice, 'pavlova')).hits.filter((h) => h.role === 'user').length, 1, 'the sent message at once');
   // The emulator's reply quotes the message and ends with its own words: found once the reply is final.
   const replyId = send.json().assistantMessage.id as string;
-  await until(async () => {
+  const reply = await until(async () => {
     const r = await agent.call('GET', `/v1/conversations/${aliceChat}/messages/${replyId}`, { userId: alice.id });
-    return r.json().message.state === 'complete' ? true : undefined;
+    const message = r.json().message as { state: string; text: string };
+    return message.state === 'complete' ? message : undefined;
   }, 'the reply to finish');
+  t.match(reply.text, /system prompt/, 'the stored reply holds the words searched for below');
   const found = (await search(alice, 'pavlova')).hits.find((h) => h.role === 'assistant');
   t.equal(found?.messageId, replyId, 'the finished reply is found');
-  t.ok((await search(alice, 'system prompt')).hits.some((h) => h.messageId === replyId), 'by words only the reply has');
+  const byReplyWords = await search(alice, 'system prompt');
+  t.ok(byReplyWords.hits.some((h) => h.messageId === replyId), 'by words only the reply has', { hits: byReplyWords.hits });
   const deleted = await agent.call('DELETE', `/v1/conversations/${aliceChat}`, { userId: alice.id });
   t.equal(deleted.statusCode, 204);
   t.same((await search(alice, 'pavlova')).hits, []);
