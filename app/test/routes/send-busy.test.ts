@@ -53,7 +53,7 @@ t.test('a new chat refused as busy keeps the text, with htmx and without', async
 
 t.test('a message refused as busy in a chat keeps the text, with htmx and without', async (t) => {
   // The chat is made at the agent directly (making one is not a send): the app's own sends are all refused here.
-  const listPage = await ann.get('/c/new');
+  const listPage = await ann.get('/');
   const userId = /\/users\/([0-9a-z]+)\//.exec(decodeURIComponent(unescape(listPage.body)))?.[1];
   t.ok(userId, "the page's topic names the person");
   const secrets = JSON.parse(await readFile(join(dataDir, 'secrets.json'), 'utf8')) as { serviceKey: string };
