@@ -27,6 +27,9 @@ export function retryAfterOf(response: VisitResponse): number | undefined {
 
 const sendKeyOf = (page: string) => /name="sendKey" value="([A-Za-z0-9_-]+)"/.exec(page)?.[1];
 
+/** How long a person waits before reloading a page that did not load, when it says nothing about when. */
+const RELOAD_WAIT_MS = 1_000;
+
 /**
  * Posts as the composer does, and again after each designed refusal, once its
  * Retry-After has passed: the same form (text and send key), as a person who
@@ -50,6 +53,17 @@ function unescapeAttribute(value: string): string {
 export class ChatPerson extends HttpVisitor {
   userId = '';
 
+  /** The composer's send key of the page at `path`: a page that did not load (an overloaded stack) is loaded again. */
+  async composerKey(path: string): Promise<string> {
+    for (let attempt = 1; ; attempt++) {
+      const page = await this.get(path);
+      const key = sendKeyOf(page.body);
+      if (key) return key;
+      if (attempt >= SEND_ATTEMPTS) throw new Error(`${path} showed no composer after ${attempt} loads: ${page.status} ${page.body.slice(0, 200)}`);
+      await wait((retryAfterOf(page) ?? 0) * 1000 || RELOAD_WAIT_MS);
+    }
+  }
+
   constructor(
     baseUrl: string,
     readonly username: string,
@@ -67,8 +81,8 @@ export class ChatPerson extends HttpVisitor {
 
   /** A chat begins with its first message (POST /c stores nothing): one short exchange, awaited, so the next send is free. */
   async newConversation(): Promise<string> {
-    const key = sendKeyOf((await this.get('/c/new')).body);
-    const attempts = await politely(() => this.postPartial('/c/new/messages', { text: 'Hello', ...(key ? { sendKey: key } : {}) }));
+    const sendKey = await this.composerKey('/c/new');
+    const attempts = await politely(() => this.postPartial('/c/new/messages', { text: 'Hello', sendKey }));
     const sent = attempts.at(-1)!;
     const path = sent.headers.get('hx-replace-url') ?? '';
     const id = /^\/c\/([a-z0-9]+)$/.exec(path)?.[1];
@@ -83,8 +97,8 @@ export class ChatPerson extends HttpVisitor {
    * refusal, the same form again once its Retry-After has passed.
    */
   async send(conversationId: string, text: string): Promise<Sent> {
-    const key = sendKeyOf((await this.get(`/c/${conversationId}`)).body);
-    const attempts = await politely(() => this.postPartial(`/c/${conversationId}/messages`, { text, ...(key ? { sendKey: key } : {}) }));
+    const sendKey = await this.composerKey(`/c/${conversationId}`);
+    const attempts = await politely(() => this.postPartial(`/c/${conversationId}/messages`, { text, sendKey }));
     const response = attempts.at(-1)!;
     if (response.status !== 200) return { response, attempts };
     const ids = [...response.body.matchAll(/id="message-([0-9a-z]+)"/g)].map((m) => m[1]!);
