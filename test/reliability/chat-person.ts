@@ -38,12 +38,22 @@ const RELOAD_WAIT_MS = 1_000;
 async function politely(post: () => Promise<VisitResponse>): Promise<VisitResponse[]> {
   const attempts: VisitResponse[] = [];
   for (;;) {
-    const response = await post();
+    const response = await post().catch((error: unknown) => connectionLost(error));
     attempts.push(response);
-    const seconds = retryAfterOf(response);
+    // A connection cut before any answer: the person presses Send again (the same key: it cannot send twice).
+    const seconds = response.status === CONNECTION_LOST ? RELOAD_WAIT_MS / 1000 : retryAfterOf(response);
     if (seconds === undefined || attempts.length >= SEND_ATTEMPTS) return attempts;
     await wait(seconds * 1000);
   }
+}
+
+/** The status of an attempt whose connection was cut before any answer (counted apart from HTTP answers). */
+export const CONNECTION_LOST = 0;
+
+/** A connection the stack reset before answering (fetch throws), as an attempt without an answer. */
+function connectionLost(error: unknown): VisitResponse {
+  if (!(error instanceof TypeError)) throw error;
+  return { status: CONNECTION_LOST, headers: new Headers(), body: String((error.cause as Error | undefined)?.message ?? error.message) };
 }
 
 function unescapeAttribute(value: string): string {
@@ -56,7 +66,7 @@ export class ChatPerson extends HttpVisitor {
   /** The composer's send key of the page at `path`: a page that did not load (an overloaded stack) is loaded again. */
   async composerKey(path: string): Promise<string> {
     for (let attempt = 1; ; attempt++) {
-      const page = await this.get(path);
+      const page = await this.get(path).catch((error: unknown) => connectionLost(error));
       const key = sendKeyOf(page.body);
       if (key) return key;
       if (attempt >= SEND_ATTEMPTS) throw new Error(`${path} showed no composer after ${attempt} loads: ${page.status} ${page.body.slice(0, 200)}`);
