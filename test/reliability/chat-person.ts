@@ -53,7 +53,7 @@ export const CONNECTION_LOST = 0;
 /** A connection the stack reset before answering (fetch throws), as an attempt without an answer. */
 function connectionLost(error: unknown): VisitResponse {
   if (!(error instanceof TypeError)) throw error;
-  return { status: CONNECTION_LOST, headers: new Headers(), body: String((error.cause as Error | undefined)?.message ?? error.message) };
+  return { status: CONNECTION_LOST, headers: new Headers(), body: (error.cause as Error | undefined)?.message ?? error.message };
 }
 
 function unescapeAttribute(value: string): string {

@@ -98,7 +98,7 @@ export class SendKeysRepository {
           ExclusiveStartKey: start,
         }),
       );
-      for (const item of out.Items ?? []) await this.doc.send(new DeleteCommand({ TableName: this.table, Key: { pk: item.pk, sk: item.sk } }));
+      for (const item of out.Items ?? []) await this.doc.send(new DeleteCommand({ TableName: this.table, Key: { pk: item.pk as string, sk: item.sk as string } }));
       start = out.LastEvaluatedKey;
     } while (start);
   }

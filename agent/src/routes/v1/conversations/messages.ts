@@ -46,7 +46,7 @@ const routes: FastifyPluginAsyncTypebox = async (app) => {
         if (request.raw.socket.destroyed) throw new HttpError(503, 'caller_gone', 'The request was given up before it could be sent. Please try again.');
         const { userMessage, assistant, topic } = await app.streamRunner.send(request.user, conversation, text, requestedAt, choices, request.body.attachmentIds ?? [], claim.ids);
         // send() has moved the chat up the list and named an untitled one (which also tells search it changed).
-        return reply.code(202).send({ userMessage: toMessage(userMessage), assistantMessage: toMessage(assistant), topic });
+        return await reply.code(202).send({ userMessage: toMessage(userMessage), assistantMessage: toMessage(assistant), topic });
       } catch (error) {
         await claim.release();
         throw error;
