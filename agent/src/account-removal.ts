@@ -96,6 +96,7 @@ export const USER_PURGE_STEPS: PurgeStep[] = [
     },
   },
   { name: 'usage', run: async (app, user) => deleteKeys(app, await ownKeys(app, user.id, 'USAGE#')) },
+  { name: 'send keys', run: (app, user) => app.sendKeys.purgeAllOf(user.id) },
   { name: 'reset links', run: (app, user) => app.resetLinks.purgeAllOf(user.id) },
   { name: 'invites', run: (app, user) => app.invites.forgetUser(user.id) },
   // A share link's snapshot is a copy of the person's messages: it goes with them.

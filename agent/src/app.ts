@@ -36,6 +36,8 @@ import currentUser from './plugins/app/current-user.js';
 import bedrockClient from './plugins/app/bedrock-client.js';
 import hubPublisher from './plugins/app/hub-publisher.js';
 import streamRunner from './plugins/app/stream-runner.js';
+import sendAdmission from './plugins/app/send-admission.js';
+import sendKeysRepository from './plugins/app/send-keys-repository.js';
 import firstAdminInvite from './plugins/app/first-admin-invite.js';
 import health from './routes/health.js';
 import readiness from './routes/readyz.js';
@@ -119,6 +121,8 @@ async function agent(app: FastifyInstance, opts: AppOptions) {
   await app.register(bedrockClient);
   await app.register(hubPublisher);
   await app.register(streamRunner);
+  await app.register(sendAdmission);
+  await app.register(sendKeysRepository);
   await app.register(unfinishedRemovals);
   if (opts.firstAdminInvite !== false) await app.register(firstAdminInvite);
 

@@ -42,6 +42,10 @@ const EnvSchema = Type.Object({
   // Set only locally (the S3 stand-in); the SDK reads it itself, the agent only learns to use path-style addresses.
   AWS_ENDPOINT_URL_S3: Type.Optional(Type.String({ pattern: '^https?://' })),
   BUDGET_MIN_OUTPUT_TOKENS: Type.Integer({ minimum: 1, maximum: 100_000, default: 256 }),
+  // Backpressure on sends (send-admission.ts), sized for a 0.5 vCPU task: 0 refuses every send.
+  SEND_MAX_IN_FLIGHT: Type.Integer({ minimum: 0, maximum: 10_000, default: 8 }),
+  SEND_MAX_EVENT_LOOP_LAG_MS: Type.Integer({ minimum: 10, maximum: 60_000, default: 500 }),
+  SEND_RETRY_AFTER_S: Type.Integer({ minimum: 1, maximum: 600, default: 2 }),
 });
 type Env = Static<typeof EnvSchema>;
 
@@ -67,6 +71,9 @@ const EXPECTATIONS: Record<string, string> = {
   AGENT_SECRET_OVERLAP_S: 'a whole number of seconds between 0 and 604800',
   ATTACHMENTS_BUCKET: 'an S3 bucket name (3-63 lower-case letters, digits, dots and dashes)',
   AWS_ENDPOINT_URL_S3: 'an absolute http(s) URL',
+  SEND_MAX_IN_FLIGHT: 'a whole number of sends between 0 (refuse every send) and 10000',
+  SEND_MAX_EVENT_LOOP_LAG_MS: 'a whole number of milliseconds between 10 and 60000',
+  SEND_RETRY_AFTER_S: 'a whole number of seconds between 1 and 600',
 };
 
 export interface Config {
@@ -106,6 +113,12 @@ export interface Config {
   s3PathStyle: boolean;
   /** a reply shortened to fit the budget gets at least this many output tokens, or the message is refused */
   budgetMinOutputTokens: number;
+  /** sends handled at once (before their 202) beyond which a send is answered 503 busy */
+  sendMaxInFlight: number;
+  /** event-loop lag beyond which a send is answered 503 busy */
+  sendMaxEventLoopLagMs: number;
+  /** the Retry-After of a busy answer (seconds; a random 0 to this many more spread the retries) */
+  sendRetryAfterS: number;
   /** where the secrets came from, for the boot log (never the values) */
   secretsSource: 'environment' | 'secrets-manager';
 }
@@ -196,6 +209,9 @@ export async function loadConfig(env: Record<string, string | undefined> = proce
     attachmentsBucket: e.ATTACHMENTS_BUCKET,
     s3PathStyle: e.AWS_ENDPOINT_URL_S3 !== undefined,
     budgetMinOutputTokens: e.BUDGET_MIN_OUTPUT_TOKENS,
+    sendMaxInFlight: e.SEND_MAX_IN_FLIGHT,
+    sendMaxEventLoopLagMs: e.SEND_MAX_EVENT_LOOP_LAG_MS,
+    sendRetryAfterS: e.SEND_RETRY_AFTER_S,
     secretsSource: e.AGENT_SECRET_ID ? 'secrets-manager' : 'environment',
   };
 }

@@ -25,6 +25,9 @@ t.test('defaults follow docs/runtime.md', async (t) => {
     streamCheckpointMs: 3000,
     contextMessages: 50,
     monthlyBudgetUsd: 20,
+    sendMaxInFlight: 8,
+    sendMaxEventLoopLagMs: 500,
+    sendRetryAfterS: 2,
     secretsSource: 'environment',
   });
 });
@@ -54,6 +57,9 @@ t.test('a bad value is refused with one line naming the variable', async (t) => 
     [{ TABLE_NAME: 'a b' }, 'TABLE_NAME', /^TABLE_NAME must be a DynamoDB table name/],
     [{ MERCURE_PUBLISH_URL: 'localhost:3701' }, 'MERCURE_PUBLISH_URL', /^MERCURE_PUBLISH_URL must be an absolute http\(s\) URL/],
     [{ LOG_LEVEL: 'loud' }, 'LOG_LEVEL', /^LOG_LEVEL must be one of/],
+    [{ SEND_MAX_IN_FLIGHT: '-1' }, 'SEND_MAX_IN_FLIGHT', /^SEND_MAX_IN_FLIGHT must be a whole number of sends between 0/],
+    [{ SEND_MAX_EVENT_LOOP_LAG_MS: '5' }, 'SEND_MAX_EVENT_LOOP_LAG_MS', /^SEND_MAX_EVENT_LOOP_LAG_MS must be a whole number of milliseconds/],
+    [{ SEND_RETRY_AFTER_S: '0' }, 'SEND_RETRY_AFTER_S', /^SEND_RETRY_AFTER_S must be a whole number of seconds/],
   ];
   for (const [env, variable, message] of cases) {
     const error = await loadConfig({ ...base, ...env }).catch((e: unknown) => e);

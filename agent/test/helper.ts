@@ -120,6 +120,8 @@ export async function buildAgent(
     STREAM_CHECKPOINT_MS: '200',
     ATTACHMENTS_BUCKET,
     AWS_ENDPOINT_URL_S3: standIns.s3.url,
+    // The stand-ins share this process's event loop: its lag is theirs too. The backpressure tests set their own.
+    SEND_MAX_EVENT_LOOP_LAG_MS: '60000',
     ...env,
   });
   const logs = new LogCapture();

@@ -8,11 +8,17 @@
  * Nothing the person gave is lost on a refusal: the text comes back in the
  * form, and every file that did upload comes back as a chip (still pending
  * in the agent, so sending again needs no new upload).
+ *
+ * Sending again is safe: the composer carries a random `sendKey`, and the
+ * agent gets a key made of it and of what is sent (contract send-retry.ts), so
+ * pressing Send again after "try again" is answered with the first attempt's
+ * messages if the agent did take it, and an edited message is a new send.
  */
+import { createHash } from 'node:crypto';
 import type { FastifyInstance } from 'fastify';
 import type { Attachment, SendMessageRequest } from '@homeagent/contract';
 import { ATTACHMENT_LIMITS, humanSize } from './attachment-limits.js';
-import { AgentRequestError } from './agent-api/agent-errors.js';
+import { AgentRequestError, AgentUnavailableError } from './agent-api/agent-errors.js';
 import type { UploadedFile } from './plugins/external/multipart.js';
 import type { SendMessageForm } from './schemas/conversation.js';
 
@@ -27,6 +33,10 @@ export interface Submission {
   refusals: string[];
   /** a Remove pressed without a script: show the form again, nothing sent */
   removed: boolean;
+  /** the composer's key, shown again with the form after a refusal */
+  sendKey?: string;
+  /** what the agent is given to make this exact send happen once (absent for a form without a key) */
+  idempotencyKey?: string;
 }
 
 /** The form's choices as the agent takes them (an empty select is "the conversation's"). */
@@ -65,7 +75,31 @@ export async function readSubmission(app: FastifyInstance, userId: string, body:
   if (attachmentIds.length > ATTACHMENT_LIMITS.perMessage) {
     refusals.push(`A message can carry at most ${ATTACHMENT_LIMITS.perMessage} files (${ATTACHMENT_LIMITS.imagesPerMessage} photos and ${ATTACHMENT_LIMITS.documentsPerMessage} documents); remove some.`);
   }
-  return { text: body.text, choices: choicesOf(body), attachmentIds, refusals, removed: body.remove !== undefined };
+  const submission: Submission = { text: body.text, choices: choicesOf(body), attachmentIds, refusals, removed: body.remove !== undefined };
+  if (body.sendKey) {
+    submission.sendKey = body.sendKey;
+    submission.idempotencyKey = createHash('sha256').update(JSON.stringify([body.sendKey, submission.text, submission.attachmentIds, submission.choices])).digest('base64url');
+  }
+  return submission;
+}
+
+/** How long the person is asked to wait when the app's own call to the agent timed out (a last resort). */
+export const TIMED_OUT_RETRY_AFTER_S = 5;
+
+/**
+ * A send refused for now, with when to send again: the agent's designed 503
+ * (`busy`, `send_in_progress`, with its Retry-After), or the app's own call
+ * timing out for a send that carried a key (sending again cannot send it twice).
+ */
+export function sendAgainLater(error: unknown, submission: Submission): { message: string; retryAfterSeconds: number } | undefined {
+  if (!(error instanceof AgentUnavailableError)) return undefined;
+  if (error.retryAfterSeconds !== undefined) return { message: error.message, retryAfterSeconds: error.retryAfterSeconds };
+  const timedOut = error.cause instanceof Error && error.cause.name === 'TimeoutError';
+  if (!timedOut || !submission.idempotencyKey) return undefined;
+  return {
+    message: `HomeAgent is busy right now — try again in ${TIMED_OUT_RETRY_AFTER_S} seconds. If your message did get through, sending it again shows it once.`,
+    retryAfterSeconds: TIMED_OUT_RETRY_AFTER_S,
+  };
 }
 
 /** Why a form cannot be sent as it is (files refused, or no text), if it cannot. */

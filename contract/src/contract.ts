@@ -55,3 +55,4 @@ export * from './people.js';
 export * from './usage.js';
 export * from './usage-history.js';
 export * from './passkeys.js';
+export * from './send-retry.js';

@@ -21,8 +21,11 @@ export class AgentRequestError extends Error {
 export class AgentUnavailableError extends Error {
   readonly code = 'agent_unavailable';
   readonly statusCode = 503;
-  constructor(message: string, options?: { cause?: unknown }) {
+  /** the agent's Retry-After (seconds) on a designed 503 (`busy`, `send_in_progress`: contract send-retry.ts) */
+  readonly retryAfterSeconds: number | undefined;
+  constructor(message: string, options?: { cause?: unknown; retryAfterSeconds?: number }) {
     super(message, options);
     this.name = 'AgentUnavailableError';
+    this.retryAfterSeconds = options?.retryAfterSeconds;
   }
 }

@@ -43,6 +43,13 @@ export interface CallOptions {
   body?: unknown;
   /** statuses that are an answer rather than an error (e.g. 404 for a gone session) */
   accept?: number[];
+  headers?: Record<string, string>;
+}
+
+/** Retry-After in seconds (RFC 9110 §10.2.3); the HTTP-date form is not one the agent sends. */
+function retryAfterOf(response: Response): number | undefined {
+  const value = response.headers.get('retry-after');
+  return value !== null && /^\d{1,6}$/.test(value) ? Number(value) : undefined;
 }
 
 /**
@@ -112,7 +119,7 @@ export class AgentTransport {
   async call(method: string, path: string, options: CallOptions = {}): Promise<AgentAnswer> {
     const response = await this.fetch(method, path, options.userId, options.body === undefined
       ? {}
-      : { headers: { 'content-type': 'application/json' }, body: JSON.stringify(options.body) });
+      : { headers: { 'content-type': 'application/json', ...options.headers }, body: JSON.stringify(options.body) });
     return this.answer(response, options.accept);
   }
 
@@ -142,7 +149,10 @@ export class AgentTransport {
       throw new AgentRequestError(response.status, 'agent_refused', 'The chat service refused this request.');
     }
     // A 503 from the agent says what is down in a sentence meant for people (database_unavailable).
-    if (response.status === 503 && isApiError(body)) throw new AgentUnavailableError(body.message, { cause: body });
+    if (response.status === 503 && isApiError(body)) {
+      const retryAfterSeconds = retryAfterOf(response);
+      throw new AgentUnavailableError(body.message, { cause: body, ...(retryAfterSeconds !== undefined ? { retryAfterSeconds } : {}) });
+    }
     throw new AgentUnavailableError(`The chat service failed (HTTP ${response.status}). Please try again in a moment.`, {
       cause: body,
     });

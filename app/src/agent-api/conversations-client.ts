@@ -8,6 +8,7 @@ import type {
   StartConversationRequest,
   StartConversationResponse,
 } from '@homeagent/contract';
+import { IDEMPOTENCY_KEY_HEADER } from '@homeagent/contract';
 import type { AgentTransport } from './agent-transport.js';
 
 /** The agent's path of one conversation (messages and shares hang under it). */
@@ -23,9 +24,11 @@ export class ConversationsClient {
   }
 
   /** Creates the conversation with its first message (nothing is stored when the agent refuses). */
-  async start(userId: string, text: string, choices: Omit<StartConversationRequest, 'text'> = {}): Promise<StartConversationResponse> {
+  /** `idempotencyKey` makes sending again safe (contract send-retry.ts). */
+  async start(userId: string, text: string, choices: Omit<StartConversationRequest, 'text'> = {}, idempotencyKey?: string): Promise<StartConversationResponse> {
     const body = { text, ...choices } satisfies StartConversationRequest;
-    return (await this.agent.json('POST', '/v1/conversations/start', { userId, body })) as StartConversationResponse;
+    const headers = idempotencyKey ? { headers: { [IDEMPOTENCY_KEY_HEADER]: idempotencyKey } } : {};
+    return (await this.agent.json('POST', '/v1/conversations/start', { userId, body, ...headers })) as StartConversationResponse;
   }
 
   async get(userId: string, conversationId: string): Promise<ConversationDetailResponse> {

@@ -1,5 +1,6 @@
 /** The messages of a conversation: sending one (the reply runs in the background), reading one, stopping a reply. */
 import type { MessageResponse, SendMessageRequest, SendMessageResponse } from '@homeagent/contract';
+import { IDEMPOTENCY_KEY_HEADER } from '@homeagent/contract';
 import type { AgentTransport } from './agent-transport.js';
 import { conversationPath } from './conversations-client.js';
 
@@ -11,9 +12,11 @@ export class MessagesClient {
   constructor(private readonly agent: AgentTransport) {}
 
   /** 400 `model_unavailable` names the usable models. */
-  async send(userId: string, conversationId: string, text: string, choices: Omit<SendMessageRequest, 'text'> = {}): Promise<SendMessageResponse> {
+  /** `idempotencyKey` makes sending again safe (contract send-retry.ts). */
+  async send(userId: string, conversationId: string, text: string, choices: Omit<SendMessageRequest, 'text'> = {}, idempotencyKey?: string): Promise<SendMessageResponse> {
     const body = { text, ...choices } satisfies SendMessageRequest;
-    return (await this.agent.json('POST', `${conversationPath(conversationId)}/messages`, { userId, body })) as SendMessageResponse;
+    const headers = idempotencyKey ? { headers: { [IDEMPOTENCY_KEY_HEADER]: idempotencyKey } } : {};
+    return (await this.agent.json('POST', `${conversationPath(conversationId)}/messages`, { userId, body, ...headers })) as SendMessageResponse;
   }
 
   async get(userId: string, conversationId: string, messageId: string): Promise<MessageResponse> {

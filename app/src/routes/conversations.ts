@@ -5,7 +5,7 @@
 import type { FastifyPluginAsync, FastifyReply, FastifyRequest } from 'fastify';
 import type { TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import { LIMITS, conversationListTopic, conversationTopic } from '@homeagent/contract';
-import { pendingAttachments, readSubmission, refusalOf, withAttachments } from '../message-submission.js';
+import { pendingAttachments, readSubmission, refusalOf, sendAgainLater, withAttachments } from '../message-submission.js';
 import { AgentRequestError } from '../agent-api/agent-errors.js';
 import { isHtmxRequest } from '../plugins/app/page-reply.js';
 import { TokenOnlyForm } from '../schemas/account.js';
@@ -100,10 +100,11 @@ const conversationRoutes: FastifyPluginAsync = async (fastify) => {
       const csrfToken = await reply.csrfToken();
       const submission = await readSubmission(app, user.id, request.body);
       /** Beside the form (htmx), or the page again with everything the person gave (no script). */
-      const formAgain = async (error: string | undefined, status = 400) => {
+      const formAgain = async (error: string | undefined, status = 400, retryAfterSeconds?: number) => {
+        if (retryAfterSeconds !== undefined) reply.header('retry-after', String(retryAfterSeconds));
         if (isHtmxRequest(request)) return reply.fragment(html`<p class="error">${error ?? ''}</p>`, status);
         const pending = await pendingAttachments(app, user.id, submission.attachmentIds);
-        return chatPage(request, reply, conversationId, { text: submission.text, pending, choices: submission.choices, ...(error ? { error } : {}) }, status);
+        return chatPage(request, reply, conversationId, { text: submission.text, pending, choices: submission.choices, ...(submission.sendKey ? { sendKey: submission.sendKey } : {}), ...(error ? { error } : {}) }, status);
       };
       const refusal = refusalOf(submission);
       if (refusal !== undefined || submission.removed) return formAgain(refusal, refusal === undefined ? 200 : 400);
@@ -111,8 +112,11 @@ const conversationRoutes: FastifyPluginAsync = async (fastify) => {
       const { choices } = submission;
       let sent;
       try {
-        sent = await app.agent.messages.send(user.id, conversationId, submission.text, withAttachments(submission));
+        sent = await app.agent.messages.send(user.id, conversationId, submission.text, withAttachments(submission), submission.idempotencyKey);
       } catch (error) {
+        // Busy: the agent's Retry-After passes through, beside the form as the person left it (htmx and plain post alike).
+        const later = sendAgainLater(error, submission);
+        if (later) return formAgain(later.message, 503, later.retryAfterSeconds);
         // htmx keeps the form (and its chips) on the page; a plain post shows it again.
         if (isHtmxRequest(request) || !(error instanceof AgentRequestError) || error.statusCode === 404) throw error;
         return formAgain(error.message, error.statusCode);

@@ -11,7 +11,7 @@ import { isHtmxRequest } from '../plugins/app/page-reply.js';
 import { TokenOnlyForm } from '../schemas/account.js';
 import { SendMessageForm } from '../schemas/conversation.js';
 import { AgentRequestError } from '../agent-api/agent-errors.js';
-import { pendingAttachments, readSubmission, refusalOf, withAttachments } from '../message-submission.js';
+import { pendingAttachments, readSubmission, refusalOf, sendAgainLater, withAttachments } from '../message-submission.js';
 import type { ComposerState } from '../views/conversation-pages.js';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { chatActions, composer, conversationPath, conversationRefresh, NEW_CHAT_ID } from '../views/conversation-pages.js';
@@ -43,18 +43,22 @@ const newChatRoutes: FastifyPluginAsync = async (fastify) => {
     const current = request.signedIn;
     const submission = await readSubmission(app, current.user.id, request.body);
     const { choices } = submission;
-    const formAgain = async (error: string | undefined, status = 400) => {
+    const formAgain = async (error: string | undefined, status = 400, retryAfterSeconds?: number) => {
+      if (retryAfterSeconds !== undefined) reply.header('retry-after', String(retryAfterSeconds));
       if (isHtmxRequest(request)) return reply.fragment(html`<p class="error">${error ?? ''}</p>`, status);
       const pending = await pendingAttachments(app, current.user.id, submission.attachmentIds);
-      return page(request, reply, { text: submission.text, pending, choices, ...(error ? { error } : {}) }, status);
+      return page(request, reply, { text: submission.text, pending, choices, ...(submission.sendKey ? { sendKey: submission.sendKey } : {}), ...(error ? { error } : {}) }, status);
     };
     const refusal = refusalOf(submission);
     if (refusal !== undefined || submission.removed) return formAgain(refusal, refusal === undefined ? 200 : 400);
     if (await app.sendLimits.refuseWhenTooFast(request, reply, NEW_CHAT_PATH)) return reply;
     let started;
     try {
-      started = await app.agent.conversations.start(current.user.id, submission.text, withAttachments(submission));
+      started = await app.agent.conversations.start(current.user.id, submission.text, withAttachments(submission), submission.idempotencyKey);
     } catch (error) {
+      // Busy: the agent's Retry-After passes through, beside the form as the person left it (htmx and plain post alike).
+      const later = sendAgainLater(error, submission);
+      if (later) return formAgain(later.message, 503, later.retryAfterSeconds);
       if (isHtmxRequest(request) || !(error instanceof AgentRequestError)) throw error;
       return formAgain(error.message, error.statusCode);
     }

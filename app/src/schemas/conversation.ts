@@ -1,5 +1,5 @@
 import { Type, type Static } from 'typebox';
-import { ATTACHMENT_ID_PATTERN, LIMITS, TemperatureChoice, ThinkingChoice } from '@homeagent/contract';
+import { ATTACHMENT_ID_PATTERN, IDEMPOTENCY_KEY_PATTERN, LIMITS, TemperatureChoice, ThinkingChoice } from '@homeagent/contract';
 import type { UploadedFile } from '../plugins/external/multipart.js';
 
 /** Ids the agent hands out are short and URL-safe; anything else cannot exist. */
@@ -26,6 +26,8 @@ export const SendMessageForm = Type.Object({
   model: Type.Optional(Type.String({ minLength: 1, maxLength: LIMITS.modelIdMax })),
   temperature: Type.Optional(TemperatureChoice),
   thinking: Type.Optional(ThinkingChoice),
+  /** the composer's random key (message-submission.ts): the same form sent again is the same send */
+  sendKey: Type.Optional(Type.String({ pattern: IDEMPOTENCY_KEY_PATTERN })),
 });
 export type SendMessageForm = Static<typeof SendMessageForm>;
 

@@ -5,6 +5,7 @@
  * Without JavaScript the same form posts normally and is redirected back.
  */
 import { LIMITS, type Attachment, type Conversation, type ConversationDetailResponse, type ModelListResponse, type TemperatureChoice, type ThinkingChoice, type UsageResponse } from '@homeagent/contract';
+import { randomBytes } from 'node:crypto';
 import { html, type Html } from './html.js';
 import { csrfField } from './layout.js';
 import { listLiveConnection, liveConnection } from './live-connection.js';
@@ -79,6 +80,8 @@ export interface ComposerOptions {
   choices?: Pick<Conversation, 'model' | 'temperature' | 'thinking'>;
   /** uploads waiting to be sent with the message (a form shown again after a refusal) */
   pending?: Attachment[];
+  /** the key of this composer's send (message-submission.ts): kept when the form is shown again, new otherwise */
+  sendKey?: string;
 }
 
 const TEMPERATURE_WORDS: Record<TemperatureChoice, string> = { default: "Model's default", precise: 'Precise', balanced: 'Balanced', creative: 'Creative' };
@@ -104,7 +107,7 @@ function chatChoices(models: ModelListResponse, choices: ComposerOptions['choice
   </div>`;
 }
 
-export function composer({ conversationId, csrfToken, text, error, autofocus, models, choices, pending }: ComposerOptions): Html {
+export function composer({ conversationId, csrfToken, text, error, autofocus, models, choices, pending, sendKey }: ComposerOptions): Html {
   const action = `${conversationPath(conversationId)}/messages`;
   // Multipart so the picker's files post with the form when there is no script; with it
   // (htmx), files are uploaded one by one beforehand and the form sends only their ids.
@@ -113,6 +116,7 @@ export function composer({ conversationId, csrfToken, text, error, autofocus, mo
     hx-status:4xx="target:#composer-error swap:innerHTML" hx-status:5xx="target:#composer-error swap:innerHTML"
     hx-disable="find button">
   ${csrfField(csrfToken)}
+  <input type="hidden" name="sendKey" value="${sendKey ?? randomBytes(16).toString('base64url')}">
   <div id="composer-error" class="composer-error" role="alert">${error ? html`<p class="error">${error}</p>` : ''}</div>
   ${models && models.models.length > 0 ? chatChoices(models, choices) : ''}
   <label for="message" class="visually-hidden">Message</label>
@@ -191,7 +195,7 @@ export interface ConversationPageOptions {
 }
 
 /** A composer shown again after a refusal: nothing the person gave is lost. */
-export type ComposerState = Pick<ComposerOptions, 'text' | 'error' | 'pending' | 'choices'>;
+export type ComposerState = Pick<ComposerOptions, 'text' | 'error' | 'pending' | 'choices' | 'sendKey'>;
 
 /** One quiet line when Claude no longer sees the whole chat (from the newest reply's context). */
 export function contextNote(messages: ConversationDetailResponse['messages']): Html {

@@ -43,9 +43,9 @@ export class ConversationsRepository {
     private readonly table: string,
   ) {}
 
-  async create(userId: string, title?: string): Promise<ConversationRecord> {
+  /** `id` is chosen by the caller when a send key names it beforehand (send-claim.ts). */
+  async create(userId: string, title?: string, id = newId()): Promise<ConversationRecord> {
     const now = new Date().toISOString();
-    const id = newId();
     const trimmed = title?.trim();
     const record: ConversationRecord = {
       id,

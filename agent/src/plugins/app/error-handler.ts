@@ -2,6 +2,7 @@ import fp from 'fastify-plugin';
 import type { FastifyError } from 'fastify';
 import type { ApiError } from '@homeagent/contract';
 import { HttpError } from '../../http-error.js';
+import { BusyError } from '../../busy-error.js';
 
 interface ValidationIssue {
   keyword: string;
@@ -92,7 +93,11 @@ export default fp(
         };
       }
       body.requestId = request.id;
-      if (body.statusCode >= 500) {
+      if (error instanceof BusyError) {
+        // Designed backpressure (send-admission.ts): a refusal with a time to come back, not an error.
+        reply.header('retry-after', String(error.retryAfterSeconds));
+        request.log.info({ code: body.code, statusCode: body.statusCode, retryAfter: error.retryAfterSeconds }, 'request refused: busy');
+      } else if (body.statusCode >= 500) {
         request.log.error({ err: error }, 'request failed');
         app.metrics.put('AgentErrors', 1);
       } else {

@@ -4,13 +4,14 @@ import type { FastifyBaseLogger } from 'fastify';
 export const METRICS_NAMESPACE = 'HomeAgent';
 
 /** The metric names the CloudWatch alarms (terraform/) refer to. */
-export type MetricName = 'TimeToFirstTokenMs' | 'BedrockThrottles' | 'AgentErrors' | 'DailySpendUsd';
+export type MetricName = 'TimeToFirstTokenMs' | 'BedrockThrottles' | 'AgentErrors' | 'DailySpendUsd' | 'SendsShed';
 
 const UNITS: Record<MetricName, string> = {
   TimeToFirstTokenMs: 'Milliseconds',
   BedrockThrottles: 'Count',
   AgentErrors: 'Count',
   DailySpendUsd: 'None',
+  SendsShed: 'Count',
 };
 
 /**

@@ -13,6 +13,7 @@ import { claimAttachments, releaseAttachments } from '../../message-attachments.
 import { coalescingWindowMs } from '../../coalescing-window.js';
 import type { CatalogueModel } from '../../model-catalogue.js';
 import { newId } from '../../id-generator.js';
+import type { SendIds } from '../../send-claim.js';
 import { LiveEvents } from '../../live-events.js';
 import { ConversationLock } from './conversation-lock.js';
 import type { ConversationRecord } from './conversations-repository.js';
@@ -75,15 +76,15 @@ export class StreamRunner {
    * `start` event and starts the stream in the background. Each step that can
    * fail undoes the earlier ones, so nothing is left half-written. Writes that
    * do not depend on each other go out together: with many sends at once each
-   * round trip to the table is a wait in the queue before the 202.
+   * round trip to the table is a wait in the queue before the 202. `ids` are
+   * chosen beforehand when a send key names them (send-claim.ts).
    */
-  async send(user: UserRecord, conversation: ConversationRecord, text: string, requestedAt = Date.now(), choices: SendChoices = {}, attachmentIds: readonly string[] = []) {
+  async send(user: UserRecord, conversation: ConversationRecord, text: string, requestedAt = Date.now(), choices: SendChoices = {}, attachmentIds: readonly string[] = [], ids: SendIds = { userMessageId: newId(), assistantId: newId() }) {
     const plan = await planReply(this.app, this.log, user, conversation, text, choices, attachmentIds);
     const { settings, model, guardrail, attachments, cacheTtl, estimatedInputTokens } = plan;
     const month = monthOf();
 
-    const userMessageId = newId();
-    const assistantId = newId();
+    const { userMessageId, assistantId } = ids;
     // Read while the lock is taken: only a position, the reservation itself stays one conditional update.
     const usageRead = this.app.usage.get(user.id, month);
     void usageRead.catch(() => undefined);

@@ -1,6 +1,7 @@
 import type { FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import { Type } from 'typebox';
 import {
+  IDEMPOTENCY_KEY_HEADER,
   ApiError,
   ConversationDetailResponse,
   ConversationListResponse,
@@ -10,13 +11,16 @@ import {
   RenameConversationRequest,
   StartConversationRequest,
   StartConversationResponse,
+  conversationTopic,
 } from '@homeagent/contract';
 import { titleFrom } from '../../../conversation-context.js';
-import { badRequest, conflict, notFound } from '../../../http-error.js';
+import { HttpError, badRequest, conflict, notFound } from '../../../http-error.js';
+import { newId } from '../../../id-generator.js';
+import { claimSend, sendFingerprint } from '../../../send-claim.js';
 import { toConversation } from '../../../plugins/app/conversations-repository.js';
 import { toMessage } from '../../../plugins/app/messages-repository.js';
 import { purgeConversationAttachments } from '../../../plugins/app/attachment-purge.js';
-import { UserHeaders } from '../../../schemas/headers.js';
+import { SendHeaders, UserHeaders } from '../../../schemas/headers.js';
 import { ConversationParams } from '../../../schemas/params.js';
 import { emptyBodyAsObject } from '../../../schemas/optional-body.js';
 import messages from './messages.js';
@@ -45,22 +49,40 @@ const routes: FastifyPluginAsyncTypebox = async (app) => {
 
   app.post(
     '/start',
-    { schema: { headers: UserHeaders, body: StartConversationRequest, response: { 201: StartConversationResponse, '4xx': ApiError } } },
+    {
+      // Backpressure before any work (send-admission.ts): 503 busy with Retry-After, nothing written.
+      onRequest: app.sendAdmission.admit,
+      schema: { headers: SendHeaders, body: StartConversationRequest, response: { 201: StartConversationResponse, '4xx': ApiError, 503: ApiError } },
+    },
     async (request, reply) => {
       const { text, model, temperature, thinking } = request.body;
       if (text.trim() === '') throw badRequest('validation', '"text" must not be blank.');
       const choices = { ...(model ? { model } : {}), ...(temperature ? { temperature } : {}), ...(thinking ? { thinking } : {}) };
       const userId = request.user.id;
+      // The key names the conversation this send will create: sent again, the first attempt's chat and messages come back.
+      const claim = await claimSend(app, userId, request.headers[IDEMPOTENCY_KEY_HEADER], newId(), sendFingerprint('start', request.body));
+      if (claim.kind === 'earlier') {
+        const earlier = await app.conversations.get(userId, claim.conversationId);
+        if (!earlier) throw notFound('That conversation does not exist.');
+        const topic = conversationTopic(app.config.publicUrl, userId, earlier.id);
+        return reply.code(201).send({ conversation: toConversation(earlier), userMessage: toMessage(claim.userMessage), assistantMessage: toMessage(claim.assistant), topic });
+      }
+      const giveBack = async (error: unknown): Promise<never> => {
+        await claim.release();
+        throw error;
+      };
+      // As for a message (messages.ts): the app has given up on a call that waited here past its timeout.
+      if (request.raw.socket.destroyed) await giveBack(new HttpError(503, 'caller_gone', 'The request was given up before it could be sent. Please try again.'));
       // Named from the first message now, so the title is there when the page shows the sent message.
-      const conversation = await app.conversations.create(userId, titleFrom(text));
+      const conversation = await app.conversations.create(userId, titleFrom(text), claim.conversationId).catch(giveBack);
       let sent;
       try {
-        sent = await app.streamRunner.send(request.user, conversation, text, Date.now(), choices, request.body.attachmentIds ?? []);
+        sent = await app.streamRunner.send(request.user, conversation, text, Date.now(), choices, request.body.attachmentIds ?? [], claim.ids);
       } catch (error) {
         // A refused first message (budget, Bedrock down) must not leave an empty chat behind.
         const refusal = await app.conversations.markDeleted(userId, conversation.id).catch((e: unknown) => e);
         if (refusal === undefined) await app.conversations.purge(userId, conversation.id).catch((e: unknown) => request.log.error({ err: e }, 'could not undo a new conversation'));
-        throw error;
+        return giveBack(error);
       }
       const { userMessage, assistant, topic } = sent;
       return reply.code(201).send({ conversation: toConversation(conversation), userMessage: toMessage(userMessage), assistantMessage: toMessage(assistant), topic });
