@@ -16,7 +16,7 @@ import { measureFirstToken, type FirstTokenLatency } from './first-token-latency
 import { HostedStack } from './hosted-stack.js';
 import { measurePageLatency, type PageLatency } from './page-latency.js';
 import { measurePageScale, type PageScale } from './page-scale.js';
-import { BENCH_AUTH_BURST, BENCH_SEND_RATE } from './relay-sweep.js';
+import { BENCH_ADMIT_ALL, BENCH_AUTH_BURST, BENCH_SEND_RATE } from './relay-sweep.js';
 import { measureThroughput, type ReplyThroughput } from './reply-throughput.js';
 import { measureSignIn, type SignInLatency } from './sign-in-latency.js';
 import { TimeBudget } from './time-budget.js';
@@ -71,7 +71,7 @@ export async function runPace(pace: Pace, phases: { pages: boolean; signIn: bool
       firstTokenDelayMs: pace.firstTokenDelayMs,
       // The bursts reserve up to MAX_OUTPUT_TOKENS per reply; the budget check is not what is measured here.
       // Sign-ins one after another from one address are measured, not refused (the burst limit is 60 a minute).
-      env: { agent: { MONTHLY_BUDGET_USD: '100000' }, app: { AUTH_BURST_PER_MINUTE: BENCH_AUTH_BURST, SEND_RATE_PER_MINUTE: BENCH_SEND_RATE } },
+      env: { agent: { MONTHLY_BUDGET_USD: '100000', ...BENCH_ADMIT_ALL }, app: { AUTH_BURST_PER_MINUTE: BENCH_AUTH_BURST, SEND_RATE_PER_MINUTE: BENCH_SEND_RATE } },
     },
     90_000,
   );

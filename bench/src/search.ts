@@ -24,6 +24,7 @@ import { BenchError } from './bench-error.js';
 import { ChatUser } from './chat-user.js';
 import { HostedStack } from './hosted-stack.js';
 import { formatTable } from './results-table.js';
+import { BENCH_ADMIT_ALL } from './relay-sweep.js';
 import { round, summarize, type Summary } from './stats.js';
 
 function positive(name: string, fallback: number): number {
@@ -110,7 +111,7 @@ async function main(): Promise<void> {
   const started = performance.now();
   const dataDir = await mkdtemp(join(os.tmpdir(), 'homeagent-bench-search-'));
   const hosted = await HostedStack.start(
-    { dataDir, tokensPerSecond: 5_000, firstTokenDelayMs: 0, env: { agent: { MONTHLY_BUDGET_USD: '100000' } } },
+    { dataDir, tokensPerSecond: 5_000, firstTokenDelayMs: 0, env: { agent: { MONTHLY_BUDGET_USD: '100000', ...BENCH_ADMIT_ALL } } },
     90_000,
   );
   const httpAgent = new http.Agent({ keepAlive: true, maxSockets: Infinity });

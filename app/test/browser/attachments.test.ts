@@ -184,7 +184,7 @@ t.test('a pasted image goes with a message in the open chat', async (t) => {
   await page.locator('#messages .bubble-user').nth(1).waitFor();
   const reply = page.locator('#messages .bubble-assistant:not([data-state="streaming"])').nth(1);
   await reply.waitFor().catch(async (error: unknown) => {
-    const bubbles = await page.locator('#messages .bubble').evaluateAll((all) => all.map((b) => `${b.id} ${b.className} ${b.getAttribute('data-state') ?? ''} ${b.getAttribute('data-path') ?? ''} ${b.textContent.replace(/\s+/g, ' ').slice(0, 80)}`));
+    const bubbles = await page.locator('#messages .bubble').evaluateAll((all) => all.map((b) => `${b.id} ${b.getAttribute('class') ?? ''} ${b.getAttribute('data-state') ?? ''} ${b.getAttribute('data-path') ?? ''} ${b.textContent.replace(/\s+/g, ' ').slice(0, 80)}`));
     const path = await page.locator('#messages .bubble-assistant').last().getAttribute('data-path');
     const fetched = path ? await (await page.request.get(`${stack.url}${path}`)).text() : '';
     t.comment(`DEBUG bubbles:\n${bubbles.join('\n')}\nDEBUG fetched ${path}: ${fetched.slice(0, 600)}`);
