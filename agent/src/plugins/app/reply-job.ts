@@ -122,12 +122,14 @@ export async function runReply(
         if ((pending !== '' || pendingThinking !== '') && !coalesceTimer) flush();
       });
   };
+  // Read through a call: flush() sets it from a callback TypeScript's narrowing does not see.
+  const saving = () => inFlight;
   const drain = async () => {
     flush();
-    while (inFlight) await publishing;
+    while (saving()) await publishing;
     // The last piece renders what is left of the reply, after every earlier piece.
     flush(true);
-    while (inFlight) await publishing;
+    while (saving()) await publishing;
   };
 
   // Neither the SDK nor HTTP/2 gives up on a stream that goes quiet; without this a hung
@@ -191,7 +193,7 @@ export async function runReply(
       errorFinal = isFinalRefusal(error);
       if (isAccessRefusal(error)) {
         await app.settings
-          .recordAccessProblem({ modelId: job.model.modelId, errorName: (error as Error).name, detail: (error as Error).message ?? '' })
+          .recordAccessProblem({ modelId: job.model.modelId, errorName: error instanceof Error ? error.name : 'Error', detail: error instanceof Error ? error.message : String(error) })
           .catch((e: unknown) => log.warn({ err: e }, 'could not record the access problem'));
       }
       const throttled = (error as { name?: string }).name === 'ThrottlingException';
