@@ -99,17 +99,20 @@ export class HashedTokenItems<R extends TokenRecord> {
   /**
    * Applies `update` (with its `values`) to the item of a presented token if
    * the token is still usable at that instant: only one caller can win.
+   * `usedBy` is written with it and names the winner, so the SDK's second
+   * attempt at this same update (sent when the first answer came late) finds
+   * its own mark and wins too, instead of reading as "already used".
    */
-  async useOnce(token: string, update: string, values: Record<string, unknown>, now = Date.now()): Promise<boolean> {
+  async useOnce(token: string, update: string, values: Record<string, unknown>, usedBy: string, now = Date.now()): Promise<boolean> {
     return conditionally(
       this.doc,
       new UpdateCommand({
         TableName: this.table,
         Key: this.keyOfToken(token),
-        UpdateExpression: update,
-        ConditionExpression: USABLE_CONDITION,
+        UpdateExpression: `${update}, usedBy = :usedBy`,
+        ConditionExpression: `(${USABLE_CONDITION}) OR usedBy = :usedBy`,
         ExpressionAttributeNames: { '#ttl': 'ttl' },
-        ExpressionAttributeValues: { ...values, ':now': nowSeconds(now) },
+        ExpressionAttributeValues: { ...values, ':usedBy': usedBy, ':now': nowSeconds(now) },
       }),
     );
   }

@@ -97,7 +97,7 @@ export class InvitesRepository {
    * conditional on the invite being unused and unexpired at that instant.
    */
   async consume(code: string, userId: string): Promise<boolean> {
-    return this.items.useOnce(code, 'SET usedAt = :at, usedBy = :u', { ':at': new Date().toISOString(), ':u': userId });
+    return this.items.useOnce(code, 'SET usedAt = :at', { ':at': new Date().toISOString() }, userId);
   }
 
   /** Undoes `consume` when the account could not be written after all. */

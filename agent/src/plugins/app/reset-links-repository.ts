@@ -2,6 +2,7 @@
  * Password-reset links: an admin makes one for a person; it works once and
  * expires. Like invites and sessions, the row keeps only the hash of the token.
  */
+import { randomUUID } from 'node:crypto';
 import fp from 'fastify-plugin';
 import type { DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import { newToken } from '../../id-generator.js';
@@ -58,7 +59,8 @@ export class ResetLinksRepository {
 
   /** Marks the link used; only one caller can win (conditional on unused and unexpired). */
   async consume(token: string, now = Date.now()): Promise<boolean> {
-    return this.items.useOnce(token, 'SET usedAt = :at', { ':at': new Date(now).toISOString() }, now);
+    // Each use is an attempt of its own: only the SDK's retry of this very update carries the same mark.
+    return this.items.useOnce(token, 'SET usedAt = :at', { ':at': new Date(now).toISOString() }, randomUUID(), now);
   }
 
   /** Every link of a person, used and expired ones too (account removal). */

@@ -33,3 +33,10 @@ t.test("a conversation's lock taken again by the same message holds; another mes
   await agent.app.conversations.unlock(user.id, conversation.id, 'message-a');
   t.equal(await agent.app.conversations.lock(user.id, conversation.id, 'message-b'), true);
 });
+
+t.test('an invite used again by the same registration (a retried attempt) holds; by another it is refused', async (t) => {
+  const invite = await agent.app.invites.create({ role: 'member' });
+  t.equal(await agent.app.invites.consume(invite.code, 'user-a'), true);
+  t.equal(await agent.app.invites.consume(invite.code, 'user-a'), true, 'the retried attempt finds its own mark');
+  t.equal(await agent.app.invites.consume(invite.code, 'user-b'), false, 'someone else finds it used');
+});
