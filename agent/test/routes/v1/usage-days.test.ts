@@ -61,8 +61,10 @@ t.test("a finished reply counts in its person's day and in the day's total", asy
   t.equal(sent.statusCode, 202);
   const body = await until(async () => {
     const response = (await days()).json<UsageDaysResponse>();
-    return (dayIn(personIn(response, member.id), today)?.spentUsd ?? 0) > 0 ? response : undefined;
-  }, "the reply counted in the member's day");
+    // The person's day and the installation's day are two writes, one after the other: both must be in.
+    const counted = (dayIn(personIn(response, member.id), today)?.spentUsd ?? 0) > 0 && (response.total.days.find((d) => d.day === today)?.spentUsd ?? 0) > 0;
+    return counted ? response : undefined;
+  }, "the reply counted in the member's day and the day's total");
 
   const monthly = await agent.app.usage.get(member.id, month);
   const mine = personIn(body, member.id)!;
