@@ -10,6 +10,8 @@ export interface MessageRecord extends Message {
   /** the budget reserved for this reply (micro-dollars) and the month it was reserved in */
   reservedMicroUsd?: number;
   usageMonth?: string;
+  /** the reservation is held under the reply's id (usage-repository.ts), so giving it back happens once */
+  reservationHeld?: boolean;
   /** Claude's reasoning before the reply, kept with its signature so it can go back unchanged */
   reasoning?: { text: string; signature?: string };
   /** the process running this reply, and until when (epoch ms) it vouches for it; renewed by its heartbeat */

@@ -17,7 +17,7 @@ import { StreamMarkdown } from '../../stream-markdown.js';
 import type { ConversationLock } from './conversation-lock.js';
 import type { ConversationRecord } from './conversations-repository.js';
 import type { MessageRecord } from './messages-repository.js';
-import { finishWhenReachable } from './reply-finish.js';
+import { finishWhenReachable, whenReachable } from './reply-finish.js';
 import { ReplyLease } from './reply-lease.js';
 import type { UserRecord } from './users-repository.js';
 
@@ -278,22 +278,33 @@ export async function runReply(
   log.info({ state, pieces: sequence, inputTokens: finalUsage.inputTokens, outputTokens: finalUsage.outputTokens, costUsd }, 'reply finished');
 }
 
-/** Replaces the reply's reservation by what it cost, and adds that to the day's spend (the person's and the installation's). */
+/**
+ * Replaces the reply's reservation by what it cost, and adds that to the
+ * day's spend (the person's and the installation's). Each write counts once
+ * however often it is sent (usage-repository.ts), so a database away for a
+ * while is waited for as the reply's end is: a reservation left held would
+ * stay counted against the person's month.
+ */
 async function settleBudget(app: FastifyInstance, job: ReplyJob, usage: Usage, log: FastifyBaseLogger): Promise<void> {
   const microUsd = toMicroUsd(usage.costUsd);
+  const replyId = job.assistant.id;
+  const day = dayOf();
   try {
-    await app.usage.settle(job.user.id, job.month, job.reservedMicroUsd, {
-      microUsd,
-      inputTokens: usage.inputTokens,
-      outputTokens: usage.outputTokens,
-      cacheReadTokens: usage.cacheReadTokens ?? 0,
-      cacheWriteTokens: usage.cacheWriteTokens ?? 0,
-      cacheSavedMicroUsd: cacheSavingMicroUsd(job.model, usage.cacheReadTokens ?? 0),
-    });
-    const day = dayOf();
-    await app.usage.addPersonDay(job.user.id, day, { microUsd, inputTokens: usage.inputTokens, outputTokens: usage.outputTokens });
+    await whenReachable(log, 'could not settle the budget', () =>
+      app.usage.settle(job.user.id, job.month, replyId, job.reservedMicroUsd, {
+        microUsd,
+        inputTokens: usage.inputTokens,
+        outputTokens: usage.outputTokens,
+        cacheReadTokens: usage.cacheReadTokens ?? 0,
+        cacheWriteTokens: usage.cacheWriteTokens ?? 0,
+        cacheSavedMicroUsd: cacheSavingMicroUsd(job.model, usage.cacheReadTokens ?? 0),
+      }),
+    );
+    await whenReachable(log, "could not count the reply in the person's day", () =>
+      app.usage.addPersonDay(job.user.id, day, replyId, { microUsd, inputTokens: usage.inputTokens, outputTokens: usage.outputTokens }),
+    );
     if (microUsd > 0) {
-      const today = await app.usage.addDailySpend(day, microUsd);
+      const today = await whenReachable(log, "could not add to the day's spend", () => app.usage.addDailySpend(day, replyId, microUsd));
       app.metrics.put('DailySpendUsd', fromMicroUsd(today));
     }
   } catch (error) {

@@ -90,7 +90,7 @@ export class StreamRunner {
     void usageRead.catch(() => undefined);
     await this.lock.acquire(conversation, assistantId);
     try {
-      const fit = await this.reserve(user, month, model, estimatedInputTokens, { maxTokens: plan.maxTokens, cacheTtl }, usageRead);
+      const fit = await this.reserve(user, month, assistantId, model, estimatedInputTokens, { maxTokens: plan.maxTokens, cacheTtl }, usageRead);
       const { reservedMicroUsd } = fit;
       // The request is built once the reservation says how long the reply may be.
       const request = buildConverseRequest({
@@ -137,6 +137,7 @@ export class StreamRunner {
           leaseOwner: this.owner,
           leaseExpiresAt: Date.now() + this.config.replyLeaseMs,
           reservedMicroUsd,
+          reservationHeld: true,
           usageMonth: month,
         };
         await this.storeBoth(userMessage, assistant);
@@ -173,7 +174,7 @@ export class StreamRunner {
         return { userMessage, assistant, topic };
       } catch (error) {
         if (claimed) await releaseAttachments(this.app.attachments, user.id, attachments).catch((e: unknown) => this.log.error({ err: e }, 'could not give back the attachments'));
-        await this.app.usage.release(user.id, month, reservedMicroUsd).catch((e: unknown) => this.log.error({ err: e }, 'could not release a budget reservation'));
+        await this.app.usage.release(user.id, month, assistantId, reservedMicroUsd).catch((e: unknown) => this.log.error({ err: e }, 'could not release a budget reservation'));
         throw error;
       }
     } catch (error) {
@@ -205,6 +206,7 @@ export class StreamRunner {
   private async reserve(
     user: UserRecord,
     month: string,
+    replyId: string,
     model: CatalogueModel,
     inputTokens: number,
     reply: { maxTokens: number; cacheTtl: '5m' | '1h' | undefined },
@@ -218,7 +220,7 @@ export class StreamRunner {
       position = { budgetMicroUsd, spentMicroUsd: usage.spentMicroUsd, committedMicroUsd: usage.committedMicroUsd };
       const fit = fitReply(model, inputTokens, limits, position);
       if (!fit) break;
-      if (await this.app.usage.reserve(user.id, month, fit.reservedMicroUsd, budgetMicroUsd)) return fit;
+      if (await this.app.usage.reserve(user.id, month, fit.reservedMicroUsd, budgetMicroUsd, replyId)) return fit;
     }
     throw new BudgetExceededError(position!, month);
   }
@@ -259,7 +261,7 @@ export class StreamRunner {
     });
     if (!finished) return (await this.app.messages.get(message.conversationId, message.id)) ?? message;
     if (message.usageMonth && message.reservedMicroUsd) {
-      await this.app.usage.release(message.userId, message.usageMonth, message.reservedMicroUsd).catch((e: unknown) => this.log.error({ err: e }, 'could not release a budget reservation'));
+      await this.app.usage.release(message.userId, message.usageMonth, message.id, message.reservedMicroUsd, message.reservationHeld === true).catch((e: unknown) => this.log.error({ err: e }, 'could not release a budget reservation'));
     }
     await this.lock.release({ userId: message.userId, id: message.conversationId }, message.id).catch((e: unknown) => this.log.error({ err: e }, 'could not release a conversation lock'));
     const topic = conversationTopic(this.config.publicUrl, message.userId, message.conversationId);

@@ -29,7 +29,7 @@ async function abandoned(leaseExpiresAt: number): Promise<MessageRecord> {
   const conversationId = await newConversation();
   const id = `gone${Date.now().toString(36)}${Math.random().toString(36).slice(2, 8)}`;
   t.ok(await agent.app.conversations.lock(alice.id, conversationId, id));
-  await agent.app.usage.reserve(alice.id, monthOf(), 7_000, 20_000_000);
+  t.ok(await agent.app.usage.reserve(alice.id, monthOf(), 7_000, 20_000_000, id));
   const record: MessageRecord = {
     id,
     conversationId,
@@ -43,6 +43,7 @@ async function abandoned(leaseExpiresAt: number): Promise<MessageRecord> {
     leaseOwner: 'a-process-that-died',
     leaseExpiresAt,
     reservedMicroUsd: 7_000,
+    reservationHeld: true,
     usageMonth: monthOf(),
   };
   await agent.app.messages.create(record);

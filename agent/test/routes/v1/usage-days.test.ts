@@ -86,9 +86,10 @@ t.test("a finished reply counts in its person's day and in the day's total", asy
 
 t.test('an earlier month reads its own days, and appears among the months', async (t) => {
   const day = `${previousMonth}-03`;
-  await agent.app.usage.addPersonDay(member.id, day, { microUsd: 12_345, inputTokens: 100, outputTokens: 200 });
-  await agent.app.usage.addPersonDay(member.id, day, { microUsd: 5, inputTokens: 1, outputTokens: 2 });
-  await agent.app.usage.addDailySpend(day, 12_350);
+  await agent.app.usage.addPersonDay(member.id, day, 'earlier-reply-1', { microUsd: 12_345, inputTokens: 100, outputTokens: 200 });
+  await agent.app.usage.addPersonDay(member.id, day, 'earlier-reply-2', { microUsd: 5, inputTokens: 1, outputTokens: 2 });
+  await agent.app.usage.addDailySpend(day, 'earlier-reply-1', 12_345);
+  t.equal(await agent.app.usage.addDailySpend(day, 'earlier-reply-2', 5), 12_350, "the day's total");
 
   const response = await days(`?month=${previousMonth}`);
   t.equal(response.statusCode, 200);

@@ -212,14 +212,14 @@ t.test('a send that fails after the checks gives the uploads back and writes not
   await agent.call('POST', `/v1/conversations/${chat}/messages/${slow.json().assistantMessage.id}/stop`, { userId: alice.id });
 
   // A new chat whose first message Bedrock refuses at once: the chat is gone again, the upload pending.
-  t.ok(await agent.app.usage.reserve(alice.id, new Date().toISOString().slice(0, 7), 1_000_000_000, 1_000_000_000_000), 'the month is used up');
+  t.ok(await agent.app.usage.reserve(alice.id, new Date().toISOString().slice(0, 7), 1_000_000_000, 1_000_000_000_000, 'use-up-the-month'), 'the month is used up');
   const start = await agent.call('POST', '/v1/conversations/start', { userId: alice.id, body: { text: 'over budget', attachmentIds: [photo.id] } });
   t.equal(start.statusCode, 402, start.body);
   t.equal((await states(alice, [photo.id]))[0], 'pending', 'still pending after a refused start');
   t.ok(filesOf(alice).includes(`attachments/${alice.id}/${photo.id}`), 'its file is still there');
   const listed = (await agent.call('GET', '/v1/conversations', { userId: alice.id })).json().conversations as Array<{ title: string }>;
   t.notOk(listed.some((c) => c.title === 'over budget'), 'no chat is left behind');
-  await agent.app.usage.release(alice.id, new Date().toISOString().slice(0, 7), 1_000_000_000);
+  await agent.app.usage.release(alice.id, new Date().toISOString().slice(0, 7), 'use-up-the-month', 1_000_000_000);
 
   // The emulator refusing the request (a fault marker) is a failed reply, not a half-written message.
   const refused = await send(alice, chat, 'refuse this [[emulator:validation]]', [photo.id]);

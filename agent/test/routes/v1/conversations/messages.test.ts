@@ -337,9 +337,10 @@ t.test('a reply left streaming by a crashed process becomes an error when read',
   const conversation = (await agent.app.conversations.get(alice.id, conversationId))!;
   const crashedAt = new Date(Date.now() - 10 * 60_000).toISOString();
   const messageId = 'crashed0000000000000000001';
-  // What a process that died mid-stream leaves: a streaming message, its reservation and the lock.
+  // What a process that died mid-stream leaves: a streaming message, its reservation and the lock;
+  // a process of an older version, whose reservation was not held under the reply (no `reservationHeld`).
   t.ok(await agent.app.conversations.lock(alice.id, conversation.id, messageId));
-  await agent.app.usage.reserve(alice.id, monthOf(), 5_000, 20_000_000);
+  await agent.app.usage.release(alice.id, monthOf(), messageId, -5_000, false);
   await agent.app.messages.create({
     id: messageId,
     conversationId,
