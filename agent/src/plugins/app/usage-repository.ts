@@ -101,7 +101,7 @@ export class UsageRepository {
     const out = await this.doc.send(
       new GetCommand({ TableName: this.table, Key: usageKey(userId, month), ConsistentRead: true, ProjectionExpression: '#held', ExpressionAttributeNames: { '#held': holdOf(replyId) } }),
     );
-    const held = out.Item?.[holdOf(replyId)] as number | undefined;
+    const held: unknown = out.Item?.[holdOf(replyId)];
     return held !== undefined && (microUsd === undefined || Number(held) === microUsd);
   }
 
