@@ -58,6 +58,7 @@ export class HubPublisher {
   // `npm run bench` showed undici's fetch machinery near the top of the
   // agent's CPU; docs/PERFORMANCE.md).
   private readonly agent: http.Agent;
+  private closed = false;
 
   /**
    * `jwtKey`: one key, or the keys to sign with, current first (agent-secrets.ts). After a
@@ -77,8 +78,9 @@ export class HubPublisher {
     this.agent = secure ? new https.Agent(options) : new http.Agent(options);
   }
 
-  /** Closes the kept-alive connections (on shutdown). */
+  /** Closes the kept-alive connections (on shutdown), and ends the publishes still being retried. */
   close(): void {
+    this.closed = true;
     this.agent.destroy();
   }
 
@@ -116,6 +118,27 @@ export class HubPublisher {
       if (attempt >= attempts) return false;
       await new Promise((resolve) => setTimeout(resolve, RETRY_BASE_MS * 2 ** (attempt - 1)));
     }
+  }
+
+  /**
+   * Keeps trying an update that could not be published, in the background:
+   * 0.25 s doubling, `attempts` more times (8: about 30 s, as long as a hub
+   * restarting under load can take), until it is published or the publisher
+   * closes. Its waits do not keep the process alive. Used for a running
+   * reply's `done`, after `publish` gave up: a reader that reconnects once the
+   * hub is back must still be told the reply ended.
+   */
+  publishLater(update: HubUpdate, attempts = 8): void {
+    void (async () => {
+      for (let attempt = 1; attempt <= attempts; attempt++) {
+        await new Promise((resolve) => setTimeout(resolve, RETRY_BASE_MS * 2 ** (attempt - 1)).unref());
+        if (this.closed) return;
+        if (await this.publishOnce(update)) {
+          this.log.info({ updateId: update.id, attempt }, 'published an update the hub had missed');
+          return;
+        }
+      }
+    })();
   }
 
   private async publishOnce(update: HubUpdate): Promise<boolean> {

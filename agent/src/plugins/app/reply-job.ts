@@ -21,7 +21,11 @@ import { finishWhenReachable, whenReachable } from './reply-finish.js';
 import { ReplyLease } from './reply-lease.js';
 import type { UserRecord } from './users-repository.js';
 
-/** `done` is retried: without it a page waits for a reply that has ended. */
+/**
+ * `done` is retried: without it a page waits for a reply that has ended.
+ * A running reply's own `done`, when these quick attempts fail, is tried
+ * again in the background for longer (hub-publisher.ts `publishLater`).
+ */
 export const DONE_ATTEMPTS = 3;
 
 /** Why a stream was aborted. */
@@ -273,7 +277,8 @@ export async function runReply(
   await app.conversations.touch(user.id, conversation.id, conversation.titleIsDefault ? titleFrom(job.userText) : undefined).catch((e: unknown) => log.error({ err: e }, 'could not update the conversation'));
   await lock.release(conversation, messageId).catch((e: unknown) => log.error({ err: e }, 'could not release the conversation lock'));
   const done: DoneEvent = { messageId, state, usage: finalUsage, ...(errorText ? { error: errorText } : {}), ...(cutShortByBudget ? { cutShortByBudget } : {}) };
-  await app.hub.publish({ topic, id: updateId(messageId, sequence + 1), type: DONE_EVENT, data: JSON.stringify(done) }, DONE_ATTEMPTS);
+  const doneUpdate = { topic, id: updateId(messageId, sequence + 1), type: DONE_EVENT, data: JSON.stringify(done) };
+  if (!(await app.hub.publish(doneUpdate, DONE_ATTEMPTS))) app.hub.publishLater(doneUpdate);
   await app.liveEvents.changed(user.id, conversation.id);
   log.info({ state, pieces: sequence, inputTokens: finalUsage.inputTokens, outputTokens: finalUsage.outputTokens, costUsd }, 'reply finished');
 }

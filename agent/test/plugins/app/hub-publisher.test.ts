@@ -84,3 +84,47 @@ t.test('with attempts, a publish is retried until the hub takes it', async (t) =
   t.equal(await publisher.publish({ topic: 'x', id: 'm:000001', data: 'a' }), false, 'a single attempt gives up at once');
   t.equal(calls, 1);
 });
+
+t.test('an update the hub missed is tried again in the background until the hub takes it, and no more after close', async (t) => {
+  // A listener standing where the hub would be: it refuses (503) as a hub still starting does, then takes updates.
+  const { createServer } = await import('node:http');
+  let refusals = 3;
+  const taken: string[] = [];
+  let tookOne!: () => void;
+  const took = new Promise<void>((resolve) => (tookOne = resolve));
+  const server = createServer((req, res) => {
+    let body = '';
+    req.on('data', (chunk: Buffer) => (body += chunk.toString()));
+    req.on('end', () => {
+      if (refusals > 0) {
+        refusals -= 1;
+        res.statusCode = 503;
+        res.end('starting');
+        return;
+      }
+      taken.push(new URLSearchParams(body).get('id') ?? '');
+      res.end('ok');
+      tookOne();
+    });
+  });
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  t.teardown(() => new Promise<void>((resolve) => server.close(() => resolve())));
+  const url = `http://127.0.0.1:${(server.address() as { port: number }).port}/.well-known/mercure`;
+  const logs = new LogCapture();
+  const publisher = new HubPublisher(url, PUBLISHER_KEY, pino(logs));
+  t.equal(await publisher.publish({ topic: 'x', id: 'done-1', type: 'done', data: '{}' }), false, 'refused at first');
+  publisher.publishLater({ topic: 'x', id: 'done-1', type: 'done', data: '{}' });
+  await took;
+  const said = await logs.waitFor((l) => l.msg === 'published an update the hub had missed');
+  t.same(taken, ['done-1'], 'published once the hub takes updates');
+  t.equal(said.attempt, 3, 'on the attempt after the refusals');
+
+  // After close, nothing more is sent.
+  refusals = 1_000;
+  const closed = new HubPublisher(url, PUBLISHER_KEY, pino({ level: 'silent' }));
+  closed.publishLater({ topic: 'x', id: 'never', data: '{}' }, 3);
+  closed.close();
+  const before = refusals;
+  await new Promise((resolve) => setTimeout(resolve, 2_000));
+  t.equal(refusals, before, 'no attempt after close');
+});
