@@ -7,12 +7,15 @@
  * pages; 303 to sign-in without a session; 401 at the agent without the
  * service key). The table is printed.
  *
- * Attachments are tried at the agent's API, as the app calls it with each
- * person's id: the app's own upload and download routes are issue 11's app
- * side (the `attach-app` branch), not on main yet.
+ * Attachments are tried at the app's routes (upload, download, remove, and
+ * through a share link's snapshot) and at the agent's API as the app calls it
+ * with each person's id. A reset link made by the admin is used, so its token
+ * is in the secret scan.
  */
 import t from 'tap';
+import { FILE_NAME_HEADER } from '@homeagent/contract';
 import { EMULATOR_MARKERS } from '@homeagent/local/bedrock-emulator';
+import { cookieHeader } from '../../app/test/app-builder.js';
 import { ChatPerson } from './chat-person.js';
 import { readReply, watchTopic } from './hub-reader.js';
 import { startReliabilityStack } from './reliability-stack.js';
@@ -32,7 +35,38 @@ interface Row {
 }
 
 /** One small text file, a kind Claude reads (a document), for the attachment rows. */
+const PASSWORD = 'correct horse battery staple';
 const NOTE = { bytes: Buffer.from('the shopping list: eggs, flour, milk\n'), name: 'private note.txt' };
+const NEW_PASSWORD = 'a brand new passphrase for carol';
+/** What the remove row answers when someone else's remove did remove the file. */
+const REMOVED = 0;
+
+/** Uploads as the page's Attach button does (the file's bytes, its name in a header, the CSRF token); the new id. */
+async function uploadThroughApp(baseUrl: string, as: ChatPerson, file: { bytes: Buffer; name: string }): Promise<string> {
+  await as.get('/c/new');
+  const answer = await fetch(`${baseUrl}/attachments`, {
+    method: 'POST',
+    headers: { ...pageHeaders(baseUrl, as), 'content-type': 'application/octet-stream', [FILE_NAME_HEADER]: encodeURIComponent(file.name) },
+    body: file.bytes as Uint8Array<ArrayBuffer>,
+  });
+  const chip = await answer.text();
+  const id = /data-attachment-id="([^"]+)"/.exec(chip)?.[1];
+  if (answer.status !== 201 || !id) throw new Error(`${as.username} could not upload through the app: ${answer.status} ${chip.slice(0, 200)}`);
+  return id;
+}
+
+/** Removes an attachment as a chip's remove button does (a DELETE with the CSRF token). */
+async function removeThroughApp(baseUrl: string, as: ChatPerson, id: string): Promise<number> {
+  if (!as.token) await as.get(as.username === 'anonymous' ? '/sign-in' : '/');
+  const answer = await fetch(`${baseUrl}/attachments/${id}`, { method: 'DELETE', headers: pageHeaders(baseUrl, as), redirect: 'manual' });
+  await answer.body?.cancel();
+  return answer.status;
+}
+
+/** The headers a request of the page's own script carries: the cookies, its origin, the CSRF token, htmx's marks. */
+function pageHeaders(baseUrl: string, as: ChatPerson): Record<string, string> {
+  return { cookie: cookieHeader(as.jar), origin: baseUrl, 'x-csrf-token': as.token, 'hx-request': 'true', 'hx-request-type': 'partial' };
+}
 
 t.test('every cross access is denied with the right status', async (t) => {
   const s = await startReliabilityStack(t, 'authz');
@@ -50,7 +84,11 @@ t.test('every cross access is denied with the right status', async (t) => {
   await anonymous.get('/sign-in');
 
   const cid = await alice.newConversation();
-  const first = await alice.send(cid, 'my private question');
+  // An attachment of alice's, uploaded through the app as the page's Attach button does, and sent in the chat.
+  const photo = await uploadThroughApp(s.stack.url, alice, NOTE);
+  const first = await alice.send(cid, 'my private question', { attachmentIds: photo });
+  // Another of hers, never sent: a share link's snapshot must not open it.
+  const unsent = await uploadThroughApp(s.stack.url, alice, { ...NOTE, name: 'unsent note.txt' });
   const mid = first.assistantId!;
   await readReply({ baseUrl: s.stack.url, cookie: alice.hubCookie(), topic: first.topic!, messageId: mid, from: `${mid}:000000` });
   const doomed = await alice.newConversation();
@@ -64,11 +102,31 @@ t.test('every cross access is denied with the right status', async (t) => {
   const shareToken = /\/share\/([A-Za-z0-9_-]{43})/.exec(shared.body)?.[1];
   const shareId = /action="\/shares\/([A-Za-z0-9_-]+)\/revoke"/.exec((await alice.get('/shares')).body)?.[1];
   if (shared.status !== 201 || !shareToken || !shareId) throw new Error(`alice could not share: ${shared.status} ${shared.body.slice(0, 200)}`);
-  // An attachment of alice's, uploaded as the app uploads it.
+  // An attachment of alice's, uploaded at the agent's API as the app calls it.
   const uploaded = await s.agent('POST', '/v1/attachments', { userId: alice.userId, file: NOTE });
   const attachmentId = (uploaded.body as { attachment?: { id: string } }).attachment?.id;
   if (uploaded.status !== 201 || !attachmentId) throw new Error(`alice could not upload: ${uploaded.status} ${JSON.stringify(uploaded.body).slice(0, 200)}`);
   const agentAs = async (as: ChatPerson, method: string, path: string) => (await s.agent(method, path, { userId: as.userId })).status;
+
+  // Carol forgot her password: the admin makes her a reset link, and she chooses a new one through it.
+  const carol = new ChatPerson(s.stack.url, 'carol');
+  await carol.join(await admin.createInvite());
+  await carol.send(await carol.newConversation(), 'a question of carol');
+  await admin.get('/people');
+  const resetLink = await admin.post(`/people/${carol.userId}/reset-link`, {});
+  const resetToken = /\/reset\/([A-Za-z0-9_%-]+)/.exec(resetLink.body)?.[1];
+  if (!resetToken) throw new Error(`no reset link: ${resetLink.status} ${resetLink.body.slice(0, 200)}`);
+  const carolAgain = new ChatPerson(s.stack.url, 'carol');
+  await carolAgain.get(`/reset/${resetToken}`);
+  const reset = await carolAgain.post(`/reset/${resetToken}`, { password: NEW_PASSWORD });
+  t.equal(reset.status, 303, 'carol chose a new password through her link');
+  t.equal((await carolAgain.post(`/reset/${resetToken}`, { password: NEW_PASSWORD })).status >= 400, true, 'the link is used up');
+
+  // Alice signed in on a second device: her account page offers to end that session by its handle. No one else can.
+  const alicesPhone = new ChatPerson(s.stack.url, 'alice');
+  await alicesPhone.get('/sign-in');
+  if ((await alicesPhone.post('/sign-in', { username: 'alice', password: PASSWORD })).status !== 303) throw new Error('alice could not sign in again');
+  const aliceHandle = /action="\/account\/sessions\/([A-Za-z0-9_-]+)\/end"/.exec((await alice.get('/account')).body)?.[1];
 
   const invite = await admin.createInvite();
   await admin.get('/invites');
@@ -95,10 +153,19 @@ t.test('every cross access is denied with the right status', async (t) => {
     { action: 'share a conversation', expect: { owner: 201, ...cross }, run: (as) => form(as, `${base}/share`) },
     // Designed: a live link opens for anyone signed in here (public links are off by default), not without a session.
     { action: 'open a live share link (by design)', expect: { owner: 200, bob: 200, admin: 200, anonymous: 401 }, run: (as) => page(as, `/share/${shareToken}`) },
+    { action: "open another's attachment", expect: { owner: 200, ...cross }, run: (as) => page(as, `/attachments/${photo}`) },
+    { action: "open an attachment through a live share link (by design)", expect: { owner: 200, bob: 200, admin: 200, anonymous: 401 }, run: (as) => page(as, `/share/${shareToken}/attachments/${photo}`) },
+    { action: "open an attachment not in the shared snapshot through its link", expect: { owner: 404, bob: 404, admin: 404, anonymous: 401 }, run: (as) => page(as, `/share/${shareToken}/attachments/${unsent}`) },
     { action: "revoke another's share link", expect: { owner: 200, ...cross }, run: (as) => form(as, `/shares/${shareId}/revoke`) },
     // After the owner's revoke above: nobody, the owner included, opens it any more. Without a session the answer
     // is the same 401 as for a live link: an anonymous visitor cannot even tell whether a link was ever good.
     { action: 'open a revoked share link', expect: { owner: 404, bob: 404, admin: 404, anonymous: 401 }, run: (as) => page(as, `/share/${shareToken}`) },
+    { action: "open an attachment through a revoked share link", expect: { owner: 404, bob: 404, admin: 404, anonymous: 401 }, run: (as) => page(as, `/share/${shareToken}/attachments/${photo}`) },
+    // Answered as for a file already removed (the chip's remove button may be pressed twice): nothing is removed.
+    { action: "remove another's attachment (answered as one already gone: nothing removed)", expect: { owner: 204, bob: 204, admin: 204, anonymous: 401 }, run: async (as) => {
+      const status = await removeThroughApp(s.stack.url, as, unsent);
+      return as === alice || (await alice.get(`/attachments/${unsent}`)).status === 200 ? status : REMOVED;
+    } },
     { action: "open another's attachment (agent API)", expect: { owner: 200, bob: 404, admin: 404 }, run: (as) => agentAs(as, 'GET', `/v1/attachments/${attachmentId}`) },
     { action: "delete another's attachment (agent API)", expect: { owner: 204, bob: 404, admin: 404 }, run: (as) => agentAs(as, 'DELETE', `/v1/attachments/${attachmentId}`) },
     { action: 'admin: invites page', expect: adminOnly, run: (as) => page(as, '/invites') },
@@ -107,6 +174,13 @@ t.test('every cross access is denied with the right status', async (t) => {
     { action: 'admin: people page', expect: adminOnly, run: (as) => page(as, '/people') },
     { action: "admin: set someone's budget", expect: { bob: 403, anonymous: 303 }, run: (as) => form(as, `/people/${alice.userId}/budget`, { monthlyBudgetUsd: '1000' }) },
     { action: 'admin: sign someone out', expect: { bob: 403, anonymous: 303 }, run: (as) => form(as, `/people/${alice.userId}/sign-out`) },
+    { action: "admin: change someone's role", expect: { bob: 403, anonymous: 303 }, run: (as) => form(as, `/people/${alice.userId}/role`, { role: 'admin' }) },
+    { action: 'admin: disable someone', expect: { bob: 403, anonymous: 303 }, run: (as) => form(as, `/people/${alice.userId}/state`, { state: 'disabled' }) },
+    { action: 'admin: make a reset link for someone', expect: { bob: 403, anonymous: 303 }, run: (as) => form(as, `/people/${alice.userId}/reset-link`) },
+    { action: "admin: open someone's remove page", expect: adminOnly, run: (as) => page(as, `/people/${alice.userId}/remove`) },
+    { action: 'admin: remove someone', expect: { bob: 403, anonymous: 303 }, run: (as) => form(as, `/people/${alice.userId}/remove`) },
+    { action: 'admin: spending page', expect: adminOnly, run: (as) => page(as, '/spending') },
+    { action: 'admin: activity page', expect: adminOnly, run: (as) => page(as, '/activity') },
     { action: 'admin: settings page', expect: adminOnly, run: (as) => page(as, '/settings') },
     { action: 'admin: change settings', expect: { bob: 403, anonymous: 303 }, run: (as) => form(as, '/settings', { systemPrompt: 'be evil' }) },
     { action: 'admin: models page', expect: adminOnly, run: (as) => page(as, '/models') },
@@ -140,6 +214,14 @@ t.test('every cross access is denied with the right status', async (t) => {
     const [b, a, anon, owner] = cells;
     table.push(`| ${row.action}${row.todo ? ' (todo)' : ''} | ${owner} | ${b} | ${a} | ${anon} |`);
   }
+
+  // Ending alice's session by its handle, as bob or the admin on their own account page: it answers as
+  // for a session ended meanwhile (303 back to the account page) and changes nothing; her session goes on.
+  if (!aliceHandle) throw new Error("alice's account page shows no session to end");
+  for (const who of [bob, admin]) await form(who, `/account/sessions/${aliceHandle}/end`);
+  const aliceStill = (await alice.get('/account')).body.includes(aliceHandle) && (await alicesPhone.get('/')).status === 200;
+  t.ok(aliceStill, "no one else ends alice's session by its handle");
+  table.push(`| end another's session by its handle | | ${aliceStill ? 'nothing ended' : '**ended**'} | ${aliceStill ? 'nothing ended' : '**ended**'} | |`);
 
   // The hub: bob's own cookie is good for his topics only. Live: bob listens on alice's topic before she
   // sends. History: asked for her topic from a point before her latest reply, the hub must replay nothing.
@@ -199,7 +281,9 @@ t.test('every cross access is denied with the right status', async (t) => {
   secrets.add('invite code', s.adminInvite);
   secrets.add('invite code', invite);
   secrets.add('share token', shareToken);
-  secrets.add('password', 'correct horse battery staple');
-  for (const person of [alice, bob, admin]) secrets.addCookies(person.jar);
+  secrets.add('reset link token', decodeURIComponent(resetToken));
+  secrets.add('password', PASSWORD);
+  secrets.add('password', NEW_PASSWORD);
+  for (const person of [alice, alicesPhone, bob, admin, carol, carolAgain]) secrets.addCookies(person.jar);
   assertNoSecretsLogged(t, secrets, s.logs.lines);
 });

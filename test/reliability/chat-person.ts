@@ -106,9 +106,9 @@ export class ChatPerson extends HttpVisitor {
    * send key), from a freshly loaded conversation page; after a designed
    * refusal, the same form again once its Retry-After has passed.
    */
-  async send(conversationId: string, text: string): Promise<Sent> {
+  async send(conversationId: string, text: string, fields: Record<string, string> = {}): Promise<Sent> {
     const sendKey = await this.composerKey(`/c/${conversationId}`);
-    const attempts = await politely(() => this.postPartial(`/c/${conversationId}/messages`, { text, sendKey }));
+    const attempts = await politely(() => this.postPartial(`/c/${conversationId}/messages`, { ...fields, text, sendKey }));
     const response = attempts.at(-1)!;
     if (response.status !== 200) return { response, attempts };
     const ids = [...response.body.matchAll(/id="message-([0-9a-z]+)"/g)].map((m) => m[1]!);

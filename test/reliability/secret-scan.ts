@@ -1,11 +1,10 @@
 /**
  * The secret scan: every value a run used that must never be written to a
  * log (the local secrets, passwords, session, CSRF and hub cookies, invite
- * codes, share tokens, hub JWTs) is looked for in every captured log line,
- * plain and URL-encoded. A finding names the secret's kind and the service,
- * never the value. Attachment ids are not secrets (only their owner can use
- * one). Reset links come with the people pages (issue 8, the `people`
- * branch), not on main yet: add them here when they are.
+ * codes, share tokens, reset link tokens, hub JWTs) is looked for in every
+ * captured log line, plain and URL-encoded. A finding names the secret's kind
+ * and the service, never the value. Attachment ids are not secrets (only
+ * their owner can use one).
  */
 import type { LocalSecrets } from '@homeagent/local/stack';
 import type { Test } from 'tap';
