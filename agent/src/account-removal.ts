@@ -9,7 +9,8 @@
  * its step to `USER_PURGE_STEPS`, before the profile goes.
  */
 import type { FastifyInstance } from 'fastify';
-import { BatchWriteCommand, QueryCommand } from '@aws-sdk/lib-dynamodb';
+import { BatchWriteCommand } from '@aws-sdk/lib-dynamodb';
+import { queryAll } from './plugins/external/dynamodb.js';
 import { HttpError } from './http-error.js';
 import { purgeUserAttachments } from './plugins/app/attachment-purge.js';
 import type { UserRecord } from './plugins/app/users-repository.js';
@@ -59,23 +60,14 @@ async function deleteKeys(app: FastifyInstance, keys: { pk: string; sk: string }
 
 /** The items under the person's own key whose sort key starts with `prefix`. */
 async function ownKeys(app: FastifyInstance, userId: string, prefix: string): Promise<{ pk: string; sk: string }[]> {
-  const keys: { pk: string; sk: string }[] = [];
-  let start: Record<string, unknown> | undefined;
-  do {
-    const page = await app.dynamo.send(
-      new QueryCommand({
-        TableName: app.config.tableName,
-        KeyConditionExpression: 'pk = :pk AND begins_with(sk, :prefix)',
-        ExpressionAttributeValues: { ':pk': `USER#${userId}`, ':prefix': prefix },
-        ProjectionExpression: 'pk, sk',
-        ConsistentRead: true,
-        ExclusiveStartKey: start,
-      }),
-    );
-    for (const item of page.Items ?? []) keys.push({ pk: item.pk as string, sk: item.sk as string });
-    start = page.LastEvaluatedKey;
-  } while (start);
-  return keys;
+  const items = await queryAll(app.dynamo, {
+    TableName: app.config.tableName,
+    KeyConditionExpression: 'pk = :pk AND begins_with(sk, :prefix)',
+    ExpressionAttributeValues: { ':pk': `USER#${userId}`, ':prefix': prefix },
+    ProjectionExpression: 'pk, sk',
+    ConsistentRead: true,
+  });
+  return items.map((item) => ({ pk: item.pk as string, sk: item.sk as string }));
 }
 
 /** In order; the profile goes last, so until then the account is still found (as marked) on start. */

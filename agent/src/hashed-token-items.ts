@@ -9,9 +9,9 @@
  * is unused and has not expired, and that is checked again by the write
  * that uses it, so two callers at the same instant cannot both win.
  */
-import { DeleteCommand, GetCommand, PutCommand, QueryCommand, UpdateCommand, type DynamoDBDocumentClient, type QueryCommandOutput } from '@aws-sdk/lib-dynamodb';
+import { DeleteCommand, GetCommand, PutCommand, UpdateCommand, type DynamoDBDocumentClient, type QueryCommandOutput } from '@aws-sdk/lib-dynamodb';
 import { hashToken } from './token-hash.js';
-import { conditionally, isExpired, nowSeconds, putNew } from './plugins/external/dynamodb.js';
+import { conditionally, isExpired, nowSeconds, putNew, queryItems } from './plugins/external/dynamodb.js';
 
 export type TokenStatus = 'usable' | 'unknown' | 'used' | 'expired';
 
@@ -144,23 +144,15 @@ export class HashedTokenItems<R extends TokenRecord> {
     listKey: string,
     options: ListOptions = {},
   ): AsyncGenerator<ListedItem> {
-    let start: Record<string, unknown> | undefined;
-    do {
-      const out = await this.doc.send(
-        new QueryCommand({
-          TableName: this.table,
-          IndexName: 'gsi1',
-          KeyConditionExpression: 'gsi1pk = :pk',
-          ...(options.filter ? { FilterExpression: options.filter } : {}),
-          ...(options.names ? { ExpressionAttributeNames: options.names } : {}),
-          ExpressionAttributeValues: { ...options.values, ':pk': listKey },
-          ...(options.newestFirst ? { ScanIndexForward: false } : {}),
-          ExclusiveStartKey: start,
-        }),
-      );
-      for (const item of out.Items ?? []) yield item;
-      start = out.LastEvaluatedKey;
-    } while (start);
+    yield* queryItems(this.doc, {
+      TableName: this.table,
+      IndexName: 'gsi1',
+      KeyConditionExpression: 'gsi1pk = :pk',
+      ...(options.filter ? { FilterExpression: options.filter } : {}),
+      ...(options.names ? { ExpressionAttributeNames: options.names } : {}),
+      ExpressionAttributeValues: { ...options.values, ':pk': listKey },
+      ...(options.newestFirst ? { ScanIndexForward: false } : {}),
+    });
   }
 
   /**

@@ -8,9 +8,9 @@
  */
 import fp from 'fastify-plugin';
 import { DeleteObjectCommand, DeleteObjectsCommand, GetObjectCommand, ListObjectsV2Command, PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
-import { DeleteCommand, GetCommand, PutCommand, QueryCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { DeleteCommand, GetCommand, PutCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { Attachment } from '@homeagent/contract';
-import { conditionally, nowSeconds } from '../external/dynamodb.js';
+import { conditionally, nowSeconds, queryAll } from '../external/dynamodb.js';
 
 export const PENDING_TTL_SECONDS = 24 * 60 * 60;
 
@@ -102,23 +102,14 @@ export class AttachmentsRepository {
 
   /** Every attachment item a person has (pending or sent), for removing an account. */
   async listItemIds(userId: string): Promise<string[]> {
-    const ids: string[] = [];
-    let start: Record<string, unknown> | undefined;
-    do {
-      const out = await this.doc.send(
-        new QueryCommand({
-          TableName: this.table,
-          KeyConditionExpression: 'pk = :pk AND begins_with(sk, :sk)',
-          ExpressionAttributeValues: { ':pk': `USER#${userId}`, ':sk': 'ATTACHMENT#' },
-          ProjectionExpression: 'sk',
-          ConsistentRead: true,
-          ExclusiveStartKey: start,
-        }),
-      );
-      for (const item of out.Items ?? []) ids.push(String(item.sk).slice('ATTACHMENT#'.length));
-      start = out.LastEvaluatedKey;
-    } while (start);
-    return ids;
+    const items = await queryAll(this.doc, {
+      TableName: this.table,
+      KeyConditionExpression: 'pk = :pk AND begins_with(sk, :sk)',
+      ExpressionAttributeValues: { ':pk': `USER#${userId}`, ':sk': 'ATTACHMENT#' },
+      ProjectionExpression: 'sk',
+      ConsistentRead: true,
+    });
+    return items.map((item) => String(item.sk).slice('ATTACHMENT#'.length));
   }
 
   /** Removes a pending upload and its file; false when it is not pending. */

@@ -3,7 +3,7 @@ import { BatchWriteCommand, DeleteCommand, GetCommand, QueryCommand, UpdateComma
 import type { Conversation } from '@homeagent/contract';
 import { newId } from '../../id-generator.js';
 import { HttpError } from '../../http-error.js';
-import { conditionally, conditionallyUpdated, putNew } from '../external/dynamodb.js';
+import { conditionally, conditionallyUpdated, putNew, queryAll, queryItems } from '../external/dynamodb.js';
 
 export const DEFAULT_TITLE = 'New conversation';
 
@@ -114,22 +114,17 @@ export class ConversationsRepository {
    * itself. Safe to run again: each step only deletes what is still there.
    */
   async purge(userId: string, id: string): Promise<void> {
-    let start: Record<string, unknown> | undefined;
-    do {
-      const page = await this.doc.send(
-        new QueryCommand({
-          TableName: this.table,
-          KeyConditionExpression: 'pk = :pk',
-          ExpressionAttributeValues: { ':pk': `CONV#${id}` },
-          ProjectionExpression: 'pk, sk',
-          ConsistentRead: true,
-          ExclusiveStartKey: start,
-        }),
-      );
-      const keys = (page.Items ?? []).map((item) => ({ pk: item.pk as string, sk: item.sk as string }));
-      for (let i = 0; i < keys.length; i += BATCH_SIZE) await this.deleteBatch(keys.slice(i, i + BATCH_SIZE));
-      start = page.LastEvaluatedKey;
-    } while (start);
+    let keys: { pk: string; sk: string }[] = [];
+    const items = queryItems(this.doc, { TableName: this.table, KeyConditionExpression: 'pk = :pk', ExpressionAttributeValues: { ':pk': `CONV#${id}` }, ProjectionExpression: 'pk, sk', ConsistentRead: true });
+    // Deleted in batches as they are read: a conversation of any length never sits in memory whole.
+    for await (const item of items) {
+      keys.push({ pk: item.pk as string, sk: item.sk as string });
+      if (keys.length === BATCH_SIZE) {
+        await this.deleteBatch(keys);
+        keys = [];
+      }
+    }
+    if (keys.length > 0) await this.deleteBatch(keys);
     await conditionally(
       this.doc,
       new DeleteCommand({
@@ -157,25 +152,13 @@ export class ConversationsRepository {
    * on their own key, not the list index): account removal and disabling go through these.
    */
   async listOwned(userId: string): Promise<ConversationRecord[]> {
-    const owned: ConversationRecord[] = [];
-    let start: Record<string, unknown> | undefined;
-    do {
-      const page = await this.doc.send(
-        new QueryCommand({
-          TableName: this.table,
-          KeyConditionExpression: 'pk = :pk AND begins_with(sk, :conv)',
-          ExpressionAttributeValues: { ':pk': `USER#${userId}`, ':conv': 'CONV#' },
-          ConsistentRead: true,
-          ExclusiveStartKey: start,
-        }),
-      );
-      for (const item of page.Items ?? []) {
-        const { pk: _pk, sk: _sk, gsi1pk: _g, gsi1sk: _s, ...record } = item;
-        owned.push(record as ConversationRecord);
-      }
-      start = page.LastEvaluatedKey;
-    } while (start);
-    return owned;
+    const items = await queryAll(this.doc, {
+      TableName: this.table,
+      KeyConditionExpression: 'pk = :pk AND begins_with(sk, :conv)',
+      ExpressionAttributeValues: { ':pk': `USER#${userId}`, ':conv': 'CONV#' },
+      ConsistentRead: true,
+    });
+    return items.map(({ pk: _pk, sk: _sk, gsi1pk: _g, gsi1sk: _s, ...record }) => record as ConversationRecord);
   }
 
   /** Newest first. */

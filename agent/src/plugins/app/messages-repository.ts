@@ -1,7 +1,7 @@
 import fp from 'fastify-plugin';
-import { DeleteCommand, GetCommand, QueryCommand, ScanCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { DeleteCommand, GetCommand, QueryCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { Message, MessageState, Usage } from '@homeagent/contract';
-import { conditionally, conditionallyUpdated, putNew } from '../external/dynamodb.js';
+import { conditionally, conditionallyUpdated, putNew, queryAll, scanAll } from '../external/dynamodb.js';
 
 export interface MessageRecord extends Message {
   userId: string;
@@ -95,25 +95,13 @@ export class MessagesRepository {
 
   /** Every message of a conversation, oldest first. */
   async listAll(conversationId: string): Promise<MessageRecord[]> {
-    const records: MessageRecord[] = [];
-    let start: Record<string, unknown> | undefined;
-    do {
-      const out = await this.doc.send(
-        new QueryCommand({
-          TableName: this.table,
-          KeyConditionExpression: 'pk = :pk AND begins_with(sk, :msg)',
-          ExpressionAttributeValues: { ':pk': `CONV#${conversationId}`, ':msg': 'MSG#' },
-          ConsistentRead: true,
-          ExclusiveStartKey: start,
-        }),
-      );
-      for (const item of out.Items ?? []) {
-        const { pk: _pk, sk: _sk, ...record } = item;
-        records.push(record as MessageRecord);
-      }
-      start = out.LastEvaluatedKey;
-    } while (start);
-    return records;
+    const items = await queryAll(this.doc, {
+      TableName: this.table,
+      KeyConditionExpression: 'pk = :pk AND begins_with(sk, :msg)',
+      ExpressionAttributeValues: { ':pk': `CONV#${conversationId}`, ':msg': 'MSG#' },
+      ConsistentRead: true,
+    });
+    return items.map(({ pk: _pk, sk: _sk, ...record }) => record as MessageRecord);
   }
 
   /** The newest `limit` messages, oldest first. */
@@ -179,23 +167,14 @@ export class MessagesRepository {
    * a running reply has no index of its own.
    */
   async listStreaming(): Promise<MessageRecord[]> {
-    const records: MessageRecord[] = [];
-    let start: Record<string, unknown> | undefined;
-    do {
-      const out = await this.doc.send(
-        new ScanCommand({
-          TableName: this.table,
-          FilterExpression: 'begins_with(sk, :msg) AND #state = :streaming',
-          ExpressionAttributeNames: { '#state': 'state' },
-          ExpressionAttributeValues: { ':msg': 'MSG#', ':streaming': 'streaming' },
-          ConsistentRead: true,
-          ExclusiveStartKey: start,
-        }),
-      );
-      for (const { pk: _pk, sk: _sk, ...record } of out.Items ?? []) records.push(record as MessageRecord);
-      start = out.LastEvaluatedKey;
-    } while (start);
-    return records;
+    const items = await scanAll(this.doc, {
+      TableName: this.table,
+      FilterExpression: 'begins_with(sk, :msg) AND #state = :streaming',
+      ExpressionAttributeNames: { '#state': 'state' },
+      ExpressionAttributeValues: { ':msg': 'MSG#', ':streaming': 'streaming' },
+      ConsistentRead: true,
+    });
+    return items.map(({ pk: _pk, sk: _sk, ...record }) => record as MessageRecord);
   }
 
   /**

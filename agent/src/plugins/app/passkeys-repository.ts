@@ -9,10 +9,10 @@
  * The public key is not a secret, but it is credential material: it never goes to the logs.
  */
 import fp from 'fastify-plugin';
-import { DeleteCommand, GetCommand, PutCommand, QueryCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { DeleteCommand, GetCommand, PutCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { PasskeyInfo } from '@homeagent/contract';
 import { hashToken } from '../../token-hash.js';
-import { conditionally, isConditionFailed } from '../external/dynamodb.js';
+import { conditionally, isConditionFailed, queryAll } from '../external/dynamodb.js';
 
 export interface PasskeyRecord {
   userId: string;
@@ -65,21 +65,12 @@ export class PasskeysRepository {
 
   /** A person's passkeys, newest first. */
   async listOf(userId: string): Promise<PasskeyRecord[]> {
-    const records: PasskeyRecord[] = [];
-    let start: Record<string, unknown> | undefined;
-    do {
-      const out = await this.doc.send(
-        new QueryCommand({
-          TableName: this.table,
-          KeyConditionExpression: 'pk = :pk AND begins_with(sk, :prefix)',
-          ExpressionAttributeValues: { ':pk': `USER#${userId}`, ':prefix': PASSKEY_PREFIX },
-          ConsistentRead: true,
-          ExclusiveStartKey: start,
-        }),
-      );
-      for (const item of out.Items ?? []) records.push(item as PasskeyRecord);
-      start = out.LastEvaluatedKey;
-    } while (start);
+    const records = (await queryAll(this.doc, {
+      TableName: this.table,
+      KeyConditionExpression: 'pk = :pk AND begins_with(sk, :prefix)',
+      ExpressionAttributeValues: { ':pk': `USER#${userId}`, ':prefix': PASSKEY_PREFIX },
+      ConsistentRead: true,
+    })) as PasskeyRecord[];
     return records.sort((a, b) => b.createdAt.localeCompare(a.createdAt));
   }
 

@@ -6,8 +6,8 @@
  * instead of starting another reply. Kept a day (`ttl`).
  */
 import fp from 'fastify-plugin';
-import { DeleteCommand, GetCommand, PutCommand, QueryCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
-import { conditionally, isConditionFailed, nowSeconds, putNew } from '../external/dynamodb.js';
+import { DeleteCommand, GetCommand, PutCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { conditionally, isConditionFailed, nowSeconds, putNew, queryItems } from '../external/dynamodb.js';
 
 export const SEND_KEY_TTL_S = 24 * 3_600;
 
@@ -86,21 +86,14 @@ export class SendKeysRepository {
 
   /** Account removal: every key of the person. */
   async purgeAllOf(userId: string): Promise<void> {
-    let start: Record<string, unknown> | undefined;
-    do {
-      const out = await this.doc.send(
-        new QueryCommand({
-          TableName: this.table,
-          KeyConditionExpression: 'pk = :pk AND begins_with(sk, :send)',
-          ExpressionAttributeValues: { ':pk': `USER#${userId}`, ':send': 'SEND#' },
-          ProjectionExpression: 'pk, sk',
-          ConsistentRead: true,
-          ExclusiveStartKey: start,
-        }),
-      );
-      for (const item of out.Items ?? []) await this.doc.send(new DeleteCommand({ TableName: this.table, Key: { pk: item.pk as string, sk: item.sk as string } }));
-      start = out.LastEvaluatedKey;
-    } while (start);
+    const keys = queryItems(this.doc, {
+      TableName: this.table,
+      KeyConditionExpression: 'pk = :pk AND begins_with(sk, :send)',
+      ExpressionAttributeValues: { ':pk': `USER#${userId}`, ':send': 'SEND#' },
+      ProjectionExpression: 'pk, sk',
+      ConsistentRead: true,
+    });
+    for await (const item of keys) await this.doc.send(new DeleteCommand({ TableName: this.table, Key: { pk: item.pk as string, sk: item.sk as string } }));
   }
 }
 

@@ -13,7 +13,8 @@
  */
 import fp from 'fastify-plugin';
 import { createHash, randomBytes } from 'node:crypto';
-import { BatchWriteCommand, DeleteCommand, GetCommand, PutCommand, QueryCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { BatchWriteCommand, DeleteCommand, GetCommand, PutCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { queryAll } from '../external/dynamodb.js';
 import type { SharedLink, SharedMessage, SharedSnapshot } from '@homeagent/contract';
 import { newId } from '../../id-generator.js';
 import { HttpError } from '../../http-error.js';
@@ -72,41 +73,24 @@ export class SharesRepository {
     const hash = tokenHash(token);
     const link = (await this.doc.send(new GetCommand({ TableName: this.table, Key: linkKey(hash), ConsistentRead: true }))).Item;
     if (!link) return undefined;
-    const messages: SharedMessage[] = [];
-    let start: Record<string, unknown> | undefined;
-    do {
-      const page = await this.doc.send(
-        new QueryCommand({
-          TableName: this.table,
-          KeyConditionExpression: 'pk = :pk AND begins_with(sk, :msg)',
-          ExpressionAttributeValues: { ':pk': linkPk(hash), ':msg': 'MSG#' },
-          ConsistentRead: true,
-          ExclusiveStartKey: start,
-        }),
-      );
-      for (const { pk: _pk, sk: _sk, ...m } of page.Items ?? []) messages.push(m as SharedMessage);
-      start = page.LastEvaluatedKey;
-    } while (start);
+    const copied = await queryAll(this.doc, {
+      TableName: this.table,
+      KeyConditionExpression: 'pk = :pk AND begins_with(sk, :msg)',
+      ExpressionAttributeValues: { ':pk': linkPk(hash), ':msg': 'MSG#' },
+      ConsistentRead: true,
+    });
+    const messages = copied.map(({ pk: _pk, sk: _sk, ...m }) => m as SharedMessage);
     return { ownerId: link.ownerId as string, title: link.title as string, sharedBy: link.sharedBy as string, sharedAt: link.sharedAt as string, messages };
   }
 
   /** The person's links, newest first. */
   async list(userId: string): Promise<SharedLink[]> {
-    const entries: OwnerEntry[] = [];
-    let start: Record<string, unknown> | undefined;
-    do {
-      const page = await this.doc.send(
-        new QueryCommand({
-          TableName: this.table,
-          KeyConditionExpression: 'pk = :pk AND begins_with(sk, :share)',
-          ExpressionAttributeValues: { ':pk': `USER#${userId}`, ':share': 'SHARE#' },
-          ConsistentRead: true,
-          ExclusiveStartKey: start,
-        }),
-      );
-      entries.push(...((page.Items ?? []) as OwnerEntry[]));
-      start = page.LastEvaluatedKey;
-    } while (start);
+    const entries = (await queryAll(this.doc, {
+      TableName: this.table,
+      KeyConditionExpression: 'pk = :pk AND begins_with(sk, :share)',
+      ExpressionAttributeValues: { ':pk': `USER#${userId}`, ':share': 'SHARE#' },
+      ConsistentRead: true,
+    })) as OwnerEntry[];
     return entries
       .map(({ id, conversationId, title, createdAt, messageCount }) => ({ id, conversationId, title, createdAt, messageCount }))
       .sort((a, b) => (a.createdAt < b.createdAt ? 1 : -1));
@@ -128,14 +112,8 @@ export class SharesRepository {
   /** The link first (it stops working), then the copied messages, then the owner's entry: a retry finishes the job. */
   private async purge(userId: string, entry: OwnerEntry): Promise<void> {
     await this.doc.send(new DeleteCommand({ TableName: this.table, Key: linkKey(entry.tokenHash) }));
-    let start: Record<string, unknown> | undefined;
-    do {
-      const page = await this.doc.send(
-        new QueryCommand({ TableName: this.table, KeyConditionExpression: 'pk = :pk', ExpressionAttributeValues: { ':pk': linkPk(entry.tokenHash) }, ProjectionExpression: 'pk, sk', ConsistentRead: true, ExclusiveStartKey: start }),
-      );
-      await this.writeAll((page.Items ?? []).map((Key) => ({ DeleteRequest: { Key } })));
-      start = page.LastEvaluatedKey;
-    } while (start);
+    const copied = await queryAll(this.doc, { TableName: this.table, KeyConditionExpression: 'pk = :pk', ExpressionAttributeValues: { ':pk': linkPk(entry.tokenHash) }, ProjectionExpression: 'pk, sk', ConsistentRead: true });
+    await this.writeAll(copied.map((Key) => ({ DeleteRequest: { Key } })));
     await this.doc.send(new DeleteCommand({ TableName: this.table, Key: ownerKey(userId, entry.id) }));
   }
 

@@ -6,7 +6,8 @@
  * midway simply runs it again (each step is idempotent).
  */
 import fp from 'fastify-plugin';
-import { GetCommand, PutCommand, ScanCommand } from '@aws-sdk/lib-dynamodb';
+import { GetCommand, PutCommand } from '@aws-sdk/lib-dynamodb';
+import { scanItems } from '../external/dynamodb.js';
 
 const MARKER_KEY = { pk: 'SETUP', sk: 'HASHED_TOKENS' };
 
@@ -21,28 +22,21 @@ export default fp(
         if (marker.Item) return;
         let sessions = 0;
         let invites = 0;
-        let start: Record<string, unknown> | undefined;
-        do {
-          // A scan, once per installation: the legacy rows have no index of their own.
-          const page = await app.dynamo.send(
-            new ScanCommand({
-              TableName: table,
-              FilterExpression: '(begins_with(pk, :s) AND attribute_exists(id)) OR (begins_with(pk, :i) AND attribute_exists(code))',
-              ExpressionAttributeValues: { ':s': 'SESSION#', ':i': 'INVITE#' },
-              ExclusiveStartKey: start,
-            }),
-          );
-          for (const item of page.Items ?? []) {
-            if (String(item.pk).startsWith('SESSION#')) {
-              await app.sessions.migrateLegacy(item);
-              sessions += 1;
-            } else {
-              await app.invites.migrateLegacy(item);
-              invites += 1;
-            }
+        // A scan, once per installation: the legacy rows have no index of their own.
+        const legacy = scanItems(app.dynamo, {
+          TableName: table,
+          FilterExpression: '(begins_with(pk, :s) AND attribute_exists(id)) OR (begins_with(pk, :i) AND attribute_exists(code))',
+          ExpressionAttributeValues: { ':s': 'SESSION#', ':i': 'INVITE#' },
+        });
+        for await (const item of legacy) {
+          if (String(item.pk).startsWith('SESSION#')) {
+            await app.sessions.migrateLegacy(item);
+            sessions += 1;
+          } else {
+            await app.invites.migrateLegacy(item);
+            invites += 1;
           }
-          start = page.LastEvaluatedKey;
-        } while (start);
+        }
         await app.dynamo.send(new PutCommand({ TableName: table, Item: { ...MARKER_KEY, doneAt: new Date().toISOString() } }));
         if (sessions + invites > 0) app.log.info({ sessions, invites }, 'stored session ids and invite codes as hashes');
       } catch (error) {

@@ -1,7 +1,7 @@
 import fp from 'fastify-plugin';
-import { DeleteCommand, GetCommand, PutCommand, QueryCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
+import { DeleteCommand, GetCommand, PutCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { Role, User } from '@homeagent/contract';
-import { conditionally, conditionallyUpdated } from '../external/dynamodb.js';
+import { conditionally, conditionallyUpdated, queryItems } from '../external/dynamodb.js';
 
 export interface UserRecord extends User {
   passwordHash: string;
@@ -100,23 +100,10 @@ export class UsersRepository {
   /** Every account, oldest first (accounts being removed are left out unless asked for). */
   async list(opts: { removing?: boolean } = {}): Promise<UserRecord[]> {
     const users: UserRecord[] = [];
-    let start: Record<string, unknown> | undefined;
-    do {
-      const out = await this.doc.send(
-        new QueryCommand({
-          TableName: this.table,
-          IndexName: 'gsi1',
-          KeyConditionExpression: 'gsi1pk = :pk',
-          ExpressionAttributeValues: { ':pk': LIST_KEY },
-          ExclusiveStartKey: start,
-        }),
-      );
-      for (const item of out.Items ?? []) {
-        const { pk: _pk, sk: _sk, gsi1pk: _g, gsi1sk: _s, ...record } = item;
-        if ((record.removingAt !== undefined) === (opts.removing ?? false)) users.push(record as UserRecord);
-      }
-      start = out.LastEvaluatedKey;
-    } while (start);
+    for await (const item of queryItems(this.doc, { TableName: this.table, IndexName: 'gsi1', KeyConditionExpression: 'gsi1pk = :pk', ExpressionAttributeValues: { ':pk': LIST_KEY } })) {
+      const { pk: _pk, sk: _sk, gsi1pk: _g, gsi1sk: _s, ...record } = item;
+      if ((record.removingAt !== undefined) === (opts.removing ?? false)) users.push(record as UserRecord);
+    }
     return users;
   }
 

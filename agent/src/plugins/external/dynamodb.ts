@@ -38,7 +38,19 @@ import { isDeepStrictEqual } from 'node:util';
 import fp from 'fastify-plugin';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { HttpError } from '../../http-error.js';
-import { DynamoDBDocumentClient, GetCommand, PutCommand, type DeleteCommand, type UpdateCommand, type UpdateCommandOutput } from '@aws-sdk/lib-dynamodb';
+import {
+  DynamoDBDocumentClient,
+  GetCommand,
+  PutCommand,
+  paginateQuery,
+  paginateScan,
+  type DeleteCommand,
+  type QueryCommandInput,
+  type QueryCommandOutput,
+  type ScanCommandInput,
+  type UpdateCommand,
+  type UpdateCommandOutput,
+} from '@aws-sdk/lib-dynamodb';
 
 declare module 'fastify' {
   interface FastifyInstance {
@@ -97,6 +109,37 @@ export class DatabaseUnavailableError extends HttpError {
     super(503, 'database_unavailable', 'The database is not answering right now. Please try again in a minute.', { cause });
     this.name = 'DatabaseUnavailableError';
   }
+}
+
+/** A table item as the document client reads it (its own type for `Items`). */
+export type Item = NonNullable<QueryCommandOutput['Items']>[number];
+
+/**
+ * Every item a query finds, page after page: the SDK's paginator follows
+ * `LastEvaluatedKey` (lib-dynamodb `paginateQuery`). Pages are read as they
+ * are consumed, so a caller may stop early or delete what it has read.
+ */
+export async function* queryItems(doc: DynamoDBDocumentClient, input: QueryCommandInput): AsyncGenerator<Item> {
+  for await (const page of paginateQuery({ client: doc }, input)) yield* page.Items ?? [];
+}
+
+/** Every item a scan finds, page after page (lib-dynamodb `paginateScan`). */
+export async function* scanItems(doc: DynamoDBDocumentClient, input: ScanCommandInput): AsyncGenerator<Item> {
+  for await (const page of paginateScan({ client: doc }, input)) yield* page.Items ?? [];
+}
+
+/** Every item a query finds, in one array. */
+export async function queryAll(doc: DynamoDBDocumentClient, input: QueryCommandInput): Promise<Item[]> {
+  const items: Item[] = [];
+  for await (const item of queryItems(doc, input)) items.push(item);
+  return items;
+}
+
+/** Every item a scan finds, in one array. */
+export async function scanAll(doc: DynamoDBDocumentClient, input: ScanCommandInput): Promise<Item[]> {
+  const items: Item[] = [];
+  for await (const item of scanItems(doc, input)) items.push(item);
+  return items;
 }
 
 /** True when a DynamoDB condition did not hold. */

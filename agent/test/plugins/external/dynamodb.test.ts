@@ -1,6 +1,6 @@
 import t from 'tap';
 import { GetCommand } from '@aws-sdk/lib-dynamodb';
-import { putNew } from '../../../src/plugins/external/dynamodb.js';
+import { putNew, queryAll, queryItems, scanAll } from '../../../src/plugins/external/dynamodb.js';
 import { buildAgent, registerUser, startStandIns } from '../../helper.js';
 
 // A write whose answer came after the SDK's timeout is sent again: the second
@@ -39,4 +39,21 @@ t.test('an invite used again by the same registration (a retried attempt) holds;
   t.equal(await agent.app.invites.consume(invite.code, 'user-a'), true);
   t.equal(await agent.app.invites.consume(invite.code, 'user-a'), true, 'the retried attempt finds its own mark');
   t.equal(await agent.app.invites.consume(invite.code, 'user-b'), false, 'someone else finds it used');
+});
+
+t.test('a query or scan read page by page returns every item once, in order', async (t) => {
+  const pk = 'TEST#PAGES';
+  for (let i = 0; i < 7; i++) await putNew(doc, table, { pk, sk: `ITEM#${i}`, n: i });
+  // Two items a page: four pages to follow.
+  const read = await queryAll(doc, { TableName: table, KeyConditionExpression: 'pk = :pk', ExpressionAttributeValues: { ':pk': pk }, Limit: 2 });
+  t.same(read.map((item) => item.n as number), [0, 1, 2, 3, 4, 5, 6]);
+  const scanned = await scanAll(doc, { TableName: table, FilterExpression: 'pk = :pk', ExpressionAttributeValues: { ':pk': pk }, Limit: 3 });
+  t.same(scanned.map((item) => item.n as number).sort((a, b) => a - b), [0, 1, 2, 3, 4, 5, 6]);
+  // Read as they are consumed: stopping early reads no further page.
+  const firstThree: number[] = [];
+  for await (const item of queryItems(doc, { TableName: table, KeyConditionExpression: 'pk = :pk', ExpressionAttributeValues: { ':pk': pk }, Limit: 2 })) {
+    firstThree.push(item.n as number);
+    if (firstThree.length === 3) break;
+  }
+  t.same(firstThree, [0, 1, 2]);
 });
