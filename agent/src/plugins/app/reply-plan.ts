@@ -17,6 +17,7 @@ import { HttpError } from '../../http-error.js';
 import type { CatalogueModel } from '../../model-catalogue.js';
 import type { ConversationRecord } from './conversations-repository.js';
 import type { FullSettings } from './settings-repository.js';
+import { SafetyRepository } from './safety-repository.js';
 import type { UserRecord } from './users-repository.js';
 
 /** What a person picked for this message (remembered on the conversation). */
@@ -61,12 +62,12 @@ export async function planReply(
   choices: SendChoices,
   attachmentIds: readonly string[],
 ): Promise<ReplyPlan> {
-  const [settings, history, guardrail, attachments] = await Promise.all([
-    app.settings.get(),
+  const [{ settings, safety }, history, attachments] = await Promise.all([
+    app.settings.getWithSafety(),
     app.messages.listRecent(conversation.id, app.config.contextMessages * 2 + 4),
-    app.safety.guardrailFor(user),
     resolveAttachments(app.attachments, user.id, attachmentIds),
   ]);
+  const { guardrail } = SafetyRepository.guardrailOf(safety, user);
   const modelId = choices.model ?? conversation.model ?? settings.defaultModel;
   const model = settings.models.find((m) => m.modelId === modelId && m.enabled);
   if (!model) throw new ModelUnavailableError(settings.models.filter((m) => m.enabled).map((m) => m.displayName));

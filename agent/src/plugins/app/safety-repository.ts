@@ -9,7 +9,9 @@ import { GetCommand, PutCommand, type DynamoDBDocumentClient } from '@aws-sdk/li
 import type { Guardrail } from '@homeagent/contract';
 import type { UserRecord } from './users-repository.js';
 
-const safetyKey = { pk: 'SETTINGS', sk: 'SAFETY' };
+/** Under the installation's settings key (settings-repository.ts reads both at once for a reply). */
+export const SAFETY_SK = 'SAFETY';
+const safetyKey = { pk: 'SETTINGS', sk: SAFETY_SK };
 
 export interface SafetyItem {
   defaultForNewMembers: (Guardrail & { since: string }) | null;
@@ -25,7 +27,11 @@ export class SafetyRepository {
 
   async get(): Promise<SafetyItem> {
     const out = await this.doc.send(new GetCommand({ TableName: this.table, Key: safetyKey, ConsistentRead: true }));
-    const item = (out.Item ?? {}) as Partial<SafetyItem>;
+    return SafetyRepository.fromItem(out.Item);
+  }
+
+  static fromItem(stored: Record<string, unknown> | undefined): SafetyItem {
+    const item = (stored ?? {}) as Partial<SafetyItem>;
     return { defaultForNewMembers: item.defaultForNewMembers ?? null, people: item.people ?? {} };
   }
 
@@ -52,10 +58,6 @@ export class SafetyRepository {
     const d = item.defaultForNewMembers;
     if (d && user.role === 'member' && user.createdAt >= d.since) return { guardrail: { identifier: d.identifier, version: d.version }, fromDefault: true };
     return { guardrail: null, fromDefault: false };
-  }
-
-  async guardrailFor(user: Pick<UserRecord, 'id' | 'role' | 'createdAt'>): Promise<Guardrail | null> {
-    return SafetyRepository.guardrailOf(await this.get(), user).guardrail;
   }
 }
 

@@ -2,6 +2,8 @@ import fp from 'fastify-plugin';
 import { GetCommand, PutCommand, UpdateCommand, type DynamoDBDocumentClient } from '@aws-sdk/lib-dynamodb';
 import type { ModelEntry, Settings } from '@homeagent/contract';
 import { DEFAULT_CATALOGUE, completeModel, storedModel, type CatalogueModel } from '../../model-catalogue.js';
+import { queryAll } from '../external/dynamodb.js';
+import { SAFETY_SK, SafetyRepository, type SafetyItem } from './safety-repository.js';
 
 /** Settings as the agent uses them: every catalogue entry complete. */
 export interface FullSettings extends Settings {
@@ -36,7 +38,23 @@ export class SettingsRepository {
    */
   async get(): Promise<FullSettings> {
     const out = await this.doc.send(new GetCommand({ TableName: this.table, Key: settingsKey, ConsistentRead: true }));
-    const item = (out.Item ?? {}) as Partial<Settings>;
+    return this.fromItem(out.Item);
+  }
+
+  /**
+   * The settings and the guardrails together, in one request: both are items
+   * of the installation's `SETTINGS` key (with the last access problem,
+   * small). Every reply needs both; two reads were two of the ≈ 18 requests a
+   * reply costs (docs/PERFORMANCE.md). Read afresh each time, as `get` is:
+   * a guardrail an admin has just set applies to the next message.
+   */
+  async getWithSafety(): Promise<{ settings: FullSettings; safety: SafetyItem }> {
+    const items = await queryAll(this.doc, { TableName: this.table, KeyConditionExpression: 'pk = :pk', ExpressionAttributeValues: { ':pk': settingsKey.pk }, ConsistentRead: true });
+    return { settings: this.fromItem(items.find((i) => i.sk === settingsKey.sk)), safety: SafetyRepository.fromItem(items.find((i) => i.sk === SAFETY_SK)) };
+  }
+
+  private fromItem(stored: Record<string, unknown> | undefined): FullSettings {
+    const item = (stored ?? {}) as Partial<Settings>;
     return {
       defaultModel: item.defaultModel ?? this.defaults.defaultModel,
       systemPrompt: item.systemPrompt ?? this.defaults.systemPrompt,
