@@ -50,4 +50,9 @@ export class ConversationLock {
   release(conversation: Pick<ConversationRecord, 'userId' | 'id'>, messageId: string): Promise<void> {
     return this.app.conversations.unlock(conversation.userId, conversation.id, messageId);
   }
+
+  /** At a reply's end: releases its lock and moves the conversation up the list, in one write. */
+  releaseAndTouch(conversation: Pick<ConversationRecord, 'userId' | 'id'>, messageId: string): Promise<void> {
+    return this.app.conversations.unlockAndTouch(conversation.userId, conversation.id, messageId);
+  }
 }

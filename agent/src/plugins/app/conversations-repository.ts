@@ -205,6 +205,40 @@ export class ConversationsRepository {
     );
   }
 
+  /** Gives a conversation that still has its default title this one; a conversation named already keeps its name. */
+  async nameIfUnnamed(userId: string, id: string, title: string): Promise<void> {
+    await conditionally(
+      this.doc,
+      new UpdateCommand({
+        TableName: this.table,
+        Key: conversationKey(userId, id),
+        UpdateExpression: 'SET title = :t REMOVE titleIsDefault',
+        ConditionExpression: 'attribute_exists(titleIsDefault)',
+        ExpressionAttributeValues: { ':t': title },
+      }),
+    );
+  }
+
+  /**
+   * At a reply's end: lets go of the lock `messageId` holds and moves the
+   * conversation to the top of the list, in one request (they were two of
+   * every reply's). When the lock is not held by it any more, only the move.
+   */
+  async unlockAndTouch(userId: string, id: string, messageId: string): Promise<void> {
+    const now = new Date().toISOString();
+    const released = await conditionally(
+      this.doc,
+      new UpdateCommand({
+        TableName: this.table,
+        Key: conversationKey(userId, id),
+        UpdateExpression: 'SET updatedAt = :u, gsi1sk = :s REMOVE activeMessageId, activeSince',
+        ConditionExpression: 'activeMessageId = :m',
+        ExpressionAttributeValues: { ':m': messageId, ':u': now, ':s': `${now}#${id}` },
+      }),
+    );
+    if (!released) await this.touch(userId, id);
+  }
+
   /** Remembers the model, temperature and thinking picked for the conversation (only the fields given). */
   async remember(userId: string, id: string, preferences: ConversationPreferences): Promise<void> {
     // The value type is named: inferred, it would drop the `undefined` a field not given holds.
@@ -226,18 +260,7 @@ export class ConversationsRepository {
   /** Moves the conversation to the top of the list, and names it if it still has the default title. */
   async touch(userId: string, id: string, title?: string): Promise<void> {
     const now = new Date().toISOString();
-    if (title) {
-      await conditionally(
-        this.doc,
-        new UpdateCommand({
-          TableName: this.table,
-          Key: conversationKey(userId, id),
-          UpdateExpression: 'SET title = :t REMOVE titleIsDefault',
-          ConditionExpression: 'attribute_exists(titleIsDefault)',
-          ExpressionAttributeValues: { ':t': title },
-        }),
-      );
-    }
+    if (title) await this.nameIfUnnamed(userId, id, title);
     await conditionally(
       this.doc,
       new UpdateCommand({

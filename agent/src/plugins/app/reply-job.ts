@@ -274,8 +274,9 @@ export async function runReply(
     return;
   }
   await settleBudget(app, job, finalUsage, log);
-  await app.conversations.touch(user.id, conversation.id, conversation.titleIsDefault ? titleFrom(job.userText) : undefined).catch((e: unknown) => log.error({ err: e }, 'could not update the conversation'));
-  await lock.release(conversation, messageId).catch((e: unknown) => log.error({ err: e }, 'could not release the conversation lock'));
+  // The title was given at the send; only a first reply tries again (a conditional write, a no-op once named).
+  if (conversation.titleIsDefault) await app.conversations.nameIfUnnamed(user.id, conversation.id, titleFrom(job.userText)).catch((e: unknown) => log.error({ err: e }, 'could not name the conversation'));
+  await lock.releaseAndTouch(conversation, messageId).catch((e: unknown) => log.error({ err: e }, 'could not release the conversation lock'));
   const done: DoneEvent = { messageId, state, usage: finalUsage, ...(errorText ? { error: errorText } : {}), ...(cutShortByBudget ? { cutShortByBudget } : {}) };
   const doneUpdate = { topic, id: updateId(messageId, sequence + 1), type: DONE_EVENT, data: JSON.stringify(done) };
   if (!(await app.hub.publish(doneUpdate, DONE_ATTEMPTS))) app.hub.publishLater(doneUpdate);

@@ -57,3 +57,19 @@ t.test('a query or scan read page by page returns every item once, in order', as
   }
   t.same(firstThree, [0, 1, 2]);
 });
+
+t.test("a reply's end lets go of its own lock and moves the chat up in one write; another's lock stays", async (t) => {
+  const user = await registerUser(agent);
+  const conversation = await agent.app.conversations.create(user.id, 'Ends');
+  t.ok(await agent.app.conversations.lock(user.id, conversation.id, 'reply-a'));
+  await agent.app.conversations.unlockAndTouch(user.id, conversation.id, 'reply-a');
+  const after = (await agent.app.conversations.get(user.id, conversation.id))!;
+  t.equal(after.activeMessageId, undefined, 'the lock is gone');
+  t.ok(after.updatedAt > conversation.updatedAt, 'and the chat moved up');
+
+  t.ok(await agent.app.conversations.lock(user.id, conversation.id, 'reply-b'));
+  await agent.app.conversations.unlockAndTouch(user.id, conversation.id, 'reply-a');
+  const still = (await agent.app.conversations.get(user.id, conversation.id))!;
+  t.equal(still.activeMessageId, 'reply-b', "another reply's lock is kept");
+  t.ok(still.updatedAt > after.updatedAt, 'the chat still moved up');
+});
