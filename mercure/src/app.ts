@@ -37,6 +37,8 @@ async function app(fastify: FastifyInstance, { config }: AppOptions): Promise<vo
   fastify.setErrorHandler((error: FastifyError, request, reply) => {
     const status = error.statusCode !== undefined && error.statusCode >= 400 && error.statusCode < 600 ? error.statusCode : 500;
     if (status >= 500) request.log.error({ err: error }, 'request failed');
+    // A refused publish is a publisher's fault worth seeing (its route logs warnings only); a refused subscriber, a visitor's.
+    else if (request.method === 'POST') request.log.warn({ code: error.code, reason: error.message }, 'publish refused');
     else request.log.info({ code: error.code, reason: error.message }, 'request refused');
     if (status === 401) reply.header('www-authenticate', 'Bearer realm="mercure"');
     const message = status >= 500 ? `Internal error (request ${request.id}).` : error.message;
