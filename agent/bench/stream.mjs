@@ -15,7 +15,7 @@ import { startBedrockEmulator } from '@homeagent/local/bedrock-emulator';
 import { startHub } from '@homeagent/mercure/testing';
 import agent, { appOptions } from '../dist/app.js';
 import { loadConfig, DEFAULT_SYSTEM_PROMPT } from '../dist/config.js';
-import { conversationTopic, userTopicSelector } from '../dist/contract.js';
+import { conversationTopic, userTopicSelector } from '@homeagent/contract';
 
 const { values: args } = parseArgs({
   options: {
