@@ -145,8 +145,7 @@
           for (const { delta, sequence } of queue) apply(node, delta, sequence);
         }
         // Fetched while streaming, but `done` came before it did: fetch the finished bubble.
-        if (ended.has(messageId) && node.dataset.state === 'streaming') {
-          ended.delete(messageId);
+        if (ended.delete(messageId) && node.dataset.state === 'streaming') {
           htmx.ajax('GET', node.dataset.path, { source: node, target: node, swap: 'outerHTML' });
         }
       }
@@ -192,14 +191,16 @@
     const done = parse(event);
     if (!done) return;
     const bubble = bubbleOf(done.messageId);
-    if (!bubble) ended.add(done.messageId);
+    // No bubble yet, or one being fetched again (its answer may be older than this `done`): the fresh one checks.
+    const pending = !bubble || refetching.has(done.messageId);
+    if (pending) ended.add(done.messageId);
     if (done.state === 'stopped') announce('Stopped');
     else if (done.state === 'error') announce(`Claude's reply failed: ${done.error ?? 'please try again.'}`);
     else {
       const text = summary(bubble);
       announce(text ? `Claude replied: ${text}` : 'Claude replied.');
     }
-    if (bubble && bubble.dataset.state === 'streaming') {
+    if (!pending && bubble.dataset.state === 'streaming') {
       htmx.ajax('GET', bubble.dataset.path, { source: bubble, target: bubble, swap: 'outerHTML' });
     }
   });
@@ -235,11 +236,13 @@
       const messageId = bubble.id.slice('message-'.length);
       if (!bubble.dataset.path || refetching.has(messageId)) continue;
       refetching.add(messageId);
-      htmx.ajax('GET', bubble.dataset.path, { source: bubble, target: bubble, swap: 'outerHTML' }).catch(() => {
-        // Not fetched: what waited goes to the bubble there is.
-        refetching.delete(messageId);
+      htmx.ajax('GET', bubble.dataset.path, { source: bubble, target: bubble, swap: 'outerHTML' }).catch(() => {}).finally(() => {
+        // Not swapped (failed, or dropped while another request of the bubble ran): what waited goes to the
+        // bubble there is, and a reply that ended meanwhile is fetched finished.
+        if (!bubble.isConnected || !refetching.delete(messageId)) return;
         for (const { delta, sequence } of waiting.get(messageId) ?? []) apply(bubble, delta, sequence);
         waiting.delete(messageId);
+        if (ended.delete(messageId)) htmx.ajax('GET', bubble.dataset.path, { source: bubble, target: bubble, swap: 'outerHTML' });
       });
     }
     refreshSidebar();

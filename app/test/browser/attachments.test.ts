@@ -21,6 +21,14 @@ t.setTimeout(300_000);
 const { stack, adminInvite, pageErrors, openPage } = await startBrowserStack(t, 'homeagent-browser-attach-');
 const { page } = await openPage();
 page.setDefaultTimeout(60_000);
+// DEBUG (the paste test under load): the page's live-connection events, printed if it fails.
+await page.addInitScript(() => {
+  const seen: string[] = [];
+  (window as unknown as { __live: string[] }).__live = seen;
+  for (const name of ['htmx:sse:after:connection', 'htmx:sse:error', 'htmx:sse:close', 'htmx:sse:before:connection', 'delta', 'done', 'start', 'sent', 'changed']) {
+    document.addEventListener(name, (event) => { seen.push(`${Math.round(performance.now())} ${location.pathname} ${name} ${(event as CustomEvent<{ id?: string } | null>).detail?.id ?? ''}`); }, true);
+  }
+});
 await registerWithInvite(page, stack.url, adminInvite, 'ann', 'Ann Example');
 
 const PHOTO = png(64, 48);
@@ -186,8 +194,10 @@ t.test('a pasted image goes with a message in the open chat', async (t) => {
   await reply.waitFor().catch(async (error: unknown) => {
     const bubbles = await page.locator('#messages .bubble').evaluateAll((all) => all.map((b) => `${b.id} ${b.getAttribute('class') ?? ''} ${b.getAttribute('data-state') ?? ''} ${b.getAttribute('data-path') ?? ''} ${b.textContent.replace(/\s+/g, ' ').slice(0, 80)}`));
     const path = await page.locator('#messages .bubble-assistant').last().getAttribute('data-path');
-    const fetched = path ? await (await page.request.get(`${stack.url}${path}`)).text() : '';
-    t.comment(`DEBUG bubbles:\n${bubbles.join('\n')}\nDEBUG fetched ${path}: ${fetched.slice(0, 600)}`);
+    const fetched = path ? await (await page.request.get(`${stack.url}${path}`, { headers: { 'hx-request': 'true', 'hx-request-type': 'partial' } })).text() : '';
+    const live = await page.evaluate(() => (window as unknown as { __live?: string[] }).__live ?? []);
+    const connect = await page.locator('[hx-sse\\:connect]').evaluateAll((all) => all.map((e) => e.getAttribute('hx-sse:connect')));
+    t.comment(`DEBUG bubbles:\n${bubbles.join('\n')}\nDEBUG fetched ${path}: ${fetched.slice(0, 400)}\nDEBUG connect ${JSON.stringify(connect)}\nDEBUG live events:\n${live.slice(-40).join('\n')}`);
     throw error;
   });
   t.equal(await reply.getAttribute('data-state'), 'complete', (await reply.textContent()) ?? '');
