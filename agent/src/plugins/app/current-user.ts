@@ -32,21 +32,26 @@ export default fp(
   async (app) => {
     app.decorateRequest('user', null as unknown as UserRecord);
 
-    app.decorate('loadUser', async (request: FastifyRequest) => {
+    /** `fresh`: the record read now, not as a moment ago (users-repository.ts `getRecent`). */
+    const load = async (request: FastifyRequest, fresh: boolean) => {
       const id = request.headers[USER_ID_HEADER];
       if (typeof id !== 'string' || id === '') {
         throw new HttpError(400, 'validation', 'The header "x-user-id" is required.');
       }
       // Checked here as well as in the route schemas: admin routes load the user before validation.
       if (!USER_ID.test(id)) throw new HttpError(400, 'validation', 'The header "x-user-id" is not a user id.');
-      const user = await app.users.get(id);
+      // A page or a send is a burst of calls for one person: the record read by its first answers the rest.
+      const user = await (fresh ? app.users.get(id) : app.users.getRecent(id));
       if (!user) throw new HttpError(401, 'unknown_user', 'The person this request is for has no account (any more). Sign in again.');
       if (user.disabledAt) throw forbidden('account_disabled', DISABLED_MESSAGE);
       request.user = user;
-    });
+    };
+    // A hook's second argument is the reply: the flag is never taken from it.
+    app.decorate('loadUser', (request: FastifyRequest) => load(request, false));
 
     app.decorate('requireAdmin', async (request: FastifyRequest) => {
-      await app.loadUser(request);
+      // An admin's powers are checked on the stored record: a role taken away holds at once, in every process.
+      await load(request, true);
       if (request.user.role !== 'admin') throw forbidden('admin_only', 'Only an admin can do this.');
     });
   },

@@ -17,6 +17,19 @@ export interface UserRecord extends User {
 /** Registration takes well under a second; a claim this old without its account was abandoned. */
 const ABANDONED_CLAIM_MS = 10 * 60_000;
 
+/**
+ * How long a person's record, once read, answers the next reads of the same
+ * request burst (`getRecent`): a chat page or a send is five calls from the
+ * app, each naming the person, and each read of the record was a round trip
+ * and about 2 ms of the SDK's CPU (docs/PERFORMANCE.md). Every write here
+ * forgets the record at once, so a change made through this process (disable,
+ * role, removal) holds for the very next request; another process (two tasks
+ * only overlap during a deploy) sees it within this long.
+ */
+export const RECENT_USER_MS = 1_000;
+/** Records kept at most; the oldest go first (a household has a few dozen people). */
+const RECENT_USERS_MAX = 500;
+
 const LIST_KEY = 'USERS';
 const userKey = (id: string) => ({ pk: `USER#${id}`, sk: 'PROFILE' });
 const usernameKey = (username: string) => ({ pk: `USERNAME#${username}`, sk: 'USERNAME' });
@@ -32,16 +45,59 @@ export function toUser(record: UserRecord): User {
 }
 
 export class UsersRepository {
+  /** Reads of the last RECENT_USER_MS, as promises: reads at the same moment share one request. */
+  private readonly recent = new Map<string, { read: Promise<UserRecord | undefined>; at: number }>();
+
   constructor(
     private readonly doc: DynamoDBDocumentClient,
     private readonly table: string,
+    private readonly now: () => number = Date.now,
   ) {}
 
-  async get(id: string): Promise<UserRecord | undefined> {
+  /** The stored record, read now (a consistent read); it also answers `getRecent` for a moment. */
+  get(id: string): Promise<UserRecord | undefined> {
+    const read = this.read(id);
+    this.remember(id, read);
+    return read.then((record) => record && { ...record });
+  }
+
+  /**
+   * The record as read within the last RECENT_USER_MS, else read now: for
+   * checking who a request is for. Decisions that change people (admin
+   * actions, the last-admin guard) use `get`.
+   */
+  getRecent(id: string): Promise<UserRecord | undefined> {
+    const hit = this.recent.get(id);
+    if (!hit || this.now() - hit.at >= RECENT_USER_MS) return this.get(id);
+    // A copy each: a route that changes its request's record does not change the next request's.
+    return hit.read.then((record) => record && { ...record });
+  }
+
+  private async read(id: string): Promise<UserRecord | undefined> {
     const out = await this.doc.send(new GetCommand({ TableName: this.table, Key: userKey(id), ConsistentRead: true }));
     if (!out.Item || out.Item.removingAt !== undefined) return undefined;
     const { pk: _pk, sk: _sk, gsi1pk: _g, gsi1sk: _s, ...record } = out.Item;
     return record as UserRecord;
+  }
+
+  private remember(id: string, read: Promise<UserRecord | undefined>): void {
+    this.recent.delete(id);
+    if (this.recent.size >= RECENT_USERS_MAX) this.recent.delete(this.recent.keys().next().value!);
+    const entry = { read, at: this.now() };
+    this.recent.set(id, entry);
+    // A failed read is not kept: the next request tries the table again.
+    read.catch(() => {
+      if (this.recent.get(id) === entry) this.recent.delete(id);
+    });
+  }
+
+  /**
+   * Called once a write of the record is answered (and before it is sent): a
+   * read that began before the write ended may hold the old record, and is
+   * dropped with the entry.
+   */
+  private forget(id: string): void {
+    this.recent.delete(id);
   }
 
   async getByUsername(username: string): Promise<UserRecord | undefined> {
@@ -87,6 +143,7 @@ export class UsersRepository {
   }
 
   async create(record: UserRecord): Promise<void> {
+    this.forget(record.id);
     await this.doc.send(
       new PutCommand({
         TableName: this.table,
@@ -95,6 +152,7 @@ export class UsersRepository {
         ConditionExpression: 'attribute_not_exists(pk)',
       }),
     );
+    this.forget(record.id);
   }
 
   /** Every account, oldest first (accounts being removed are left out unless asked for). */
@@ -109,6 +167,7 @@ export class UsersRepository {
 
   /** Sets (or, with null, removes) a person's own monthly budget; undefined when there is no such account. */
   async setBudget(id: string, monthlyBudgetUsd: number | null): Promise<UserRecord | undefined> {
+    this.forget(id);
     const attributes = await conditionallyUpdated(
       this.doc,
       new UpdateCommand({
@@ -119,7 +178,7 @@ export class UsersRepository {
         ...(monthlyBudgetUsd === null ? {} : { ExpressionAttributeValues: { ':b': monthlyBudgetUsd } }),
         ReturnValues: 'ALL_NEW',
       }),
-    );
+    ).finally(() => this.forget(id));
     if (!attributes) return undefined;
     const { pk: _pk, sk: _sk, gsi1pk: _g, gsi1sk: _s, ...record } = attributes;
     return record as UserRecord;
@@ -127,6 +186,7 @@ export class UsersRepository {
 
   /** One conditional update of a live (not being removed) account; undefined when there is none. */
   private async update(id: string, expression: string, values: Record<string, unknown>, names?: Record<string, string>): Promise<UserRecord | undefined> {
+    this.forget(id);
     const attributes = await conditionallyUpdated(
       this.doc,
       new UpdateCommand({
@@ -138,7 +198,7 @@ export class UsersRepository {
         ...(names ? { ExpressionAttributeNames: names } : {}),
         ReturnValues: 'ALL_NEW',
       }),
-    );
+    ).finally(() => this.forget(id));
     if (!attributes) return undefined;
     const { pk: _pk, sk: _sk, gsi1pk: _g, gsi1sk: _s, ...record } = attributes;
     return record as UserRecord;
@@ -177,10 +237,11 @@ export class UsersRepository {
   /** The last step of a removal: the username claim, then the profile (only if it was marked). */
   async purge(record: UserRecord): Promise<void> {
     await this.releaseUsername(record.username, record.id);
+    this.forget(record.id);
     await conditionally(
       this.doc,
       new DeleteCommand({ TableName: this.table, Key: userKey(record.id), ConditionExpression: 'attribute_exists(removingAt)' }),
-    );
+    ).finally(() => this.forget(record.id));
   }
 }
 
