@@ -129,10 +129,13 @@ const conversationRoutes: FastifyPluginAsync = async (fastify) => {
       const context = { topic: sent.topic, csrfToken };
       // Both bubbles go to the end of the list; the form comes back empty
       // (an <hx-partial>), which also clears any earlier error beside it.
+      // The sidebar, the title and what is left of the budget are not sent
+      // here: the send's `changed` event brings them to every open page of
+      // the person, this one included (app.js asks /c/:id/sidebar), and
+      // answering them twice was two more calls to the agent per message.
       return reply.fragment(html`${messageBubble(sent.userMessage, context)}
 ${messageBubble(sent.assistantMessage, context)}
-<hx-partial hx-target="#composer" hx-swap="outerHTML">${composer({ conversationId, csrfToken, autofocus: true, models, choices })}</hx-partial>
-${await refreshAfterReply(request, user.id, conversationId, csrfToken)}`,
+<hx-partial hx-target="#composer" hx-swap="outerHTML">${composer({ conversationId, csrfToken, autofocus: true, models, choices })}</hx-partial>`,
       );
     },
   );
@@ -190,9 +193,11 @@ ${await refreshAfterReply(request, user.id, conversationId, csrfToken)}`,
     const topic = conversationTopic(app.config.publicUrl, user.id, conversationId);
     const bubble = messageBubble(message, { topic, csrfToken: await reply.csrfToken() });
     if (isHtmxRequest(request)) {
-      const refresh = message.state === 'streaming' ? html`` : await refreshAfterReply(request, user.id, conversationId, await reply.csrfToken());
+      // The page asks for the bubble when its reply ended (or when its live connection came back,
+      // when it also asks for the list): the `changed` event that follows every `done` refreshes
+      // the sidebar and the budget (app.js), so they are not answered a second time here.
       const note = message.context ? html`<hx-partial hx-target="#context-note" hx-swap="outerHTML">${contextNote([message])}</hx-partial>` : html``;
-      return reply.fragment(html`${bubble}${refresh}${note}`);
+      return reply.fragment(html`${bubble}${note}`);
     }
     // Someone opened the message's address directly: show it in its conversation.
     return reply.redirect(`${conversationPath(conversationId)}#message-${encodeURIComponent(messageId)}`, 303);

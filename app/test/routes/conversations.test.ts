@@ -136,8 +136,10 @@ t.test('sending answers both bubbles; the page holds one live connection, same-o
   );
   t.match(res.body, /class="bubble bubble-user"[\s\S]*Hi &lt;b&gt;there&lt;\/b&gt;/, 'my message, escaped');
   const messageId = assistantIdOf(res.body);
-  t.match(res.body, /<hx-partial hx-target="#chat-title" hx-swap="textContent">First words<\/hx-partial>/, 'the title (named by the first message) comes along');
-  t.match(res.body, /<hx-partial hx-target="#conversation-nav"/, 'and the sidebar');
+  t.notMatch(res.body, /hx-target="#conversation-nav"|hx-target="#budget-left"/, 'the sidebar and the budget come with the live `changed` event, not twice');
+  const sidebar = await ann.getPartial(`/c/${id}/sidebar`);
+  t.match(sidebar.body, /<hx-partial hx-target="#chat-title" hx-swap="textContent">First words<\/hx-partial>/, 'what that event makes the page ask for: the title');
+  t.match(sidebar.body, /<hx-partial hx-target="#conversation-nav"[^>]*>[\s\S]*aria-current="page"/, 'and the sidebar');
   t.notMatch(res.body, /hx-sse:connect/, 'the bubble does not subscribe on its own');
   t.notMatch(res.body, /aria-live/, 'the growing text is not a live region');
   t.match(res.body, new RegExp(`data-path="/c/${id}/m/${messageId}" data-seq="0"`), 'the bubble knows where it is and which update it holds');
@@ -147,6 +149,7 @@ t.test('sending answers both bubbles; the page holds one live connection, same-o
 
   const final = await finishedBubble(id, messageId);
   t.match(final, /data-state="complete"/);
+  t.notMatch(final, /hx-target="#conversation-nav"/, 'the finished bubble alone: the `changed` after its `done` refreshes the sidebar');
   t.notMatch(final, />Stop</);
 });
 
