@@ -67,6 +67,8 @@ export interface RelayCell extends LatencyFigures, StreamTally {
   piecesPer1000Tokens?: number;
   /** CPU seconds per process over the cell */
   cpuSeconds: Partial<Record<ProcessName, number>>;
+  /** tokens the emulator emitted for the cell's replies (those that failed too) */
+  emittedTokens: number;
   /** CPU seconds per 1,000 tokens emitted in the cell */
   cpuPer1000Tokens: Partial<Record<ProcessName, number>>;
   /** the highest RSS seen per process during the cell, MiB */
@@ -79,6 +81,12 @@ export interface BaselineCell extends LatencyFigures {
   failed: number;
   firstFailure?: string;
   tokens: number;
+  /**
+   * CPU seconds this process spent reading the streams, per 1,000 tokens: what
+   * the AWS SDK alone costs to receive Bedrock's events (decoding the event
+   * stream, its checksums, the JSON of each event), the floor under the agent's own figure.
+   */
+  cpuPer1000Tokens?: number;
 }
 
 const RSS_SAMPLE_MS = 250;
@@ -88,7 +96,7 @@ function summaryOf(values: number[]): Summary | undefined {
 }
 
 /** The text of message `i` of a cell: unique, so the emulator's record finds it. */
-function messageText(tag: string, i: number, body: string): string {
+export function messageText(tag: string, i: number, body: string): string {
   return `[${tag} #${i}] ${body}`;
 }
 
@@ -304,6 +312,7 @@ export async function measureRelayCell(opts: {
     perToken: summaryOf(perToken),
     perTokenSubscribed: summaryOf(perTokenSubscribed),
     firstToken: summaryOf(firstToken),
+    emittedTokens,
     cpuSeconds,
     cpuPer1000Tokens,
     peakRssMiB,
@@ -341,7 +350,10 @@ export async function measureBaselineCell(opts: {
       return { key: text, pieces };
     };
     const texts = Array.from({ length: opts.concurrency }, (_, i) => messageText(opts.tag, i, opts.body));
+    // Only the reads run in this process meanwhile: its CPU is what reading them costs.
+    const cpuBefore = process.cpuUsage();
     const outcomes = await Promise.allSettled(texts.map(read));
+    const cpu = process.cpuUsage(cpuBefore);
     const ok = outcomes.filter((o): o is PromiseFulfilledResult<{ key: string; pieces: ReceivedPiece[] }> => o.status === 'fulfilled').map((o) => o.value);
     const rejected = outcomes.filter((o): o is PromiseRejectedResult => o.status === 'rejected');
     const records = await opts.emulator.emitted(ok.map((o) => o.key));
@@ -369,6 +381,7 @@ export async function measureBaselineCell(opts: {
       // Read directly, every token is read on an open stream.
       perTokenSubscribed: summaryOf(perToken),
       firstToken: summaryOf(firstToken),
+      ...(tokens > 0 ? { cpuPer1000Tokens: ((cpu.user + cpu.system) / 1e6 / tokens) * 1000 } : {}),
     };
   } finally {
     client.destroy();

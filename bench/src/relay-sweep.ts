@@ -46,6 +46,8 @@ export interface RelaySweep {
   cells: RelayCell[];
   baseline: BaselineCell[];
   profile?: { concurrency: number; agent?: ProfileSummary; hub?: ProfileSummary; files: string[] };
+  /** the headline cell again with replies about 6× longer, and its direct read: fixed and per-token cost (relay-report.ts) */
+  longReplies?: { cell: RelayCell; baseline: BaselineCell };
   skipped: string[];
   /** warn and error lines the services wrote, over every stack start */
   serviceLog: { warnings: number; errors: number; lastLines: string[] };
@@ -55,6 +57,13 @@ const BODY =
   'We are planning a family trip to the mountains next month with two children and a dog. ' +
   'Could you suggest a packing list, a few easy hikes suitable for small legs, some rainy day activities, ' +
   'and a simple plan for meals that we can cook in a small cabin kitchen without much equipment or fuss?';
+/**
+ * The emulator's reply quotes the message (local/src/bedrock-reply.ts): this
+ * one makes a reply of about 740 tokens (the short one's 115), as long as a
+ * typical answer of Claude's. Measured beside the short one, it splits what a
+ * reply costs into what every reply costs once and what each token adds.
+ */
+const LONG_BODY = Array.from({ length: 12 }, () => BODY).join('\n\n');
 const SYSTEM_PROMPT_FOR_BASELINE = 'You are a helpful assistant.';
 const MODEL_ID = 'us.anthropic.claude-sonnet-4-5-20250929-v1:0';
 const CELL_TIMEOUT_MS = 120_000;
@@ -186,7 +195,12 @@ export async function runRelaySweep(config: RelaySweepConfig, budget: TimeBudget
       hubEnv.BENCH_CPU_PROF_DIR = join(profile, 'hub');
     }
     // Hundreds of people register from 127.0.0.1 in a few minutes: above the app's burst limit per address (60 a minute).
-    const appEnv = { AUTH_BURST_PER_MINUTE: BENCH_AUTH_BURST, SEND_RATE_PER_MINUTE: BENCH_SEND_RATE };
+    const appEnv: Record<string, string> = { AUTH_BURST_PER_MINUTE: BENCH_AUTH_BURST, SEND_RATE_PER_MINUTE: BENCH_SEND_RATE };
+    // BENCH_SERVICE_NODE_OPTIONS: flags for the three services (e.g. a V8 heap setting), to measure what they change.
+    const serviceFlags = process.env.BENCH_SERVICE_NODE_OPTIONS?.trim();
+    if (serviceFlags) {
+      for (const env of [agentEnv, hubEnv, appEnv]) env.NODE_OPTIONS = [env.NODE_OPTIONS, serviceFlags].filter(Boolean).join(' ');
+    }
     const stack = await HostedStack.start({ dataDir, ports: { edge: edgePort }, env: { agent: { ...agentEnv, ...BENCH_ADMIT_ALL }, hub: hubEnv, app: appEnv } }, 90_000);
     try {
       const pids = { ...stack.info.pids, emulator: emulator.pid };
@@ -237,6 +251,16 @@ export async function runRelaySweep(config: RelaySweepConfig, budget: TimeBudget
           }
           sweep.cells.push(cell);
           log(`relay:   N=${n}: ${cell.measured} streams, ${cell.tokens} tokens, per token p50 ${cell.perToken?.p50.toFixed(1) ?? '–'} ms${cell.failed ? `; ${cell.failed} failed, first: ${cell.firstFailure?.slice(0, 160)}` : ''}`);
+          if (coalesceMs === 40 && n === Math.min(config.headlineConcurrency, maxPeople) && !budget.expired()) {
+            log(`relay:   N=${n}, long replies…`);
+            try {
+              const long = await measureRelayCell({ people: people.slice(0, n), coalesceMs, tag: `long-c${coalesceMs}-n${n}`, body: LONG_BODY, emulator, api: apiFor(stack), pids, timeoutMs: CELL_TIMEOUT_MS });
+              const direct = await measureBaselineCell({ concurrency: n, tag: `long-direct-n${n}`, body: LONG_BODY, systemPrompt: SYSTEM_PROMPT_FOR_BASELINE, modelId: MODEL_ID, emulator });
+              sweep.longReplies = { cell: long, baseline: direct };
+            } catch (error) {
+              sweep.skipped.push(`long replies, N=${n}: ${(error as Error).message.slice(0, 200)}`);
+            }
+          }
         }
       });
     }

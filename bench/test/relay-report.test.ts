@@ -1,6 +1,8 @@
 import t from 'tap';
 import { latencyChart } from '../src/latency-chart.js';
 import { summarizeProfile, type CpuProfile } from '../src/cpu-profile-summary.js';
+import type { RelayCell } from '../src/relay-latency.js';
+import { costSplit } from '../src/relay-report.js';
 
 t.test('the chart is an SVG with one path per line and escaped labels', async (t) => {
   const svg = latencyChart('Latency <per> token', [
@@ -44,4 +46,23 @@ t.test('summarizeProfile counts self and total time, skips idle, and honours the
   t.equal(windowed.samples, 2);
   t.same(windowed.top.map((e) => e.name), ['outer']);
   t.equal(summarizeProfile(profile, { window: { startUs: 90_000, endUs: 99_000 } }).windowed, false, 'a window outside the profile falls back to all of it');
+});
+
+t.test('costSplit recovers what a reply costs once and per token from two reply lengths', async (t) => {
+  // agent: 40 ms per reply + 0.2 s per 1,000 tokens; hub: nothing per reply + 0.05 s per 1,000 tokens.
+  const cell = (replies: number, tokensEach: number): RelayCell => {
+    const tokens = replies * tokensEach;
+    return {
+      concurrency: replies,
+      emittedTokens: tokens,
+      cpuSeconds: { agent: replies * 0.04 + tokens * 0.0002, hub: tokens * 0.00005 },
+    } as unknown as RelayCell;
+  };
+  const split = costSplit(cell(200, 115), cell(200, 740));
+  t.ok(Math.abs(split.agent!.perReplyMs - 40) < 1e-6, `agent once per reply: ${split.agent!.perReplyMs}`);
+  t.ok(Math.abs(split.agent!.per1000Tokens - 0.2) < 1e-9);
+  t.ok(Math.abs(split.hub!.perReplyMs) < 1e-6);
+  t.ok(Math.abs(split.hub!.per1000Tokens - 0.05) < 1e-9);
+  t.equal(split.app, undefined, 'a process not measured is left out');
+  t.same(costSplit(cell(10, 100), cell(10, 100)), {}, 'replies of one length cannot be split');
 });

@@ -47,7 +47,8 @@ t.test('a tiny run measures every phase at both paces', async (t) => {
       BENCH_SCALE_RATE: '20',
       BENCH_SCALE_REQUESTS: '6',
       BENCH_RELAY_CONCURRENCY: '1,3',
-      BENCH_COALESCE_MS: '0',
+      // 40 ms: the window at which the headline cell is measured again with long replies.
+      BENCH_COALESCE_MS: '40',
       BENCH_RELAY_MAX_SECONDS: '300',
     },
   });
@@ -89,7 +90,7 @@ t.test('a tiny run measures every phase at both paces', async (t) => {
   // The relay sweep: every stream measured per token, nothing lost, doubled or out of order.
   const relay = results.relay;
   t.same(relay.skipped, [], 'relay: nothing skipped');
-  t.same(relay.cells.map((c: { concurrency: number; coalesceMs: number }) => [c.coalesceMs, c.concurrency]), [[0, 1], [0, 3]]);
+  t.same(relay.cells.map((c: { concurrency: number; coalesceMs: number }) => [c.coalesceMs, c.concurrency]), [[40, 1], [40, 3]]);
   for (const cell of relay.cells) {
     t.equal(cell.measured, cell.concurrency, `N=${cell.concurrency}: every stream measured`);
     t.equal(cell.failed, 0, `N=${cell.concurrency}: no failed stream (${cell.firstFailure ?? 'none'})`);
@@ -102,14 +103,27 @@ t.test('a tiny run measures every phase at both paces', async (t) => {
   }
   t.ok(relay.idleRssMiB[0].rssMiB.agent > 0, 'idle RSS read');
   t.same(relay.baseline.map((b: { concurrency: number; measured: number }) => [b.concurrency, b.measured]), [[1, 1], [3, 3]], 'the direct baseline measured every stream');
-  for (const b of relay.baseline) t.equal(b.perToken.count, b.tokens);
+  for (const b of relay.baseline) {
+    t.equal(b.perToken.count, b.tokens);
+    t.ok(b.cpuPer1000Tokens > 0, 'the CPU of reading the streams directly (the SDK floor) read');
+  }
+  // The headline cell (here N=3) again with long replies: what a reply costs once, and per token.
+  const long = relay.longReplies;
+  t.equal(long?.cell.measured, 3, 'long replies: every stream measured');
+  t.same([long.cell.lost, long.cell.doubled, long.cell.outOfOrder, long.cell.mismatched], [0, 0, 0, 0]);
+  const short = relay.cells.find((c: { concurrency: number }) => c.concurrency === 3);
+  t.ok(long.cell.emittedTokens / 3 > 4 * (short.emittedTokens / 3), `the long replies are several times longer (${long.cell.emittedTokens} against ${short.emittedTokens} tokens)`);
+  t.equal(long.baseline.measured, 3, 'and read directly');
   t.ok(relay.profile.agent.samples > 0 && relay.profile.hub.samples > 0, '--cpu-prof profiled the agent and the hub');
   t.ok(relay.profile.agent.top.length > 0);
 
   const written = await readdir(dir);
   const markdown = written.find((f) => /^\d{4}-\d{2}-\d{2}-.+\.md$/.test(f));
   t.ok(markdown, 'the Markdown results were written');
-  t.match(await readFile(join(dir, markdown!), 'utf8'), /### Relay latency per token/);
+  const report = await readFile(join(dir, markdown!), 'utf8');
+  t.match(report, /### Relay latency per token/);
+  t.match(report, /### What a reply costs: once per reply, and per token \(N=3/);
+  t.match(report, /\| agent \| [\d.]+ \| [\d.]+ \| -?[\d.]+ \| -?[\d.]+ \|/, 'with the agent\'s split');
   const chart = written.find((f) => f.endsWith('-latency.svg'));
   t.match(await readFile(join(dir, chart!), 'utf8'), /^<svg [^>]*>[\s\S]*<path /, 'the chart has lines');
   t.match(stdout, /\| figure \| target \| this run \| met \|/, 'the targets table is on stdout');
