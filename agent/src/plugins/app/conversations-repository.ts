@@ -26,6 +26,9 @@ const BATCH_SIZE = 25;
 
 const conversationKey = (userId: string, id: string) => ({ pk: `USER#${userId}`, sk: `CONV#${id}` });
 const listKey = (userId: string) => `USER#${userId}#CONVS`;
+/** Where a conversation sits in its person's list (gsi1, newest first): the update that moves it, and its values. */
+const MOVE_IN_LIST = 'SET updatedAt = :u, gsi1sk = :s';
+const listPosition = (now: string, id: string) => ({ ':u': now, ':s': `${now}#${id}` });
 
 export function toConversation(record: ConversationRecord): Conversation {
   const conversation: Conversation = { id: record.id, userId: record.userId, title: record.title, createdAt: record.createdAt, updatedAt: record.updatedAt };
@@ -55,7 +58,7 @@ export class ConversationsRepository {
       updatedAt: now,
       ...(trimmed ? {} : { titleIsDefault: true }),
     };
-    await putNew(this.doc, this.table, { ...conversationKey(userId, id), gsi1pk: listKey(userId), gsi1sk: `${now}#${id}`, ...record });
+    await putNew(this.doc, this.table, { ...conversationKey(userId, id), gsi1pk: listKey(userId), gsi1sk: listPosition(now, id)[':s'], ...record });
     return record;
   }
 
@@ -231,9 +234,9 @@ export class ConversationsRepository {
       new UpdateCommand({
         TableName: this.table,
         Key: conversationKey(userId, id),
-        UpdateExpression: 'SET updatedAt = :u, gsi1sk = :s REMOVE activeMessageId, activeSince',
+        UpdateExpression: `${MOVE_IN_LIST} REMOVE activeMessageId, activeSince`,
         ConditionExpression: 'activeMessageId = :m',
-        ExpressionAttributeValues: { ':m': messageId, ':u': now, ':s': `${now}#${id}` },
+        ExpressionAttributeValues: { ':m': messageId, ...listPosition(now, id) },
       }),
     );
     if (!released) await this.touch(userId, id);
@@ -266,9 +269,9 @@ export class ConversationsRepository {
       new UpdateCommand({
         TableName: this.table,
         Key: conversationKey(userId, id),
-        UpdateExpression: 'SET updatedAt = :u, gsi1sk = :s',
+        UpdateExpression: MOVE_IN_LIST,
         ConditionExpression: 'attribute_exists(pk)',
-        ExpressionAttributeValues: { ':u': now, ':s': `${now}#${id}` },
+        ExpressionAttributeValues: listPosition(now, id),
       }),
     );
   }
