@@ -67,7 +67,9 @@ export interface RelayCell extends LatencyFigures, StreamTally {
   piecesPer1000Tokens?: number;
   /** CPU seconds per process over the cell */
   cpuSeconds: Partial<Record<ProcessName, number>>;
-  /** tokens the emulator emitted for the cell's replies (those that failed too) */
+  /** replies of the cell that ran and ended (a send refused, e.g. 503, emitted none) */
+  emittedReplies: number;
+  /** tokens the emulator emitted for them */
   emittedTokens: number;
   /** CPU seconds per 1,000 tokens emitted in the cell */
   cpuPer1000Tokens: Partial<Record<ProcessName, number>>;
@@ -262,6 +264,7 @@ export async function measureRelayCell(opts: {
   const perTokenSubscribed: number[] = [];
   const firstToken: number[] = [];
   let emittedTokens = 0;
+  let emittedReplies = 0;
   let pieces = 0;
   for (let i = 0; i < ok.length; i++) {
     const outcome = ok[i]!;
@@ -272,6 +275,7 @@ export async function measureRelayCell(opts: {
       continue;
     }
     emittedTokens += record.tokens.length;
+    emittedReplies++;
     const { messages } = await api.getJson<{ messages: Array<{ id: string; text: string }> }>(`/v1/conversations/${outcome.person.conversationId}`, outcome.person.userId);
     const stored = messages.find((m) => m.id === outcome.messageId)?.text ?? '';
     const received = outcome.pieces.map((p) => p.text).join('');
@@ -312,6 +316,7 @@ export async function measureRelayCell(opts: {
     perToken: summaryOf(perToken),
     perTokenSubscribed: summaryOf(perTokenSubscribed),
     firstToken: summaryOf(firstToken),
+    emittedReplies,
     emittedTokens,
     cpuSeconds,
     cpuPer1000Tokens,

@@ -123,7 +123,7 @@ export function relayMarkdown(sweep: RelaySweep | undefined, scale: PageScale | 
         '',
         `### What a reply costs: once per reply, and per token (N=${head!.concurrency}, coalescing 40 ms)`,
         '',
-        `The headline cell again with longer replies (${f(long.emittedTokens / long.concurrency)} tokens each, against ${f(head!.emittedTokens / head!.concurrency)}): CPU = replies × (once per reply) + tokens × (per token), solved from the two cells. Once per reply is the send (session, budget, both messages stored), the reply's end (stored, budget settled, list moved) and the calls around it; per token is the relay (the SDK's events, pieces rendered, checkpoints, publishes, the hub's fan-out). The SDK alone, reading the same streams directly: ${f(floorShort)} CPU-s per 1,000 tokens (short), ${f(sweep.longReplies.baseline.cpuPer1000Tokens)} (long).`,
+        `The headline cell again with longer replies (${f(long.emittedTokens / long.emittedReplies)} tokens each, against ${f(head!.emittedTokens / head!.emittedReplies)}; ${long.emittedReplies} and ${head!.emittedReplies} replies ran of ${long.concurrency}): CPU = replies × (once per reply) + tokens × (per token), solved from the two cells; the CPU of sends refused under load is counted in the once-per-reply share. Once per reply is the send (session, budget, both messages stored), the reply's end (stored, budget settled, list moved) and the calls around it; per token is the relay (the SDK's events, pieces rendered, checkpoints, publishes, the hub's fan-out). The SDK alone, reading the same streams directly: ${f(floorShort)} CPU-s per 1,000 tokens (short), ${f(sweep.longReplies.baseline.cpuPer1000Tokens)} (long).`,
         '',
         mdTable(
           ['process', 'CPU s / 1,000 tokens, short replies', 'long replies', 'CPU ms once per reply', 'CPU s per 1,000 tokens relayed'],
@@ -154,15 +154,17 @@ export function relayMarkdown(sweep: RelaySweep | undefined, scale: PageScale | 
 /** Per process: CPU once per reply (ms) and per 1,000 tokens (s), from two cells whose replies differ in length. */
 export function costSplit(short: RelayCell, long: RelayCell): Partial<Record<ProcessName, { perReplyMs: number; per1000Tokens: number }>> {
   const out: Partial<Record<ProcessName, { perReplyMs: number; per1000Tokens: number }>> = {};
-  const tokensShort = short.emittedTokens / short.concurrency;
-  const tokensLong = long.emittedTokens / long.concurrency;
+  // Per reply that ran: the CPU of sends refused under load (no reply) is counted in the others' once-per-reply share.
+  if (short.emittedReplies === 0 || long.emittedReplies === 0) return out;
+  const tokensShort = short.emittedTokens / short.emittedReplies;
+  const tokensLong = long.emittedTokens / long.emittedReplies;
   if (!(tokensLong > tokensShort)) return out;
   for (const name of PROCESSES) {
     const a = short.cpuSeconds[name];
     const b = long.cpuSeconds[name];
     if (a === undefined || b === undefined) continue;
-    const perReplyShort = a / short.concurrency;
-    const perToken = (b / long.concurrency - perReplyShort) / (tokensLong - tokensShort);
+    const perReplyShort = a / short.emittedReplies;
+    const perToken = (b / long.emittedReplies - perReplyShort) / (tokensLong - tokensShort);
     out[name] = { perReplyMs: (perReplyShort - perToken * tokensShort) * 1000, per1000Tokens: perToken * 1000 };
   }
   return out;

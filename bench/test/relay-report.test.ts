@@ -50,10 +50,12 @@ t.test('summarizeProfile counts self and total time, skips idle, and honours the
 
 t.test('costSplit recovers what a reply costs once and per token from two reply lengths', async (t) => {
   // agent: 40 ms per reply + 0.2 s per 1,000 tokens; hub: nothing per reply + 0.05 s per 1,000 tokens.
+  // 7 sends of each cell were refused (no reply): the split is per reply that ran.
   const cell = (replies: number, tokensEach: number): RelayCell => {
     const tokens = replies * tokensEach;
     return {
-      concurrency: replies,
+      concurrency: replies + 7,
+      emittedReplies: replies,
       emittedTokens: tokens,
       cpuSeconds: { agent: replies * 0.04 + tokens * 0.0002, hub: tokens * 0.00005 },
     } as unknown as RelayCell;
@@ -65,4 +67,5 @@ t.test('costSplit recovers what a reply costs once and per token from two reply 
   t.ok(Math.abs(split.hub!.per1000Tokens - 0.05) < 1e-9);
   t.equal(split.app, undefined, 'a process not measured is left out');
   t.same(costSplit(cell(10, 100), cell(10, 100)), {}, 'replies of one length cannot be split');
+  t.same(costSplit(cell(10, 100), cell(0, 0)), {}, 'nor a cell in which no reply ran');
 });
