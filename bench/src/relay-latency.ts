@@ -98,7 +98,7 @@ function summaryOf(values: number[]): Summary | undefined {
 }
 
 /** The text of message `i` of a cell: unique, so the emulator's record finds it. */
-export function messageText(tag: string, i: number, body: string): string {
+function messageText(tag: string, i: number, body: string): string {
   return `[${tag} #${i}] ${body}`;
 }
 

@@ -57,9 +57,18 @@ function rateRow(name: string, r: FixedRateResult): string[] {
   return [name, String(r.ratePerSecond), String(r.sent), String(r.failed), String(r.shed), f(r.latency?.p50), f(r.latency?.p99), f(r.serviceTime?.p50), f(r.serviceTime?.p99)];
 }
 
+/** The headline cell with the SDK floor beside it and, when the long-reply cell ran, the once-per-reply / per-token split. */
+function headlineCost(sweep: RelaySweep) {
+  const head = headlineCell(sweep);
+  const floor = head && sweep.baseline.find((b) => b.concurrency === head.concurrency)?.cpuPer1000Tokens;
+  const split = head && sweep.longReplies ? costSplit(head, sweep.longReplies.cell) : undefined;
+  return { head, floor, split };
+}
+
 export function relayMarkdown(sweep: RelaySweep | undefined, scale: PageScale | undefined, post50: Summary | undefined): string {
   const out: string[] = [];
-  if (sweep) {
+  const cost = sweep && headlineCost(sweep);
+  if (sweep && cost) {
     const c = sweep.config;
     out.push(
       `### Relay latency per token (${c.tokensPerSecond} tokens/s, first token after ${c.firstTokenDelayMs} ms; ${sweep.people} people, one stream each)`,
@@ -101,7 +110,7 @@ export function relayMarkdown(sweep: RelaySweep | undefined, scale: PageScale | 
         sweep.baseline.map((b) => [String(b.concurrency), String(b.measured), String(b.failed), String(b.tokens), f(b.perToken?.p50), f(b.perToken?.p95), f(b.perToken?.p99), f(b.perToken?.max), `${f(b.firstToken?.p50)} / ${f(b.firstToken?.p95)}`, f(b.cpuPer1000Tokens)]),
       ),
     );
-    const head = headlineCell(sweep);
+    const { head, floor, split } = cost;
     if (head) {
       out.push(
         '',
@@ -115,19 +124,17 @@ export function relayMarkdown(sweep: RelaySweep | undefined, scale: PageScale | 
         ),
       );
     }
-    const split = head && sweep.longReplies ? costSplit(head, sweep.longReplies.cell) : undefined;
-    if (split && sweep.longReplies) {
+    if (head && split && sweep.longReplies) {
       const long = sweep.longReplies.cell;
-      const floorShort = sweep.baseline.find((b) => b.concurrency === head!.concurrency)?.cpuPer1000Tokens;
       out.push(
         '',
-        `### What a reply costs: once per reply, and per token (N=${head!.concurrency}, coalescing 40 ms)`,
+        `### What a reply costs: once per reply, and per token (N=${head.concurrency}, coalescing 40 ms)`,
         '',
-        `The headline cell again with longer replies (${f(long.emittedTokens / long.emittedReplies)} tokens each, against ${f(head!.emittedTokens / head!.emittedReplies)}; ${long.emittedReplies} and ${head!.emittedReplies} replies ran of ${long.concurrency}): CPU = replies × (once per reply) + tokens × (per token), solved from the two cells; the CPU of sends refused under load is counted in the once-per-reply share. Once per reply is the send (session, budget, both messages stored), the reply's end (stored, budget settled, list moved) and the calls around it; per token is the relay (the SDK's events, pieces rendered, checkpoints, publishes, the hub's fan-out). The SDK alone, reading the same streams directly: ${f(floorShort)} CPU-s per 1,000 tokens (short), ${f(sweep.longReplies.baseline.cpuPer1000Tokens)} (long).`,
+        `The headline cell again with longer replies (${f(long.emittedTokens / long.emittedReplies)} tokens each, against ${f(head.emittedTokens / head.emittedReplies)}; ${long.emittedReplies} and ${head.emittedReplies} replies ran of ${long.concurrency}): CPU = replies × (once per reply) + tokens × (per token), solved from the two cells; the CPU of sends refused under load is counted in the once-per-reply share. Once per reply is the send (session, budget, both messages stored), the reply's end (stored, budget settled, list moved) and the calls around it; per token is the relay (the SDK's events, pieces rendered, checkpoints, publishes, the hub's fan-out). The SDK alone, reading the same streams directly: ${f(floor)} CPU-s per 1,000 tokens (short), ${f(sweep.longReplies.baseline.cpuPer1000Tokens)} (long).`,
         '',
         mdTable(
           ['process', 'CPU s / 1,000 tokens, short replies', 'long replies', 'CPU ms once per reply', 'CPU s per 1,000 tokens relayed'],
-          PROCESSES.map((name) => [name, f(head!.cpuPer1000Tokens[name]), f(long.cpuPer1000Tokens[name]), f(split[name]?.perReplyMs), f(split[name]?.per1000Tokens)]),
+          PROCESSES.map((name) => [name, f(head.cpuPer1000Tokens[name]), f(long.cpuPer1000Tokens[name]), f(split[name]?.perReplyMs), f(split[name]?.per1000Tokens)]),
         ),
       );
     }
@@ -147,7 +154,7 @@ export function relayMarkdown(sweep: RelaySweep | undefined, scale: PageScale | 
       mdTable(['page', 'req/s', 'sent', 'failed', 'shed', 'latency p50', 'latency p99', 'service p50', 'service p99'], [rateRow('`GET /`', scale.list), rateRow('`GET /c/:id`', scale.conversation)]),
     );
   }
-  out.push('', '### Targets (issue 13: 2 cores, 200 streams × 50 tokens/s)', '', targetsTable(sweep, scale, post50));
+  out.push('', '### Targets (issue 13: 2 cores, 200 streams × 50 tokens/s)', '', targetsTable(sweep, cost, scale, post50));
   return `${out.join('\n')}\n`;
 }
 
@@ -170,19 +177,17 @@ export function costSplit(short: RelayCell, long: RelayCell): Partial<Record<Pro
   return out;
 }
 
-function targetsTable(sweep: RelaySweep | undefined, scale: PageScale | undefined, post50: Summary | undefined): string {
-  const head = sweep && headlineCell(sweep);
+function targetsTable(sweep: RelaySweep | undefined, cost: ReturnType<typeof headlineCost> | undefined, scale: PageScale | undefined, post50: Summary | undefined): string {
+  const { head, floor, split } = cost ?? {};
   const met = (ok: boolean | undefined) => (ok === undefined ? 'n/a' : ok ? 'yes' : 'NO');
   const t = head?.perToken;
   const agentHub = head ? sumOf(head.cpuPer1000Tokens, ['agent', 'hub']) : undefined;
-  const floor = head ? sweep.baseline.find((b) => b.concurrency === head.concurrency)?.cpuPer1000Tokens : undefined;
-  const split = head && sweep.longReplies ? costSplit(head, sweep.longReplies.cell) : undefined;
   const relayed = split?.agent && split.hub ? split.agent.per1000Tokens + split.hub.per1000Tokens : undefined;
   const idle = sweep?.idleRssMiB[0] ? sumOf(sweep.idleRssMiB[0].rssMiB, ['hub', 'agent', 'app']) : undefined;
   const rows: string[][] = [
     ['added latency per token', 'p50 ≤ 35 ms, p99 ≤ 60 ms', t ? `p50 ${f(t.p50)}, p99 ${f(t.p99)} (N=${head.concurrency})` : 'not measured', met(t && t.p50 <= 35 && t.p99 <= 60)],
     ['first token added', 'p95 ≤ 50 ms', head?.firstToken ? `p95 ${f(head.firstToken.p95)}` : 'not measured', met(head?.firstToken && head.firstToken.p95 <= 50)],
-    ['tokens lost / doubled', '0', head ? `${sweep.cells.reduce((s, c) => s + c.lost, 0)} / ${sweep.cells.reduce((s, c) => s + c.doubled, 0)} (all cells)` : 'not measured', met(head && sweep.cells.every((c) => c.lost === 0 && c.doubled === 0 && c.outOfOrder === 0))],
+    ['tokens lost / doubled', '0', head && sweep ? `${sweep.cells.reduce((s, c) => s + c.lost, 0)} / ${sweep.cells.reduce((s, c) => s + c.doubled, 0)} (all cells)` : 'not measured', met(head && sweep && sweep.cells.every((c) => c.lost === 0 && c.doubled === 0 && c.outOfOrder === 0))],
     [
       'agent + hub CPU per 1,000 tokens',
       '≤ 0.10 CPU-s',

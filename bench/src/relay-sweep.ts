@@ -251,7 +251,7 @@ export async function runRelaySweep(config: RelaySweepConfig, budget: TimeBudget
           }
           sweep.cells.push(cell);
           log(`relay:   N=${n}: ${cell.measured} streams, ${cell.tokens} tokens, per token p50 ${cell.perToken?.p50.toFixed(1) ?? '–'} ms${cell.failed ? `; ${cell.failed} failed, first: ${cell.firstFailure?.slice(0, 160)}` : ''}`);
-          if (coalesceMs === 40 && n === Math.min(config.headlineConcurrency, maxPeople) && !budget.expired()) {
+          if (coalesceMs === 40 && n === config.headlineConcurrency && !budget.expired()) {
             log(`relay:   N=${n}, long replies…`);
             try {
               const long = await measureRelayCell({ people: people.slice(0, n), coalesceMs, tag: `long-c${coalesceMs}-n${n}`, body: LONG_BODY, emulator, api: apiFor(stack), pids, timeoutMs: CELL_TIMEOUT_MS });

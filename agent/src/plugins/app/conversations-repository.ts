@@ -28,7 +28,8 @@ const conversationKey = (userId: string, id: string) => ({ pk: `USER#${userId}`,
 const listKey = (userId: string) => `USER#${userId}#CONVS`;
 /** Where a conversation sits in its person's list (gsi1, newest first): the update that moves it, and its values. */
 const MOVE_IN_LIST = 'SET updatedAt = :u, gsi1sk = :s';
-const listPosition = (now: string, id: string) => ({ ':u': now, ':s': `${now}#${id}` });
+const listSortKey = (now: string, id: string) => `${now}#${id}`;
+const listPosition = (now: string, id: string) => ({ ':u': now, ':s': listSortKey(now, id) });
 
 export function toConversation(record: ConversationRecord): Conversation {
   const conversation: Conversation = { id: record.id, userId: record.userId, title: record.title, createdAt: record.createdAt, updatedAt: record.updatedAt };
@@ -58,7 +59,7 @@ export class ConversationsRepository {
       updatedAt: now,
       ...(trimmed ? {} : { titleIsDefault: true }),
     };
-    await putNew(this.doc, this.table, { ...conversationKey(userId, id), gsi1pk: listKey(userId), gsi1sk: listPosition(now, id)[':s'], ...record });
+    await putNew(this.doc, this.table, { ...conversationKey(userId, id), gsi1pk: listKey(userId), gsi1sk: listSortKey(now, id), ...record });
     return record;
   }
 
